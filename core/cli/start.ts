@@ -1,0 +1,104 @@
+// `plugd start`: in the foreground, the daemon runs in this process; otherwise
+// this process starts it as a detached child in its own session (stdio to the
+// log), waits until it reports ready over an IPC channel, checks that its
+// socket answers, and returns. A child that fails reports its error instead.
+
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createDaemon, type DaemonOptions } from '../daemon.js';
+import { loadConfig } from '../config.js';
+import { homePaths } from '../paths.js';
+import { RpcClient } from './client.js';
+
+export interface StartOptions {
+  home?: string;
+  plugins?: string;
+  watch?: boolean;
+  foreground?: boolean;
+}
+
+/** Set in the detached child, which then reports over IPC instead of printing. */
+const CHILD_ENV = 'PLUGD_DETACHED_CHILD';
+
+type ChildReport = { ready: number } | { error: string };
+
+export async function start(options: StartOptions): Promise<void> {
+  if (options.foreground || process.env[CHILD_ENV]) return runInForeground(options);
+  return daemonize(options);
+}
+
+function daemonOptions(options: StartOptions, logToStdout: boolean): DaemonOptions {
+  return { home: options.home, pluginDir: options.plugins, watch: options.watch, logToStdout };
+}
+
+async function runInForeground(options: StartOptions): Promise<void> {
+  const detached = Boolean(process.env[CHILD_ENV]);
+  const daemon = createDaemon(daemonOptions(options, !detached));
+  try {
+    await daemon.start();
+  } catch (error) {
+    if (detached) {
+      process.send!({ error: (error as Error).message } satisfies ChildReport);
+      process.disconnect();
+      process.exitCode = 1;
+      return;
+    }
+    throw error;
+  }
+  if (detached) {
+    process.send!({ ready: process.pid } satisfies ChildReport);
+    process.disconnect();
+  } else {
+    printWelcome(daemon.paths.socket, daemon.status());
+  }
+  await daemon.stopped;
+}
+
+function printWelcome(socket: string, status: Record<string, unknown>): void {
+  const home = `--home ${JSON.stringify(status.home)}`;
+  process.stderr.write(
+    [
+      `plugd ${status.version} running in the foreground (pid ${status.pid}), ${status.pluginsReady} plugin(s) ready`,
+      `  socket: ${socket}`,
+      `  try:    npx plugd ${home} call system.listMethods`,
+      `          npx plugd ${home} call echo.say '{"text":"hello"}'`,
+      `          npx plugd ${home} plugins`,
+      `  stop:   Ctrl-C`,
+      '',
+    ].join('\n'),
+  );
+}
+
+async function daemonize(options: StartOptions): Promise<void> {
+  // The home and log must exist before the child's stdio can point at the log.
+  const paths = homePaths(loadConfig({ home: options.home }).home);
+  mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+  const logFd = openSync(paths.log, 'a');
+  const args = [...process.execArgv, fileURLToPath(new URL('./main.js', import.meta.url)), 'start', '--home', paths.home];
+  if (options.plugins) args.push('--plugins', options.plugins);
+  if (options.watch) args.push('--watch');
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', logFd, logFd, 'ipc'],
+    env: { ...process.env, [CHILD_ENV]: '1' },
+  });
+  closeSync(logFd);
+  const report = await new Promise<ChildReport>((resolve) => {
+    child.once('message', (message: ChildReport) => resolve(message));
+    child.once('exit', (code, signal) =>
+      resolve({ error: `the daemon exited during startup (${signal ?? `code ${code}`}); see ${paths.log}` }),
+    );
+  });
+  child.removeAllListeners();
+  if (child.connected) child.disconnect();
+  child.unref();
+  if ('error' in report) throw new Error(report.error);
+  const client = await RpcClient.connect(paths.socket);
+  try {
+    await client.call('daemon.status');
+  } finally {
+    client.close();
+  }
+  process.stdout.write(`plugd started (pid ${report.ready})\n`);
+}

@@ -1,0 +1,75 @@
+// Turns a plugin's entry into one ES module the worker can import. esbuild
+// bundles the plugin's own files (TypeScript included) and leaves packages to
+// Node's resolution; `plugd/sdk` always resolves to the running daemon's copy,
+// so a plugin dropped anywhere needs no plugd of its own. The output's hash
+// tells whether a reload has anything new to load.
+
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { pathToFileURL, fileURLToPath } from 'node:url';
+import { build, type Plugin as EsbuildPlugin } from 'esbuild';
+
+/** The daemon's own SDK, as built beside this file (sdk/index.ts under tsx, dist/sdk/index.js when built). */
+const SDK_FILE = fileURLToPath(new URL('../../sdk/index.js', import.meta.url));
+
+export interface CompiledPlugin {
+  /** file: URL to import in the worker. */
+  url: string;
+  /** Hash of the compiled code: equal hashes mean nothing changed. */
+  hash: string;
+}
+
+/** Where compiled entries are kept: a hidden folder beside the entry, so package imports still resolve. */
+export const BUILD_DIR = '.plugd-build';
+
+const sdkAlias: EsbuildPlugin = {
+  name: 'plugd-sdk',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^plugd(\/sdk)?$/ }, () => ({ path: SDK_FILE, external: true }));
+  },
+};
+
+export async function compilePlugin(entry: string): Promise<CompiledPlugin> {
+  let code: string;
+  try {
+    const result = await build({
+      entryPoints: [entry],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      plugins: [sdkAlias],
+      logLevel: 'silent',
+      sourcemap: 'inline',
+      sourcesContent: false,
+    });
+    code = result.outputFiles[0].text;
+  } catch (error) {
+    const errors = (error as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } }> }).errors;
+    if (!errors?.length) throw error;
+    const first = errors[0];
+    const where = first.location ? `${resolve(first.location.file)}:${first.location.line}:${first.location.column}: ` : '';
+    throw new Error(`compile error: ${where}${first.text}`);
+  }
+  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
+  const dir = join(dirname(entry), BUILD_DIR);
+  const stem = basename(entry).replace(/\.[^.]+$/, '');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${stem}.${hash}.mjs`);
+  writeFileSync(file, code);
+  return { url: pathToFileURL(file).href, hash };
+}
+
+/** Removes the builds of an entry other than the one now serving. */
+export function pruneBuilds(serving: CompiledPlugin): void {
+  const file = fileURLToPath(serving.url);
+  const dir = dirname(file);
+  const stem = basename(file).replace(/\.[0-9a-f]{16}\.mjs$/, '');
+  for (const name of readdirSync(dir)) {
+    const isBuildOfStem = name.startsWith(`${stem}.`) && /^[0-9a-f]{16}\.mjs$/.test(name.slice(stem.length + 1));
+    if (isBuildOfStem && join(dir, name) !== file) rmSync(join(dir, name), { force: true });
+  }
+}

@@ -1,0 +1,118 @@
+// Finds the plugins in a folder. A plugin is a folder whose package.json has a
+// `plugd` field, or a single `NAME.plugin.{js,mjs,ts}` file. Everything else
+// is skipped with a reason, never an exception: a folder with junk in it still
+// loads its good plugins.
+
+import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export interface PluginSource {
+  name: string;
+  version?: string;
+  /** The plugin's folder, or its single file. */
+  path: string;
+  /** The module to compile and load. */
+  entry: string;
+}
+
+export interface Skipped {
+  path: string;
+  reason: string;
+}
+
+export interface Discovery {
+  plugins: PluginSource[];
+  skipped: Skipped[];
+}
+
+const PLUGIN_FILE = /^(.+)\.plugin\.(js|mjs|ts|mts)$/;
+/** Plugin names prefix method names, so they must read well in one. */
+const PLUGIN_NAME = /^[a-z0-9][a-z0-9_-]*$/i;
+/** Prefixes of the daemon's own methods. */
+export const RESERVED_NAMES = new Set(['daemon', 'plugins', 'system', 'rpc', 'worker']);
+
+export function validatePluginName(name: string): string | undefined {
+  if (!PLUGIN_NAME.test(name)) return `"${name}" is not a valid plugin name (letters, digits, "-" and "_")`;
+  if (RESERVED_NAMES.has(name)) return `"${name}" is reserved for the daemon's own methods`;
+  return undefined;
+}
+
+/** Reads one candidate (a folder or a file); returns the plugin or why it is not one. */
+export function inspectCandidate(path: string): PluginSource | Skipped {
+  const full = resolve(path);
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(full).isDirectory();
+  } catch (error) {
+    return { path: full, reason: `cannot read: ${(error as Error).message}` };
+  }
+  return isDirectory ? inspectFolder(full) : inspectFile(full);
+}
+
+function inspectFile(path: string): PluginSource | Skipped {
+  const match = PLUGIN_FILE.exec(path.slice(path.lastIndexOf('/') + 1));
+  if (!match) return { path, reason: 'not a plugin (expected a folder with package.json or a NAME.plugin.{js,mjs,ts} file)' };
+  return withValidName({ name: match[1], path, entry: path });
+}
+
+function inspectFolder(path: string): PluginSource | Skipped {
+  const manifestPath = join(path, 'package.json');
+  if (!existsSync(manifestPath)) return { path, reason: 'folder without package.json' };
+  let manifest: { name?: unknown; version?: unknown; main?: unknown; plugd?: unknown };
+  try {
+    manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  } catch (error) {
+    return { path, reason: `broken package.json: ${(error as Error).message}` };
+  }
+  if (!manifest || typeof manifest !== 'object' || manifest.plugd === undefined) {
+    return { path, reason: 'package.json has no "plugd" field' };
+  }
+  if (typeof manifest.name !== 'string') return { path, reason: 'package.json has no "name"' };
+  const plugd = manifest.plugd as { entry?: unknown };
+  const entryField = (typeof plugd === 'object' && plugd !== null ? plugd.entry : undefined) ?? manifest.main ?? 'index.js';
+  if (typeof entryField !== 'string') return { path, reason: 'package.json "plugd.entry" is not a string' };
+  const entry = resolve(path, entryField);
+  if (!existsSync(entry)) return { path, reason: `entry ${entryField} does not exist (build the plugin first?)` };
+  // A scoped package @scope/name is the plugin `name`.
+  const name = manifest.name.slice(manifest.name.lastIndexOf('/') + 1);
+  const version = typeof manifest.version === 'string' ? manifest.version : undefined;
+  return withValidName({ name, version, path, entry });
+}
+
+function withValidName(source: PluginSource): PluginSource | Skipped {
+  const problem = validatePluginName(source.name);
+  return problem ? { path: source.path, reason: problem } : source;
+}
+
+export function isSkipped(candidate: PluginSource | Skipped): candidate is Skipped {
+  return 'reason' in candidate;
+}
+
+/** Scans a plugin folder. Hidden entries (dotfiles, build folders) are ignored silently. */
+export function discoverPlugins(dir: string): Discovery {
+  const discovery: Discovery = { plugins: [], skipped: [] };
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return discovery;
+    throw error;
+  }
+  const byName = new Map<string, PluginSource>();
+  for (const name of names) {
+    if (name.startsWith('.') || name === 'node_modules') continue;
+    const candidate = inspectCandidate(join(dir, name));
+    if (isSkipped(candidate)) {
+      discovery.skipped.push(candidate);
+      continue;
+    }
+    const first = byName.get(candidate.name);
+    if (first) {
+      discovery.skipped.push({ path: candidate.path, reason: `plugin name "${candidate.name}" is already taken by ${first.path}` });
+      continue;
+    }
+    byName.set(candidate.name, candidate);
+    discovery.plugins.push(candidate);
+  }
+  return discovery;
+}

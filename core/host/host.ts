@@ -1,0 +1,200 @@
+// The plugin host: the set of loaded plugins, kept in step with the plugin
+// folder (at start, on reload, and under the watcher), and the bridge that
+// forwards signals and hook events into the workers that asked for them.
+// Plugin taps live here, behind one core tap per hook, so they vanish with
+// the plugin (tapable has no untap).
+
+import { dirname, resolve } from 'node:path';
+import type { Config } from '../config.js';
+import { supervisionFor } from '../config.js';
+import type { CoreHooks } from '../hooks.js';
+import type { DaemonLog } from '../log.js';
+import { ErrorCode, RpcError } from '../rpc/errors.js';
+import type { MethodRegistry } from '../rpc/registry.js';
+import { BRIDGED_SIGNALS } from '../signals.js';
+import type { ForwardedHook } from '../channel/protocol.js';
+import { discoverPlugins, inspectCandidate, isSkipped, type PluginSource, type Skipped } from './discovery.js';
+import { Plugin, type PluginStatus } from './plugin.js';
+import { PluginWatcher } from './watcher.js';
+
+export interface HostDependencies {
+  config: Config;
+  registry: MethodRegistry;
+  hooks: CoreHooks;
+  log: DaemonLog;
+}
+
+export interface RescanSummary {
+  loaded: string[];
+  reloaded: string[];
+  unchanged: string[];
+  unloaded: string[];
+  failed: Array<{ name: string; error: string }>;
+  skipped: Skipped[];
+}
+
+export class PluginHost {
+  private readonly plugins = new Map<string, Plugin>();
+  private watcher: PluginWatcher | undefined;
+
+  constructor(private readonly deps: HostDependencies) {
+    this.bridgeHooks();
+  }
+
+  get pluginDir(): string {
+    return this.deps.config.pluginDir;
+  }
+
+  /** Loads every plugin in the folder (failures are reported, not thrown), then arms the watcher. */
+  async start(): Promise<RescanSummary> {
+    const summary = await this.rescan(false);
+    if (this.deps.config.watch) {
+      this.watcher = new PluginWatcher(this.pluginDir, (candidate) => this.syncCandidate(candidate));
+      await this.watcher.start();
+    }
+    return summary;
+  }
+
+  async stop(): Promise<void> {
+    await this.watcher?.close();
+    await Promise.all([...this.plugins.values()].map((plugin) => plugin.unload()));
+    this.plugins.clear();
+  }
+
+  list(): PluginStatus[] {
+    return [...this.plugins.values()].map((plugin) => plugin.status()).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  status(name: string): PluginStatus {
+    return this.require(name).status();
+  }
+
+  /** `plugins.load {path}`: a plugin from anywhere on disk. */
+  async loadPath(path: string): Promise<PluginStatus> {
+    const candidate = inspectCandidate(path);
+    if (isSkipped(candidate)) throw new RpcError(ErrorCode.INVALID_PARAMS, `${candidate.path}: ${candidate.reason}`);
+    if (this.plugins.has(candidate.name)) {
+      throw new RpcError(ErrorCode.INVALID_PARAMS, `a plugin named ${candidate.name} is already loaded`, {
+        plugin: candidate.name,
+      });
+    }
+    const plugin = this.add(candidate);
+    await plugin.load();
+    return plugin.status();
+  }
+
+  async unload(name: string): Promise<void> {
+    const plugin = this.require(name);
+    this.plugins.delete(name);
+    await plugin.unload();
+  }
+
+  /** Reloads one plugin (blue/green). Throws, with the reason, if the new version fails. */
+  async reloadOne(name: string, force: boolean): Promise<{ name: string; changed: boolean }> {
+    const plugin = this.require(name);
+    const candidate = inspectCandidate(plugin.source.path);
+    if (isSkipped(candidate)) {
+      throw new RpcError(ErrorCode.INTERNAL_ERROR, `plugin ${name} cannot be reloaded: ${candidate.reason}`, { plugin: name });
+    }
+    return plugin.reload({ force, source: { ...candidate, name } });
+  }
+
+  /** Brings the loaded set in line with the folder: new plugins load, removed ones unload, changed ones reload. */
+  async rescan(force: boolean): Promise<RescanSummary> {
+    const { plugins: found, skipped } = discoverPlugins(this.pluginDir);
+    for (const skip of skipped) this.deps.log.logger.warn({ path: skip.path }, `skipped ${skip.path}: ${skip.reason}`);
+    const summary: RescanSummary = { loaded: [], reloaded: [], unchanged: [], unloaded: [], failed: [], skipped };
+    const foundNames = new Set(found.map((source) => source.name));
+    const removed = [...this.plugins.values()].filter((plugin) => this.isInFolder(plugin) && !foundNames.has(plugin.name));
+    await Promise.all([
+      ...removed.map(async (plugin) => {
+        await this.unload(plugin.name);
+        summary.unloaded.push(plugin.name);
+      }),
+      ...found.map((source) => this.syncSource(source, force, summary)),
+    ]);
+    for (const list of [summary.loaded, summary.reloaded, summary.unchanged, summary.unloaded]) list.sort();
+    return summary;
+  }
+
+  private async syncSource(source: PluginSource, force: boolean, summary: RescanSummary): Promise<void> {
+    const existing = this.plugins.get(source.name);
+    if (existing && existing.source.path !== source.path) {
+      summary.skipped.push({ path: source.path, reason: `plugin name "${source.name}" is already taken by ${existing.source.path}` });
+      return;
+    }
+    try {
+      if (!existing) {
+        await this.add(source).load();
+        summary.loaded.push(source.name);
+      } else {
+        const outcome = await existing.reload({ force, source });
+        (outcome.changed ? summary.reloaded : summary.unchanged).push(source.name);
+      }
+    } catch (error) {
+      summary.failed.push({ name: source.name, error: (error as Error).message });
+    }
+  }
+
+  /** The watcher's report: one entry of the folder changed (added, edited or removed). */
+  private async syncCandidate(path: string): Promise<void> {
+    const candidate = inspectCandidate(path);
+    const current = [...this.plugins.values()].find((plugin) => plugin.source.path === path);
+    try {
+      if (isSkipped(candidate)) {
+        if (current) {
+          this.plugins.delete(current.name);
+          await current.unload();
+          this.deps.log.logger.info({ plugin: current.name }, `unloaded ${current.name}: ${candidate.reason}`);
+        }
+        return;
+      }
+      if (current) await current.reload({ source: candidate });
+      else if (!this.plugins.has(candidate.name)) await this.add(candidate).load();
+    } catch {
+      // Logged by the plugin; the previous version, if any, keeps serving.
+    }
+  }
+
+  private add(source: PluginSource): Plugin {
+    const { config, registry, hooks, log } = this.deps;
+    const plugin = new Plugin(source, {
+      registry,
+      hooks,
+      logger: log.logger,
+      writeLog: (line) => log.writeLine(line),
+      channel: config.channel,
+      supervision: supervisionFor(config, source.name),
+      config: config.plugins[source.name]?.config,
+    });
+    this.plugins.set(source.name, plugin);
+    return plugin;
+  }
+
+  private require(name: string): Plugin {
+    const plugin = this.plugins.get(name);
+    if (!plugin) throw new RpcError(ErrorCode.INVALID_PARAMS, `no plugin named ${name}`, { plugin: name });
+    return plugin;
+  }
+
+  private isInFolder(plugin: Plugin): boolean {
+    return dirname(resolve(plugin.source.path)) === resolve(this.pluginDir);
+  }
+
+  private bridgeHooks(): void {
+    const { hooks } = this.deps;
+    const broadcast = (hook: ForwardedHook, args: unknown[]) => {
+      for (const plugin of this.plugins.values()) plugin.forward({ t: 'hook', hook, args });
+    };
+    for (const signal of BRIDGED_SIGNALS) {
+      hooks.signal.for(signal).tap('plugd:plugins', () => {
+        for (const plugin of this.plugins.values()) plugin.forward({ t: 'signal', signal });
+        broadcast('signal', [signal]);
+      });
+    }
+    hooks.pluginLoaded.tap('plugd:plugins', (event) => broadcast('pluginLoaded', [event]));
+    hooks.pluginUnloaded.tap('plugd:plugins', (event) => broadcast('pluginUnloaded', [event]));
+    hooks.reload.tap('plugd:plugins', (request) => broadcast('reload', [request]));
+    hooks.shutdown.tap('plugd:plugins', () => broadcast('shutdown', []));
+  }
+}

@@ -1,0 +1,304 @@
+// One worker thread running one version of one plugin, seen from the core: it
+// starts the worker and waits for its `setup` (with a deadline), sends calls
+// (each with a deadline), watches its heartbeat, and reports its death once.
+// What to do about a death (restart, give up) is the Plugin's business.
+
+import { EventEmitter } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import type { ResourceLimits } from 'node:worker_threads';
+import { openChannel } from '../channel/open.js';
+import type { ChannelKind, Transport } from '../channel/transport.js';
+import type {
+  ControlReport,
+  ControlRequest,
+  CoreToWorker,
+  ForwardedHook,
+  MethodSpec,
+  WorkerToCore,
+} from '../channel/protocol.js';
+import { ErrorCode, RpcError } from '../rpc/errors.js';
+import type { WorkerBootData } from '../../sdk/runtime.js';
+
+export interface PluginWorkerOptions {
+  name: string;
+  entryUrl: string;
+  config: unknown;
+  channel: ChannelKind;
+  resourceLimits: ResourceLimits;
+  loadTimeoutMs: number;
+  heartbeatTimeoutMs: number;
+  logLevel: string;
+  /** Where the worker's log lines go. */
+  writeLog(line: string): void;
+}
+
+export interface WorkerManifest {
+  methods: MethodSpec[];
+  signals: string[];
+  hooks: ForwardedHook[];
+  snapshot: boolean;
+}
+
+interface PendingCall {
+  resolve(result: unknown): void;
+  reject(error: RpcError): void;
+  timer: NodeJS.Timeout;
+}
+
+const RUNTIME_URL = new URL('../../sdk/runtime.js', import.meta.url);
+
+/** Emits `exit` (reason: string, expected: boolean) once, when the worker is gone. */
+export class PluginWorker extends EventEmitter {
+  private readonly worker: Worker;
+  private readonly channel: Transport<WorkerToCore, CoreToWorker>;
+  private readonly heartbeat = new Int32Array(new SharedArrayBuffer(4));
+  private readonly pending = new Map<number, PendingCall>();
+  private readonly controlWaiters = new Map<ControlReport['t'], (report: ControlReport) => void>();
+  private nextId = 1;
+  private watchdog: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private exited = false;
+  private exitReason = '';
+  private drained: (() => void) | undefined;
+  manifest: WorkerManifest | undefined;
+  /** Calls answered by this worker. */
+  served = 0;
+
+  constructor(private readonly options: PluginWorkerOptions) {
+    super();
+    const opened = openChannel<WorkerToCore, CoreToWorker>(options.channel);
+    this.channel = opened.local;
+    const boot: WorkerBootData = {
+      name: options.name,
+      entryUrl: options.entryUrl,
+      config: options.config,
+      channel: opened.spec,
+      heartbeat: this.heartbeat.buffer as SharedArrayBuffer,
+      heartbeatIntervalMs: Math.max(10, Math.floor(options.heartbeatTimeoutMs / 5)),
+      logLevel: options.logLevel,
+    };
+    this.worker = new Worker(RUNTIME_URL, {
+      workerData: boot,
+      transferList: opened.transferList,
+      resourceLimits: options.resourceLimits,
+      name: `plugd:${options.name}`,
+      stdout: false,
+      stderr: false,
+    });
+    this.channel.onMessage((message) => this.settle(message));
+    this.worker.on('message', (report: ControlReport) => this.onReport(report));
+    this.worker.on('error', (error) => this.die(describeWorkerError(error)));
+    this.worker.on('exit', (code) => this.die(this.stopping ? 'stopped' : `exited with code ${code}`));
+  }
+
+  get threadId(): number {
+    return this.worker.threadId;
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  /** Resolves once `setup` finished; rejects (and terminates the worker) on failure or deadline. */
+  async ready(): Promise<WorkerManifest> {
+    try {
+      const report = await this.awaitReport(['ready', 'setupFailed'], this.options.loadTimeoutMs, 'load');
+      if (report.t === 'setupFailed') throw new Error(report.message);
+      if (report.t !== 'ready') throw new Error(`unexpected ${report.t}`);
+      this.manifest = { methods: report.methods, signals: report.signals, hooks: report.hooks, snapshot: report.snapshot };
+      this.armWatchdog();
+      return this.manifest;
+    } catch (error) {
+      this.terminate('load failed');
+      throw error;
+    }
+  }
+
+  call(method: string, params: unknown, timeoutMs: number): Promise<unknown> {
+    if (this.exited) return Promise.reject(this.unavailable());
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(
+          new RpcError(ErrorCode.DEADLINE_EXCEEDED, `${this.options.name}.${method} exceeded its deadline of ${timeoutMs} ms`, {
+            plugin: this.options.name,
+          }),
+        );
+        this.checkDrained();
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      this.channel.send({ t: 'call', id, method, params });
+    });
+  }
+
+  send(message: CoreToWorker): void {
+    if (!this.exited) this.channel.send(message);
+  }
+
+  async snapshot(timeoutMs: number): Promise<unknown> {
+    this.control({ t: 'snapshot' });
+    const report = await this.awaitReport(['snapshot', 'snapshotFailed'], timeoutMs, 'snapshot');
+    if (report.t === 'snapshotFailed') throw new Error(`snapshot failed: ${report.message}`);
+    return (report as { state: unknown }).state;
+  }
+
+  async restore(state: unknown, timeoutMs: number): Promise<void> {
+    this.control({ t: 'restore', state });
+    const report = await this.awaitReport(['restored', 'restoreFailed'], timeoutMs, 'restore');
+    if (report.t === 'restoreFailed') throw new Error(`restore failed: ${report.message}`);
+  }
+
+  /**
+   * Lets in-flight calls finish (up to `drainTimeoutMs`), runs the plugin's
+   * `onShutdown` handlers (up to `drainTimeoutMs` too), then ends the worker.
+   * Returns the shutdown errors, including a missed deadline.
+   */
+  async stop(drainTimeoutMs: number): Promise<string[]> {
+    if (this.exited) return [];
+    this.stopping = true;
+    this.disarmWatchdog();
+    const errors: string[] = [];
+    if (this.pending.size > 0) {
+      const drained = await this.withDeadline(new Promise<void>((resolve) => (this.drained = resolve)), drainTimeoutMs);
+      if (!drained) errors.push(`${this.pending.size} call(s) still running after the drain deadline of ${drainTimeoutMs} ms`);
+    }
+    if (!this.exited) {
+      this.control({ t: 'stop' });
+      try {
+        const report = await this.awaitReport(['stopped'], drainTimeoutMs, 'stop');
+        if (report.t === 'stopped') errors.push(...report.errors);
+      } catch (error) {
+        errors.push((error as Error).message);
+      }
+    }
+    await this.terminate('stopped');
+    return errors;
+  }
+
+  /** Ends the worker now. In-flight calls are answered with -32001. */
+  async terminate(reason: string): Promise<void> {
+    if (this.exited) return;
+    this.stopping ||= reason === 'stopped';
+    this.exitReason ||= reason;
+    await this.worker.terminate();
+  }
+
+  private settle(message: WorkerToCore): void {
+    const call = this.pending.get(message.id);
+    if (!call) return; // Its deadline passed; the caller has had its answer.
+    this.pending.delete(message.id);
+    clearTimeout(call.timer);
+    this.served++;
+    if (message.t === 'result') call.resolve(message.result);
+    else call.reject(new RpcError(message.error.code, message.error.message, message.error.data));
+    this.checkDrained();
+  }
+
+  private checkDrained(): void {
+    if (this.pending.size === 0 && this.drained) {
+      const drained = this.drained;
+      this.drained = undefined;
+      drained();
+    }
+  }
+
+  private onReport(report: ControlReport): void {
+    if (report.t === 'log') return this.options.writeLog(report.line);
+    const waiter = this.controlWaiters.get(report.t);
+    if (waiter) waiter(report);
+  }
+
+  private control(request: ControlRequest): void {
+    if (!this.exited) this.worker.postMessage(request);
+  }
+
+  private awaitReport(kinds: ControlReport['t'][], timeoutMs: number, phase: string): Promise<ControlReport> {
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        for (const kind of kinds) this.controlWaiters.delete(kind);
+        this.off('exit', onExit);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`${phase} missed its deadline of ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onExit = (reason: string) => {
+        done();
+        reject(new Error(`worker died during ${phase}: ${reason}`));
+      };
+      this.once('exit', onExit);
+      for (const kind of kinds) {
+        this.controlWaiters.set(kind, (report) => {
+          done();
+          resolve(report);
+        });
+      }
+    });
+  }
+
+  private withDeadline(promise: Promise<void>, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      promise.then(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  /** The heartbeat counter must move at least once per deadline, or the event loop is stuck. */
+  private armWatchdog(): void {
+    let last = Atomics.load(this.heartbeat, 0);
+    let lastMoved = performance.now();
+    const period = Math.max(10, Math.floor(this.options.heartbeatTimeoutMs / 4));
+    this.watchdog = setInterval(() => {
+      const now = performance.now();
+      const beat = Atomics.load(this.heartbeat, 0);
+      if (beat !== last) {
+        last = beat;
+        lastMoved = now;
+      } else if (now - lastMoved > this.options.heartbeatTimeoutMs) {
+        this.terminate(`event loop blocked for more than ${this.options.heartbeatTimeoutMs} ms (heartbeat missed)`);
+      }
+    }, period);
+    this.watchdog.unref();
+  }
+
+  private disarmWatchdog(): void {
+    clearInterval(this.watchdog);
+    this.watchdog = undefined;
+  }
+
+  private unavailable(): RpcError {
+    return new RpcError(ErrorCode.PLUGIN_UNAVAILABLE, `plugin ${this.options.name} is unavailable: ${this.exitReason}`, {
+      plugin: this.options.name,
+    });
+  }
+
+  private die(reason: string): void {
+    if (this.exited) return;
+    this.exited = true;
+    this.exitReason ||= reason;
+    this.disarmWatchdog();
+    this.channel.close();
+    const error = this.unavailable();
+    for (const call of this.pending.values()) {
+      clearTimeout(call.timer);
+      call.reject(error);
+    }
+    this.pending.clear();
+    this.checkDrained();
+    this.emit('exit', this.exitReason, this.stopping);
+  }
+}
+
+function describeWorkerError(error: Error): string {
+  if ((error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') return 'out of memory';
+  return `uncaught ${error.name}: ${error.message}`;
+}

@@ -1,0 +1,312 @@
+// One plugin under supervision: its state machine, the worker serving it, and
+// the rules of DESIGN.md ("Plugins and workers"):
+//   discovered → loading → ready → draining → stopped
+//   crashed → backoff → loading, and failed (crash-loop cap, or load error).
+// Reload is blue/green: the new worker loads beside the old one and takes over
+// the plugin's methods in one step; the old one drains. Load, reload, restart
+// and unload of one plugin run one at a time.
+
+import type { ChannelKind } from '../channel/transport.js';
+import type { CoreToWorker, ForwardedHook, MethodSpec } from '../channel/protocol.js';
+import type { Supervision } from '../config.js';
+import type { CoreHooks, PluginEvent } from '../hooks.js';
+import { ErrorCode, RpcError } from '../rpc/errors.js';
+import { defineMethod, type MethodRegistry } from '../rpc/registry.js';
+import type { Logger } from 'pino';
+import { CrashPolicy } from './backoff.js';
+import { compilePlugin, pruneBuilds, type CompiledPlugin } from './compile.js';
+import type { PluginSource } from './discovery.js';
+import { PluginWorker } from './plugin-worker.js';
+
+export type PluginState = 'discovered' | 'loading' | 'ready' | 'draining' | 'stopped' | 'crashed' | 'backoff' | 'failed';
+
+export interface PluginEnvironment {
+  registry: MethodRegistry;
+  hooks: CoreHooks;
+  logger: Logger;
+  writeLog(line: string): void;
+  channel: ChannelKind;
+  supervision: Supervision;
+  config: unknown;
+}
+
+export interface PluginStatus {
+  name: string;
+  version?: string;
+  state: PluginState;
+  path: string;
+  entry: string;
+  methods: string[];
+  threadId?: number;
+  served: number;
+  inFlight: number;
+  restarts: number;
+  reloads: number;
+  lastError?: string;
+  nextRestartAt?: string;
+  readySince?: string;
+}
+
+export interface ReloadOutcome {
+  name: string;
+  changed: boolean;
+}
+
+export class Plugin {
+  state: PluginState = 'discovered';
+  private worker: PluginWorker | undefined;
+  private build: CompiledPlugin | undefined;
+  private readonly retiring = new Set<Promise<void>>();
+  private readonly policy: CrashPolicy;
+  private queue: Promise<unknown> = Promise.resolve();
+  private backoffTimer: NodeJS.Timeout | undefined;
+  private nextRestartAt: number | undefined;
+  private readySince: number | undefined;
+  private lastError: string | undefined;
+  private restarts = 0;
+  private reloads = 0;
+  /** Calls served by workers that are gone. */
+  private servedBefore = 0;
+
+  constructor(
+    public source: PluginSource,
+    private readonly env: PluginEnvironment,
+  ) {
+    this.policy = new CrashPolicy(env.supervision.restart);
+  }
+
+  get name(): string {
+    return this.source.name;
+  }
+
+  /** First load. A failure leaves the plugin `failed` with the reason, and is thrown. */
+  load(): Promise<void> {
+    return this.exclusive(async () => {
+      await this.replaceWorker(await this.compile());
+    });
+  }
+
+  /**
+   * Blue/green reload. Unless `force`, an unchanged build is a no-op. If the
+   * new version fails, the old one (if any) keeps serving and the error is thrown.
+   */
+  reload(options: { force?: boolean; source?: PluginSource } = {}): Promise<ReloadOutcome> {
+    return this.exclusive(async () => {
+      if (options.source) this.source = options.source;
+      const build = await this.compile();
+      if (!options.force && this.state === 'ready' && build.hash === this.build?.hash) {
+        return { name: this.name, changed: false };
+      }
+      await this.replaceWorker(build);
+      this.reloads++;
+      return { name: this.name, changed: true };
+    });
+  }
+
+  /** Stops serving: methods vanish, in-flight calls are drained, `onShutdown` runs. */
+  unload(): Promise<void> {
+    return this.exclusive(async () => {
+      this.cancelBackoff();
+      this.env.registry.removeOwner(this.name);
+      this.state = 'draining';
+      if (this.worker) this.retire(this.worker);
+      this.worker = undefined;
+      await Promise.all(this.retiring);
+      this.state = 'stopped';
+      this.env.hooks.pluginUnloaded.call(this.event());
+    });
+  }
+
+  call(method: MethodSpec, params: unknown): Promise<unknown> {
+    const worker = this.worker;
+    if (this.state === 'ready' && worker?.alive) {
+      return worker.call(method.name, params, method.timeoutMs ?? this.env.supervision.callTimeoutMs);
+    }
+    return Promise.reject(this.unavailable());
+  }
+
+  /** Sends a signal or hook event to the serving worker, if it asked for it. */
+  forward(message: CoreToWorker & ({ t: 'signal' } | { t: 'hook' })): void {
+    const manifest = this.worker?.manifest;
+    if (!manifest || this.state !== 'ready') return;
+    const wanted =
+      message.t === 'signal' ? manifest.signals.includes(message.signal) : manifest.hooks.includes(message.hook as ForwardedHook);
+    if (wanted) this.worker!.send(message);
+  }
+
+  status(): PluginStatus {
+    const worker = this.worker;
+    return {
+      name: this.name,
+      version: this.source.version,
+      state: this.state,
+      path: this.source.path,
+      entry: this.source.entry,
+      methods: (worker?.manifest?.methods ?? []).map((method) => `${this.name}.${method.name}`),
+      threadId: worker?.alive ? worker.threadId : undefined,
+      served: this.servedBefore + (worker?.served ?? 0),
+      inFlight: worker?.inFlight ?? 0,
+      restarts: this.restarts,
+      reloads: this.reloads,
+      lastError: this.lastError,
+      nextRestartAt: this.nextRestartAt ? new Date(this.nextRestartAt).toISOString() : undefined,
+      readySince: this.readySince ? new Date(this.readySince).toISOString() : undefined,
+    };
+  }
+
+  event(): PluginEvent {
+    return { name: this.name, version: this.source.version, path: this.source.path };
+  }
+
+  private async compile(): Promise<CompiledPlugin> {
+    try {
+      return await compilePlugin(this.source.entry);
+    } catch (error) {
+      throw this.loadFailed(error);
+    }
+  }
+
+  /** Starts `build` in a new worker beside the current one, then switches to it. */
+  private async replaceWorker(build: CompiledPlugin): Promise<void> {
+    const old = this.worker;
+    if (!old) this.state = 'loading';
+    const next = this.spawn(build);
+    try {
+      await next.ready();
+      if (old?.alive && old.manifest?.snapshot) {
+        const timeout = this.env.supervision.loadTimeoutMs;
+        await next.restore(await old.snapshot(timeout), timeout);
+      }
+    } catch (error) {
+      await next.terminate('load failed');
+      throw this.loadFailed(error);
+    }
+    this.attach(next, build);
+    if (old) this.retire(old);
+  }
+
+  private spawn(build: CompiledPlugin): PluginWorker {
+    const { supervision } = this.env;
+    const worker = new PluginWorker({
+      name: this.name,
+      entryUrl: build.url,
+      config: this.env.config,
+      channel: this.env.channel,
+      resourceLimits: supervision.resourceLimits,
+      loadTimeoutMs: supervision.loadTimeoutMs,
+      heartbeatTimeoutMs: supervision.heartbeatTimeoutMs,
+      logLevel: this.env.logger.level,
+      writeLog: this.env.writeLog,
+    });
+    worker.once('exit', (reason: string, expected: boolean) => {
+      this.servedBefore += worker.served;
+      if (!expected && worker === this.worker) this.crashed(reason);
+    });
+    return worker;
+  }
+
+  /** Makes `worker` the one serving: its methods replace the old ones in one step. */
+  private attach(worker: PluginWorker, build: CompiledPlugin): void {
+    this.cancelBackoff();
+    const entries = worker.manifest!.methods.map((method) =>
+      defineMethod(`${this.name}.${method.name}`, this.name, method, (params) => this.call(method, params), this.name),
+    );
+    this.env.registry.replaceOwner(this.name, entries);
+    this.worker = worker;
+    this.build = build;
+    this.state = 'ready';
+    this.readySince = Date.now();
+    this.lastError = undefined;
+    pruneBuilds(build);
+    this.env.hooks.pluginLoaded.call(this.event());
+  }
+
+  /** Lets an old worker finish its calls and stop, in the background. */
+  private retire(worker: PluginWorker): void {
+    const stopping = worker.stop(this.env.supervision.drainTimeoutMs).then((errors) => {
+      for (const error of errors) this.env.logger.warn({ plugin: this.name }, `stop: ${error}`);
+      this.retiring.delete(stopping);
+    });
+    this.retiring.add(stopping);
+  }
+
+  private crashed(reason: string): void {
+    this.worker = undefined;
+    this.lastError = reason;
+    this.readySince = undefined;
+    this.state = 'crashed';
+    const verdict = this.policy.onCrash();
+    this.env.logger.error({ plugin: this.name, reason }, `plugin ${this.name} crashed: ${reason}`);
+    if (verdict.action === 'fail') {
+      this.state = 'failed';
+      this.env.logger.error(
+        { plugin: this.name },
+        `plugin ${this.name} failed: ${this.policy.recentCrashes} crashes within ${this.env.supervision.restart.windowMs} ms`,
+      );
+    } else {
+      this.state = 'backoff';
+      this.nextRestartAt = Date.now() + verdict.delayMs;
+      this.backoffTimer = setTimeout(() => this.restart(), verdict.delayMs);
+    }
+    this.env.hooks.pluginCrashed.call({
+      ...this.event(),
+      reason,
+      restarts: this.restarts,
+      next: this.state === 'failed' ? 'failed' : 'backoff',
+    });
+  }
+
+  private restart(): void {
+    this.backoffTimer = undefined;
+    this.nextRestartAt = undefined;
+    this.exclusive(async () => {
+      if (this.state !== 'backoff' || !this.build) return;
+      this.restarts++;
+      this.state = 'loading';
+      const worker = this.spawn(this.build);
+      try {
+        await worker.ready();
+      } catch (error) {
+        this.crashed(`restart failed: ${(error as Error).message}`);
+        return;
+      }
+      this.attach(worker, this.build);
+    }).catch((error) => this.env.logger.error({ plugin: this.name, err: error }, 'restart failed'));
+  }
+
+  private cancelBackoff(): void {
+    clearTimeout(this.backoffTimer);
+    this.backoffTimer = undefined;
+    this.nextRestartAt = undefined;
+  }
+
+  private loadFailed(error: unknown): RpcError {
+    const reason = error instanceof Error ? error.message : String(error);
+    this.lastError = reason;
+    if (!this.worker) this.state = 'failed';
+    this.env.logger.error({ plugin: this.name, reason }, `plugin ${this.name} failed to load: ${reason}`);
+    return new RpcError(ErrorCode.INTERNAL_ERROR, `plugin ${this.name} failed to load: ${reason}`, {
+      plugin: this.name,
+      reason,
+    });
+  }
+
+  private unavailable(): RpcError {
+    const data = { plugin: this.name, state: this.state };
+    switch (this.state) {
+      case 'failed':
+        return new RpcError(ErrorCode.PLUGIN_UNAVAILABLE, `plugin ${this.name} failed: ${this.lastError}`, data);
+      case 'backoff':
+      case 'crashed':
+        return new RpcError(ErrorCode.PLUGIN_UNAVAILABLE, `plugin ${this.name} is restarting after a crash: ${this.lastError}`, data);
+      default:
+        return new RpcError(ErrorCode.PLUGIN_UNAVAILABLE, `plugin ${this.name} is ${this.state}`, data);
+    }
+  }
+
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}

@@ -1,0 +1,7 @@
+// plugd as a library: build your own daemon on the same core the CLI uses.
+
+export { createDaemon, Daemon, type DaemonOptions } from './daemon.js';
+export { createHooks, type CoreHooks, type CallInfo, type PluginEvent, type ReloadRequest } from './hooks.js';
+export { ErrorCode, RpcError } from './rpc/errors.js';
+export type { MethodDefinition, MethodHandler } from './rpc/registry.js';
+export type { Config, ConfigFile, Supervision } from './config.js';

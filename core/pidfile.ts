@@ -1,0 +1,45 @@
+// The pidfile, taken with an exclusive create so two daemons can never both
+// believe they own a home. A pidfile whose process is gone is replaced.
+
+import { openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { isProcessAlive } from './process-alive.js';
+
+export class AlreadyRunningError extends Error {
+  constructor(readonly pid: number) {
+    super(`plugd is already running (pid ${pid})`);
+    this.name = 'AlreadyRunningError';
+  }
+}
+
+export function readPid(path: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(path, 'utf8').trim(), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes our pid to `path`; throws AlreadyRunningError if a live daemon holds it. */
+export function acquirePidfile(path: string, pid = process.pid): void {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = openSync(path, 'wx', 0o644);
+      writeSync(fd, `${pid}\n`);
+      closeSync(fd);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = readPid(path);
+    if (holder !== undefined && holder !== pid && isProcessAlive(holder)) throw new AlreadyRunningError(holder);
+    // Stale (or unreadable, or half-written by a daemon that died): replace it.
+    rmSync(path, { force: true });
+  }
+  throw new Error(`cannot take the pidfile ${path}: another process keeps replacing it`);
+}
+
+/** Removes the pidfile if it is still ours. */
+export function releasePidfile(path: string, pid = process.pid): void {
+  if (readPid(path) === pid) rmSync(path, { force: true });
+}

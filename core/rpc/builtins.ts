@@ -1,0 +1,95 @@
+// The daemon's own methods, registered in the same registry as plugin methods,
+// each with a description and a params schema (DESIGN.md, "Built-in methods").
+
+import { Type } from '@sinclair/typebox';
+import type { PluginHost, RescanSummary } from '../host/host.js';
+import { ErrorCode, RpcError } from './errors.js';
+import { methodSignature, openRpcDocument } from './openrpc.js';
+import { defineMethod, type MethodDefinition, type MethodHandler, type MethodRegistry } from './registry.js';
+
+export interface DaemonControl {
+  readonly version: string;
+  readonly host: PluginHost;
+  status(): Record<string, unknown>;
+  /** Starts a graceful stop after the current answer is sent. */
+  requestStop(reason: string): void;
+  /** What SIGHUP does: rescan the plugin folder, reload what changed, reopen the log. */
+  reload(source: 'signal' | 'rpc'): Promise<RescanSummary>;
+}
+
+const NoParams = Type.Object({}, { additionalProperties: false });
+const MethodName = Type.Object(
+  { method: Type.String({ description: 'A method name, as listed by system.listMethods' }) },
+  { additionalProperties: false },
+);
+const PluginName = Type.Object({ name: Type.String({ description: 'The plugin name' }) }, { additionalProperties: false });
+
+export function registerBuiltins(registry: MethodRegistry, daemon: DaemonControl): void {
+  const add = (name: string, definition: MethodDefinition, handler: MethodHandler) =>
+    registry.add(defineMethod(name, 'daemon', definition, handler));
+  const lookup = (name: string) => {
+    const entry = registry.get(name);
+    if (!entry) throw new RpcError(ErrorCode.INVALID_PARAMS, `no method named ${name}`);
+    return entry;
+  };
+
+  add('daemon.status', { description: 'Pid, uptime, version, home, socket, plugin count and memory of the daemon.', params: NoParams }, () =>
+    daemon.status(),
+  );
+  add('daemon.stop', { description: 'Stops the daemon gracefully (in-flight calls are answered first).', params: NoParams }, () => {
+    daemon.requestStop('daemon.stop');
+    return { stopping: true };
+  });
+  add(
+    'daemon.reload',
+    { description: 'Rescans the plugin folder and reloads what changed (as SIGHUP does), and reopens the log.', params: NoParams },
+    () => daemon.reload('rpc'),
+  );
+
+  add('plugins.list', { description: 'Every loaded plugin with its state, methods, thread, calls served and last error.', params: NoParams }, () =>
+    daemon.host.list(),
+  );
+  add(
+    'plugins.reload',
+    {
+      description:
+        'Reloads one plugin (blue/green: the old version serves until the new one is ready) or, without a name, rescans the folder. An unchanged plugin is left alone unless force is true.',
+      params: Type.Object(
+        {
+          name: Type.Optional(Type.String({ description: 'The plugin to reload; all when absent' })),
+          force: Type.Optional(Type.Boolean({ description: 'Reload even if the code did not change' })),
+        },
+        { additionalProperties: false },
+      ),
+    },
+    ({ name, force }: { name?: string; force?: boolean }) =>
+      name === undefined ? daemon.host.rescan(force ?? false) : daemon.host.reloadOne(name, force ?? false),
+  );
+  add(
+    'plugins.load',
+    {
+      description: 'Loads a plugin from a path (a plugin folder or a NAME.plugin.{js,mjs,ts} file).',
+      params: Type.Object({ path: Type.String({ description: 'Absolute path, or relative to the daemon' }) }, { additionalProperties: false }),
+    },
+    ({ path }: { path: string }) => daemon.host.loadPath(path),
+  );
+  add('plugins.unload', { description: 'Stops a plugin and removes its methods.', params: PluginName }, async ({ name }: { name: string }) => {
+    await daemon.host.unload(name);
+    return { unloaded: name };
+  });
+
+  add('system.listMethods', { description: 'The names of every method, built-in and plugin.', params: NoParams }, () =>
+    registry.list().map((entry) => entry.name),
+  );
+  add('system.methodHelp', { description: "A method's description.", params: MethodName }, ({ method }: { method: string }) =>
+    lookup(method).description ?? '',
+  );
+  add(
+    'system.methodSignature',
+    { description: "A method's params and result as JSON Schema.", params: MethodName },
+    ({ method }: { method: string }) => methodSignature(lookup(method)),
+  );
+  add('rpc.discover', { description: 'An OpenRPC document describing every method.', params: NoParams }, () =>
+    openRpcDocument(registry.list(), { version: daemon.version }),
+  );
+}

@@ -1,0 +1,116 @@
+// JSON-RPC 2.0 semantics for one parsed message: jayson's Server decides what
+// is a valid request, a notification or an error, and routes through the
+// registry. Batches are taken apart here, because jayson silently drops nested
+// arrays inside a batch where the spec wants an "Invalid Request" answer each.
+
+import jayson from 'jayson';
+import type { CoreHooks, CallInfo } from '../hooks.js';
+import { describeErrors } from '../schema.js';
+import { ErrorCode, RpcError, toWireError } from './errors.js';
+import type { MethodEntry, MethodRegistry } from './registry.js';
+
+export type JsonRpcResponse = Record<string, unknown>;
+
+/** Where a call came from: the transport and what it knows of the peer. */
+export interface CallContext {
+  transport: 'unix' | 'tcp' | 'http' | 'internal';
+}
+
+const INVALID_REQUEST = Object.freeze({
+  jsonrpc: '2.0',
+  error: { code: ErrorCode.INVALID_REQUEST, message: 'Invalid Request' },
+  id: null,
+});
+
+export const PARSE_ERROR_RESPONSE = Object.freeze({
+  jsonrpc: '2.0',
+  error: { code: ErrorCode.PARSE_ERROR, message: 'Parse error' },
+  id: null,
+});
+
+export class Dispatcher {
+  private readonly server: jayson.Server;
+  private readonly jaysonMethods = new WeakMap<MethodEntry, jayson.Method>();
+
+  constructor(
+    private readonly registry: MethodRegistry,
+    private readonly hooks: CoreHooks,
+  ) {
+    this.server = new jayson.Server({}, { router: (method) => this.route(method) as jayson.MethodLike });
+  }
+
+  /** Answers one JSON text; `undefined` when nothing is owed (notifications). */
+  async handleText(text: string, context: CallContext): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined> {
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return PARSE_ERROR_RESPONSE;
+    }
+    return this.handle(message, context);
+  }
+
+  handle(message: unknown, context: CallContext): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined> {
+    if (!Array.isArray(message)) return this.callOne(message, context);
+    if (message.length === 0) return Promise.resolve(INVALID_REQUEST);
+    return Promise.all(message.map((member) => this.callOne(member, context))).then((answers) => {
+      const owed = answers.filter((answer): answer is JsonRpcResponse => answer !== undefined);
+      return owed.length > 0 ? owed : undefined;
+    });
+  }
+
+  /** Runs one method the way a socket call would (hooks, validation, deadline). */
+  async invoke(entry: MethodEntry, params: unknown): Promise<unknown> {
+    let call: CallInfo = { method: entry.name, params, plugin: entry.plugin };
+    if (this.hooks.beforeCall.isUsed()) call = await this.hooks.beforeCall.promise(call);
+    if (entry.validate) {
+      // Clients often send no params, or [], to a method that takes none.
+      if (call.params === undefined || (Array.isArray(call.params) && call.params.length === 0)) call.params = {};
+      if (!entry.validate(call.params)) {
+        throw new RpcError(ErrorCode.INVALID_PARAMS, `Invalid params: ${describeErrors(entry.validate.errors)}`, {
+          method: entry.name,
+          ...(entry.plugin && { plugin: entry.plugin }),
+        });
+      }
+    }
+    if (!this.hooks.afterCall.isUsed()) return entry.handler(call.params, call);
+    const started = performance.now();
+    try {
+      const result = await entry.handler(call.params, call);
+      this.hooks.afterCall.call(call, { durationMs: performance.now() - started });
+      return result;
+    } catch (error) {
+      this.hooks.afterCall.call(call, { durationMs: performance.now() - started, error: toWireError(error) });
+      throw error;
+    }
+  }
+
+  private callOne(message: unknown, context: CallContext): Promise<JsonRpcResponse | undefined> {
+    // jayson would parse a string as JSON text; a request is an object, nothing else.
+    if (message === null || typeof message !== 'object' || Array.isArray(message)) return Promise.resolve(INVALID_REQUEST);
+    return new Promise((resolve) => {
+      this.server.call(message as jayson.JSONRPCRequest, context, (error, response) =>
+        resolve((error ?? response) as JsonRpcResponse | undefined),
+      );
+    });
+  }
+
+  private route(name: string): jayson.Method | undefined {
+    const entry = this.registry.get(name);
+    if (!entry) return undefined;
+    let method = this.jaysonMethods.get(entry);
+    if (!method) {
+      method = new jayson.Method(
+        (params: unknown, _context: object, callback: jayson.JSONRPCCallbackTypePlain) => {
+          this.invoke(entry, params).then(
+            (result) => callback(null, result),
+            (error) => callback(toWireError(error, entry.plugin ? { plugin: entry.plugin } : undefined) as jayson.JSONRPCError),
+          );
+        },
+        { useContext: true },
+      );
+      this.jaysonMethods.set(entry, method);
+    }
+    return method;
+  }
+}

@@ -1,0 +1,90 @@
+// What plugin authors import as `plugd/sdk`: `definePlugin` and the types of
+// the context a plugin's `setup` receives.
+
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { Logger } from 'pino';
+import type { JsonSchema } from '../core/channel/protocol.js';
+import type { BridgedSignal } from '../core/signals.js';
+import type { PluginEvent, ReloadRequest } from '../core/hooks.js';
+
+export { RpcError, ErrorCode } from '../core/rpc/errors.js';
+export type { JsonSchema } from '../core/channel/protocol.js';
+export type { BridgedSignal } from '../core/signals.js';
+export type { PluginEvent, ReloadRequest } from '../core/hooks.js';
+
+/** The params a handler receives: typed from a TypeBox schema, `any` from a plain JSON Schema. */
+export type ParamsOf<S> = S extends TSchema ? Static<S> : any;
+
+export interface MethodOptions<S extends TSchema | JsonSchema | undefined> {
+  description?: string;
+  /** JSON Schema the params are checked against before the handler runs (`-32602` otherwise). */
+  params?: S;
+  result?: JsonSchema;
+  /** Deadline for one call, overriding `supervision.callTimeoutMs`. */
+  timeoutMs?: number;
+}
+
+/** What a handler learns about the call it serves. */
+export interface CallMeta {
+  /** The full method name, `<plugin>.<name>`. */
+  method: string;
+  plugin: string;
+}
+
+export type MethodHandler<S> = (params: ParamsOf<S>, call: CallMeta) => unknown;
+
+/** A hook a plugin may tap; its events arrive in the plugin's worker. */
+export interface ForwardedHookTap<Args extends unknown[]> {
+  tap(name: string, fn: (...args: Args) => void): void;
+}
+
+export interface PluginHooks {
+  pluginLoaded: ForwardedHookTap<[PluginEvent]>;
+  pluginUnloaded: ForwardedHookTap<[PluginEvent]>;
+  signal: ForwardedHookTap<[string]>;
+  reload: ForwardedHookTap<[ReloadRequest]>;
+  shutdown: ForwardedHookTap<[]>;
+}
+
+export interface PluginContext<Config = unknown> {
+  /** The plugin's name, which prefixes its methods. */
+  readonly name: string;
+  /** `plugins.<name>.config` from `plugd.json`. */
+  readonly config: Config;
+  /** A pino logger tagged with the plugin's name, written to the daemon's log. */
+  readonly log: Logger;
+  readonly rpc: {
+    method<S extends TSchema | JsonSchema | undefined = undefined>(
+      name: string,
+      options: MethodOptions<S>,
+      handler: MethodHandler<S>,
+    ): void;
+  };
+  readonly signals: {
+    /** Runs `listener` in this worker when the daemon receives `signal`. */
+    on(signal: BridgedSignal, listener: (signal: BridgedSignal) => void): void;
+  };
+  readonly hooks: PluginHooks;
+  /** Runs when the plugin stops (daemon stop, unload, or the old side of a reload). */
+  onShutdown(fn: () => unknown): void;
+}
+
+export interface PluginDefinition<Config = unknown, State = unknown> {
+  /** Defaults to the package name or the file's stem. */
+  name?: string;
+  setup(ctx: PluginContext<Config>): void | Promise<void>;
+  /** Runs in the old worker during a reload; its result crosses as structured-clone data. */
+  snapshot?(): State | Promise<State>;
+  /** Runs in the new worker before it serves, with what `snapshot` returned. */
+  restore?(state: State): void | Promise<void>;
+}
+
+/** Declares a plugin. It returns its argument: the types are the point. */
+export function definePlugin<Config = unknown, State = unknown>(
+  definition: PluginDefinition<Config, State>,
+): PluginDefinition<Config, State> {
+  return definition;
+}
+
+/** TypeBox's schema builder, so a plugin needs nothing but `plugd/sdk` to declare typed params. */
+export { Type, type Static, type TSchema } from '@sinclair/typebox';

@@ -1,0 +1,185 @@
+// One loaded plugin inside its worker (or inside the test harness): it runs
+// `setup`, collects what the plugin declared, and serves calls, signals and
+// hook events. The worker runtime and the harness share it, so a plugin
+// behaves the same in both.
+
+import { SyncHook } from 'tapable';
+import type { Logger } from 'pino';
+import {
+  FORWARDED_HOOKS,
+  type ForwardedHook,
+  type MethodSpec,
+  type WireError,
+} from '../core/channel/protocol.js';
+import { ErrorCode } from '../core/rpc/errors.js';
+import type { BridgedSignal } from '../core/signals.js';
+import type { CallMeta, MethodHandler, PluginContext, PluginDefinition, PluginHooks } from './index.js';
+
+export interface PluginInstanceOptions {
+  name: string;
+  config: unknown;
+  log: Logger;
+}
+
+/** What a plugin module may export: the definition (default) and, alternatively, snapshot/restore. */
+export interface PluginModule {
+  default?: unknown;
+  snapshot?: () => unknown;
+  restore?: (state: unknown) => unknown;
+}
+
+export function definitionFromModule(module: PluginModule, file: string): PluginDefinition {
+  const definition = (module.default ?? module) as Partial<PluginDefinition>;
+  if (!definition || typeof definition.setup !== 'function') {
+    throw new Error(`${file} does not export a plugin: default-export definePlugin({ setup(ctx) { ... } })`);
+  }
+  return {
+    ...definition,
+    setup: definition.setup,
+    snapshot: definition.snapshot ?? module.snapshot,
+    restore: definition.restore ?? module.restore,
+  } as PluginDefinition;
+}
+
+/** Accepts errors thrown by any copy of the SDK: a numeric `code` is a JSON-RPC error code. */
+function toPluginError(error: unknown, plugin: string): WireError {
+  const candidate = error as { code?: unknown; message?: unknown; data?: unknown } | undefined;
+  if (candidate && Number.isInteger(candidate.code) && typeof candidate.message === 'string') {
+    return { code: candidate.code as number, message: candidate.message, data: candidate.data ?? { plugin } };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: ErrorCode.INTERNAL_ERROR, message: `${plugin}: ${message}`, data: { plugin } };
+}
+
+export type CallOutcome = { ok: true; result: unknown } | { ok: false; error: WireError };
+
+export class PluginInstance {
+  readonly methods = new Map<string, { spec: MethodSpec; handler: MethodHandler<unknown> }>();
+  readonly signalListeners = new Map<string, Array<(signal: BridgedSignal) => void>>();
+  readonly hooks = new Map<ForwardedHook, SyncHook<unknown[]>>();
+  private readonly shutdownHandlers: Array<() => unknown> = [];
+  private setupDone = false;
+
+  constructor(
+    readonly definition: PluginDefinition,
+    private readonly options: PluginInstanceOptions,
+  ) {}
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  async setup(): Promise<void> {
+    await this.definition.setup(this.context());
+    this.setupDone = true;
+  }
+
+  /** Runs a handler; never throws, errors become JSON-RPC error objects. */
+  async call(method: string, params: unknown): Promise<CallOutcome> {
+    const entry = this.methods.get(method);
+    if (!entry) {
+      return { ok: false, error: { code: ErrorCode.METHOD_NOT_FOUND, message: 'Method not found', data: { plugin: this.name } } };
+    }
+    const meta: CallMeta = { method: `${this.name}.${method}`, plugin: this.name };
+    try {
+      return { ok: true, result: await entry.handler(params, meta) };
+    } catch (error) {
+      return { ok: false, error: toPluginError(error, this.name) };
+    }
+  }
+
+  /** Delivers a signal to the plugin's listeners; a listener that throws is logged, not fatal. */
+  signal(signal: BridgedSignal): void {
+    for (const listener of this.signalListeners.get(signal) ?? []) {
+      try {
+        listener(signal);
+      } catch (error) {
+        this.options.log.error({ err: error, signal }, 'signal listener threw');
+      }
+    }
+  }
+
+  hook(name: ForwardedHook, args: unknown[]): void {
+    try {
+      this.hooks.get(name)?.call(...args);
+    } catch (error) {
+      this.options.log.error({ err: error, hook: name }, 'hook tap threw');
+    }
+  }
+
+  /** Runs every `onShutdown` handler, in reverse order of registration; returns their errors. */
+  async shutdown(): Promise<string[]> {
+    const errors: string[] = [];
+    for (const handler of this.shutdownHandlers.toReversed()) {
+      try {
+        await handler();
+      } catch (error) {
+        errors.push(error instanceof Error ? error.message : String(error));
+      }
+    }
+    return errors;
+  }
+
+  methodSpecs(): MethodSpec[] {
+    return [...this.methods.values()].map((entry) => entry.spec);
+  }
+
+  private context(): PluginContext {
+    const instance = this;
+    const hooks = Object.fromEntries(
+      FORWARDED_HOOKS.map((name) => [
+        name,
+        {
+          tap(tapName: string, fn: (...args: unknown[]) => void) {
+            instance.assertInSetup(`ctx.hooks.${name}.tap`);
+            let hook = instance.hooks.get(name);
+            if (!hook) instance.hooks.set(name, (hook = new SyncHook<unknown[]>(['a', 'b'])));
+            hook.tap(tapName, fn);
+          },
+        },
+      ]),
+    ) as unknown as PluginHooks;
+    return {
+      name: this.options.name,
+      config: this.options.config,
+      log: this.options.log,
+      rpc: {
+        method(name, options, handler) {
+          instance.assertInSetup('ctx.rpc.method');
+          if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name)) {
+            throw new Error(`invalid method name "${name}": use letters, digits, "_", "-" and "."`);
+          }
+          if (instance.methods.has(name)) throw new Error(`method "${name}" is declared twice`);
+          if (typeof handler !== 'function') throw new Error(`method "${name}" has no handler function`);
+          const spec: MethodSpec = { name };
+          if (options?.description !== undefined) spec.description = options.description;
+          if (options?.params !== undefined) spec.params = plainSchema(options.params);
+          if (options?.result !== undefined) spec.result = plainSchema(options.result);
+          if (options?.timeoutMs !== undefined) spec.timeoutMs = options.timeoutMs;
+          instance.methods.set(name, { spec, handler: handler as MethodHandler<unknown> });
+        },
+      },
+      signals: {
+        on(signal, listener) {
+          instance.assertInSetup('ctx.signals.on');
+          const listeners = instance.signalListeners.get(signal) ?? [];
+          listeners.push(listener);
+          instance.signalListeners.set(signal, listeners);
+        },
+      },
+      hooks,
+      onShutdown(fn) {
+        instance.shutdownHandlers.push(fn);
+      },
+    };
+  }
+
+  private assertInSetup(what: string): void {
+    if (this.setupDone) throw new Error(`${what} can only be called during setup`);
+  }
+}
+
+/** JSON Schema as plain data: TypeBox adds symbol keys that do not cross threads. */
+function plainSchema(schema: object): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(schema));
+}

@@ -1,0 +1,126 @@
+// The entry of every plugin worker. It loads the plugin's module, runs its
+// `setup`, reports what it declared, then serves calls from the channel and
+// control orders from the parent port until told to stop.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import pino from 'pino';
+import { attachChannel } from '../core/channel/open.js';
+import type { ChannelSpec } from '../core/channel/transport.js';
+import type {
+  ControlReport,
+  ControlRequest,
+  CoreToWorker,
+  ForwardedHook,
+  WorkerToCore,
+} from '../core/channel/protocol.js';
+import type { BridgedSignal } from '../core/signals.js';
+import { definitionFromModule, PluginInstance, type PluginModule } from './instance.js';
+
+export interface WorkerBootData {
+  name: string;
+  /** file: URL of the plugin's compiled entry. */
+  entryUrl: string;
+  config: unknown;
+  channel: ChannelSpec;
+  /** An Int32Array's buffer whose first cell the worker bumps to prove its event loop turns. */
+  heartbeat: SharedArrayBuffer;
+  heartbeatIntervalMs: number;
+  logLevel: string;
+}
+
+const boot = workerData as WorkerBootData;
+const port = parentPort!;
+const report = (message: ControlReport) => port.postMessage(message);
+
+const log = pino(
+  { level: boot.logLevel, base: { pid: process.pid, plugin: boot.name } },
+  { write: (line: string) => report({ t: 'log', line }) },
+);
+
+const heartbeat = new Int32Array(boot.heartbeat);
+setInterval(() => Atomics.add(heartbeat, 0, 1), boot.heartbeatIntervalMs).unref();
+
+const channel = attachChannel<CoreToWorker, WorkerToCore>(boot.channel);
+
+async function load(): Promise<PluginInstance> {
+  const module = (await import(boot.entryUrl)) as PluginModule;
+  const instance = new PluginInstance(definitionFromModule(module, boot.entryUrl), {
+    name: boot.name,
+    config: boot.config,
+    log,
+  });
+  await instance.setup();
+  return instance;
+}
+
+function serve(instance: PluginInstance): void {
+  channel.onMessage((message) => {
+    switch (message.t) {
+      case 'call':
+        instance.call(message.method, message.params).then((outcome) =>
+          channel.send(
+            outcome.ok
+              ? { t: 'result', id: message.id, result: outcome.result ?? null }
+              : { t: 'error', id: message.id, error: outcome.error },
+          ),
+        );
+        break;
+      case 'signal':
+        instance.signal(message.signal as BridgedSignal);
+        break;
+      case 'hook':
+        instance.hook(message.hook, message.args);
+        break;
+    }
+  });
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Control orders. Listening from the start also keeps the worker alive while `setup` awaits. */
+function obey(loaded: Promise<PluginInstance>): void {
+  port.on('message', async (request: ControlRequest) => {
+    const instance = await loaded.catch(() => undefined);
+    if (!instance) return; // Setup failed; the core is terminating this worker.
+    switch (request.t) {
+      case 'snapshot':
+        try {
+          report({ t: 'snapshot', state: await instance.definition.snapshot?.() });
+        } catch (error) {
+          report({ t: 'snapshotFailed', message: messageOf(error) });
+        }
+        break;
+      case 'restore':
+        try {
+          await instance.definition.restore?.(request.state);
+          report({ t: 'restored' });
+        } catch (error) {
+          report({ t: 'restoreFailed', message: messageOf(error) });
+        }
+        break;
+      case 'stop': {
+        const errors = await instance.shutdown();
+        channel.close();
+        report({ t: 'stopped', errors });
+        port.close();
+        break;
+      }
+    }
+  });
+}
+
+const loaded = load();
+obey(loaded);
+loaded.then(
+  (instance) => {
+    serve(instance);
+    report({
+      t: 'ready',
+      methods: instance.methodSpecs(),
+      signals: [...instance.signalListeners.keys()],
+      hooks: [...instance.hooks.keys()] as ForwardedHook[],
+      snapshot: typeof instance.definition.snapshot === 'function',
+    });
+  },
+  (error: unknown) => report({ t: 'setupFailed', message: messageOf(error) }),
+);

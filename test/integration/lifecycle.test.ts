@@ -1,0 +1,149 @@
+// The daemon's life as a user drives it: `plugd start` (detached) and
+// `plugd stop`, a second start, stale pidfile and socket, file modes, signals.
+
+import test from 'ava';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { isProcessAlive } from '../../core/process-alive.js';
+import { makeHome, runCli, startDaemon } from '../helpers/daemon.js';
+import { RawSocket } from '../helpers/raw-socket.js';
+
+function killFromPidfile(home: string): void {
+  try {
+    process.kill(Number(readFileSync(join(home, 'plugd.pid'), 'utf8')), 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
+async function waitUntilGone(pid: number): Promise<void> {
+  while (isProcessAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+test('plugd start daemonizes, answers, refuses a second start; plugd stop leaves nothing behind', async (t) => {
+  const { home } = makeHome(t);
+  t.teardown(() => killFromPidfile(home));
+
+  const started = await runCli(['--home', home, 'start']);
+  t.is(started.code, 0, started.stderr);
+  const match = /^plugd started \(pid (\d+)\)$/m.exec(started.stdout);
+  t.truthy(match, started.stdout);
+  const pid = Number(match![1]);
+  t.true(isProcessAlive(pid));
+  t.is(Number(readFileSync(join(home, 'plugd.pid'), 'utf8')), pid);
+  t.is(statSync(join(home, 'plugd.sock')).mode & 0o777, 0o600);
+  t.is(statSync(home).mode & 0o777, 0o700);
+
+  const methods = await runCli(['--home', home, 'call', 'system.listMethods']);
+  t.is(methods.code, 0);
+  const names = JSON.parse(methods.stdout);
+  for (const builtin of ['daemon.status', 'daemon.stop', 'daemon.reload', 'plugins.list', 'plugins.reload', 'plugins.load', 'plugins.unload', 'system.listMethods', 'system.methodHelp', 'system.methodSignature', 'rpc.discover']) {
+    t.true(names.includes(builtin), builtin);
+  }
+
+  const second = await runCli(['--home', home, 'start']);
+  t.is(second.code, 1);
+  t.is(second.stderr.trim(), `plugd is already running (pid ${pid})`);
+
+  const stopped = await runCli(['--home', home, 'stop']);
+  t.is(stopped.code, 0, stopped.stderr);
+  await waitUntilGone(pid);
+  t.false(existsSync(join(home, 'plugd.sock')));
+  t.false(existsSync(join(home, 'plugd.pid')));
+
+  const after = await runCli(['--home', home, 'call', 'daemon.status']);
+  t.is(after.code, 3);
+  t.is(after.stderr.trim(), `plugd is not running (no socket at ${join(home, 'plugd.sock')})`);
+  t.is((await runCli(['--home', home, 'stop'])).code, 3);
+});
+
+test('a stale pidfile and socket left by a killed daemon do not stop the next start', async (t) => {
+  const first = await startDaemon(t);
+  first.signal('SIGKILL');
+  await first.exited;
+  t.true(existsSync(join(first.home, 'plugd.pid')));
+  t.true(existsSync(join(first.home, 'plugd.sock')));
+
+  t.teardown(() => killFromPidfile(first.home));
+  const started = await runCli(['--home', first.home, 'start']);
+  t.is(started.code, 0, started.stderr);
+  const status = await runCli(['--home', first.home, 'call', 'daemon.status']);
+  t.not(JSON.parse(status.stdout).pid, first.pid);
+  t.is((await runCli(['--home', first.home, 'stop'])).code, 0);
+});
+
+test('a pidfile naming a dead process is replaced', async (t) => {
+  const { home } = makeHome(t);
+  const dead = spawn(process.execPath, ['-e', '0']);
+  await new Promise((resolve) => dead.on('exit', resolve));
+  writeFileSync(join(home, 'plugd.pid'), `${dead.pid}\n`);
+  t.teardown(() => killFromPidfile(home));
+  const started = await runCli(['--home', home, 'start']);
+  t.is(started.code, 0, started.stderr);
+  t.is((await runCli(['--home', home, 'stop'])).code, 0);
+});
+
+test('a socket file that another process listens on is not stolen', async (t) => {
+  const { home } = makeHome(t);
+  const squatter = createServer(() => undefined);
+  await new Promise<void>((resolve) => squatter.listen(join(home, 'plugd.sock'), resolve));
+  t.teardown(() => squatter.close());
+  const started = await runCli(['--home', home, 'start']);
+  t.teardown(() => killFromPidfile(home));
+  t.is(started.code, 1);
+  t.regex(started.stderr, /another process is listening on .*plugd\.sock/);
+  t.false(existsSync(join(home, 'plugd.pid')));
+});
+
+test('SIGTERM answers the calls in flight, then removes socket and pidfile and exits 0', async (t) => {
+  const daemon = await startDaemon(t, {
+    plugins: {
+      'slow.plugin.js': `export default { setup(ctx) {
+        ctx.rpc.method('wait', {}, () => new Promise((resolve) => setTimeout(() => resolve('done'), 300)));
+      } }`,
+    },
+  });
+  const raw = await RawSocket.open(daemon.socket);
+  t.teardown(() => raw.close());
+  const slow = Array.from({ length: 20 }, (_, id) => JSON.stringify({ jsonrpc: '2.0', method: 'slow.wait', id }) + '\n');
+  raw.send(slow.join('') + JSON.stringify({ jsonrpc: '2.0', method: 'daemon.status', id: 'fast' }) + '\n');
+  // Once the last line is answered, every slow call before it is in flight.
+  t.is((await raw.read(1))[0].id, 'fast');
+  daemon.signal('SIGTERM');
+  const answers = await raw.read(20);
+  t.true(answers.every((answer) => answer.result === 'done'));
+  t.is(await daemon.exited, 0);
+  t.false(existsSync(join(daemon.home, 'plugd.sock')));
+  t.false(existsSync(join(daemon.home, 'plugd.pid')));
+});
+
+test('SIGINT stops too; SIGHUP reopens the log and keeps serving', async (t) => {
+  const daemon = await startDaemon(t);
+  daemon.signal('SIGHUP');
+  t.is((await daemon.call('daemon.status')).pid, daemon.pid);
+  daemon.signal('SIGINT');
+  t.is(await daemon.exited, 0);
+});
+
+test('plugd call reports JSON-RPC errors as one line and exits 1', async (t) => {
+  const daemon = await startDaemon(t);
+  const unknown = await runCli(['--home', daemon.home, 'call', 'no.such']);
+  t.is(unknown.code, 1);
+  t.is(unknown.stderr, 'error -32601: Method not found\n');
+  const badJson = await runCli(['--home', daemon.home, 'call', 'daemon.status', '{nope']);
+  t.is(badJson.code, 1);
+  t.regex(badJson.stderr, /^params are not valid JSON: .*\n$/);
+  const status = await runCli(['--home', daemon.home, 'status', '--json']);
+  t.is(JSON.parse(status.stdout).pid, daemon.pid);
+});
+
+test('a bad plugd.json is a clear startup error naming the unknown key', async (t) => {
+  const { home } = makeHome(t, { config: { pluginDir: 'plugins', colour: 'blue' } });
+  t.teardown(() => killFromPidfile(home));
+  const started = await runCli(['--home', home, 'start']);
+  t.is(started.code, 1);
+  t.regex(started.stderr, /plugd\.json: config has an unknown member "colour"/);
+  t.false(existsSync(join(home, 'plugd.pid')));
+});

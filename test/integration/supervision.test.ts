@@ -1,0 +1,106 @@
+// Crash supervision with real workers: each fault costs only the faulty
+// plugin's own calls, answered with -32001 (or -32003 past a deadline), the
+// plugin comes back with backoff, and a crash loop ends in `failed`.
+
+import test from 'ava';
+import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+
+/** Fast supervision so the tests do not wait on the production defaults. */
+const supervision = {
+  loadTimeoutMs: 10_000,
+  drainTimeoutMs: 2000,
+  callTimeoutMs: 5000,
+  heartbeatTimeoutMs: 400,
+  restart: { initialDelayMs: 20, maxDelayMs: 200, maxCrashes: 3, windowMs: 60_000 },
+};
+
+/** A plugin with one method per fault. */
+const FAULTY = `
+export default {
+  setup(ctx) {
+    ctx.rpc.method('ok', {}, () => 'ok');
+    ctx.rpc.method('throwLater', {}, () => { setTimeout(() => { throw new Error('timer threw'); }, 5); return new Promise(() => {}); });
+    ctx.rpc.method('exit', {}, () => { process.exit(1); });
+    ctx.rpc.method('spin', {}, () => { for (;;) {} });
+    ctx.rpc.method('oom', {}, () => { const hoard = []; for (;;) hoard.push(new Array(100000).fill(Math.random())); });
+    ctx.rpc.method('slow', { timeoutMs: 100 }, () => new Promise((resolve) => setTimeout(resolve, 10_000)));
+  },
+};
+`;
+
+async function expectCode(t: any, daemon: TestDaemon, method: string, code: number): Promise<any> {
+  const error = await t.throwsAsync(daemon.call(method));
+  t.is(error.code, code, `${method}: ${error.message}`);
+  t.is(error.data?.plugin, 'faulty');
+  return error;
+}
+
+async function waitForState(daemon: TestDaemon, name: string, state: string): Promise<any> {
+  for (;;) {
+    const plugins: any[] = await daemon.call('plugins.list');
+    const plugin = plugins.find((candidate) => candidate.name === name);
+    if (plugin?.state === state) return plugin;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+for (const [fault, code, reason] of [
+  ['throwLater', -32001, /uncaught Error: timer threw/],
+  ['exit', -32001, /exited with code 1/],
+  ['spin', -32001, /event loop blocked/],
+  ['oom', -32001, /out of memory/],
+] as const) {
+  test(`a plugin that faults (${fault}) costs its own calls only, and comes back`, async (t) => {
+    const daemon = await startDaemon(t, {
+      examples: true,
+      plugins: { 'faulty.plugin.js': FAULTY },
+      config: { supervision: { ...supervision, resourceLimits: { maxOldGenerationSizeMb: 32 } } },
+    });
+    const [error] = await Promise.all([
+      expectCode(t, daemon, `faulty.${fault}`, code),
+      daemon.call('echo.say', { text: 'meanwhile' }),
+    ]);
+    t.regex(error.message, reason);
+    t.is((await daemon.call('daemon.status')).pid, daemon.pid);
+    t.deepEqual(await daemon.call('echo.say', { text: 'after' }), { text: 'after' });
+    const back = await waitForState(daemon, 'faulty', 'ready');
+    t.is(back.restarts, 1);
+    t.is(await daemon.call('faulty.ok'), 'ok');
+  });
+}
+
+test('a call past its deadline gets -32003 and the plugin keeps serving', async (t) => {
+  const daemon = await startDaemon(t, { plugins: { 'faulty.plugin.js': FAULTY }, config: { supervision } });
+  const error = await expectCode(t, daemon, 'faulty.slow', -32003);
+  t.regex(error.message, /deadline of 100 ms/);
+  t.is(await daemon.call('faulty.ok'), 'ok');
+});
+
+test('a crash loop stops in failed, whose methods answer -32001 until a reload', async (t) => {
+  const daemon = await startDaemon(t, { plugins: { 'faulty.plugin.js': FAULTY }, config: { supervision } });
+  for (let crash = 0; crash < supervision.restart.maxCrashes; crash++) {
+    await waitForState(daemon, 'faulty', 'ready');
+    await expectCode(t, daemon, 'faulty.exit', -32001);
+  }
+  const failed = await waitForState(daemon, 'faulty', 'failed');
+  t.is(failed.restarts, supervision.restart.maxCrashes - 1);
+  const error = await expectCode(t, daemon, 'faulty.ok', -32001);
+  t.regex(error.message, /plugin faulty failed: exited with code 1/);
+  await daemon.call('plugins.reload', { name: 'faulty' });
+  t.is(await daemon.call('faulty.ok'), 'ok');
+});
+
+test('a setup that never resolves misses the load deadline and names the plugin', async (t) => {
+  const daemon = await startDaemon(t, {
+    examples: true,
+    plugins: { 'hang.plugin.js': 'export default { setup() { return new Promise(() => {}); } }' },
+    // Per-plugin override: only `hang` gets the short deadline.
+    config: { supervision, plugins: { hang: { supervision: { loadTimeoutMs: 1000 } } } },
+  });
+  const plugins: any[] = await daemon.call('plugins.list');
+  const hang = plugins.find((plugin) => plugin.name === 'hang');
+  t.is(hang.state, 'failed');
+  t.regex(hang.lastError, /load missed its deadline of 1000 ms/);
+  t.regex(daemon.output(), /plugin hang failed to load/);
+  t.deepEqual(await daemon.call('echo.say', { text: 'x' }), { text: 'x' });
+});

@@ -70,7 +70,7 @@ export interface PluginContext<Config = unknown> {
 }
 
 export interface PluginDefinition<Config = unknown, State = unknown> {
-  /** Defaults to the package name or the file's stem. */
+  /** For readers of the code: the daemon names a plugin after its package name or file stem. */
   name?: string;
   setup(ctx: PluginContext<Config>): void | Promise<void>;
   /** Runs in the old worker during a reload; its result crosses as structured-clone data. */

@@ -13,6 +13,7 @@ import { start } from './start.js';
 import { stop } from './stop.js';
 import { printLogs } from './logs.js';
 import { formatPlugins, formatReload, formatStatus } from './format.js';
+import { registerNewCommand } from './new.js';
 
 const program = new Command('plugd')
   .description('A plugin-host daemon: plugins in isolated workers, JSON-RPC over a unix socket.')
@@ -128,5 +129,7 @@ program
   .action(async (options: { follow?: boolean }, command: Command) =>
     printLogs(homePaths(resolveHome(globals(command).home)).log, Boolean(options.follow)),
   );
+
+registerNewCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => reportError(error, Boolean(program.opts().verbose)));

@@ -4,8 +4,8 @@
 // so a plugin dropped anywhere needs no plugd of its own. The output's hash
 // tells whether a reload has anything new to load.
 
-import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync, renameSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { build, type Plugin as EsbuildPlugin } from 'esbuild';
@@ -59,7 +59,11 @@ export async function compilePlugin(entry: string): Promise<CompiledPlugin> {
   const stem = basename(entry).replace(/\.[^.]+$/, '');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${stem}.${hash}.mjs`);
-  writeFileSync(file, code);
+  // Written aside, then renamed into place: another compile of the same entry
+  // (the test harness beside the daemon) may be importing this very file.
+  const partial = `${file}.${randomUUID()}.tmp`;
+  writeFileSync(partial, code);
+  renameSync(partial, file);
   return { url: pathToFileURL(file).href, hash };
 }
 

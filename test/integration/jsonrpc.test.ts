@@ -1,12 +1,12 @@
 // The wire protocol as a raw client sees it: JSON-RPC 2.0 over newline-
 // delimited JSON on the real daemon's unix socket.
 
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import fc from 'fast-check';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { RawSocket } from '../helpers/raw-socket.js';
 
-async function open(t: Parameters<Parameters<typeof test>[1]>[0], daemon: TestDaemon): Promise<RawSocket> {
+async function open(t: ExecutionContext, daemon: TestDaemon): Promise<RawSocket> {
   const raw = await RawSocket.open(daemon.socket);
   t.teardown(() => raw.close());
   return raw;

@@ -1,0 +1,116 @@
+// `plugd new <name> [--dir DIR]`: creates a plugin from plugin-template/ with
+// its name filled in and a `file:` dependency on this very plugd (its SDK types,
+// its test harness and `npx plugd`), then prints the steps to a served call.
+
+import type { Command } from 'commander';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { basename, dirname, join, resolve } from 'node:path';
+import { loadConfig, resolveHome } from '../config.js';
+import { discoverPlugins, validatePluginName } from '../host/discovery.js';
+import { packageRoot } from '../package-root.js';
+
+const TEMPLATE = join(packageRoot, 'plugin-template');
+/** Stands for the plugin's name in every template file. */
+const NAME_PLACEHOLDER = '__PLUGIN_NAME__';
+/** npm leaves a package's .gitignore out of its tarball, so the template ships it under another name. */
+const RENAMED_ON_COPY: Record<string, string> = { gitignore: '.gitignore' };
+/** npm's limit on a package name's length. */
+const MAX_NPM_NAME_LENGTH = 214;
+
+export function registerNewCommand(program: Command): void {
+  program
+    .command('new <name>')
+    .description('create a plugin from the template, in the plugin folder unless --dir')
+    .option('--dir <dir>', "where to create it (default: the daemon's plugin folder)")
+    .action((name: string, options: { dir?: string }, command: Command) => {
+      const home = command.optsWithGlobals<{ home?: string }>().home;
+      const pluginDir = loadConfig({ home }).pluginDir;
+      const dir = options.dir === undefined ? pluginDir : resolve(options.dir);
+      const folder = createPlugin(name, dir);
+      process.stdout.write(nextSteps({ name, folder, dir, servedByDaemon: dir === pluginDir, home }));
+    });
+}
+
+/** Copies the template into `dir/name`; refuses a bad name or a taken one. Returns the new folder. */
+function createPlugin(name: string, dir: string): string {
+  const problem = nameProblem(name);
+  if (problem) throw new Error(problem);
+  const folder = join(dir, name);
+  if (existsSync(folder)) throw new Error(`${folder} already exists`);
+  const taken = discoverPlugins(dir).plugins.find((plugin) => plugin.name === name);
+  if (taken) throw new Error(`a plugin named "${name}" is already in ${dir}: ${taken.path}`);
+
+  for (const file of templateFiles()) {
+    const target = join(folder, dirname(file), RENAMED_ON_COPY[basename(file)] ?? basename(file));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, readFileSync(join(TEMPLATE, file), 'utf8').replaceAll(NAME_PLACEHOLDER, name));
+  }
+  dependOnThisPlugd(join(folder, 'package.json'));
+  return folder;
+}
+
+/** Why `name` cannot name a new plugin: it must be a plugin name plugd accepts and a valid name for a new npm package. */
+function nameProblem(name: string): string | undefined {
+  return validatePluginName(name) ?? npmNameProblem(name);
+}
+
+/** npm's rules for a new package's name, those a valid plugin name does not already meet. */
+function npmNameProblem(name: string): string | undefined {
+  const invalid = (reason: string) => `"${name}" is not a valid npm package name: ${reason}`;
+  if (name !== name.toLowerCase()) return invalid('npm names are lowercase');
+  if (name.length > MAX_NPM_NAME_LENGTH) return invalid(`npm names are at most ${MAX_NPM_NAME_LENGTH} characters`);
+  if (name === 'node_modules') return invalid('npm reserves it');
+  if (builtinModules.includes(name)) return invalid('it is the name of a Node.js core module');
+  return undefined;
+}
+
+/** The template's files, relative to it. Dependencies and build output, if someone ran the template in place, stay behind. */
+function templateFiles(dir = ''): string[] {
+  return readdirSync(join(TEMPLATE, dir), { withFileTypes: true }).flatMap((entry) => {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) return [];
+    const file = join(dir, entry.name);
+    return entry.isDirectory() ? templateFiles(file) : [file];
+  });
+}
+
+/** Points the plugin's `plugd` dev dependency at this installation (edited as JSON: a path may need escaping). */
+function dependOnThisPlugd(manifestPath: string): void {
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  manifest.devDependencies.plugd = `file:${packageRoot}`;
+  writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+}
+
+interface NextStepsOptions {
+  name: string;
+  folder: string;
+  dir: string;
+  /** Whether `dir` is the plugin folder of the daemon of this home. */
+  servedByDaemon: boolean;
+  /** The home given with --home, if any: the printed commands need it too. */
+  home?: string;
+}
+
+/** The commands from here to a served call, each runnable as printed (`npx plugd` is the plugin's own dev dependency). */
+function nextSteps({ name, folder, dir, servedByDaemon, home }: NextStepsOptions): string {
+  const plugd = home === undefined ? 'npx plugd' : `npx plugd --home ${shellWord(resolveHome(home))}`;
+  const serve = servedByDaemon
+    ? `${plugd} reload            # or: ${plugd} start, if the daemon is not running`
+    : `${plugd} start --plugins ${shellWord(dir)}`;
+  return [
+    `created plugin ${name} in ${folder}`,
+    '',
+    'next:',
+    `  cd ${shellWord(folder)}`,
+    '  npm install',
+    '  npm test',
+    `  ${serve}`,
+    `  ${plugd} call ${name}.greet '{"name":"you"}'`,
+    '',
+  ].join('\n');
+}
+
+/** `text` as one shell word: as it is when that is safe, else single-quoted. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
+}

@@ -54,10 +54,34 @@ const SupervisionOverrideSchema = Type.Object(
 
 export type SupervisionOverride = Static<typeof SupervisionOverrideSchema>;
 
+const LimitsSchema = Type.Object(
+  {
+    maxLineBytes: Type.Integer({ minimum: 1024 }),
+    maxConnections: Type.Integer({ minimum: 1 }),
+    maxInFlightPerConnection: Type.Integer({ minimum: 1 }),
+    maxInFlightPerPlugin: Type.Integer({ minimum: 1 }),
+    /** A connection that sends nothing for this long is closed (0: never). */
+    idleTimeoutMs: Type.Integer({ minimum: 0 }),
+    /** A client that leaves this many answer bytes unread is cut off. */
+    maxPendingWriteBytes: Type.Integer({ minimum: 1024 }),
+  },
+  { additionalProperties: false },
+);
+
+export type Limits = Static<typeof LimitsSchema>;
+
+/** `HOST:PORT`; IPv6 hosts in brackets. */
+const Address = Type.String({ pattern: '^(\\[[0-9a-fA-F:.]+\\]|[^:\\s]+):[0-9]{1,5}$' });
+
 const ConfigFileSchema = Type.Object(
   {
     pluginDir: Type.Optional(Type.String({ minLength: 1 })),
     watch: Type.Optional(Type.Boolean()),
+    tcp: Type.Optional(Address),
+    tcpAllowRemote: Type.Optional(Type.Boolean()),
+    metrics: Type.Optional(Address),
+    niceness: Type.Optional(Type.Integer({ minimum: -20, maximum: 19 })),
+    limits: Type.Optional(Type.Partial(LimitsSchema, { additionalProperties: false })),
     channel: Type.Optional(Type.Union([Type.Literal('sab'), Type.Literal('postmessage')])),
     supervision: Type.Optional(SupervisionOverrideSchema),
     plugins: Type.Optional(
@@ -84,11 +108,25 @@ export const DEFAULT_SUPERVISION: Supervision = {
   resourceLimits: { maxOldGenerationSizeMb: 256 },
 };
 
+export const DEFAULT_LIMITS: Limits = {
+  maxLineBytes: 1024 * 1024,
+  maxConnections: 1024,
+  maxInFlightPerConnection: 256,
+  maxInFlightPerPlugin: 1024,
+  idleTimeoutMs: 10 * 60_000,
+  maxPendingWriteBytes: 16 * 1024 * 1024,
+};
+
 /** The resolved configuration the daemon runs with. */
 export interface Config {
   home: string;
   pluginDir: string;
   watch: boolean;
+  tcp?: string;
+  tcpAllowRemote: boolean;
+  metrics?: string;
+  niceness?: number;
+  limits: Limits;
   channel: 'sab' | 'postmessage';
   supervision: Supervision;
   plugins: NonNullable<ConfigFile['plugins']>;
@@ -99,6 +137,10 @@ export interface ConfigOverrides {
   home?: string;
   pluginDir?: string;
   watch?: boolean;
+  tcp?: string;
+  tcpAllowRemote?: boolean;
+  metrics?: string;
+  niceness?: number;
   /** Used instead of reading `plugd.json` (library users). */
   file?: ConfigFile;
 }
@@ -143,6 +185,14 @@ export function mergeSupervision(base: Supervision, override: SupervisionOverrid
   };
 }
 
+/** Splits `HOST:PORT` (IPv6 hosts in brackets). */
+export function parseAddress(address: string): { host: string; port: number } {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]+)):(\d{1,5})$/.exec(address);
+  const port = Number(match?.[3]);
+  if (!match || port > 65535) throw new Error(`invalid address "${address}": expected HOST:PORT, e.g. 127.0.0.1:10042`);
+  return { host: match[1] ?? match[2], port };
+}
+
 export function loadConfig(overrides: ConfigOverrides = {}): Config {
   const home = resolveHome(overrides.home);
   const file = overrides.file ?? readConfigFile(join(home, 'plugd.json'));
@@ -150,6 +200,11 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     home,
     pluginDir: resolve(home, overrides.pluginDir ?? file.pluginDir ?? 'plugins'),
     watch: overrides.watch ?? file.watch ?? false,
+    tcp: overrides.tcp ?? file.tcp,
+    tcpAllowRemote: overrides.tcpAllowRemote ?? file.tcpAllowRemote ?? false,
+    metrics: overrides.metrics ?? file.metrics,
+    niceness: overrides.niceness ?? file.niceness,
+    limits: { ...DEFAULT_LIMITS, ...file.limits },
     channel: file.channel ?? 'sab',
     supervision: mergeSupervision(DEFAULT_SUPERVISION, file.supervision),
     plugins: file.plugins ?? {},

@@ -3,7 +3,12 @@
 // calls, run the shutdown hook, stop plugins, remove socket and pidfile.
 
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
-import { loadConfig, type Config, type ConfigOverrides } from './config.js';
+import type { Server as HttpServer } from 'node:http';
+import { setPriority } from 'node:os';
+import { loadConfig, parseAddress, type Config, type ConfigOverrides } from './config.js';
+import { Metrics } from './metrics.js';
+import { createPrometheusExport, servePrometheus } from './prometheus.js';
+import { readToken } from './token.js';
 import { createHooks, type CoreHooks } from './hooks.js';
 import { openLog, type DaemonLog } from './log.js';
 import { version } from './package-root.js';
@@ -12,9 +17,11 @@ import { acquirePidfile, releasePidfile } from './pidfile.js';
 import { installSignalBridge } from './signals.js';
 import { PluginHost, type RescanSummary } from './host/host.js';
 import { registerBuiltins } from './rpc/builtins.js';
+import { registerCompatAliases } from './rpc/builtins-compat.js';
+import { registerSystemExtras } from './rpc/builtins-system.js';
 import { Dispatcher } from './rpc/dispatcher.js';
+import { RpcListener } from './rpc/listener.js';
 import { defineMethod, MethodRegistry, type MethodDefinition, type MethodHandler } from './rpc/registry.js';
-import { SocketServer } from './rpc/socket-server.js';
 import { removeStaleSocket } from './rpc/socket-file.js';
 
 export interface DaemonOptions extends ConfigOverrides {
@@ -26,7 +33,8 @@ export interface DaemonOptions extends ConfigOverrides {
 export class Daemon {
   readonly hooks: CoreHooks = createHooks();
   readonly registry = new MethodRegistry();
-  readonly dispatcher = new Dispatcher(this.registry, this.hooks);
+  readonly callStats = new Metrics();
+  readonly dispatcher = new Dispatcher(this.registry, this.hooks, this.callStats);
   /** In-core methods, served on the main thread (library use). */
   readonly rpc = {
     method: (name: string, definition: MethodDefinition, handler: MethodHandler) =>
@@ -37,7 +45,10 @@ export class Daemon {
   paths!: HomePaths;
   log!: DaemonLog;
   host!: PluginHost;
-  private server: SocketServer | undefined;
+  private readonly listeners: RpcListener[] = [];
+  private prometheus: HttpServer | undefined;
+  /** Where the TCP listener listens, once it does. */
+  tcpAddress: { host: string; port: number } | undefined;
   private removeSignalBridge: (() => void) | undefined;
   private startedAt = 0;
   private stopping: Promise<void> | undefined;
@@ -56,12 +67,14 @@ export class Daemon {
     this.log = openLog({ path: this.paths.log, stdout: this.options.logToStdout ?? false, level: this.options.logLevel });
     acquirePidfile(this.paths.pidfile);
     try {
+      this.applyNiceness();
       await removeStaleSocket(this.paths.socket);
       this.host = new PluginHost({ config: this.config, registry: this.registry, hooks: this.hooks, log: this.log });
       registerBuiltins(this.registry, this);
+      registerSystemExtras(this.registry, this.dispatcher);
+      registerCompatAliases(this.registry);
       this.tapCoreHooks();
-      this.server = new SocketServer(this.dispatcher, { transport: 'unix' });
-      await this.server.listenUnix(this.paths.socket);
+      await this.listen();
       this.removeSignalBridge = installSignalBridge(this.hooks);
       this.startedAt = Date.now();
       await this.hooks.start.promise();
@@ -73,7 +86,7 @@ export class Daemon {
       );
       return summary;
     } catch (error) {
-      await this.cleanUp();
+      await this.release(0);
       throw error;
     }
   }
@@ -93,8 +106,32 @@ export class Daemon {
       plugins: plugins.length,
       pluginsReady: plugins.filter((plugin) => plugin.state === 'ready').length,
       methods: this.registry.list().length,
-      connections: this.server?.connectionCount ?? 0,
+      connections: this.listeners.reduce((sum, listener) => sum + listener.connectionCount, 0),
+      tcp: this.tcpAddress && `${this.tcpAddress.host}:${this.tcpAddress.port}`,
       memory: { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal, external: memory.external },
+    };
+  }
+
+  metrics(): Record<string, unknown> {
+    const memory = process.memoryUsage();
+    const plugins = Object.fromEntries(
+      this.host.list().map((plugin) => [
+        plugin.name,
+        {
+          state: plugin.state,
+          paused: plugin.paused,
+          restarts: plugin.restarts,
+          heap: plugin.heap,
+          eventLoopUtilization: plugin.eventLoopUtilization,
+          loops: plugin.loops,
+          ...(this.callStats.plugin(plugin.name) ?? { calls: 0, inFlight: 0, errors: {}, callsPerSecond: 0 }),
+        },
+      ]),
+    );
+    return {
+      daemon: { rss: memory.rss, heapUsed: memory.heapUsed, eventLoopDelayMs: this.callStats.eventLoopDelayMs(), uptime: (Date.now() - this.startedAt) / 1000 },
+      methods: this.callStats.allMethods(),
+      plugins,
     };
   }
 
@@ -116,23 +153,64 @@ export class Daemon {
 
   private async shutdown(reason: string): Promise<void> {
     this.log.logger.info({ reason }, 'stopping');
-    await this.server?.close(this.config.supervision.drainTimeoutMs);
-    try {
-      await this.hooks.shutdown.promise();
-    } catch (error) {
-      this.log.logger.error({ err: error }, 'a shutdown tap failed');
-    }
-    await this.host.stop();
-    await this.cleanUp();
+    await this.release(this.config.supervision.drainTimeoutMs);
     this.log.logger.info('stopped');
     this.log.flush();
     this.resolveStopped();
   }
 
-  private async cleanUp(): Promise<void> {
+  /**
+   * Gives back everything `start` took, in reverse: listeners (answering calls
+   * in flight for up to `drainMs`), the shutdown hook, plugins, socket, pidfile.
+   */
+  private async release(drainMs: number): Promise<void> {
+    this.prometheus?.close();
+    await Promise.all(this.listeners.map((listener) => listener.close(drainMs)));
+    try {
+      await this.hooks.shutdown.promise();
+    } catch (error) {
+      this.log.logger.error({ err: error }, 'a shutdown tap failed');
+    }
+    await this.host?.stop();
+    this.callStats.close();
     this.removeSignalBridge?.();
     rmSync(this.paths.socket, { force: true });
     releasePidfile(this.paths.pidfile);
+  }
+
+  private async listen(): Promise<void> {
+    const { limits, tcp, tcpAllowRemote, metrics } = this.config;
+    const unix = new RpcListener(this.dispatcher, { transport: 'unix', limits });
+    await unix.listenUnix(this.paths.socket);
+    this.listeners.push(unix);
+    if (tcp) {
+      const { host, port } = parseAddress(tcp);
+      if (!isLoopback(host)) {
+        if (!tcpAllowRemote) throw new Error(`refusing to listen on ${tcp}: not a loopback address (allow it with --tcp-allow-remote)`);
+        this.log.logger.warn({ tcp }, `the TCP listener on ${tcp} is reachable from other machines; only the token protects it`);
+      }
+      const home = this.paths.home;
+      readToken(home); // Made now, so a client can read it as soon as the daemon is up.
+      const listener = new RpcListener(this.dispatcher, { transport: 'tcp', limits, token: () => readToken(home) });
+      this.tcpAddress = await listener.listenTcp(host, port);
+      this.listeners.push(listener);
+    }
+    if (metrics) {
+      const { host, port } = parseAddress(metrics);
+      this.prometheus = await servePrometheus(createPrometheusExport(this.callStats, this.host), host, port);
+    }
+  }
+
+  /** `niceness` (or `--nice`): lower the daemon's priority, or raise it where allowed. */
+  private applyNiceness(): void {
+    const { niceness } = this.config;
+    if (niceness === undefined) return;
+    try {
+      setPriority(niceness);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied (only root may raise priority)' : (error as Error).message;
+      throw new Error(`cannot set niceness to ${niceness}: ${reason}`);
+    }
   }
 
   /** The core's own behaviour, expressed as taps like any extension. */
@@ -147,6 +225,10 @@ export class Daemon {
       );
     });
   }
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 export function createDaemon(options: DaemonOptions = {}): Daemon {

@@ -5,3 +5,4 @@ export { createHooks, type CoreHooks, type CallInfo, type PluginEvent, type Relo
 export { ErrorCode, RpcError } from './rpc/errors.js';
 export type { MethodDefinition, MethodHandler } from './rpc/registry.js';
 export type { Config, ConfigFile, Supervision } from './config.js';
+export { Type, type Static } from '@sinclair/typebox';

@@ -6,9 +6,11 @@ import type { Logger } from 'pino';
 import type { JsonSchema } from '../core/channel/protocol.js';
 import type { BridgedSignal } from '../core/signals.js';
 import type { PluginEvent, ReloadRequest } from '../core/hooks.js';
+import type { LoopOptions } from './loop.js';
 
 export { RpcError, ErrorCode } from '../core/rpc/errors.js';
 export type { JsonSchema } from '../core/channel/protocol.js';
+export type { LoopOptions } from './loop.js';
 export type { BridgedSignal } from '../core/signals.js';
 export type { PluginEvent, ReloadRequest } from '../core/hooks.js';
 
@@ -65,6 +67,12 @@ export interface PluginContext<Config = unknown> {
     on(signal: BridgedSignal, listener: (signal: BridgedSignal) => void): void;
   };
   readonly hooks: PluginHooks;
+  /**
+   * Runs `fn` every `intervalMs` once setup is done (never two at once);
+   * `onStart` before the first run, `onStop` when the plugin stops. A throw is
+   * logged and counted; the loop goes on. `plugins.pause` suspends loops.
+   */
+  loop(fn: () => unknown, options: LoopOptions): void;
   /** Runs when the plugin stops (daemon stop, unload, or the old side of a reload). */
   onShutdown(fn: () => unknown): void;
 }

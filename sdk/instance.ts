@@ -14,11 +14,14 @@ import {
 import { ErrorCode } from '../core/rpc/errors.js';
 import type { BridgedSignal } from '../core/signals.js';
 import type { CallMeta, MethodHandler, PluginContext, PluginDefinition, PluginHooks } from './index.js';
+import { PluginLoop, type LoopCounters } from './loop.js';
 
 export interface PluginInstanceOptions {
   name: string;
   config: unknown;
   log: Logger;
+  /** Told of every loop iteration (the worker publishes the counts to the core). */
+  loopCounters?: LoopCounters;
 }
 
 /** What a plugin module may export: the definition (default) and, alternatively, snapshot/restore. */
@@ -58,6 +61,7 @@ export class PluginInstance {
   readonly signalListeners = new Map<string, Array<(signal: BridgedSignal) => void>>();
   readonly hooks = new Map<ForwardedHook, SyncHook<unknown[]>>();
   private readonly shutdownHandlers: Array<() => unknown> = [];
+  private readonly loops: PluginLoop[] = [];
   private setupDone = false;
 
   constructor(
@@ -69,9 +73,20 @@ export class PluginInstance {
     return this.options.name;
   }
 
+  /** Runs `setup`, then starts the loops it declared. */
   async setup(): Promise<void> {
     await this.definition.setup(this.context());
     this.setupDone = true;
+    await this.resume();
+  }
+
+  /** Suspends the loops (`plugins.pause`); an iteration under way finishes. */
+  async pause(): Promise<void> {
+    await Promise.all(this.loops.map((loop) => loop.pause()));
+  }
+
+  async resume(): Promise<void> {
+    await Promise.all(this.loops.map((loop) => loop.start()));
   }
 
   /** Runs a handler; never throws, errors become JSON-RPC error objects. */
@@ -110,7 +125,9 @@ export class PluginInstance {
   /** Runs every `onShutdown` handler, in reverse order of registration; returns their errors. */
   async shutdown(): Promise<string[]> {
     const errors: string[] = [];
-    for (const handler of this.shutdownHandlers.toReversed()) {
+    // Loops stop first: their onStop may still need what onShutdown handlers release.
+    const loopStops = this.loops.map((loop) => () => loop.stop());
+    for (const handler of [...loopStops, ...this.shutdownHandlers.toReversed()]) {
       try {
         await handler();
       } catch (error) {
@@ -168,6 +185,11 @@ export class PluginInstance {
         },
       },
       hooks,
+      loop(fn, options) {
+        instance.assertInSetup('ctx.loop');
+        const counters = instance.options.loopCounters ?? { iteration: () => undefined };
+        instance.loops.push(new PluginLoop(fn, options, instance.options.log, counters));
+      },
       onShutdown(fn) {
         instance.shutdownHandlers.push(fn);
       },

@@ -4,6 +4,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
+import { getHeapStatistics } from 'node:v8';
 import { attachChannel } from '../core/channel/open.js';
 import type { ChannelSpec } from '../core/channel/transport.js';
 import type {
@@ -13,6 +14,7 @@ import type {
   ForwardedHook,
   WorkerToCore,
 } from '../core/channel/protocol.js';
+import { HealthCell } from '../core/channel/protocol.js';
 import type { BridgedSignal } from '../core/signals.js';
 import { definitionFromModule, PluginInstance, type PluginModule } from './instance.js';
 
@@ -22,8 +24,8 @@ export interface WorkerBootData {
   entryUrl: string;
   config: unknown;
   channel: ChannelSpec;
-  /** An Int32Array's buffer whose first cell the worker bumps to prove its event loop turns. */
-  heartbeat: SharedArrayBuffer;
+  /** The buffer of an Int32Array of HEALTH_CELLS cells (see HealthCell). */
+  health: SharedArrayBuffer;
   heartbeatIntervalMs: number;
   logLevel: string;
 }
@@ -37,8 +39,20 @@ const log = pino(
   { write: (line: string) => report({ t: 'log', line }) },
 );
 
-const heartbeat = new Int32Array(boot.heartbeat);
-setInterval(() => Atomics.add(heartbeat, 0, 1), boot.heartbeatIntervalMs).unref();
+// The heartbeat proves the event loop turns; the other health cells publish
+// the heap and loop counts so the core can show them without asking.
+const health = new Int32Array(boot.health);
+Atomics.store(health, HealthCell.HEAP_LIMIT_KIB, Math.round(getHeapStatistics().heap_size_limit / 1024));
+setInterval(() => {
+  Atomics.add(health, HealthCell.BEAT, 1);
+  Atomics.store(health, HealthCell.HEAP_USED_KIB, Math.round(getHeapStatistics().used_heap_size / 1024));
+}, boot.heartbeatIntervalMs).unref();
+const loopCounters = {
+  iteration(failed: boolean) {
+    Atomics.add(health, HealthCell.LOOP_ITERATIONS, 1);
+    if (failed) Atomics.add(health, HealthCell.LOOP_ERRORS, 1);
+  },
+};
 
 const channel = attachChannel<CoreToWorker, WorkerToCore>(boot.channel);
 
@@ -48,6 +62,7 @@ async function load(): Promise<PluginInstance> {
     name: boot.name,
     config: boot.config,
     log,
+    loopCounters,
   });
   await instance.setup();
   return instance;
@@ -83,6 +98,12 @@ function obey(loaded: Promise<PluginInstance>): void {
     const instance = await loaded.catch(() => undefined);
     if (!instance) return; // Setup failed; the core is terminating this worker.
     switch (request.t) {
+      case 'pause':
+        await instance.pause();
+        break;
+      case 'resume':
+        await instance.resume();
+        break;
       case 'snapshot':
         try {
           report({ t: 'snapshot', state: await instance.definition.snapshot?.() });

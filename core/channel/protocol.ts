@@ -5,8 +5,8 @@
 // - the channel (a SharedArrayBuffer ring, or the postMessage baseline) carries
 //   the hot path: calls, their answers, signals and hook events. Its messages
 //   are JSON data.
-// - the worker's parentPort carries control: setup, snapshot/restore, stop and
-//   log lines. Its messages are structured-clone data (a snapshot may hold a
+// - the worker's parentPort carries control: setup, pause/resume, snapshot/
+//   restore, stop and log lines. Its messages are structured-clone data (a snapshot may hold a
 //   Map or a Date).
 
 /** A JSON-RPC error object as it travels back from a plugin. */
@@ -77,6 +77,8 @@ export type ChannelMessage = CoreToWorker | WorkerToCore;
 
 /** The core's orders, sent to the worker's parentPort. */
 export type ControlRequest =
+  | { t: 'pause' }
+  | { t: 'resume' }
   | { t: 'snapshot' }
   | { t: 'restore'; state: unknown }
   | { t: 'stop' };
@@ -91,3 +93,17 @@ export type ControlReport =
   | { t: 'restoreFailed'; message: string }
   | { t: 'stopped'; errors: string[] }
   | { t: 'log'; line: string };
+
+/**
+ * Cells of the small shared Int32Array each worker publishes its health in,
+ * read by the core without asking (the heartbeat watchdog, plugins.list).
+ */
+export const HealthCell = {
+  /** Bumped on a timer: if it stops moving, the worker's event loop is stuck. */
+  BEAT: 0,
+  HEAP_USED_KIB: 1,
+  HEAP_LIMIT_KIB: 2,
+  LOOP_ITERATIONS: 3,
+  LOOP_ERRORS: 4,
+} as const;
+export const HEALTH_CELLS = 5;

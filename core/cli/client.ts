@@ -7,8 +7,11 @@ import { LineSplitter } from '../rpc/line-splitter.js';
 import type { WireError } from '../channel/protocol.js';
 
 export class NotRunningError extends Error {
-  constructor(readonly socketPath: string) {
-    super(`plugd is not running (no socket at ${socketPath})`);
+  constructor(
+    readonly address: string,
+    unix = true,
+  ) {
+    super(unix ? `plugd is not running (no socket at ${address})` : `plugd is not running (nothing listens on ${address})`);
     this.name = 'NotRunningError';
   }
 }
@@ -46,15 +49,17 @@ export class RpcClient {
     socket.on('close', () => this.fail(new Error('connection closed by the daemon')));
   }
 
-  static connect(path: string): Promise<RpcClient> {
+  /** Connects to a unix socket path, or to a TCP address. */
+  static connect(target: string | { host: string; port: number }): Promise<RpcClient> {
+    const path = typeof target === 'string' ? target : `${target.host}:${target.port}`;
     return new Promise((resolve, reject) => {
-      const socket = connect(path);
+      const socket = typeof target === 'string' ? connect(target) : connect(target.port, target.host);
       socket.once('connect', () => {
         socket.off('error', onError);
         resolve(new RpcClient(socket));
       });
       const onError = (error: NodeJS.ErrnoException) =>
-        reject(error.code === 'ENOENT' || error.code === 'ECONNREFUSED' ? new NotRunningError(path) : error);
+        reject(error.code === 'ENOENT' || error.code === 'ECONNREFUSED' ? new NotRunningError(path, typeof target === 'string') : error);
       socket.once('error', onError);
     });
   }

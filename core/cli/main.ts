@@ -5,11 +5,12 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { version } from '../package-root.js';
-import { resolveHome } from '../config.js';
+import { parseAddress, resolveHome } from '../config.js';
+import { readToken, rotateToken } from '../token.js';
 import { homePaths } from '../paths.js';
 import { RpcClient } from './client.js';
 import { printJson, reportError } from './output.js';
-import { start } from './start.js';
+import { start, type StartFlags } from './start.js';
 import { stop } from './stop.js';
 import { printLogs } from './logs.js';
 import { formatPlugins, formatReload, formatStatus } from './format.js';
@@ -27,6 +28,12 @@ interface GlobalOptions {
   verbose?: boolean;
 }
 
+function parseNiceness(value: string): number {
+  const niceness = Number(value);
+  if (!Number.isInteger(niceness) || niceness < -20 || niceness > 19) throw new Error(`--nice takes a whole number from -20 to 19, not "${value}"`);
+  return niceness;
+}
+
 function globals(command: Command): GlobalOptions {
   return command.optsWithGlobals<GlobalOptions>();
 }
@@ -35,10 +42,15 @@ function socketPath(command: Command): string {
   return homePaths(resolveHome(globals(command).home)).socket;
 }
 
-/** Runs `fn` with a connected client; reports errors with the contract's exit codes. */
+/**
+ * Runs `fn` with a connected client: the unix socket, or with `--tcp` the TCP
+ * listener, authenticated with the token from the home.
+ */
 async function withClient(command: Command, fn: (client: RpcClient) => Promise<void>): Promise<void> {
-  const client = await RpcClient.connect(socketPath(command));
+  const { tcp } = command.opts<{ tcp?: string }>();
+  const client = await RpcClient.connect(tcp ? parseAddress(tcp) : socketPath(command));
   try {
+    if (tcp) await client.call('rpc.auth', { token: readToken(resolveHome(globals(command).home)) });
     await fn(client);
   } finally {
     client.close();
@@ -51,13 +63,21 @@ program
   .option('--foreground', 'stay attached (systemd, containers, npm start)')
   .option('--plugins <dir>', 'plugin folder (default: $PLUGD_HOME/plugins)')
   .option('--watch', 'reload plugins when their files change')
-  .action(async (options: { foreground?: boolean; plugins?: string; watch?: boolean }, command: Command) => {
-    await start({
-      home: globals(command).home,
-      plugins: options.plugins ? resolve(options.plugins) : undefined,
-      watch: options.watch,
-      foreground: options.foreground,
-    });
+  .option('--tcp <host:port>', 'also listen on TCP (token required; see plugd token)')
+  .option('--tcp-allow-remote', 'allow a --tcp address that is not loopback')
+  .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics')
+  .option('--nice <n>', 'set the daemon\'s niceness (-20..19)', (value) => parseNiceness(value))
+  .action(async (options: StartFlags, command: Command) => {
+    await start({ ...options, home: globals(command).home, plugins: options.plugins ? resolve(options.plugins) : undefined });
+  });
+
+program
+  .command('token')
+  .description("print the TCP listener's token (made on first use), or replace it")
+  .option('--rotate', 'replace the token; clients must use the new one')
+  .action((options: { rotate?: boolean }, command: Command) => {
+    const home = resolveHome(globals(command).home);
+    process.stdout.write(`${options.rotate ? rotateToken(home) : readToken(home)}\n`);
   });
 
 program
@@ -67,6 +87,7 @@ program
 
 program
   .command('status')
+  .option('--tcp <host:port>', 'talk to the TCP listener instead of the unix socket')
   .description("the daemon's status and its plugins")
   .option('--json', 'machine-readable output')
   .action(async (options: { json?: boolean }, command: Command) =>
@@ -79,6 +100,7 @@ program
 
 program
   .command('call <method> [params]')
+  .option('--tcp <host:port>', 'talk to the TCP listener instead of the unix socket')
   .description('call a method; params as JSON (an object or an array)')
   .action(async (method: string, params: string | undefined, _options, command: Command) => {
     let parsed: unknown;
@@ -94,6 +116,7 @@ program
 
 program
   .command('methods')
+  .option('--tcp <host:port>', 'talk to the TCP listener instead of the unix socket')
   .description('list every method the daemon serves')
   .action(async (_options, command: Command) =>
     withClient(command, async (client) => {
@@ -104,6 +127,7 @@ program
 
 program
   .command('plugins')
+  .option('--tcp <host:port>', 'talk to the TCP listener instead of the unix socket')
   .description('list the loaded plugins')
   .action(async (_options, command: Command) =>
     withClient(command, async (client) => {
@@ -113,6 +137,7 @@ program
 
 program
   .command('reload [plugin]')
+  .option('--tcp <host:port>', 'talk to the TCP listener instead of the unix socket')
   .description('reload one plugin, or rescan the plugin folder')
   .option('--force', 'reload even if unchanged')
   .action(async (plugin: string | undefined, options: { force?: boolean }, command: Command) =>
@@ -121,6 +146,19 @@ program
       process.stdout.write(formatReload(await client.call('plugins.reload', params)));
     }),
   );
+
+for (const [verb, paused] of [['pause', true], ['resume', false]] as const) {
+  program
+    .command(`${verb} <plugin>`)
+    .description(paused ? "pause a plugin: its loops stop, its methods answer -32001" : 'resume a paused plugin')
+    .option('--tcp <host:port>', 'talk to the TCP listener instead of the unix socket')
+    .action(async (plugin: string, _options, command: Command) =>
+      withClient(command, async (client) => {
+        await client.call(paused ? 'plugins.pause' : 'plugins.resume', { name: plugin });
+        process.stdout.write(`${plugin}: ${paused ? 'paused' : 'resumed'}\n`);
+      }),
+    );
+}
 
 program
   .command('logs')

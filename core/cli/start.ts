@@ -11,11 +11,19 @@ import { loadConfig } from '../config.js';
 import { homePaths } from '../paths.js';
 import { RpcClient } from './client.js';
 
-export interface StartOptions {
-  home?: string;
+/** The flags of `plugd start`. */
+export interface StartFlags {
   plugins?: string;
   watch?: boolean;
   foreground?: boolean;
+  tcp?: string;
+  tcpAllowRemote?: boolean;
+  metrics?: string;
+  nice?: number;
+}
+
+export interface StartOptions extends StartFlags {
+  home?: string;
 }
 
 /** Set in the detached child, which then reports over IPC instead of printing. */
@@ -29,7 +37,28 @@ export async function start(options: StartOptions): Promise<void> {
 }
 
 function daemonOptions(options: StartOptions, logToStdout: boolean): DaemonOptions {
-  return { home: options.home, pluginDir: options.plugins, watch: options.watch, logToStdout };
+  return {
+    home: options.home,
+    pluginDir: options.plugins,
+    watch: options.watch,
+    tcp: options.tcp,
+    tcpAllowRemote: options.tcpAllowRemote,
+    metrics: options.metrics,
+    niceness: options.nice,
+    logToStdout,
+  };
+}
+
+/** The child's command line: the same flags, in the foreground. */
+function childArguments(options: StartOptions, home: string): string[] {
+  const args = ['start', '--home', home];
+  if (options.plugins) args.push('--plugins', options.plugins);
+  if (options.watch) args.push('--watch');
+  if (options.tcp) args.push('--tcp', options.tcp);
+  if (options.tcpAllowRemote) args.push('--tcp-allow-remote');
+  if (options.metrics) args.push('--metrics', options.metrics);
+  if (options.nice !== undefined) args.push('--nice', String(options.nice));
+  return args;
 }
 
 async function runInForeground(options: StartOptions): Promise<void> {
@@ -75,9 +104,7 @@ async function daemonize(options: StartOptions): Promise<void> {
   const paths = homePaths(loadConfig({ home: options.home }).home);
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   const logFd = openSync(paths.log, 'a');
-  const args = [...process.execArgv, fileURLToPath(new URL('./main.js', import.meta.url)), 'start', '--home', paths.home];
-  if (options.plugins) args.push('--plugins', options.plugins);
-  if (options.watch) args.push('--watch');
+  const args = [...process.execArgv, fileURLToPath(new URL('./main.js', import.meta.url)), ...childArguments(options, paths.home)];
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ['ignore', logFd, logFd, 'ipc'],

@@ -69,6 +69,12 @@ export class PluginHost {
     return this.require(name).status();
   }
 
+  setPaused(name: string, paused: boolean): PluginStatus {
+    const plugin = this.require(name);
+    plugin.setPaused(paused);
+    return plugin.status();
+  }
+
   /** `plugins.load {path}`: a plugin from anywhere on disk. */
   async loadPath(path: string): Promise<PluginStatus> {
     const candidate = inspectCandidate(path);
@@ -165,6 +171,7 @@ export class PluginHost {
       writeLog: (line) => log.writeLine(line),
       channel: config.channel,
       supervision: supervisionFor(config, source.name),
+      maxInFlight: config.limits.maxInFlightPerPlugin,
       config: config.plugins[source.name]?.config,
     });
     this.plugins.set(source.name, plugin);

@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { ResourceLimits } from 'node:worker_threads';
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { openChannel } from '../channel/open.js';
 import type { ChannelKind, Transport } from '../channel/transport.js';
 import type {
@@ -16,6 +17,7 @@ import type {
   MethodSpec,
   WorkerToCore,
 } from '../channel/protocol.js';
+import { HEALTH_CELLS, HealthCell } from '../channel/protocol.js';
 import { ErrorCode, RpcError } from '../rpc/errors.js';
 import type { WorkerBootData } from '../../sdk/runtime.js';
 
@@ -51,7 +53,11 @@ const RUNTIME_URL = new URL('../../sdk/runtime.js', import.meta.url);
 export class PluginWorker extends EventEmitter {
   private readonly worker: Worker;
   private readonly channel: Transport<WorkerToCore, CoreToWorker>;
-  private readonly heartbeat = new Int32Array(new SharedArrayBuffer(4));
+  /** What the worker publishes about itself (see HealthCell). */
+  private readonly health = new Int32Array(new SharedArrayBuffer(HEALTH_CELLS * Int32Array.BYTES_PER_ELEMENT));
+  private eluMark: EventLoopUtilization | undefined;
+  /** Event-loop utilisation of the worker over the last watchdog period (0..1). */
+  eventLoopUtilization = 0;
   private readonly pending = new Map<number, PendingCall>();
   private readonly controlWaiters = new Map<ControlReport['t'], (report: ControlReport) => void>();
   private nextId = 1;
@@ -73,7 +79,7 @@ export class PluginWorker extends EventEmitter {
       entryUrl: options.entryUrl,
       config: options.config,
       channel: opened.spec,
-      heartbeat: this.heartbeat.buffer as SharedArrayBuffer,
+      health: this.health.buffer as SharedArrayBuffer,
       heartbeatIntervalMs: Math.max(10, Math.floor(options.heartbeatTimeoutMs / 5)),
       logLevel: options.logLevel,
     };
@@ -101,6 +107,22 @@ export class PluginWorker extends EventEmitter {
 
   get alive(): boolean {
     return !this.exited;
+  }
+
+  /** Heap figures the worker last published, in bytes. */
+  get heap(): { used: number; limit: number } {
+    return {
+      used: Atomics.load(this.health, HealthCell.HEAP_USED_KIB) * 1024,
+      limit: Atomics.load(this.health, HealthCell.HEAP_LIMIT_KIB) * 1024,
+    };
+  }
+
+  get loops(): { iterations: number; errors: number } {
+    return { iterations: Atomics.load(this.health, HealthCell.LOOP_ITERATIONS), errors: Atomics.load(this.health, HealthCell.LOOP_ERRORS) };
+  }
+
+  pause(paused: boolean): void {
+    this.control({ t: paused ? 'pause' : 'resume' });
   }
 
   /** Resolves once `setup` finished; rejects (and terminates the worker) on failure or deadline. */
@@ -254,12 +276,13 @@ export class PluginWorker extends EventEmitter {
 
   /** The heartbeat counter must move at least once per deadline, or the event loop is stuck. */
   private armWatchdog(): void {
-    let last = Atomics.load(this.heartbeat, 0);
+    let last = Atomics.load(this.health, HealthCell.BEAT);
     let lastMoved = performance.now();
     const period = Math.max(10, Math.floor(this.options.heartbeatTimeoutMs / 4));
     this.watchdog = setInterval(() => {
+      this.sampleEventLoopUtilization();
       const now = performance.now();
-      const beat = Atomics.load(this.heartbeat, 0);
+      const beat = Atomics.load(this.health, HealthCell.BEAT);
       if (beat !== last) {
         last = beat;
         lastMoved = now;
@@ -268,6 +291,12 @@ export class PluginWorker extends EventEmitter {
       }
     }, period);
     this.watchdog.unref();
+  }
+
+  private sampleEventLoopUtilization(): void {
+    const now = this.worker.performance.eventLoopUtilization();
+    if (this.eluMark) this.eventLoopUtilization = this.worker.performance.eventLoopUtilization(now, this.eluMark).utilization;
+    this.eluMark = now;
   }
 
   private disarmWatchdog(): void {

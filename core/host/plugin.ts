@@ -27,6 +27,8 @@ export interface PluginEnvironment {
   writeLog(line: string): void;
   channel: ChannelKind;
   supervision: Supervision;
+  /** Calls in flight to one plugin beyond which new ones are refused (-32005). */
+  maxInFlight: number;
   config: unknown;
 }
 
@@ -45,6 +47,13 @@ export interface PluginStatus {
   lastError?: string;
   nextRestartAt?: string;
   readySince?: string;
+  paused: boolean;
+  /** The serving worker's heap, in bytes. */
+  heap?: { used: number; limit: number };
+  /** The serving worker's event-loop utilisation (0..1). */
+  eventLoopUtilization?: number;
+  /** Iterations of the serving worker's `ctx.loop`s, and how many threw. */
+  loops?: { iterations: number; errors: number };
 }
 
 export interface ReloadOutcome {
@@ -54,6 +63,8 @@ export interface ReloadOutcome {
 
 export class Plugin {
   state: PluginState = 'discovered';
+  /** Paused plugins keep their worker but answer -32001 at once and run no loops. */
+  paused = false;
   private worker: PluginWorker | undefined;
   private build: CompiledPlugin | undefined;
   private readonly retiring = new Set<Promise<void>>();
@@ -117,12 +128,21 @@ export class Plugin {
     });
   }
 
+  /** `plugins.pause`: calls answer -32001 at once (no queue) and loops stop, until `resume`. */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    this.worker?.pause(paused);
+  }
+
   call(method: MethodSpec, params: unknown): Promise<unknown> {
     const worker = this.worker;
-    if (this.state === 'ready' && worker?.alive) {
-      return worker.call(method.name, params, method.timeoutMs ?? this.env.supervision.callTimeoutMs);
+    if (this.state !== 'ready' || !worker?.alive || this.paused) return Promise.reject(this.unavailable());
+    if (worker.inFlight >= this.env.maxInFlight) {
+      return Promise.reject(
+        new RpcError(ErrorCode.OVERLOADED, `plugin ${this.name} is overloaded: ${worker.inFlight} calls in flight`, { plugin: this.name }),
+      );
     }
-    return Promise.reject(this.unavailable());
+    return worker.call(method.name, params, method.timeoutMs ?? this.env.supervision.callTimeoutMs);
   }
 
   /** Sends a signal or hook event to the serving worker, if it asked for it. */
@@ -151,6 +171,10 @@ export class Plugin {
       lastError: this.lastError,
       nextRestartAt: this.nextRestartAt ? new Date(this.nextRestartAt).toISOString() : undefined,
       readySince: this.readySince ? new Date(this.readySince).toISOString() : undefined,
+      paused: this.paused,
+      loops: worker?.alive ? worker.loops : undefined,
+      heap: worker?.alive ? worker.heap : undefined,
+      eventLoopUtilization: worker?.alive ? worker.eventLoopUtilization : undefined,
     };
   }
 
@@ -212,6 +236,7 @@ export class Plugin {
       defineMethod(`${this.name}.${method.name}`, this.name, method, (params) => this.call(method, params), this.name),
     );
     this.env.registry.replaceOwner(this.name, entries);
+    if (this.paused) worker.pause(true);
     this.worker = worker;
     this.build = build;
     this.state = 'ready';
@@ -293,6 +318,7 @@ export class Plugin {
 
   private unavailable(): RpcError {
     const data = { plugin: this.name, state: this.state };
+    if (this.paused) return new RpcError(ErrorCode.PLUGIN_UNAVAILABLE, `plugin ${this.name} is paused`, { ...data, paused: true });
     switch (this.state) {
       case 'failed':
         return new RpcError(ErrorCode.PLUGIN_UNAVAILABLE, `plugin ${this.name} failed: ${this.lastError}`, data);

@@ -11,6 +11,8 @@ export interface DaemonControl {
   readonly version: string;
   readonly host: PluginHost;
   status(): Record<string, unknown>;
+  /** Counters and latency percentiles per method and per plugin (`daemon.metrics`). */
+  metrics(): Record<string, unknown>;
   /** Starts a graceful stop after the current answer is sent. */
   requestStop(reason: string): void;
   /** What SIGHUP does: rescan the plugin folder, reload what changed, reopen the log. */
@@ -24,9 +26,14 @@ const MethodName = Type.Object(
 );
 const PluginName = Type.Object({ name: Type.String({ description: 'The plugin name' }) }, { additionalProperties: false });
 
+export type AddBuiltin = (name: string, definition: MethodDefinition, handler: MethodHandler) => void;
+
+export function builtinAdder(registry: MethodRegistry): AddBuiltin {
+  return (name, definition, handler) => registry.add(defineMethod(name, 'daemon', definition, handler));
+}
+
 export function registerBuiltins(registry: MethodRegistry, daemon: DaemonControl): void {
-  const add = (name: string, definition: MethodDefinition, handler: MethodHandler) =>
-    registry.add(defineMethod(name, 'daemon', definition, handler));
+  const add = builtinAdder(registry);
   const lookup = (name: string) => {
     const entry = registry.get(name);
     if (!entry) throw new RpcError(ErrorCode.INVALID_PARAMS, `no method named ${name}`);
@@ -40,6 +47,11 @@ export function registerBuiltins(registry: MethodRegistry, daemon: DaemonControl
     daemon.requestStop('daemon.stop');
     return { stopping: true };
   });
+  add(
+    'daemon.metrics',
+    { description: 'Calls, errors by code, in flight and latency percentiles per method and per plugin; restarts; daemon RSS and event-loop delay.', params: NoParams },
+    () => daemon.metrics(),
+  );
   add(
     'daemon.reload',
     { description: 'Rescans the plugin folder and reloads what changed (as SIGHUP does), and reopens the log.', params: NoParams },
@@ -77,6 +89,24 @@ export function registerBuiltins(registry: MethodRegistry, daemon: DaemonControl
     await daemon.host.unload(name);
     return { unloaded: name };
   });
+
+  add('plugins.status', { description: 'One plugin: state, methods, calls served, restarts, heap, loops.', params: PluginName }, ({ name }: { name: string }) =>
+    daemon.host.status(name),
+  );
+  add('plugins.pause', { description: 'Pauses a plugin: its loops stop and its methods answer -32001 at once.', params: PluginName }, ({ name }: { name: string }) =>
+    daemon.host.setPaused(name, true),
+  );
+  add('plugins.resume', { description: 'Resumes a paused plugin.', params: PluginName }, ({ name }: { name: string }) =>
+    daemon.host.setPaused(name, false),
+  );
+  add(
+    'rpc.auth',
+    {
+      description: 'Authenticates a TCP connection with the token in $PLUGD_HOME/token; the unix socket is trusted already.',
+      params: Type.Object({ token: Type.String() }, { additionalProperties: false }),
+    },
+    () => ({ authenticated: true }),
+  );
 
   add('system.listMethods', { description: 'The names of every method, built-in and plugin.', params: NoParams }, () =>
     registry.list().map((entry) => entry.name),

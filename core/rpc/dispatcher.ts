@@ -8,6 +8,7 @@ import type { CoreHooks, CallInfo } from '../hooks.js';
 import { describeErrors } from '../schema.js';
 import { ErrorCode, RpcError, toWireError } from './errors.js';
 import type { MethodEntry, MethodRegistry } from './registry.js';
+import type { Metrics } from '../metrics.js';
 
 export type JsonRpcResponse = Record<string, unknown>;
 
@@ -35,6 +36,8 @@ export class Dispatcher {
   constructor(
     private readonly registry: MethodRegistry,
     private readonly hooks: CoreHooks,
+    /** Absent in the test harness, which keeps no figures. */
+    private readonly metrics?: Metrics,
   ) {
     this.server = new jayson.Server({}, { router: (method) => this.route(method) as jayson.MethodLike });
   }
@@ -59,8 +62,21 @@ export class Dispatcher {
     });
   }
 
-  /** Runs one method the way a socket call would (hooks, validation, deadline). */
+  /** Runs one method the way a socket call would (hooks, validation, metrics). */
   async invoke(entry: MethodEntry, params: unknown): Promise<unknown> {
+    if (!this.metrics) return this.run(entry, params);
+    const timing = this.metrics.begin(entry.name, entry.plugin);
+    try {
+      const result = await this.run(entry, params);
+      this.metrics.end(timing);
+      return result;
+    } catch (error) {
+      this.metrics.end(timing, toWireError(error).code);
+      throw error;
+    }
+  }
+
+  private async run(entry: MethodEntry, params: unknown): Promise<unknown> {
     let call: CallInfo = { method: entry.name, params, plugin: entry.plugin };
     if (this.hooks.beforeCall.isUsed()) call = await this.hooks.beforeCall.promise(call);
     if (entry.validate) {

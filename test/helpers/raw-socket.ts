@@ -27,9 +27,10 @@ export class RawSocket {
     socket.on('error', () => undefined);
   }
 
-  static open(path: string): Promise<RawSocket> {
+  static open(target: string | { host: string; port: number }): Promise<RawSocket> {
     return new Promise((resolve, reject) => {
-      const socket = connect(path, () => resolve(new RawSocket(socket)));
+      const onConnect = () => resolve(new RawSocket(socket));
+      const socket = typeof target === 'string' ? connect(target, onConnect) : connect(target.port, target.host, onConnect);
       socket.once('error', reject);
     });
   }

@@ -51,10 +51,12 @@ for (const [fault, code, reason] of [
   ['oom', -32001, /out of memory/],
 ] as const) {
   test(`a plugin that faults (${fault}) costs its own calls only, and comes back`, async (t) => {
+    // An allocation loop also stalls the event loop; a long heartbeat lets the heap limit strike first.
+    const heartbeatTimeoutMs = fault === 'oom' ? 60_000 : supervision.heartbeatTimeoutMs;
     const daemon = await startDaemon(t, {
       examples: true,
       plugins: { 'faulty.plugin.js': FAULTY },
-      config: { supervision: { ...supervision, resourceLimits: { maxOldGenerationSizeMb: 32 } } },
+      config: { supervision: { ...supervision, heartbeatTimeoutMs, resourceLimits: { maxOldGenerationSizeMb: 32 } } },
     });
     const [error] = await Promise.all([
       expectCode(t, daemon, `faulty.${fault}`, code),

@@ -1,0 +1,139 @@
+// Call figures, kept cheaply on the hot path: counters and an HDR histogram
+// per method, summed per plugin when asked. A once-a-second sampler turns the
+// counters into calls/s, with a short history for sparklines.
+
+import * as hdr from 'hdr-histogram-js';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+
+const HISTORY_SECONDS = 60;
+
+function newHistogram(): hdr.Histogram {
+  // Microseconds, up to an hour, 2 significant digits: ~14 KiB, ~60 ns a record.
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 2, useWebAssembly: false });
+}
+
+class Stats {
+  calls = 0;
+  inFlight = 0;
+  readonly errors: Record<string, number> = {};
+  readonly latency = newHistogram();
+  /** calls/s for each of the last seconds, newest last. */
+  readonly rates: number[] = [];
+  private lastCalls = 0;
+
+  sample(): void {
+    this.rates.push(this.calls - this.lastCalls);
+    if (this.rates.length > HISTORY_SECONDS) this.rates.shift();
+    this.lastCalls = this.calls;
+  }
+}
+
+export interface StatsView {
+  calls: number;
+  inFlight: number;
+  errors: Record<string, number>;
+  /** Calls answered in the last second. */
+  callsPerSecond: number;
+  rateHistory: number[];
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+}
+
+function view(stats: Stats): StatsView {
+  const ms = (percentile: number) => stats.latency.getValueAtPercentile(percentile) / 1000;
+  return {
+    calls: stats.calls,
+    inFlight: stats.inFlight,
+    errors: { ...stats.errors },
+    callsPerSecond: stats.rates.at(-1) ?? 0,
+    rateHistory: [...stats.rates],
+    latencyMs: { p50: ms(50), p90: ms(90), p99: ms(99), max: stats.latency.maxValue / 1000 },
+  };
+}
+
+/** What `begin` hands back, to give to `end`. */
+export interface CallTiming {
+  stats: Stats;
+  plugin: Stats | undefined;
+  started: number;
+}
+
+export class Metrics {
+  private readonly methods = new Map<string, Stats>();
+  private readonly plugins = new Map<string, Stats>();
+  private readonly sampler: NodeJS.Timeout;
+  private readonly eventLoopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 20 });
+  private lastEventLoopDelay: { p50: number; p99: number; max: number } | undefined;
+  private seconds = 0;
+
+  constructor() {
+    this.eventLoopDelay.enable();
+    this.sampler = setInterval(() => {
+      for (const stats of this.methods.values()) stats.sample();
+      for (const stats of this.plugins.values()) stats.sample();
+      // Event-loop delay over windows of 10 s: recent enough to show a stall.
+      if (++this.seconds % 10 === 0) {
+        this.lastEventLoopDelay = this.readEventLoopDelay();
+        this.eventLoopDelay.reset();
+      }
+    }, 1000);
+    this.sampler.unref();
+  }
+
+  begin(method: string, plugin: string | undefined): CallTiming {
+    const stats = this.stats(this.methods, method);
+    const pluginStats = plugin === undefined ? undefined : this.stats(this.plugins, plugin);
+    stats.inFlight++;
+    if (pluginStats) pluginStats.inFlight++;
+    return { stats, plugin: pluginStats, started: performance.now() };
+  }
+
+  end(timing: CallTiming, errorCode?: number): void {
+    const micros = Math.max(1, Math.round((performance.now() - timing.started) * 1000));
+    for (const stats of [timing.stats, timing.plugin]) {
+      if (!stats) continue;
+      stats.inFlight--;
+      stats.calls++;
+      stats.latency.recordValue(micros);
+      if (errorCode !== undefined) stats.errors[errorCode] = (stats.errors[errorCode] ?? 0) + 1;
+    }
+  }
+
+  method(name: string): StatsView | undefined {
+    const stats = this.methods.get(name);
+    return stats && view(stats);
+  }
+
+  plugin(name: string): StatsView | undefined {
+    const stats = this.plugins.get(name);
+    return stats && view(stats);
+  }
+
+  allMethods(): Record<string, StatsView> {
+    return Object.fromEntries([...this.methods].map(([name, stats]) => [name, view(stats)]));
+  }
+
+  allPlugins(): Record<string, StatsView> {
+    return Object.fromEntries([...this.plugins].map(([name, stats]) => [name, view(stats)]));
+  }
+
+  /** The daemon's event-loop delay over the last full 10 s window (the current one before that), in ms. */
+  eventLoopDelayMs(): { p50: number; p99: number; max: number } {
+    return this.lastEventLoopDelay ?? this.readEventLoopDelay();
+  }
+
+  private readEventLoopDelay() {
+    const delay = this.eventLoopDelay;
+    return { p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
+  }
+
+  close(): void {
+    clearInterval(this.sampler);
+    this.eventLoopDelay.disable();
+  }
+
+  private stats(table: Map<string, Stats>, name: string): Stats {
+    let stats = table.get(name);
+    if (!stats) table.set(name, (stats = new Stats()));
+    return stats;
+  }
+}

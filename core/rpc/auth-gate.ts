@@ -1,0 +1,54 @@
+// What a TCP connection must pass before any call: the token, offered with
+// `rpc.auth {token}` or as an `auth` member of the first request. Anything
+// else answers -32004, and a few failures close the connection.
+
+import { ErrorCode } from './errors.js';
+import { errorAnswers } from './ndjson-connection.js';
+import type { JsonRpcResponse } from './dispatcher.js';
+import { tokensMatch } from '../token.js';
+
+const MAX_FAILURES = 3;
+
+export interface Admission {
+  /** Dispatch the message. */
+  pass: boolean;
+  answer?: JsonRpcResponse | JsonRpcResponse[];
+  close?: boolean;
+}
+
+export class AuthGate {
+  authenticated = false;
+  private failures = 0;
+
+  constructor(private readonly token: () => string) {}
+
+  /** Checks an `Authorization: Bearer` header value (HTTP). */
+  checkBearer(header: string | undefined): boolean {
+    const offered = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
+    return tokensMatch(this.token(), offered);
+  }
+
+  admit(message: unknown): Admission {
+    const request = message !== null && typeof message === 'object' && !Array.isArray(message) ? (message as Record<string, unknown>) : undefined;
+    if (request?.method === 'rpc.auth') {
+      const params = request.params as { token?: unknown } | unknown[] | undefined;
+      const offered = Array.isArray(params) ? params[0] : params?.token;
+      if (!tokensMatch(this.token(), offered)) return this.refuse(message);
+      this.authenticated = true;
+      return request.id === undefined || request.id === null
+        ? { pass: false }
+        : { pass: false, answer: { jsonrpc: '2.0', result: { authenticated: true }, id: request.id } };
+    }
+    if (request && 'auth' in request && tokensMatch(this.token(), request.auth)) {
+      this.authenticated = true;
+      return { pass: true };
+    }
+    return this.refuse(message);
+  }
+
+  private refuse(message: unknown): Admission {
+    this.failures++;
+    const answer = errorAnswers(message, ErrorCode.UNAUTHORIZED, 'unauthorized: authenticate first with rpc.auth {token}') ?? undefined;
+    return { pass: false, answer, close: this.failures >= MAX_FAILURES };
+  }
+}

@@ -1,0 +1,128 @@
+// One client speaking newline-delimited JSON-RPC: one JSON text per line, each
+// answered by one line. Pipelined requests run concurrently and are answered
+// as they finish (ids tell them apart). A bad line costs only its own answer;
+// an oversized line, a client that leaves its answers unread, or one that
+// stays silent too long loses its connection and nothing else.
+
+import type { Socket } from 'node:net';
+import type { Limits } from '../config.js';
+import { ErrorCode } from './errors.js';
+import { LineSplitter } from './line-splitter.js';
+import { PARSE_ERROR_RESPONSE, type CallContext, type Dispatcher, type JsonRpcResponse } from './dispatcher.js';
+import type { AuthGate } from './auth-gate.js';
+
+export interface ConnectionHooks {
+  /** Counts calls across connections, for a graceful stop's drain. */
+  callStarted(): void;
+  callSettled(): void;
+}
+
+/** An error answer for each request in `message` that expects one. */
+export function errorAnswers(message: unknown, code: number, text: string): JsonRpcResponse | JsonRpcResponse[] | undefined {
+  const answer = (request: unknown) => {
+    const id = (request as { id?: unknown } | null)?.id;
+    if (request !== null && typeof request === 'object' && !Array.isArray(request) && (id === undefined || id === null)) {
+      return undefined; // A notification.
+    }
+    return { jsonrpc: '2.0', error: { code, message: text }, id: typeof id === 'string' || typeof id === 'number' ? id : null };
+  };
+  if (!Array.isArray(message)) return answer(message);
+  const answers = message.map(answer).filter((one) => one !== undefined);
+  return answers.length > 0 ? answers : undefined;
+}
+
+/** One answer line; a result JSON cannot express (a BigInt, a cycle) becomes an internal error. */
+function serialize(response: JsonRpcResponse | JsonRpcResponse[]): string {
+  try {
+    return JSON.stringify(response) + '\n';
+  } catch (error) {
+    const id = Array.isArray(response) ? null : (response.id ?? null);
+    const message = `result cannot be sent as JSON: ${(error as Error).message}`;
+    return JSON.stringify({ jsonrpc: '2.0', error: { code: ErrorCode.INTERNAL_ERROR, message }, id }) + '\n';
+  }
+}
+
+export class NdjsonConnection {
+  private inFlight = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly dispatcher: Dispatcher,
+    private readonly context: CallContext,
+    private readonly limits: Limits,
+    private readonly hooks: ConnectionHooks,
+    private readonly gate: AuthGate | undefined,
+  ) {
+    const splitter = new LineSplitter(limits.maxLineBytes, {
+      line: (text) => this.receive(text),
+      overflow: () => {
+        this.send(errorAnswers(null, ErrorCode.INVALID_REQUEST, 'Invalid Request: line exceeds the maximum size')!);
+        this.close();
+      },
+    });
+    socket.on('data', (chunk: Buffer) => {
+      this.touch();
+      splitter.push(chunk);
+    });
+    socket.on('close', () => clearTimeout(this.idleTimer));
+    this.touch();
+  }
+
+  private receive(text: string): void {
+    if (text.trim() === '') return;
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      this.send(PARSE_ERROR_RESPONSE);
+      return;
+    }
+    if (this.gate && !this.gate.authenticated) {
+      const verdict = this.gate.admit(message);
+      if (verdict.answer) this.send(verdict.answer);
+      if (verdict.close) this.close();
+      if (!verdict.pass) return;
+    }
+    if (this.inFlight >= this.limits.maxInFlightPerConnection) {
+      const answer = errorAnswers(message, ErrorCode.OVERLOADED, `overloaded: ${this.inFlight} calls in flight on this connection`);
+      if (answer) this.send(answer);
+      return;
+    }
+    this.inFlight++;
+    this.hooks.callStarted();
+    this.dispatcher
+      .handle(message, this.context)
+      .then((response) => {
+        if (response !== undefined) this.send(response);
+      })
+      .finally(() => {
+        this.inFlight--;
+        this.hooks.callSettled();
+      });
+  }
+
+  private send(response: JsonRpcResponse | JsonRpcResponse[]): void {
+    const socket = this.socket;
+    if (socket.destroyed || !socket.writable) return; // The client left; its answer is dropped.
+    socket.write(serialize(response));
+    if (socket.writableLength > this.limits.maxPendingWriteBytes) socket.destroy();
+  }
+
+  /** Ends the connection once the answers already written are flushed; reads no more. */
+  private close(): void {
+    this.socket.pause();
+    this.socket.end();
+  }
+
+  private touch(): void {
+    if (this.limits.idleTimeoutMs === 0) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      // A client waiting on its own long calls is not idle.
+      if (this.inFlight > 0) return this.touch();
+      this.socket.end();
+    }, this.limits.idleTimeoutMs);
+    this.idleTimer.unref();
+  }
+}

@@ -100,9 +100,11 @@ function obey(loaded: Promise<PluginInstance>): void {
     switch (request.t) {
       case 'pause':
         await instance.pause();
+        report({ t: 'paused' });
         break;
       case 'resume':
         await instance.resume();
+        report({ t: 'resumed' });
         break;
       case 'snapshot':
         try {

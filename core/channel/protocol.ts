@@ -87,6 +87,8 @@ export type ControlRequest =
 export type ControlReport =
   | { t: 'ready'; methods: MethodSpec[]; signals: string[]; hooks: ForwardedHook[]; snapshot: boolean }
   | { t: 'setupFailed'; message: string }
+  | { t: 'paused' }
+  | { t: 'resumed' }
   | { t: 'snapshot'; state: unknown }
   | { t: 'snapshotFailed'; message: string }
   | { t: 'restored' }

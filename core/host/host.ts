@@ -69,9 +69,9 @@ export class PluginHost {
     return this.require(name).status();
   }
 
-  setPaused(name: string, paused: boolean): PluginStatus {
+  async setPaused(name: string, paused: boolean): Promise<PluginStatus> {
     const plugin = this.require(name);
-    plugin.setPaused(paused);
+    await plugin.setPaused(paused);
     return plugin.status();
   }
 

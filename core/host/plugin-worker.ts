@@ -121,8 +121,10 @@ export class PluginWorker extends EventEmitter {
     return { iterations: Atomics.load(this.health, HealthCell.LOOP_ITERATIONS), errors: Atomics.load(this.health, HealthCell.LOOP_ERRORS) };
   }
 
-  pause(paused: boolean): void {
+  /** Suspends or resumes the plugin's loops; resolves once the worker has (an iteration under way finishes first). */
+  async pause(paused: boolean, timeoutMs: number): Promise<void> {
     this.control({ t: paused ? 'pause' : 'resume' });
+    await this.awaitReport([paused ? 'paused' : 'resumed'], timeoutMs, paused ? 'pause' : 'resume');
   }
 
   /** Resolves once `setup` finished; rejects (and terminates the worker) on failure or deadline. */

@@ -129,9 +129,9 @@ export class Plugin {
   }
 
   /** `plugins.pause`: calls answer -32001 at once (no queue) and loops stop, until `resume`. */
-  setPaused(paused: boolean): void {
+  async setPaused(paused: boolean): Promise<void> {
     this.paused = paused;
-    this.worker?.pause(paused);
+    if (this.worker?.alive) await this.worker.pause(paused, this.env.supervision.drainTimeoutMs);
   }
 
   call(method: MethodSpec, params: unknown): Promise<unknown> {
@@ -236,7 +236,7 @@ export class Plugin {
       defineMethod(`${this.name}.${method.name}`, this.name, method, (params) => this.call(method, params), this.name),
     );
     this.env.registry.replaceOwner(this.name, entries);
-    if (this.paused) worker.pause(true);
+    if (this.paused) worker.pause(true, this.env.supervision.drainTimeoutMs).catch(() => undefined);
     this.worker = worker;
     this.build = build;
     this.state = 'ready';

@@ -62,8 +62,9 @@ const LimitsSchema = Type.Object(
     maxInFlightPerPlugin: Type.Integer({ minimum: 1 }),
     /** A connection that sends nothing for this long is closed (0: never). */
     idleTimeoutMs: Type.Integer({ minimum: 0 }),
-    /** A client that leaves this many answer bytes unread is cut off. */
+    /** A client that leaves this many answer bytes unread for `slowReaderGraceMs` is cut off. */
     maxPendingWriteBytes: Type.Integer({ minimum: 1024 }),
+    slowReaderGraceMs: Type.Integer({ minimum: 0 }),
   },
   { additionalProperties: false },
 );
@@ -115,6 +116,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxInFlightPerPlugin: 1024,
   idleTimeoutMs: 10 * 60_000,
   maxPendingWriteBytes: 16 * 1024 * 1024,
+  slowReaderGraceMs: 10_000,
 };
 
 /** The resolved configuration the daemon runs with. */

@@ -2,7 +2,9 @@
 // answered by one line. Pipelined requests run concurrently and are answered
 // as they finish (ids tell them apart). A bad line costs only its own answer;
 // an oversized line, a client that leaves its answers unread, or one that
-// stays silent too long loses its connection and nothing else.
+// stays silent too long loses its connection and nothing else. A client that
+// reads slower than it asks is throttled: its requests are not read until
+// its answers drain.
 
 import type { Socket } from 'node:net';
 import type { Limits } from '../config.js';
@@ -45,6 +47,8 @@ function serialize(response: JsonRpcResponse | JsonRpcResponse[]): string {
 export class NdjsonConnection {
   private inFlight = 0;
   private idleTimer: NodeJS.Timeout | undefined;
+  private throttled = false;
+  private slowReaderTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -65,7 +69,10 @@ export class NdjsonConnection {
       this.touch();
       splitter.push(chunk);
     });
-    socket.on('close', () => clearTimeout(this.idleTimer));
+    socket.on('close', () => {
+      clearTimeout(this.idleTimer);
+      clearTimeout(this.slowReaderTimer);
+    });
     this.touch();
   }
 
@@ -105,8 +112,20 @@ export class NdjsonConnection {
   private send(response: JsonRpcResponse | JsonRpcResponse[]): void {
     const socket = this.socket;
     if (socket.destroyed || !socket.writable) return; // The client left; its answer is dropped.
-    socket.write(serialize(response));
-    if (socket.writableLength > this.limits.maxPendingWriteBytes) socket.destroy();
+    if (!socket.write(serialize(response)) && !this.throttled) {
+      this.throttled = true;
+      socket.pause();
+      socket.once('drain', () => {
+        this.throttled = false;
+        clearTimeout(this.slowReaderTimer);
+        this.slowReaderTimer = undefined;
+        socket.resume();
+      });
+    }
+    // Answers already asked for still pile up; past the bound the client has a grace period to read them.
+    if (socket.writableLength > this.limits.maxPendingWriteBytes && !this.slowReaderTimer) {
+      this.slowReaderTimer = setTimeout(() => socket.destroy(), this.limits.slowReaderGraceMs);
+    }
   }
 
   /** Ends the connection once the answers already written are flushed; reads no more. */

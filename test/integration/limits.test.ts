@@ -57,7 +57,7 @@ test('a client that stops reading is cut off without slowing the others', async 
   t.is(await reader.call('slow.wait', { ms: 1 }), 'done');
   sleeper.resume();
   await closed;
-  t.is((await reader.call('daemon.status')).pid, daemon.pid);
+  t.is((await reader.call<{ pid: number }>('daemon.status')).pid, daemon.pid);
 });
 
 test('an idle connection is closed; a client that leaves mid-call harms nothing', async (t) => {

@@ -52,7 +52,10 @@ async function main(): Promise<void> {
   });
   try {
     let control: RpcClient | undefined;
-    while (!control) control = await RpcClient.connect(join(home, 'plugd.sock')).catch(() => new Promise<undefined>((resolve) => setTimeout(resolve, 100)));
+    while (!control) {
+      control = await RpcClient.connect(join(home, 'plugd.sock')).catch(() => undefined);
+      if (!control) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     while ((await control.call<{ pluginsReady: number }>('daemon.status')).pluginsReady < 4) await new Promise((resolve) => setTimeout(resolve, 50));
     const rssStart = rssMb(daemon.pid!);
     const deadline = Date.now() + minutes * 60_000;

@@ -25,6 +25,8 @@ import { defineMethod, MethodRegistry, type MethodDefinition, type MethodHandler
 import { removeStaleSocket } from './rpc/socket-file.js';
 
 export interface DaemonOptions extends ConfigOverrides {
+  /** `plugd dev`: one plugin loaded from this path and reloaded on every change to it. */
+  develop?: string;
   /** Also log to stdout (foreground mode). */
   logToStdout?: boolean;
   logLevel?: string;
@@ -79,6 +81,7 @@ export class Daemon {
       this.startedAt = Date.now();
       await this.hooks.start.promise();
       const summary = await this.host.start();
+      if (this.options.develop) await this.host.develop(this.options.develop);
       await this.hooks.ready.promise();
       this.log.logger.info(
         { socket: this.paths.socket, plugins: summary.loaded, failed: summary.failed },

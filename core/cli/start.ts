@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createDaemon, type DaemonOptions } from '../daemon.js';
+import { createDaemon, type Daemon, type DaemonOptions } from '../daemon.js';
 import { loadConfig } from '../config.js';
 import { homePaths } from '../paths.js';
 import { RpcClient } from './client.js';
@@ -20,6 +20,8 @@ export interface StartFlags {
   tcpAllowRemote?: boolean;
   metrics?: string;
   nice?: number;
+  /** `plugd dev`: load this plugin and reload it on every change. */
+  develop?: string;
 }
 
 export interface StartOptions extends StartFlags {
@@ -45,6 +47,7 @@ function daemonOptions(options: StartOptions, logToStdout: boolean): DaemonOptio
     tcpAllowRemote: options.tcpAllowRemote,
     metrics: options.metrics,
     niceness: options.nice,
+    develop: options.develop,
     logToStdout,
   };
 }
@@ -79,20 +82,25 @@ async function runInForeground(options: StartOptions): Promise<void> {
     process.send!({ ready: process.pid } satisfies ChildReport);
     process.disconnect();
   } else {
-    printWelcome(daemon.paths.socket, daemon.status());
+    printWelcome(daemon, options.develop);
   }
   await daemon.stopped;
 }
 
-function printWelcome(socket: string, status: Record<string, unknown>): void {
-  const home = `--home ${JSON.stringify(status.home)}`;
+/** Tells the person at the terminal where the daemon is and what to try first. */
+function printWelcome(daemon: Daemon, developing: string | undefined): void {
+  const status = daemon.status();
+  const plugd = `npx plugd --home ${JSON.stringify(status.home)}`;
+  const pluginMethods = daemon.registry.list().filter((entry) => entry.plugin);
+  const example = pluginMethods.find((entry) => entry.name === 'echo.say') ?? pluginMethods.find((entry) => !entry.params?.required);
   process.stderr.write(
     [
       `plugd ${status.version} running in the foreground (pid ${status.pid}), ${status.pluginsReady} plugin(s) ready`,
-      `  socket: ${socket}`,
-      `  try:    npx plugd ${home} call system.listMethods`,
-      `          npx plugd ${home} call echo.say '{"text":"hello"}'`,
-      `          npx plugd ${home} plugins`,
+      `  socket: ${status.socket}`,
+      ...(developing ? [`  dev:    watching ${developing}: save a change and the next call runs it`] : []),
+      `  try:    ${plugd} methods`,
+      ...(example ? [`          ${plugd} call ${example.name}${example.name === 'echo.say' ? ` '{"text":"hello"}'` : ''}`] : []),
+      `          ${plugd} plugins`,
       `  stop:   Ctrl-C`,
       '',
     ].join('\n'),

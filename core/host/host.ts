@@ -4,6 +4,7 @@
 // Plugin taps live here, behind one core tap per hook, so they vanish with
 // the plugin (tapable has no untap).
 
+import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Config } from '../config.js';
 import { supervisionFor } from '../config.js';
@@ -35,7 +36,7 @@ export interface RescanSummary {
 
 export class PluginHost {
   private readonly plugins = new Map<string, Plugin>();
-  private watcher: PluginWatcher | undefined;
+  private readonly watchers: PluginWatcher[] = [];
 
   constructor(private readonly deps: HostDependencies) {
     this.bridgeHooks();
@@ -48,15 +49,28 @@ export class PluginHost {
   /** Loads every plugin in the folder (failures are reported, not thrown), then arms the watcher. */
   async start(): Promise<RescanSummary> {
     const summary = await this.rescan(false);
-    if (this.deps.config.watch) {
-      this.watcher = new PluginWatcher(this.pluginDir, (candidate) => this.syncCandidate(candidate));
-      await this.watcher.start();
-    }
+    if (this.deps.config.watch) await this.watch(this.pluginDir, (candidate) => this.syncCandidate(candidate));
     return summary;
   }
 
+  /**
+   * `plugd dev`: loads one plugin from anywhere and reloads it whenever a file
+   * of it changes; a version that fails to compile or load leaves the last
+   * good one serving.
+   */
+  async develop(path: string): Promise<void> {
+    // The first version may be broken too (it is logged): watch for a good one all the same.
+    await this.loadPath(path).catch((error: RpcError) => this.deps.log.logger.error(error.message));
+    const target = resolve(path);
+    const folderPlugin = statSync(target).isDirectory();
+    const watched = folderPlugin ? target : dirname(target);
+    await this.watch(watched, (candidate) => {
+      if (folderPlugin || candidate === target) void this.syncCandidate(target);
+    });
+  }
+
   async stop(): Promise<void> {
-    await this.watcher?.close();
+    await Promise.all(this.watchers.map((watcher) => watcher.close()));
     await Promise.all([...this.plugins.values()].map((plugin) => plugin.unload()));
     this.plugins.clear();
   }
@@ -160,6 +174,12 @@ export class PluginHost {
     } catch {
       // Logged by the plugin; the previous version, if any, keeps serving.
     }
+  }
+
+  private async watch(dir: string, onChange: (candidate: string) => void): Promise<void> {
+    const watcher = new PluginWatcher(dir, onChange);
+    this.watchers.push(watcher);
+    await watcher.start();
   }
 
   private add(source: PluginSource): Plugin {

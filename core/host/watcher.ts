@@ -5,7 +5,12 @@
 import { relative, join, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 
-const DEBOUNCE_MS = 25;
+/**
+ * Longer than chokidar's own 50 ms window in which it drops further `change`
+ * events for a path: a write inside that window sends no event, so the reload
+ * must start after it ends to read what that write left.
+ */
+const DEBOUNCE_MS = 60;
 
 export class PluginWatcher {
   private watcher: FSWatcher | undefined;

@@ -1,0 +1,27 @@
+// `plugd dev <path>`: a foreground daemon for one plugin under development.
+// Each save reloads it; a compile error is printed and the last good version
+// keeps serving. Its home is a hidden folder beside the plugin.
+
+import type { Command } from 'commander';
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { start } from './start.js';
+
+export function registerDevCommand(program: Command): void {
+  program
+    .command('dev <path>')
+    .description('run a foreground daemon serving one plugin, reloaded on every save')
+    .action(async (path: string, _options, command: Command) => {
+      const plugin = resolve(path);
+      let isFolder: boolean;
+      try {
+        isFolder = statSync(plugin).isDirectory();
+      } catch {
+        throw new Error(`no plugin at ${plugin}`);
+      }
+      const home = command.optsWithGlobals<{ home?: string }>().home ?? join(isFolder ? plugin : dirname(plugin), '.plugd-dev');
+      const plugins = join(home, 'plugins');
+      mkdirSync(plugins, { recursive: true, mode: 0o700 });
+      await start({ home, plugins, foreground: true, develop: plugin });
+    });
+}

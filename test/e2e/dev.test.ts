@@ -1,0 +1,60 @@
+// The developer loop: `plugd dev ./my-plugin` serves the plugin, each save is
+// the next call's code, and a compile error is printed while the last good
+// version keeps serving.
+
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RpcClient } from '../../core/cli/client.js';
+import { CLI } from '../helpers/daemon.js';
+
+const source = (greeting: string) => `import { definePlugin, Type } from 'plugd/sdk';
+export default definePlugin({
+  setup(ctx) {
+    ctx.rpc.method('greet', { params: Type.Object({ name: Type.String() }) }, ({ name }) => '${greeting}, ' + name);
+  },
+});
+`;
+
+test('plugd dev reloads on save and keeps the last good version through a compile error', async (t) => {
+  const folder = mkdtempSync(join(tmpdir(), 'plugd-dev-'));
+  t.teardown(() => rmSync(folder, { recursive: true, force: true }));
+  mkdirSync(join(folder, 'src'));
+  writeFileSync(join(folder, 'package.json'), JSON.stringify({ name: 'mine', type: 'module', plugd: { entry: 'src/index.ts' } }));
+  writeFileSync(join(folder, 'src/index.ts'), source('hello'));
+
+  const child = spawn(process.execPath, [CLI, 'dev', folder], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  t.teardown(() => child.kill('SIGKILL'));
+  let output = '';
+  await new Promise<void>((resolve) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      if (output.includes('running in the foreground')) resolve();
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+  });
+  t.regex(output, /dev: +watching .*: save a change/);
+  const client = await RpcClient.connect(join(folder, '.plugd-dev', 'plugd.sock'));
+  t.teardown(() => client.close());
+  const greet = () => client.call<string>('mine.greet', { name: 'you' });
+  const until = async (expected: string) => {
+    while ((await greet()) !== expected) await new Promise((resolve) => setTimeout(resolve, 20));
+  };
+  t.is(await greet(), 'hello, you');
+
+  writeFileSync(join(folder, 'src/index.ts'), source('hi'));
+  await until('hi, you');
+
+  writeFileSync(join(folder, 'src/index.ts'), source('broken').replace('setup(ctx) {', 'setup(ctx) {{'));
+  while (!output.includes('compile error')) await new Promise((resolve) => setTimeout(resolve, 20));
+  t.is(await greet(), 'hi, you');
+
+  writeFileSync(join(folder, 'src/index.ts'), source('welcome'));
+  await until('welcome, you');
+  child.kill('SIGTERM');
+  t.is(await exited, 0);
+});

@@ -62,8 +62,9 @@ const LimitsSchema = Type.Object(
     maxInFlightPerPlugin: Type.Integer({ minimum: 1 }),
     /** A connection that sends nothing for this long is closed (0: never). */
     idleTimeoutMs: Type.Integer({ minimum: 0 }),
-    /** A client that leaves this many answer bytes unread for `slowReaderGraceMs` is cut off. */
+    /** A client that leaves this many answer bytes unread is cut off at once. */
     maxPendingWriteBytes: Type.Integer({ minimum: 1024 }),
+    /** A client whose answers back up and that reads none of them for this long is cut off. */
     slowReaderGraceMs: Type.Integer({ minimum: 0 }),
   },
   { additionalProperties: false },
@@ -115,7 +116,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxInFlightPerConnection: 256,
   maxInFlightPerPlugin: 1024,
   idleTimeoutMs: 10 * 60_000,
-  maxPendingWriteBytes: 16 * 1024 * 1024,
+  maxPendingWriteBytes: 64 * 1024 * 1024,
   slowReaderGraceMs: 10_000,
 };
 

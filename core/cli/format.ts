@@ -2,35 +2,29 @@
 
 import type { PluginStatus } from '../host/plugin.js';
 import type { RescanSummary } from '../host/host.js';
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n') + '\n';
-}
+import { withoutColour, type Paint } from './colour.js';
+import type { Snapshot } from './daemon-snapshot.js';
+import { daemonSummary, lastErrorLines, PLUGIN_COLUMNS, pluginCells } from './plugin-view.js';
+import { paintLines, renderTable, type Line } from './table.js';
 
 export function formatPlugins(plugins: PluginStatus[]): string {
   if (plugins.length === 0) return 'no plugins loaded\n';
-  return table([
-    ['NAME', 'STATE', 'SERVED', 'RESTARTS', 'METHODS', 'LAST ERROR'],
-    ...plugins.map((plugin) => [
-      plugin.name,
-      plugin.state,
-      String(plugin.served),
-      String(plugin.restarts),
-      plugin.methods.join(','),
-      plugin.lastError ?? '',
-    ]),
-  ]);
+  const columns = ['NAME', 'STATE', 'SERVED', 'RESTARTS', 'METHODS', 'LAST ERROR'].map((header) => ({ header, align: 'left' as const }));
+  const rows = plugins.map((plugin) =>
+    [plugin.name, plugin.state, String(plugin.served), String(plugin.restarts), plugin.methods.join(','), plugin.lastError ?? ''].map((text) => ({ text })),
+  );
+  return paintLines(renderTable(columns, rows), withoutColour);
 }
 
-export function formatStatus(status: Record<string, unknown>, plugins: PluginStatus[]): string {
-  const memory = status.memory as { rss: number };
-  return (
-    `plugd ${status.version} (pid ${status.pid}), up ${Math.round(status.uptime as number)} s, ` +
-    `rss ${(memory.rss / 1048576).toFixed(1)} MB\n` +
-    `socket ${status.socket}\nplugins ${status.pluginDir}\n\n` +
-    formatPlugins(plugins)
-  );
+/** `plugd status`: the daemon's summary, where it listens, and a row of figures per plugin. */
+export function formatStatus(snapshot: Snapshot, paint: Paint): string {
+  const { daemon, plugins, takenAt } = snapshot;
+  const lines: Line[] = [daemonSummary(daemon), [{ text: `socket ${daemon.socket}` }], [{ text: `plugins ${daemon.pluginDir}` }], []];
+  if (plugins.length === 0) lines.push([{ text: 'no plugins loaded' }]);
+  else lines.push(...renderTable(PLUGIN_COLUMNS, plugins.map((plugin) => pluginCells(plugin, takenAt))));
+  const errors = lastErrorLines(plugins, takenAt);
+  if (errors.length > 0) lines.push([], [{ text: 'last errors:' }], ...errors);
+  return paintLines(lines, paint);
 }
 
 export function formatReload(outcome: RescanSummary | { name: string; changed: boolean }): string {

@@ -14,7 +14,13 @@ import { start, type StartFlags } from './start.js';
 import { stop } from './stop.js';
 import { printLogs } from './logs.js';
 import { formatPlugins, formatReload, formatStatus } from './format.js';
+import { paintFor } from './colour.js';
+import { takeSnapshot } from './daemon-snapshot.js';
+import { top } from './top.js';
+import { isSortColumn, SORT_COLUMNS, type SortColumn } from './top-sort.js';
+import { describeInstall, renderSystemdUnit } from './systemd-unit.js';
 import { registerNewCommand } from './new.js';
+import { registerDevCommand } from './dev.js';
 
 const program = new Command('plugd')
   .description('A plugin-host daemon: plugins in isolated workers, JSON-RPC over a unix socket.')
@@ -92,11 +98,44 @@ program
   .option('--json', 'machine-readable output')
   .action(async (options: { json?: boolean }, command: Command) =>
     withClient(command, async (client) => {
-      const [status, plugins] = await Promise.all([client.call('daemon.status'), client.call('plugins.list')]);
-      if (options.json) printJson({ ...(status as object), plugins });
-      else process.stdout.write(formatStatus(status as Record<string, unknown>, plugins as never));
+      if (options.json) {
+        const [status, plugins] = await Promise.all([client.call('daemon.status'), client.call('plugins.list')]);
+        printJson({ ...(status as object), plugins });
+      } else {
+        process.stdout.write(formatStatus(await takeSnapshot(client), paintFor(process.stdout)));
+      }
     }),
   );
+
+function parseSortColumn(value: string): SortColumn {
+  if (!isSortColumn(value)) throw new Error(`--sort takes one of ${SORT_COLUMNS.join(', ')}, not "${value}"`);
+  return value;
+}
+
+function parseInterval(value: string): number {
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 100) throw new Error(`--interval takes a whole number of ms, at least 100, not "${value}"`);
+  return ms;
+}
+
+program
+  .command('top')
+  .description('a live view of the plugins: state, calls/s, latency, errors, restarts, memory (q to quit)')
+  .option('--tcp <host:port>', 'talk to the TCP listener instead of the unix socket')
+  .option('--sort <column>', `order by ${SORT_COLUMNS.join(', ')}`, parseSortColumn, 'state')
+  .option('--interval <ms>', 'time between refreshes', parseInterval, 1000)
+  .option('--once', 'print one frame and exit (no escape codes unless on a terminal)')
+  .action(async (options: { sort: SortColumn; interval: number; once?: boolean }, command: Command) =>
+    withClient(command, (client) => top(client, { sort: options.sort, intervalMs: options.interval, once: Boolean(options.once) })),
+  );
+
+program
+  .command('systemd-unit')
+  .description('print a systemd unit that runs this install in the foreground')
+  .option('--user', 'a unit for the user manager (systemctl --user)')
+  .action((options: { user?: boolean }, command: Command) => {
+    process.stdout.write(renderSystemdUnit(describeInstall(resolveHome(globals(command).home), Boolean(options.user))));
+  });
 
 program
   .command('call <method> [params]')
@@ -169,5 +208,6 @@ program
   );
 
 registerNewCommand(program);
+registerDevCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => reportError(error, Boolean(program.opts().verbose)));

@@ -44,7 +44,9 @@ export interface PluginStatus {
   inFlight: number;
   restarts: number;
   reloads: number;
+  /** The latest crash or load failure, kept after recovery so a crash loop stays visible. */
   lastError?: string;
+  lastErrorAt?: string;
   nextRestartAt?: string;
   readySince?: string;
   paused: boolean;
@@ -73,7 +75,7 @@ export class Plugin {
   private backoffTimer: NodeJS.Timeout | undefined;
   private nextRestartAt: number | undefined;
   private readySince: number | undefined;
-  private lastError: string | undefined;
+  private lastError: { message: string; at: number } | undefined;
   private restarts = 0;
   private reloads = 0;
   /** Calls served by workers that are gone. */
@@ -168,7 +170,8 @@ export class Plugin {
       inFlight: worker?.inFlight ?? 0,
       restarts: this.restarts,
       reloads: this.reloads,
-      lastError: this.lastError,
+      lastError: this.lastError?.message,
+      lastErrorAt: this.lastError && new Date(this.lastError.at).toISOString(),
       nextRestartAt: this.nextRestartAt ? new Date(this.nextRestartAt).toISOString() : undefined,
       readySince: this.readySince ? new Date(this.readySince).toISOString() : undefined,
       paused: this.paused,
@@ -241,7 +244,6 @@ export class Plugin {
     this.build = build;
     this.state = 'ready';
     this.readySince = Date.now();
-    this.lastError = undefined;
     pruneBuilds(build);
     this.env.hooks.pluginLoaded.call(this.event());
   }
@@ -257,7 +259,7 @@ export class Plugin {
 
   private crashed(reason: string): void {
     this.worker = undefined;
-    this.lastError = reason;
+    this.lastError = { message: reason, at: Date.now() };
     this.readySince = undefined;
     this.state = 'crashed';
     const verdict = this.policy.onCrash();
@@ -307,7 +309,7 @@ export class Plugin {
 
   private loadFailed(error: unknown): RpcError {
     const reason = error instanceof Error ? error.message : String(error);
-    this.lastError = reason;
+    this.lastError = { message: reason, at: Date.now() };
     if (!this.worker) this.state = 'failed';
     this.env.logger.error({ plugin: this.name, reason }, `plugin ${this.name} failed to load: ${reason}`);
     return new RpcError(ErrorCode.INTERNAL_ERROR, `plugin ${this.name} failed to load: ${reason}`, {
@@ -321,10 +323,10 @@ export class Plugin {
     if (this.paused) return new RpcError(ErrorCode.PLUGIN_UNAVAILABLE, `plugin ${this.name} is paused`, { ...data, paused: true });
     switch (this.state) {
       case 'failed':
-        return new RpcError(ErrorCode.PLUGIN_UNAVAILABLE, `plugin ${this.name} failed: ${this.lastError}`, data);
+        return new RpcError(ErrorCode.PLUGIN_UNAVAILABLE, `plugin ${this.name} failed: ${this.lastError?.message}`, data);
       case 'backoff':
       case 'crashed':
-        return new RpcError(ErrorCode.PLUGIN_UNAVAILABLE, `plugin ${this.name} is restarting after a crash: ${this.lastError}`, data);
+        return new RpcError(ErrorCode.PLUGIN_UNAVAILABLE, `plugin ${this.name} is restarting after a crash: ${this.lastError?.message}`, data);
       default:
         return new RpcError(ErrorCode.PLUGIN_UNAVAILABLE, `plugin ${this.name} is ${this.state}`, data);
     }

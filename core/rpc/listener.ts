@@ -20,6 +20,9 @@ export interface ListenerOptions {
   token?: () => string;
 }
 
+/** Room for a burst of connects: a full unix-socket backlog refuses with EAGAIN rather than queueing. */
+const LISTEN_BACKLOG = 4096;
+
 /** An HTTP request line starts with a method in capitals; JSON starts with `{`, `[` or white space. */
 const looksLikeHttp = (chunk: Buffer) => chunk[0] >= 0x41 && chunk[0] <= 0x5a;
 
@@ -53,14 +56,14 @@ export class RpcListener {
   listenUnix(path: string): Promise<void> {
     // The umask closes the window between bind() and chmod() in which another user could connect.
     const umask = process.umask(0o177);
-    return this.listen(() => this.server.listen(path)).finally(() => {
+    return this.listen(() => this.server.listen({ path, backlog: LISTEN_BACKLOG })).finally(() => {
       process.umask(umask);
       chmodSync(path, 0o600);
     });
   }
 
   listenTcp(host: string, port: number): Promise<{ host: string; port: number }> {
-    return this.listen(() => this.server.listen(port, host)).then(() => {
+    return this.listen(() => this.server.listen({ port, host, backlog: LISTEN_BACKLOG })).then(() => {
       const address = this.server.address() as { address: string; port: number };
       return { host: address.address, port: address.port };
     });

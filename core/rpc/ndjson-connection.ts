@@ -112,20 +112,26 @@ export class NdjsonConnection {
   private send(response: JsonRpcResponse | JsonRpcResponse[]): void {
     const socket = this.socket;
     if (socket.destroyed || !socket.writable) return; // The client left; its answer is dropped.
-    if (!socket.write(serialize(response)) && !this.throttled) {
-      this.throttled = true;
-      socket.pause();
-      socket.once('drain', () => {
-        this.throttled = false;
-        clearTimeout(this.slowReaderTimer);
-        this.slowReaderTimer = undefined;
-        socket.resume();
-      });
-    }
-    // Answers already asked for still pile up; past the bound the client has a grace period to read them.
-    if (socket.writableLength > this.limits.maxPendingWriteBytes && !this.slowReaderTimer) {
-      this.slowReaderTimer = setTimeout(() => socket.destroy(), this.limits.slowReaderGraceMs);
-    }
+    if (!socket.write(serialize(response))) this.throttle();
+    // Answers already asked for may still pile up: past the hard bound the client is cut off.
+    if (socket.writableLength > this.limits.maxPendingWriteBytes) socket.destroy();
+  }
+
+  /**
+   * The client reads slower than it asks: read no more of its requests until
+   * its answers drain. A client that drains nothing for `slowReaderGraceMs`
+   * has stopped reading, and is cut off.
+   */
+  private throttle(): void {
+    if (this.throttled) return;
+    this.throttled = true;
+    this.socket.pause();
+    this.slowReaderTimer = setTimeout(() => this.socket.destroy(), this.limits.slowReaderGraceMs);
+    this.socket.once('drain', () => {
+      this.throttled = false;
+      clearTimeout(this.slowReaderTimer);
+      this.socket.resume();
+    });
   }
 
   /** Ends the connection once the answers already written are flushed; reads no more. */

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RpcClient } from '../../core/cli/client.js';
 import { CLI } from '../helpers/daemon.js';
+import { until } from '../helpers/until.js';
 
 const source = (greeting: string) => `import { definePlugin, Type } from 'plugd/sdk';
 export default definePlugin({
@@ -41,20 +42,18 @@ test('plugd dev reloads on save and keeps the last good version through a compil
   const client = await RpcClient.connect(join(folder, '.plugd-dev', 'plugd.sock'));
   t.teardown(() => client.close());
   const greet = () => client.call<string>('mine.greet', { name: 'you' });
-  const until = async (expected: string) => {
-    while ((await greet()) !== expected) await new Promise((resolve) => setTimeout(resolve, 20));
-  };
+  const answers = (expected: string) => until(greet, (answer) => answer === expected);
   t.is(await greet(), 'hello, you');
 
   writeFileSync(join(folder, 'src/index.ts'), source('hi'));
-  await until('hi, you');
+  await answers('hi, you');
 
   writeFileSync(join(folder, 'src/index.ts'), source('broken').replace('setup(ctx) {', 'setup(ctx) {{'));
   while (!output.includes('compile error')) await new Promise((resolve) => setTimeout(resolve, 20));
   t.is(await greet(), 'hi, you');
 
   writeFileSync(join(folder, 'src/index.ts'), source('welcome'));
-  await until('welcome, you');
+  await answers('welcome, you');
   child.kill('SIGTERM');
   t.is(await exited, 0);
 });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RpcClient } from '../../core/cli/client.js';
 import { makeHome, ROOT, startDaemon } from '../helpers/daemon.js';
+import { until } from '../helpers/until.js';
 
 const LOOPER = `
 import { definePlugin } from 'plugd/sdk';
@@ -28,14 +29,6 @@ export default definePlugin({
   },
 });
 `;
-
-async function until<T>(probe: () => Promise<T>, accept: (value: T) => boolean): Promise<T> {
-  for (;;) {
-    const value = await probe();
-    if (accept(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 test("the seed's echo daemon, written with the library API, answers over the socket", async (t) => {
   const { home } = makeHome(t);

@@ -46,7 +46,7 @@ test('calls beyond the in-flight bound of a connection, or of a plugin, get -320
 });
 
 test('a client that stops reading is cut off without slowing the others', async (t) => {
-  const daemon = await startDaemon(t, { plugins: { 'slow.plugin.js': SLOW }, config: { limits: { maxPendingWriteBytes: 64 * 1024, slowReaderGraceMs: 200 } } });
+  const daemon = await startDaemon(t, { plugins: { 'slow.plugin.js': SLOW }, config: { limits: { slowReaderGraceMs: 200 } } });
   const reader = await daemon.client();
   const sleeper = connect(daemon.socket);
   const closed = new Promise<void>((resolve) => sleeper.on('close', () => resolve()));

@@ -5,6 +5,7 @@ import test from 'ava';
 import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, startDaemon, writePlugin } from '../helpers/daemon.js';
+import { until } from '../helpers/until.js';
 
 /** A plugin as someone else would write it: only the documented API. */
 const GREETER = `
@@ -28,14 +29,6 @@ export default {
   },
 };
 `;
-
-async function until<T>(probe: () => Promise<T>, accept: (value: T) => boolean): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    const value = await probe();
-    if (accept(value) || attempt > 400) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 test('the example plugins load and answer; a typed method rejects bad params with -32602', async (t) => {
   const daemon = await startDaemon(t, { examples: true });

@@ -5,6 +5,7 @@ import test from 'ava';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { until } from '../helpers/until.js';
 
 const versioned = (version: number) => `
 import { definePlugin } from 'plugd/sdk';
@@ -18,10 +19,6 @@ export default definePlugin({
   restore: (state) => { calls = state; },
 });
 `;
-
-async function until(probe: () => Promise<boolean>): Promise<void> {
-  while (!(await probe())) await new Promise((resolve) => setTimeout(resolve, 10));
-}
 
 /** Runs `clients` loops of calls until `work` is done; returns calls made and errors seen. */
 async function underLoad(daemon: TestDaemon, clients: number, work: () => Promise<void>) {
@@ -58,7 +55,7 @@ test('100 reloads by SIGHUP, RPC and file change under load from 8 clients cost 
         writeFileSync(file, versioned(++version));
         if (way === 1) daemon.signal('SIGHUP');
         const expected = version;
-        await until(async () => (await daemon.call('v.get')).version === expected);
+        await until(() => daemon.call('v.get'), (answer) => answer.version === expected, 10);
       }
     }
   });

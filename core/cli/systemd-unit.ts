@@ -1,0 +1,133 @@
+// `plugd systemd-unit`: a systemd unit for this very install (this node, this
+// CLI, this home), so `plugd start --foreground` runs under the service
+// manager: it restarts plugd on failure, turns `systemctl reload` into SIGHUP
+// and sandboxes it. A user unit (`--user`) keeps only the options that work
+// without privileges.
+
+import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, supervisionFor } from '../config.js';
+import { packageRoot } from '../package-root.js';
+
+export interface UnitInstall {
+  node: string;
+  cli: string;
+  home: string;
+  pluginDir: string;
+  homeExists: boolean;
+  /** The longest a graceful stop may take, in ms. */
+  stopDeadlineMs: number;
+  /** The account a system unit runs as; none for root. */
+  user?: string;
+  /** A unit for `systemctl --user`. */
+  userUnit: boolean;
+}
+
+/** Where a home, or node itself, may live that `ProtectHome=yes` would hide. */
+const HOME_TREES = ['/home/', '/root/', '/run/user/'];
+
+/** What `PrivateTmp=yes` replaces with an empty folder of the service's own. */
+const TEMPORARY_TREES = ['/tmp/', '/var/tmp/'];
+
+/** Room past the stop deadline before systemd sends SIGKILL. */
+const STOP_MARGIN_SECONDS = 5;
+
+/**
+ * The install this CLI belongs to. A graceful stop drains the listeners, then
+ * each plugin drains its calls and runs its `onShutdown`, each phase up to a
+ * drain deadline (plugins in parallel, so the longest one counts).
+ */
+export function describeInstall(home: string, userUnit: boolean): UnitInstall {
+  const config = loadConfig({ home });
+  const pluginDrains = Object.keys(config.plugins).map((name) => supervisionFor(config, name).drainTimeoutMs);
+  const drain = config.supervision.drainTimeoutMs;
+  const account = userInfo();
+  return {
+    node: process.execPath,
+    cli: join(packageRoot, 'dist/core/cli/main.js'),
+    home: config.home,
+    pluginDir: config.pluginDir,
+    homeExists: existsSync(config.home),
+    stopDeadlineMs: drain + 2 * Math.max(drain, ...pluginDrains),
+    user: account.uid === 0 ? undefined : account.username,
+    userUnit,
+  };
+}
+
+/**
+ * One word of a unit file: `%` starts a specifier (and in a command line `$`
+ * a variable), so they are doubled; a word with spaces is quoted.
+ */
+function unitWord(value: string, commandLine = false): string {
+  const specifiersEscaped = value.replace(/%/g, '%%');
+  const escaped = commandLine ? specifiersEscaped.replace(/\$/g, '$$$$') : specifiersEscaped;
+  return /[\s"'\\]/.test(escaped) || escaped === '' ? `"${escaped.replace(/[\\"]/g, '\\$&')}"` : escaped;
+}
+
+function isUnder(path: string, trees: string[]): boolean {
+  return trees.some((tree) => `${path}/`.startsWith(tree));
+}
+
+function hardening(install: UnitInstall): string[] {
+  const writable = [install.home, ...(isUnder(install.pluginDir, [`${install.home}/`]) ? [] : [install.pluginDir])];
+  const underHomes = [install.home, install.pluginDir, install.node, install.cli].some((path) => isUnder(path, HOME_TREES));
+  const underTemporary = [install.home, install.pluginDir].some((path) => isUnder(path, TEMPORARY_TREES));
+  return [
+    '# Sandbox: the file system is read-only but for the home (socket, pidfile, log) and the',
+    "# plugin folder (plugins are compiled into .plugd-build/ beside their entry).",
+    'ProtectSystem=strict',
+    `ReadWritePaths=${writable.map((path) => unitWord(path)).join(' ')}`,
+    // Hidden entirely unless this install lives there; then read-only, with the home still writable.
+    `ProtectHome=${underHomes ? 'read-only' : 'yes'}`,
+    // A home in /tmp (a trial install) would vanish behind a private /tmp.
+    ...(underTemporary ? [] : ['PrivateTmp=yes']),
+    'PrivateDevices=yes',
+    'ProtectKernelTunables=yes',
+    'ProtectKernelModules=yes',
+    'ProtectKernelLogs=yes',
+    'ProtectControlGroups=yes',
+    'ProtectClock=yes',
+    'ProtectHostname=yes',
+    'RestrictSUIDSGID=yes',
+    'RestrictRealtime=yes',
+    'RestrictNamespaces=yes',
+    'LockPersonality=yes',
+    'CapabilityBoundingSet=',
+    'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6',
+    'SystemCallArchitectures=native',
+    "# MemoryDenyWriteExecute stays off: V8 compiles JavaScript to machine code as it runs.",
+  ];
+}
+
+export function renderSystemdUnit(install: UnitInstall): string {
+  const { home, userUnit } = install;
+  const stopSeconds = Math.ceil(install.stopDeadlineMs / 1000) + STOP_MARGIN_SECONDS;
+  const lines = [
+    `# plugd, as installed at ${install.cli}; made by \`plugd systemd-unit${userUnit ? ' --user' : ''}\`.`,
+    ...(install.homeExists ? [] : [`# Create the home before the first start: mkdir -m 0700 -p ${home}`]),
+    '[Unit]',
+    'Description=plugd plugin-host daemon',
+    ...(userUnit ? [] : ['After=network.target']),
+    '',
+    '[Service]',
+    // plugd reports nothing to systemd (no sd_notify): it is up once its process runs.
+    'Type=simple',
+    `ExecStart=${[install.node, install.cli, 'start', '--foreground', '--home', home].map((word) => unitWord(word, true)).join(' ')}`,
+    'ExecReload=/bin/kill -HUP $MAINPID',
+    'Restart=on-failure',
+    'RestartSec=1',
+    '# SIGTERM is a graceful stop: stop accepting, drain calls, stop plugins.',
+    'KillSignal=SIGTERM',
+    'KillMode=mixed',
+    `TimeoutStopSec=${stopSeconds}`,
+    ...(userUnit || !install.user ? [] : [`User=${install.user}`]),
+    'UMask=0077',
+    'NoNewPrivileges=yes',
+    ...(userUnit ? ['# The sandboxing options of the system unit need privileges a user manager lacks.'] : hardening(install)),
+    '',
+    '[Install]',
+    `WantedBy=${userUnit ? 'default.target' : 'multi-user.target'}`,
+  ];
+  return lines.join('\n') + '\n';
+}

@@ -5,8 +5,8 @@
 // - the channel (a SharedArrayBuffer ring, or the postMessage baseline) carries
 //   the hot path: calls, their answers, signals and hook events. Its messages
 //   are JSON data.
-// - the worker's parentPort carries control: setup, pause/resume, snapshot/
-//   restore, stop and log lines. Its messages are structured-clone data (a snapshot may hold a
+// - the worker's parentPort carries control: load (and setup), pause/resume,
+//   snapshot/restore, stop and log lines. Its messages are structured-clone data (a snapshot may hold a
 //   Map or a Date).
 
 /** A JSON-RPC error object as it travels back from a plugin. */
@@ -77,6 +77,7 @@ export type ChannelMessage = CoreToWorker | WorkerToCore;
 
 /** The core's orders, sent to the worker's parentPort. */
 export type ControlRequest =
+  | { t: 'load'; name: string; entryUrl: string; config: unknown }
   | { t: 'pause' }
   | { t: 'resume' }
   | { t: 'snapshot' }

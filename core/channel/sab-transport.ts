@@ -1,0 +1,55 @@
+// The shared-memory transport: one SharedArrayBuffer holding two rings, core→
+// worker and worker→core. Messages travel as JSON text, encoded straight into
+// the ring and decoded straight out of it.
+
+import { RingReader } from './ring-reader.js';
+import { RingWriter } from './ring-writer.js';
+import { RingRegion, ringRegionBytes } from './ring.js';
+import type { Transport } from './transport.js';
+import { decodeUtf8 } from './utf8.js';
+
+export type ChannelSide = 'core' | 'worker';
+
+/** A buffer for both rings of a channel, each with `ringBytes` of data. */
+export function allocateSabChannel(ringBytes: number): SharedArrayBuffer {
+  return new SharedArrayBuffer(2 * ringRegionBytes(ringBytes));
+}
+
+/** One side's end of the channel in `buffer` (from allocateSabChannel with the same `ringBytes`). */
+export function openSabTransport<In, Out>(buffer: SharedArrayBuffer, ringBytes: number, side: ChannelSide): Transport<In, Out> {
+  const coreToWorker = new RingRegion(buffer, 0, ringBytes);
+  const workerToCore = new RingRegion(buffer, ringRegionBytes(ringBytes), ringBytes);
+  return side === 'core'
+    ? new SabTransport<In, Out>(workerToCore, coreToWorker)
+    : new SabTransport<In, Out>(coreToWorker, workerToCore);
+}
+
+class SabTransport<In, Out> implements Transport<In, Out> {
+  private listener: ((message: In) => void) | undefined;
+  private readonly reader: RingReader;
+  private readonly writer: RingWriter;
+
+  constructor(inbound: RingRegion, outbound: RingRegion) {
+    this.reader = new RingReader(inbound);
+    this.writer = new RingWriter(outbound);
+  }
+
+  send(message: Out): void {
+    this.writer.send(JSON.stringify(message));
+  }
+
+  onMessage(listener: (message: In) => void): void {
+    this.listener = listener;
+    // When the other side closes, so does this one, as with a MessagePort.
+    this.reader.start(this.receive, this.close);
+  }
+
+  readonly close = (): void => {
+    this.reader.close();
+    this.writer.close();
+  };
+
+  private readonly receive = (bytes: Buffer, start: number, end: number): void => {
+    this.listener!(JSON.parse(decodeUtf8(bytes, start, end)) as In);
+  };
+}

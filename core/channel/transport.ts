@@ -1,0 +1,29 @@
+// The interface both channel implementations share: the shared-memory ring
+// (the default) and the postMessage baseline the benchmarks compare it with.
+
+import type { MessagePort, Transferable } from 'node:worker_threads';
+
+/** One end of a bidirectional message channel between the core and a worker. */
+export interface Transport<In, Out> {
+  /** Queue a message for the other side. Never blocks; a full ring queues in memory. */
+  send(message: Out): void;
+  /** Set the single listener for messages from the other side (delivered in order). */
+  onMessage(listener: (message: In) => void): void;
+  /** Stop reading and release the handles that keep the thread alive. Idempotent. */
+  close(): void;
+}
+
+export type ChannelKind = 'sab' | 'postmessage';
+
+/** What the worker needs to attach its end; passed in workerData (opaque to the host). */
+export type ChannelSpec =
+  | { kind: 'sab'; buffer: SharedArrayBuffer; ringBytes: number }
+  | { kind: 'postmessage'; port: MessagePort };
+
+export interface OpenedChannel<In, Out> {
+  /** The core's end. */
+  local: Transport<In, Out>;
+  /** Give this to the worker (workerData) with `transferList`. */
+  spec: ChannelSpec;
+  transferList: Transferable[];
+}

@@ -3,10 +3,10 @@
 // that names them, so a typo never silently does nothing.
 
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { compileSchema, describeErrors } from './schema.js';
+import { resolveHome } from './paths.js';
 
 const Millis = Type.Integer({ minimum: 1 });
 
@@ -83,6 +83,7 @@ const ConfigFileSchema = Type.Object(
     tcpAllowRemote: Type.Optional(Type.Boolean()),
     metrics: Type.Optional(Address),
     niceness: Type.Optional(Type.Integer({ minimum: -20, maximum: 19 })),
+    spareWorker: Type.Optional(Type.Boolean()),
     limits: Type.Optional(Type.Partial(LimitsSchema, { additionalProperties: false })),
     channel: Type.Optional(Type.Union([Type.Literal('sab'), Type.Literal('postmessage')])),
     supervision: Type.Optional(SupervisionOverrideSchema),
@@ -129,6 +130,8 @@ export interface Config {
   tcpAllowRemote: boolean;
   metrics?: string;
   niceness?: number;
+  /** Keep a booted worker waiting, so reloads and restarts skip a thread's boot. */
+  spareWorker: boolean;
   limits: Limits;
   channel: 'sab' | 'postmessage';
   supervision: Supervision;
@@ -146,10 +149,6 @@ export interface ConfigOverrides {
   niceness?: number;
   /** Used instead of reading `plugd.json` (library users). */
   file?: ConfigFile;
-}
-
-export function resolveHome(home?: string): string {
-  return resolve(home ?? process.env.PLUGD_HOME ?? join(homedir(), '.plugd'));
 }
 
 const validateConfigFile = compileSchema(ConfigFileSchema);
@@ -188,14 +187,6 @@ export function mergeSupervision(base: Supervision, override: SupervisionOverrid
   };
 }
 
-/** Splits `HOST:PORT` (IPv6 hosts in brackets). */
-export function parseAddress(address: string): { host: string; port: number } {
-  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]+)):(\d{1,5})$/.exec(address);
-  const port = Number(match?.[3]);
-  if (!match || port > 65535) throw new Error(`invalid address "${address}": expected HOST:PORT, e.g. 127.0.0.1:10042`);
-  return { host: match[1] ?? match[2], port };
-}
-
 export function loadConfig(overrides: ConfigOverrides = {}): Config {
   const home = resolveHome(overrides.home);
   const file = overrides.file ?? readConfigFile(join(home, 'plugd.json'));
@@ -207,6 +198,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     tcpAllowRemote: overrides.tcpAllowRemote ?? file.tcpAllowRemote ?? false,
     metrics: overrides.metrics ?? file.metrics,
     niceness: overrides.niceness ?? file.niceness,
+    spareWorker: file.spareWorker ?? true,
     limits: { ...DEFAULT_LIMITS, ...file.limits },
     channel: file.channel ?? 'sab',
     supervision: mergeSupervision(DEFAULT_SUPERVISION, file.supervision),

@@ -5,9 +5,9 @@
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import { setPriority } from 'node:os';
-import { loadConfig, parseAddress, type Config, type ConfigOverrides } from './config.js';
+import { loadConfig, type Config, type ConfigOverrides } from './config.js';
+import { isLoopback, parseAddress } from './address.js';
 import { Metrics } from './metrics.js';
-import { createPrometheusExport, servePrometheus } from './prometheus.js';
 import { readToken } from './token.js';
 import { createHooks, type CoreHooks } from './hooks.js';
 import { openLog, type DaemonLog } from './log.js';
@@ -200,6 +200,8 @@ export class Daemon {
     }
     if (metrics) {
       const { host, port } = parseAddress(metrics);
+      // prom-client is loaded only by daemons that export metrics.
+      const { createPrometheusExport, servePrometheus } = await import('./prometheus.js');
       this.prometheus = await servePrometheus(createPrometheusExport(this.callStats, this.host), host, port);
     }
   }
@@ -228,10 +230,6 @@ export class Daemon {
       );
     });
   }
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 export function createDaemon(options: DaemonOptions = {}): Daemon {

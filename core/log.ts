@@ -2,8 +2,14 @@
 // foreground, on stdout too (pretty when stdout is a terminal). Workers send
 // their lines already formatted; they are written as they are.
 
+import { createRequire } from 'node:module';
 import pino, { type Logger, type DestinationStream } from 'pino';
-import pretty from 'pino-pretty';
+
+/** pino-pretty, loaded only for a terminal (a daemon in the background never needs it). */
+function prettyStream(): DestinationStream {
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
+  return pretty({ colorize: true, destination: 1, sync: true });
+}
 
 export interface DaemonLog {
   logger: Logger;
@@ -25,7 +31,7 @@ export function openLog(options: LogOptions): DaemonLog {
   const file = pino.destination({ dest: options.path, sync: false, mkdir: true });
   const streams: DestinationStream[] = [file];
   if (options.stdout) {
-    streams.push(process.stdout.isTTY ? pretty({ colorize: true, destination: 1, sync: true }) : pino.destination(1));
+    streams.push(process.stdout.isTTY ? prettyStream() : pino.destination(1));
   }
   const logger = pino(
     { level: options.level ?? process.env.PLUGD_LOG_LEVEL ?? 'info', base: { pid: process.pid } },

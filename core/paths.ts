@@ -1,6 +1,12 @@
 // The files a daemon keeps in its home (DESIGN.md, "Home").
 
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** The home: `--home`, else `$PLUGD_HOME`, else `~/.plugd`. */
+export function resolveHome(home?: string): string {
+  return resolve(home ?? process.env.PLUGD_HOME ?? join(homedir(), '.plugd'));
+}
 
 export interface HomePaths {
   home: string;

@@ -1,15 +1,33 @@
 // One JSON Schema validator for the whole core: config files and method params.
 // Ajv rather than TypeBox's own checker because plugin schemas arrive from
 // workers as plain JSON Schema (structured clone drops TypeBox's symbols).
+// Ajv and each schema are compiled on first use: compiling every built-in's
+// schema at start cost more than the rest of the daemon's startup.
 
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv as AjvInstance, ErrorObject, ValidateFunction } from 'ajv';
 
-const ajv = new Ajv({ allErrors: false, strict: false, useDefaults: false, coerceTypes: false });
+export interface Validator {
+  (value: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
 
-export type Validator = ValidateFunction;
+let ajv: AjvInstance | undefined;
+
+function instance(): AjvInstance {
+  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+  return (ajv ??= new Ajv({ allErrors: false, strict: false, useDefaults: false, coerceTypes: false }));
+}
 
 export function compileSchema(schema: object): Validator {
-  return ajv.compile(schema);
+  let compiled: ValidateFunction | undefined;
+  const validate: Validator = (value) => {
+    compiled ??= instance().compile(schema);
+    const valid = compiled(value) as boolean;
+    validate.errors = compiled.errors;
+    return valid;
+  };
+  return validate;
 }
 
 /** One line that says what is wrong, naming the member at fault. */

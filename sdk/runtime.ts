@@ -1,6 +1,7 @@
-// The entry of every plugin worker. It loads the plugin's module, runs its
-// `setup`, reports what it declared, then serves calls from the channel and
-// control orders from the parent port until told to stop.
+// The entry of every plugin worker. It boots without a plugin (so the core can
+// keep one booted as a spare), then on `load` imports the plugin's module,
+// runs its `setup`, reports what it declared, and serves calls from the
+// channel and control orders from the parent port until told to stop.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
@@ -19,10 +20,6 @@ import type { BridgedSignal } from '../core/signals.js';
 import { definitionFromModule, PluginInstance, type PluginModule } from './instance.js';
 
 export interface WorkerBootData {
-  name: string;
-  /** file: URL of the plugin's compiled entry. */
-  entryUrl: string;
-  config: unknown;
   channel: ChannelSpec;
   /** The buffer of an Int32Array of HEALTH_CELLS cells (see HealthCell). */
   health: SharedArrayBuffer;
@@ -33,11 +30,6 @@ export interface WorkerBootData {
 const boot = workerData as WorkerBootData;
 const port = parentPort!;
 const report = (message: ControlReport) => port.postMessage(message);
-
-const log = pino(
-  { level: boot.logLevel, base: { pid: process.pid, plugin: boot.name } },
-  { write: (line: string) => report({ t: 'log', line }) },
-);
 
 // The heartbeat proves the event loop turns; the other health cells publish
 // the heap and loop counts so the core can show them without asking.
@@ -56,16 +48,39 @@ const loopCounters = {
 
 const channel = attachChannel<CoreToWorker, WorkerToCore>(boot.channel);
 
-async function load(): Promise<PluginInstance> {
-  const module = (await import(boot.entryUrl)) as PluginModule;
-  const instance = new PluginInstance(definitionFromModule(module, boot.entryUrl), {
-    name: boot.name,
-    config: boot.config,
+async function load(plugin: Extract<ControlRequest, { t: 'load' }>): Promise<PluginInstance> {
+  const log = pino(
+    { level: boot.logLevel, base: { pid: process.pid, plugin: plugin.name } },
+    { write: (line: string) => report({ t: 'log', line }) },
+  );
+  const module = (await import(plugin.entryUrl)) as PluginModule;
+  const instance = new PluginInstance(definitionFromModule(module, plugin.entryUrl), {
+    name: plugin.name,
+    config: plugin.config,
     log,
     loopCounters,
   });
   await instance.setup();
   return instance;
+}
+
+/** Loads the plugin, then reports what it declared (or why it failed). */
+function start(plugin: Extract<ControlRequest, { t: 'load' }>): Promise<PluginInstance> {
+  const loaded = load(plugin);
+  loaded.then(
+    (instance) => {
+      serve(instance);
+      report({
+        t: 'ready',
+        methods: instance.methodSpecs(),
+        signals: [...instance.signalListeners.keys()],
+        hooks: [...instance.hooks.keys()] as ForwardedHook[],
+        snapshot: typeof instance.definition.snapshot === 'function',
+      });
+    },
+    (error: unknown) => report({ t: 'setupFailed', message: messageOf(error) }),
+  );
+  return loaded;
 }
 
 function serve(instance: PluginInstance): void {
@@ -92,11 +107,16 @@ function serve(instance: PluginInstance): void {
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** Control orders. Listening from the start also keeps the worker alive while `setup` awaits. */
-function obey(loaded: Promise<PluginInstance>): void {
+/** Control orders. Listening from the start also keeps the worker alive, as a spare and while `setup` awaits. */
+function obey(): void {
+  let loaded: Promise<PluginInstance> | undefined;
   port.on('message', async (request: ControlRequest) => {
-    const instance = await loaded.catch(() => undefined);
-    if (!instance) return; // Setup failed; the core is terminating this worker.
+    if (request.t === 'load') {
+      loaded = start(request);
+      return;
+    }
+    const instance = await loaded?.catch(() => undefined);
+    if (!instance) return; // Not loaded, or setup failed: the core is terminating this worker.
     switch (request.t) {
       case 'pause':
         await instance.pause();
@@ -132,18 +152,4 @@ function obey(loaded: Promise<PluginInstance>): void {
   });
 }
 
-const loaded = load();
-obey(loaded);
-loaded.then(
-  (instance) => {
-    serve(instance);
-    report({
-      t: 'ready',
-      methods: instance.methodSpecs(),
-      signals: [...instance.signalListeners.keys()],
-      hooks: [...instance.hooks.keys()] as ForwardedHook[],
-      snapshot: typeof instance.definition.snapshot === 'function',
-    });
-  },
-  (error: unknown) => report({ t: 'setupFailed', message: messageOf(error) }),
-);
+obey();

@@ -5,7 +5,6 @@
 import type { Command } from 'commander';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { start } from './start.js';
 
 export function registerDevCommand(program: Command): void {
   program
@@ -22,6 +21,7 @@ export function registerDevCommand(program: Command): void {
       const home = command.optsWithGlobals<{ home?: string }>().home ?? join(isFolder ? plugin : dirname(plugin), '.plugd-dev');
       const plugins = join(home, 'plugins');
       mkdirSync(plugins, { recursive: true, mode: 0o700 });
+      const { start } = await import('./start.js');
       await start({ home, plugins, foreground: true, develop: plugin });
     });
 }

@@ -5,12 +5,12 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { version } from '../package-root.js';
-import { parseAddress, resolveHome } from '../config.js';
+import { parseAddress } from '../address.js';
+import { homePaths, resolveHome } from '../paths.js';
 import { readToken, rotateToken } from '../token.js';
-import { homePaths } from '../paths.js';
 import { RpcClient } from './client.js';
 import { printJson, reportError } from './output.js';
-import { start, type StartFlags } from './start.js';
+import type { StartFlags } from './start.js';
 import { stop } from './stop.js';
 import { printLogs } from './logs.js';
 import { formatPlugins, formatReload, formatStatus } from './format.js';
@@ -74,6 +74,8 @@ program
   .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics')
   .option('--nice <n>', 'set the daemon\'s niceness (-20..19)', (value) => parseNiceness(value))
   .action(async (options: StartFlags, command: Command) => {
+    // The daemon's modules load only for the commands that run one.
+    const { start } = await import('./start.js');
     await start({ ...options, home: globals(command).home, plugins: options.plugins ? resolve(options.plugins) : undefined });
   });
 

@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
-import { loadConfig, resolveHome } from '../config.js';
+import { loadConfig } from '../config.js';
+import { resolveHome } from '../paths.js';
 import { discoverPlugins, validatePluginName } from '../host/discovery.js';
 import { packageRoot } from '../package-root.js';
 

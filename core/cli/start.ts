@@ -5,10 +5,10 @@
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createDaemon, type Daemon, type DaemonOptions } from '../daemon.js';
 import { loadConfig } from '../config.js';
 import { homePaths } from '../paths.js';
+import { built } from '../package-root.js';
 import { RpcClient } from './client.js';
 
 /** The flags of `plugd start`. */
@@ -112,7 +112,7 @@ async function daemonize(options: StartOptions): Promise<void> {
   const paths = homePaths(loadConfig({ home: options.home }).home);
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   const logFd = openSync(paths.log, 'a');
-  const args = [...process.execArgv, fileURLToPath(new URL('./main.js', import.meta.url)), ...childArguments(options, paths.home)];
+  const args = [...process.execArgv, built.cli, ...childArguments(options, paths.home)];
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ['ignore', logFd, logFd, 'ipc'],

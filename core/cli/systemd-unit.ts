@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, supervisionFor } from '../config.js';
-import { packageRoot } from '../package-root.js';
+import { built } from '../package-root.js';
 
 export interface UnitInstall {
   node: string;
@@ -45,7 +45,7 @@ export function describeInstall(home: string, userUnit: boolean): UnitInstall {
   const account = userInfo();
   return {
     node: process.execPath,
-    cli: join(packageRoot, 'dist/core/cli/main.js'),
+    cli: built.cli,
     home: config.home,
     pluginDir: config.pluginDir,
     homeExists: existsSync(config.home),

@@ -16,7 +16,8 @@ import { BRIDGED_SIGNALS } from '../signals.js';
 import type { ForwardedHook } from '../channel/protocol.js';
 import { discoverPlugins, inspectCandidate, isSkipped, type PluginSource, type Skipped } from './discovery.js';
 import { Plugin, type PluginStatus } from './plugin.js';
-import { PluginWatcher } from './watcher.js';
+import { SpareWorkers } from './spare-workers.js';
+import type { PluginWatcher } from './watcher.js';
 
 export interface HostDependencies {
   config: Config;
@@ -37,8 +38,10 @@ export interface RescanSummary {
 export class PluginHost {
   private readonly plugins = new Map<string, Plugin>();
   private readonly watchers: PluginWatcher[] = [];
+  private readonly workers: SpareWorkers;
 
   constructor(private readonly deps: HostDependencies) {
+    this.workers = new SpareWorkers(deps.config.spareWorker);
     this.bridgeHooks();
   }
 
@@ -49,6 +52,7 @@ export class PluginHost {
   /** Loads every plugin in the folder (failures are reported, not thrown), then arms the watcher. */
   async start(): Promise<RescanSummary> {
     const summary = await this.rescan(false);
+    this.workers.arm();
     if (this.deps.config.watch) await this.watch(this.pluginDir, (candidate) => this.syncCandidate(candidate));
     return summary;
   }
@@ -73,6 +77,7 @@ export class PluginHost {
     await Promise.all(this.watchers.map((watcher) => watcher.close()));
     await Promise.all([...this.plugins.values()].map((plugin) => plugin.unload()));
     this.plugins.clear();
+    await this.workers.close();
   }
 
   list(): PluginStatus[] {
@@ -177,6 +182,8 @@ export class PluginHost {
   }
 
   private async watch(dir: string, onChange: (candidate: string) => void): Promise<void> {
+    // chokidar loads only for daemons that watch.
+    const { PluginWatcher } = await import('./watcher.js');
     const watcher = new PluginWatcher(dir, onChange);
     this.watchers.push(watcher);
     await watcher.start();
@@ -190,6 +197,7 @@ export class PluginHost {
       logger: log.logger,
       writeLog: (line) => log.writeLine(line),
       channel: config.channel,
+      workers: this.workers,
       supervision: supervisionFor(config, source.name),
       maxInFlight: config.limits.maxInFlightPerPlugin,
       config: config.plugins[source.name]?.config,

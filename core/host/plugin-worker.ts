@@ -1,7 +1,8 @@
 // One worker thread running one version of one plugin, seen from the core: it
-// starts the worker and waits for its `setup` (with a deadline), sends calls
-// (each with a deadline), watches its heartbeat, and reports its death once.
-// What to do about a death (restart, give up) is the Plugin's business.
+// boots the worker (which may wait as a spare, see spare-workers.ts), loads the
+// plugin and waits for its `setup` (with a deadline), sends calls (each with a
+// deadline), watches its heartbeat, and reports its death once. What to do
+// about a death (restart, give up) is the Plugin's business.
 
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
@@ -20,18 +21,26 @@ import type {
 import { HEALTH_CELLS, HealthCell } from '../channel/protocol.js';
 import { ErrorCode, RpcError } from '../rpc/errors.js';
 import type { WorkerBootData } from '../../sdk/runtime.js';
+import { PendingCalls } from './pending-calls.js';
+import { pathToFileURL } from 'node:url';
+import { built } from '../package-root.js';
 
-export interface PluginWorkerOptions {
-  name: string;
-  entryUrl: string;
-  config: unknown;
+/** What a worker is booted with, before it knows which plugin it will run. */
+export interface WorkerSlot {
   channel: ChannelKind;
   resourceLimits: ResourceLimits;
-  loadTimeoutMs: number;
   heartbeatTimeoutMs: number;
   logLevel: string;
   /** Where the worker's log lines go. */
   writeLog(line: string): void;
+}
+
+/** The plugin a booted worker is asked to load. */
+export interface PluginLoad {
+  name: string;
+  entryUrl: string;
+  config: unknown;
+  loadTimeoutMs: number;
 }
 
 export interface WorkerManifest {
@@ -41,13 +50,7 @@ export interface WorkerManifest {
   snapshot: boolean;
 }
 
-interface PendingCall {
-  resolve(result: unknown): void;
-  reject(error: RpcError): void;
-  timer: NodeJS.Timeout;
-}
-
-const RUNTIME_URL = new URL('../../sdk/runtime.js', import.meta.url);
+const RUNTIME_URL = pathToFileURL(built.runtime);
 
 /** Emits `exit` (reason: string, expected: boolean) once, when the worker is gone. */
 export class PluginWorker extends EventEmitter {
@@ -58,36 +61,36 @@ export class PluginWorker extends EventEmitter {
   private eluMark: EventLoopUtilization | undefined;
   /** Event-loop utilisation of the worker over the last watchdog period (0..1). */
   eventLoopUtilization = 0;
-  private readonly pending = new Map<number, PendingCall>();
+  private readonly pending = new PendingCalls((method, timeoutMs) =>
+    new RpcError(ErrorCode.DEADLINE_EXCEEDED, `${this.name}.${method} exceeded its deadline of ${timeoutMs} ms`, { plugin: this.name }),
+  );
   private readonly controlWaiters = new Map<ControlReport['t'], (report: ControlReport) => void>();
   private nextId = 1;
   private watchdog: NodeJS.Timeout | undefined;
   private stopping = false;
   private exited = false;
   private exitReason = '';
-  private drained: (() => void) | undefined;
+  /** The plugin's name once `load` is called; spares have none. */
+  name = 'spare';
   manifest: WorkerManifest | undefined;
   /** Calls answered by this worker. */
   served = 0;
 
-  constructor(private readonly options: PluginWorkerOptions) {
+  constructor(readonly slot: WorkerSlot) {
     super();
-    const opened = openChannel<WorkerToCore, CoreToWorker>(options.channel);
+    const opened = openChannel<WorkerToCore, CoreToWorker>(slot.channel);
     this.channel = opened.local;
     const boot: WorkerBootData = {
-      name: options.name,
-      entryUrl: options.entryUrl,
-      config: options.config,
       channel: opened.spec,
       health: this.health.buffer as SharedArrayBuffer,
-      heartbeatIntervalMs: Math.max(10, Math.floor(options.heartbeatTimeoutMs / 5)),
-      logLevel: options.logLevel,
+      heartbeatIntervalMs: Math.max(10, Math.floor(slot.heartbeatTimeoutMs / 5)),
+      logLevel: slot.logLevel,
     };
     this.worker = new Worker(RUNTIME_URL, {
       workerData: boot,
       transferList: opened.transferList,
-      resourceLimits: options.resourceLimits,
-      name: `plugd:${options.name}`,
+      resourceLimits: slot.resourceLimits,
+      name: 'plugd:plugin',
       stdout: false,
       stderr: false,
     });
@@ -127,10 +130,12 @@ export class PluginWorker extends EventEmitter {
     await this.awaitReport([paused ? 'paused' : 'resumed'], timeoutMs, paused ? 'pause' : 'resume');
   }
 
-  /** Resolves once `setup` finished; rejects (and terminates the worker) on failure or deadline. */
-  async ready(): Promise<WorkerManifest> {
+  /** Loads a plugin; resolves once its `setup` finished; rejects (and terminates the worker) on failure or deadline. */
+  async load(plugin: PluginLoad): Promise<WorkerManifest> {
+    this.name = plugin.name;
+    this.control({ t: 'load', name: plugin.name, entryUrl: plugin.entryUrl, config: plugin.config });
     try {
-      const report = await this.awaitReport(['ready', 'setupFailed'], this.options.loadTimeoutMs, 'load');
+      const report = await this.awaitReport(['ready', 'setupFailed'], plugin.loadTimeoutMs, 'load');
       if (report.t === 'setupFailed') throw new Error(report.message);
       if (report.t !== 'ready') throw new Error(`unexpected ${report.t}`);
       this.manifest = { methods: report.methods, signals: report.signals, hooks: report.hooks, snapshot: report.snapshot };
@@ -145,19 +150,9 @@ export class PluginWorker extends EventEmitter {
   call(method: string, params: unknown, timeoutMs: number): Promise<unknown> {
     if (this.exited) return Promise.reject(this.unavailable());
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(
-          new RpcError(ErrorCode.DEADLINE_EXCEEDED, `${this.options.name}.${method} exceeded its deadline of ${timeoutMs} ms`, {
-            plugin: this.options.name,
-          }),
-        );
-        this.checkDrained();
-      }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
-      this.channel.send({ t: 'call', id, method, params });
-    });
+    const answer = this.pending.add(id, method, timeoutMs);
+    this.channel.send({ t: 'call', id, method, params });
+    return answer;
   }
 
   send(message: CoreToWorker): void {
@@ -188,7 +183,7 @@ export class PluginWorker extends EventEmitter {
     this.disarmWatchdog();
     const errors: string[] = [];
     if (this.pending.size > 0) {
-      const drained = await this.withDeadline(new Promise<void>((resolve) => (this.drained = resolve)), drainTimeoutMs);
+      const drained = await this.withDeadline(this.pending.drained(), drainTimeoutMs);
       if (!drained) errors.push(`${this.pending.size} call(s) still running after the drain deadline of ${drainTimeoutMs} ms`);
     }
     if (!this.exited) {
@@ -213,26 +208,14 @@ export class PluginWorker extends EventEmitter {
   }
 
   private settle(message: WorkerToCore): void {
-    const call = this.pending.get(message.id);
-    if (!call) return; // Its deadline passed; the caller has had its answer.
-    this.pending.delete(message.id);
-    clearTimeout(call.timer);
-    this.served++;
-    if (message.t === 'result') call.resolve(message.result);
-    else call.reject(new RpcError(message.error.code, message.error.message, message.error.data));
-    this.checkDrained();
-  }
-
-  private checkDrained(): void {
-    if (this.pending.size === 0 && this.drained) {
-      const drained = this.drained;
-      this.drained = undefined;
-      drained();
-    }
+    const outcome =
+      message.t === 'result' ? { result: message.result } : { error: new RpcError(message.error.code, message.error.message, message.error.data) };
+    // An answer after the deadline finds nothing: the caller has had its -32003.
+    if (this.pending.settle(message.id, outcome)) this.served++;
   }
 
   private onReport(report: ControlReport): void {
-    if (report.t === 'log') return this.options.writeLog(report.line);
+    if (report.t === 'log') return this.slot.writeLog(report.line);
     const waiter = this.controlWaiters.get(report.t);
     if (waiter) waiter(report);
   }
@@ -280,7 +263,8 @@ export class PluginWorker extends EventEmitter {
   private armWatchdog(): void {
     let last = Atomics.load(this.health, HealthCell.BEAT);
     let lastMoved = performance.now();
-    const period = Math.max(10, Math.floor(this.options.heartbeatTimeoutMs / 4));
+    const { heartbeatTimeoutMs } = this.slot;
+    const period = Math.max(10, Math.floor(heartbeatTimeoutMs / 4));
     this.watchdog = setInterval(() => {
       this.sampleEventLoopUtilization();
       const now = performance.now();
@@ -288,8 +272,8 @@ export class PluginWorker extends EventEmitter {
       if (beat !== last) {
         last = beat;
         lastMoved = now;
-      } else if (now - lastMoved > this.options.heartbeatTimeoutMs) {
-        this.terminate(`event loop blocked for more than ${this.options.heartbeatTimeoutMs} ms (heartbeat missed)`);
+      } else if (now - lastMoved > heartbeatTimeoutMs) {
+        this.terminate(`event loop blocked for more than ${heartbeatTimeoutMs} ms (heartbeat missed)`);
       }
     }, period);
     this.watchdog.unref();
@@ -307,9 +291,7 @@ export class PluginWorker extends EventEmitter {
   }
 
   private unavailable(): RpcError {
-    return new RpcError(ErrorCode.PLUGIN_UNAVAILABLE, `plugin ${this.options.name} is unavailable: ${this.exitReason}`, {
-      plugin: this.options.name,
-    });
+    return new RpcError(ErrorCode.PLUGIN_UNAVAILABLE, `plugin ${this.name} is unavailable: ${this.exitReason}`, { plugin: this.name });
   }
 
   private die(reason: string): void {
@@ -318,13 +300,7 @@ export class PluginWorker extends EventEmitter {
     this.exitReason ||= reason;
     this.disarmWatchdog();
     this.channel.close();
-    const error = this.unavailable();
-    for (const call of this.pending.values()) {
-      clearTimeout(call.timer);
-      call.reject(error);
-    }
-    this.pending.clear();
-    this.checkDrained();
+    this.pending.failAll(this.unavailable());
     this.emit('exit', this.exitReason, this.stopping);
   }
 }

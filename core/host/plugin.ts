@@ -16,7 +16,8 @@ import type { Logger } from 'pino';
 import { CrashPolicy } from './backoff.js';
 import { compilePlugin, pruneBuilds, type CompiledPlugin } from './compile.js';
 import type { PluginSource } from './discovery.js';
-import { PluginWorker } from './plugin-worker.js';
+import type { PluginWorker } from './plugin-worker.js';
+import type { SpareWorkers } from './spare-workers.js';
 
 export type PluginState = 'discovered' | 'loading' | 'ready' | 'draining' | 'stopped' | 'crashed' | 'backoff' | 'failed';
 
@@ -26,6 +27,7 @@ export interface PluginEnvironment {
   logger: Logger;
   writeLog(line: string): void;
   channel: ChannelKind;
+  workers: SpareWorkers;
   supervision: Supervision;
   /** Calls in flight to one plugin beyond which new ones are refused (-32005). */
   maxInFlight: number;
@@ -95,7 +97,13 @@ export class Plugin {
   /** First load. A failure leaves the plugin `failed` with the reason, and is thrown. */
   load(): Promise<void> {
     return this.exclusive(async () => {
-      await this.replaceWorker(await this.compile());
+      // The worker boots while esbuild compiles: at start, ten plugins boot and compile side by side.
+      const worker = this.spawn();
+      const build = await this.compile().catch(async (error: unknown) => {
+        await worker.terminate('load failed');
+        throw error;
+      });
+      await this.replaceWorker(build, worker);
     });
   }
 
@@ -194,12 +202,11 @@ export class Plugin {
   }
 
   /** Starts `build` in a new worker beside the current one, then switches to it. */
-  private async replaceWorker(build: CompiledPlugin): Promise<void> {
+  private async replaceWorker(build: CompiledPlugin, next = this.spawn()): Promise<void> {
     const old = this.worker;
     if (!old) this.state = 'loading';
-    const next = this.spawn(build);
     try {
-      await next.ready();
+      await this.loadInto(next, build);
       if (old?.alive && old.manifest?.snapshot) {
         const timeout = this.env.supervision.loadTimeoutMs;
         await next.restore(await old.snapshot(timeout), timeout);
@@ -212,15 +219,12 @@ export class Plugin {
     if (old) this.retire(old);
   }
 
-  private spawn(build: CompiledPlugin): PluginWorker {
+  /** A booted worker (a spare if one waits), watched for its death. */
+  private spawn(): PluginWorker {
     const { supervision } = this.env;
-    const worker = new PluginWorker({
-      name: this.name,
-      entryUrl: build.url,
-      config: this.env.config,
+    const worker = this.env.workers.take({
       channel: this.env.channel,
       resourceLimits: supervision.resourceLimits,
-      loadTimeoutMs: supervision.loadTimeoutMs,
       heartbeatTimeoutMs: supervision.heartbeatTimeoutMs,
       logLevel: this.env.logger.level,
       writeLog: this.env.writeLog,
@@ -230,6 +234,10 @@ export class Plugin {
       if (!expected && worker === this.worker) this.crashed(reason);
     });
     return worker;
+  }
+
+  private loadInto(worker: PluginWorker, build: CompiledPlugin) {
+    return worker.load({ name: this.name, entryUrl: build.url, config: this.env.config, loadTimeoutMs: this.env.supervision.loadTimeoutMs });
   }
 
   /** Makes `worker` the one serving: its methods replace the old ones in one step. */
@@ -290,9 +298,9 @@ export class Plugin {
       if (this.state !== 'backoff' || !this.build) return;
       this.restarts++;
       this.state = 'loading';
-      const worker = this.spawn(this.build);
+      const worker = this.spawn();
       try {
-        await worker.ready();
+        await this.loadInto(worker, this.build);
       } catch (error) {
         this.crashed(`restart failed: ${(error as Error).message}`);
         return;

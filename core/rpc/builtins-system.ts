@@ -7,7 +7,7 @@ import { builtinAdder } from './builtins.js';
 import type { Dispatcher } from './dispatcher.js';
 import { ErrorCode, toWireError } from './errors.js';
 import type { MethodRegistry } from './registry.js';
-import { positionalToParams } from './xmlrpc.js';
+import { positionalToParams } from './positional.js';
 
 const CAPABILITIES = {
   xmlrpc: { specUrl: 'http://www.xmlrpc.com/spec', specVersion: 1 },

@@ -8,7 +8,10 @@ import type { AuthGate } from './auth-gate.js';
 import type { CallContext, Dispatcher, JsonRpcResponse } from './dispatcher.js';
 import { ErrorCode } from './errors.js';
 import type { ConnectionHooks } from './ndjson-connection.js';
-import { faultResponse, methodResponse, parseMethodCall, positionalToParams, XmlRpcParseError } from './xmlrpc.js';
+import { positionalToParams } from './positional.js';
+
+/** The XML-RPC codec (and its XML library) loads with the first XML-RPC request. */
+const xmlRpc = () => import('./xmlrpc.js');
 
 class BodyTooLarge extends Error {}
 
@@ -53,7 +56,7 @@ export function createHttpHandler(
     }
     if (gate && !gate.checkBearer(request.headers.authorization)) {
       return isXml(request)
-        ? reply(response, 401, 'text/xml', faultResponse(unauthorized))
+        ? reply(response, 401, 'text/xml', (await xmlRpc()).faultResponse(unauthorized))
         : reply(response, 401, 'application/json', JSON.stringify({ jsonrpc: '2.0', error: unauthorized, id: null }));
     }
     const body = await readBody(request, limits.maxLineBytes);
@@ -64,6 +67,7 @@ export function createHttpHandler(
   }
 
   async function answerXmlRpc(body: string): Promise<string> {
+    const { faultResponse, methodResponse, parseMethodCall, XmlRpcParseError } = await xmlRpc();
     let call: { method: string; params: unknown[] };
     try {
       call = parseMethodCall(body);

@@ -62,14 +62,6 @@ function decodeValue(value: XmlNode): unknown {
   }
 }
 
-/** XML-RPC params are positional; one struct is taken as by-name params. */
-export function positionalToParams(values: unknown[]): unknown {
-  if (values.length === 0) return undefined;
-  const [first] = values;
-  if (values.length === 1 && first !== null && typeof first === 'object' && !Array.isArray(first)) return first;
-  return values;
-}
-
 export function parseMethodCall(xml: string): { method: string; params: unknown[] } {
   let tree: XmlNode[];
   try {

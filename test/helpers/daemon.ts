@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
+import { built } from '../../core/package-root.js';
 import { RpcClient } from '../../core/cli/client.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI = join(ROOT, 'dist/core/cli/main.js');
+export const CLI = built.cli;
 export const EXAMPLE_PLUGINS = join(ROOT, 'plugins');
 
 export interface DaemonSetup {

@@ -5,6 +5,7 @@ import test from 'ava';
 import { connect } from 'node:net';
 import { startDaemon } from '../helpers/daemon.js';
 import { RawSocket } from '../helpers/raw-socket.js';
+import { until } from '../helpers/until.js';
 
 const SLOW = `export default { setup(ctx) {
   ctx.rpc.method('wait', {}, ({ ms }) => new Promise((resolve) => setTimeout(() => resolve('done'), ms ?? 300)));
@@ -55,6 +56,8 @@ test('a client that stops reading is cut off without slowing the others', async 
   sleeper.pause(); // Never reads its answers.
   for (let id = 0; id < 100; id++) sleeper.write(request('slow.big', { bytes: 100_000 }, id));
   t.is(await reader.call('slow.wait', { ms: 1 }), 'done');
+  // Still not reading: the daemon cuts it off once its grace has passed (the reader alone remains).
+  await until(() => reader.call<{ connections: number }>('daemon.status'), (status) => status.connections === 1);
   sleeper.resume();
   await closed;
   t.is((await reader.call<{ pid: number }>('daemon.status')).pid, daemon.pid);

@@ -9,10 +9,11 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { built } from '../../core/package-root.js';
 import { RpcClient, CallError } from '../../core/cli/client.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = join(ROOT, 'dist/core/cli/main.js');
+const CLI = built.cli;
 const minutes = Number(process.argv[process.argv.indexOf('--minutes') + 1]) || 10;
 const CLIENTS = 8;
 

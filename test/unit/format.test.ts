@@ -175,7 +175,7 @@ test('top: the frame fits the terminal it is given', (t) => {
 
 const INSTALL: UnitInstall = {
   node: '/usr/bin/node',
-  cli: '/opt/plugd/dist/core/cli/main.js',
+  cli: '/opt/plugd/dist/cli/plugd.js',
   home: '/var/lib/plugd',
   pluginDir: '/var/lib/plugd/plugins',
   homeExists: true,
@@ -191,7 +191,7 @@ test('systemd unit: foreground start, reload by SIGHUP, sandboxed, stop deadline
   const unit = renderSystemdUnit(INSTALL);
   for (const line of [
     'Type=simple',
-    'ExecStart=/usr/bin/node /opt/plugd/dist/core/cli/main.js start --foreground --home /var/lib/plugd',
+    'ExecStart=/usr/bin/node /opt/plugd/dist/cli/plugd.js start --foreground --home /var/lib/plugd',
     'ExecReload=/bin/kill -HUP $MAINPID',
     'Restart=on-failure',
     'KillSignal=SIGTERM',

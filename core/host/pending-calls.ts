@@ -1,0 +1,96 @@
+// The calls a worker owes answers to, each with a deadline. One timer sweeps
+// them all instead of one timer per call: on the hot path a call costs a Map
+// entry, not a setTimeout/clearTimeout pair. A deadline fires at most one
+// sweep late, which is not late at all next to the 30 s default.
+
+import type { RpcError } from '../rpc/errors.js';
+
+interface PendingCall {
+  method: string;
+  deadline: number;
+  timeoutMs: number;
+  resolve(result: unknown): void;
+  reject(error: RpcError): void;
+}
+
+export class PendingCalls {
+  private readonly calls = new Map<number, PendingCall>();
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweepAt = Infinity;
+  private drainWaiters: Array<() => void> = [];
+
+  /** `expired` makes the error a call gets when its deadline passes. */
+  constructor(private readonly expired: (method: string, timeoutMs: number) => RpcError) {}
+
+  get size(): number {
+    return this.calls.size;
+  }
+
+  add(id: number, method: string, timeoutMs: number): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const deadline = performance.now() + timeoutMs;
+      this.calls.set(id, { method, deadline, timeoutMs, resolve, reject });
+      if (deadline < this.sweepAt) this.armSweep(deadline);
+    });
+  }
+
+  /** Answers call `id`; false if it is not pending (its deadline passed first). */
+  settle(id: number, outcome: { result: unknown } | { error: RpcError }): boolean {
+    const call = this.calls.get(id);
+    if (!call) return false;
+    this.calls.delete(id);
+    if ('error' in outcome) call.reject(outcome.error);
+    else call.resolve(outcome.result);
+    this.checkDrained();
+    return true;
+  }
+
+  /** Answers every pending call with `error` (the worker died). */
+  failAll(error: RpcError): void {
+    for (const call of this.calls.values()) call.reject(error);
+    this.calls.clear();
+    this.disarmSweep();
+    this.checkDrained();
+  }
+
+  /** Resolves once no call is pending. */
+  drained(): Promise<void> {
+    if (this.calls.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  private sweep(): void {
+    this.disarmSweep();
+    const now = performance.now();
+    let next = Infinity;
+    for (const [id, call] of this.calls) {
+      if (call.deadline <= now) {
+        this.calls.delete(id);
+        call.reject(this.expired(call.method, call.timeoutMs));
+      } else if (call.deadline < next) {
+        next = call.deadline;
+      }
+    }
+    if (next !== Infinity) this.armSweep(next);
+    this.checkDrained();
+  }
+
+  private armSweep(at: number): void {
+    clearTimeout(this.sweepTimer);
+    this.sweepAt = at;
+    this.sweepTimer = setTimeout(() => this.sweep(), Math.max(0, at - performance.now()));
+  }
+
+  private disarmSweep(): void {
+    clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
+    this.sweepAt = Infinity;
+  }
+
+  private checkDrained(): void {
+    if (this.calls.size > 0 || this.drainWaiters.length === 0) return;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const wake of waiters) wake();
+  }
+}

@@ -1,0 +1,57 @@
+// Booted workers kept ready to take a plugin. A worker thread and the plugin
+// runtime take tens of milliseconds to boot; a reload or a restart that finds
+// a spare waiting skips that and only imports the plugin and runs its setup.
+// One spare is kept per kind of slot (resource limits, channel, heartbeat),
+// and replaced in the background as soon as it is taken.
+
+import { PluginWorker, type WorkerSlot } from './plugin-worker.js';
+
+export class SpareWorkers {
+  private readonly spares = new Map<string, PluginWorker>();
+  /** Every kind of slot asked for so far, to have a spare of each. */
+  private readonly slots = new Map<string, WorkerSlot>();
+  private closed = false;
+  private armed = false;
+
+  /** `enabled: false` boots every worker on demand (one thread fewer at rest). */
+  constructor(private readonly enabled: boolean) {}
+
+  /**
+   * Starts keeping spares, one for each kind of slot used so far. Until then
+   * (the daemon's start, when every plugin boots at once) none is made.
+   */
+  arm(): void {
+    this.armed = true;
+    if (this.enabled) for (const [key, slot] of this.slots) this.refill(key, slot);
+  }
+
+  /** A booted worker for `slot`: the spare if one waits, else a new one. */
+  take(slot: WorkerSlot): PluginWorker {
+    const key = slotKey(slot);
+    this.slots.set(key, slot);
+    const spare = this.spares.get(key);
+    this.spares.delete(key);
+    if (this.enabled && this.armed && !this.closed) setImmediate(() => this.refill(key, slot));
+    return spare?.alive ? spare : new PluginWorker(slot);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const spares = [...this.spares.values()];
+    this.spares.clear();
+    await Promise.all(spares.map((spare) => spare.terminate('stopped')));
+  }
+
+  private refill(key: string, slot: WorkerSlot): void {
+    if (this.closed || this.spares.has(key)) return;
+    const spare = new PluginWorker(slot);
+    spare.once('exit', () => {
+      if (this.spares.get(key) === spare) this.spares.delete(key);
+    });
+    this.spares.set(key, spare);
+  }
+}
+
+function slotKey(slot: WorkerSlot): string {
+  return JSON.stringify([slot.channel, slot.resourceLimits, slot.heartbeatTimeoutMs, slot.logLevel]);
+}

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RpcClient } from '../../core/cli/client.js';
-import { CLI } from '../helpers/daemon.js';
+import { CLI, killOnExit } from '../helpers/daemon.js';
 import { until } from '../helpers/until.js';
 
 const source = (greeting: string) => `import { definePlugin, Type } from 'plugd/sdk';
@@ -29,6 +29,7 @@ test('plugd dev reloads on save and keeps the last good version through a compil
   const child = spawn(process.execPath, [CLI, 'dev', folder], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise((resolve) => child.on('exit', resolve));
   t.teardown(() => child.kill('SIGKILL'));
+  killOnExit(() => child.kill('SIGKILL'));
   let output = '';
   await new Promise<void>((resolve) => {
     const onData = (chunk: Buffer) => {

@@ -39,6 +39,20 @@ export interface TestDaemon {
   exited: Promise<number | null>;
 }
 
+/**
+ * Also kills on the test process's exit: a test that times out never runs its
+ * teardown, and must not leave a daemon behind.
+ */
+export function killOnExit(kill: () => void): void {
+  process.once('exit', () => {
+    try {
+      kill();
+    } catch {
+      // Already gone.
+    }
+  });
+}
+
 export function makeHome(t: ExecutionContext, setup: DaemonSetup = {}): { home: string; pluginDir: string } {
   const home = mkdtempSync(join(tmpdir(), 'plugd-test-'));
   t.teardown(() => rmSync(home, { recursive: true, force: true }));
@@ -79,6 +93,7 @@ export async function startDaemon(t: ExecutionContext, setup: DaemonSetup = {}):
   });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  killOnExit(() => child.kill('SIGKILL'));
   t.teardown(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');

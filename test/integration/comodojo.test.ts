@@ -8,7 +8,7 @@ import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RpcClient } from '../../core/cli/client.js';
-import { makeHome, ROOT, startDaemon } from '../helpers/daemon.js';
+import { killOnExit, makeHome, ROOT, startDaemon } from '../helpers/daemon.js';
 import { until } from '../helpers/until.js';
 
 const LOOPER = `
@@ -39,6 +39,7 @@ test("the seed's echo daemon, written with the library API, answers over the soc
   });
   const exited = new Promise((resolve) => child.on('exit', resolve));
   t.teardown(() => child.kill('SIGKILL'));
+  killOnExit(() => child.kill('SIGKILL'));
   await new Promise<void>((resolve) => child.stdout.on('data', (chunk) => String(chunk).includes('echo daemon ready') && resolve()));
   const client = await RpcClient.connect(join(home, 'plugd.sock'));
   t.teardown(() => client.close());

@@ -1,21 +1,26 @@
 // The daemon's life as a user drives it: `plugd start` (detached) and
 // `plugd stop`, a second start, stale pidfile and socket, file modes, signals.
 
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { isProcessAlive } from '../../core/process-alive.js';
-import { makeHome, runCli, startDaemon } from '../helpers/daemon.js';
+import { killOnExit, makeHome, runCli, startDaemon } from '../helpers/daemon.js';
 import { RawSocket } from '../helpers/raw-socket.js';
 
-function killFromPidfile(home: string): void {
-  try {
-    process.kill(Number(readFileSync(join(home, 'plugd.pid'), 'utf8')), 'SIGKILL');
-  } catch {
-    // Already gone.
-  }
+/** Kills whatever daemon `home` holds after the test, or when the test process exits (a timed-out test runs no teardown). */
+function cleanUpDaemonOf(t: ExecutionContext, home: string): void {
+  const kill = () => {
+    try {
+      process.kill(Number(readFileSync(join(home, 'plugd.pid'), 'utf8')), 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  };
+  t.teardown(kill);
+  killOnExit(kill);
 }
 
 async function waitUntilGone(pid: number): Promise<void> {
@@ -24,7 +29,7 @@ async function waitUntilGone(pid: number): Promise<void> {
 
 test('plugd start daemonizes, answers, refuses a second start; plugd stop leaves nothing behind', async (t) => {
   const { home } = makeHome(t);
-  t.teardown(() => killFromPidfile(home));
+  cleanUpDaemonOf(t, home);
 
   const started = await runCli(['--home', home, 'start']);
   t.is(started.code, 0, started.stderr);
@@ -66,7 +71,7 @@ test('a stale pidfile and socket left by a killed daemon do not stop the next st
   t.true(existsSync(join(first.home, 'plugd.pid')));
   t.true(existsSync(join(first.home, 'plugd.sock')));
 
-  t.teardown(() => killFromPidfile(first.home));
+  cleanUpDaemonOf(t, first.home);
   const started = await runCli(['--home', first.home, 'start']);
   t.is(started.code, 0, started.stderr);
   const status = await runCli(['--home', first.home, 'call', 'daemon.status']);
@@ -79,7 +84,7 @@ test('a pidfile naming a dead process is replaced', async (t) => {
   const dead = spawn(process.execPath, ['-e', '0']);
   await new Promise((resolve) => dead.on('exit', resolve));
   writeFileSync(join(home, 'plugd.pid'), `${dead.pid}\n`);
-  t.teardown(() => killFromPidfile(home));
+  cleanUpDaemonOf(t, home);
   const started = await runCli(['--home', home, 'start']);
   t.is(started.code, 0, started.stderr);
   t.is((await runCli(['--home', home, 'stop'])).code, 0);
@@ -91,7 +96,7 @@ test('a socket file that another process listens on is not stolen', async (t) =>
   await new Promise<void>((resolve) => squatter.listen(join(home, 'plugd.sock'), resolve));
   t.teardown(() => squatter.close());
   const started = await runCli(['--home', home, 'start']);
-  t.teardown(() => killFromPidfile(home));
+  cleanUpDaemonOf(t, home);
   t.is(started.code, 1);
   t.regex(started.stderr, /another process is listening on .*plugd\.sock/);
   t.false(existsSync(join(home, 'plugd.pid')));
@@ -141,7 +146,7 @@ test('plugd call reports JSON-RPC errors as one line and exits 1', async (t) => 
 
 test('a bad plugd.json is a clear startup error naming the unknown key', async (t) => {
   const { home } = makeHome(t, { config: { pluginDir: 'plugins', colour: 'blue' } });
-  t.teardown(() => killFromPidfile(home));
+  cleanUpDaemonOf(t, home);
   const started = await runCli(['--home', home, 'start']);
   t.is(started.code, 1);
   t.regex(started.stderr, /plugd\.json: config has an unknown member "colour"/);

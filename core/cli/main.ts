@@ -63,6 +63,14 @@ async function withClient(command: Command, fn: (client: RpcClient) => Promise<v
   }
 }
 
+/** A command that talks to the daemon, over the unix socket or, with --tcp, the TCP listener. */
+function clientCommand(nameAndArgs: string, description: string): Command {
+  return program
+    .command(nameAndArgs)
+    .description(description)
+    .option('--tcp <host:port>', 'talk to the TCP listener instead of the unix socket');
+}
+
 program
   .command('start')
   .description('start the daemon (detached unless --foreground)')
@@ -93,10 +101,7 @@ program
   .description('stop the daemon gracefully (SIGTERM, wait, report)')
   .action(async (_options, command: Command) => stop(homePaths(resolveHome(globals(command).home))));
 
-program
-  .command('status')
-  .option('--tcp <host:port>', 'talk to the TCP listener instead of the unix socket')
-  .description("the daemon's status and its plugins")
+clientCommand('status', "the daemon's status and its plugins")
   .option('--json', 'machine-readable output')
   .action(async (options: { json?: boolean }, command: Command) =>
     withClient(command, async (client) => {
@@ -120,10 +125,7 @@ function parseInterval(value: string): number {
   return ms;
 }
 
-program
-  .command('top')
-  .description('a live view of the plugins: state, calls/s, latency, errors, restarts, memory (q to quit)')
-  .option('--tcp <host:port>', 'talk to the TCP listener instead of the unix socket')
+clientCommand('top', 'a live view of the plugins: state, calls/s, latency, errors, restarts, memory (q to quit)')
   .option('--sort <column>', `order by ${SORT_COLUMNS.join(', ')}`, parseSortColumn, 'state')
   .option('--interval <ms>', 'time between refreshes', parseInterval, 1000)
   .option('--once', 'print one frame and exit (no escape codes unless on a terminal)')
@@ -139,10 +141,7 @@ program
     process.stdout.write(renderSystemdUnit(describeInstall(resolveHome(globals(command).home), Boolean(options.user))));
   });
 
-program
-  .command('call <method> [params]')
-  .option('--tcp <host:port>', 'talk to the TCP listener instead of the unix socket')
-  .description('call a method; params as JSON (an object or an array)')
+clientCommand('call <method> [params]', 'call a method; params as JSON (an object or an array)')
   .action(async (method: string, params: string | undefined, _options, command: Command) => {
     let parsed: unknown;
     if (params !== undefined) {
@@ -155,10 +154,7 @@ program
     await withClient(command, async (client) => printJson(await client.call(method, parsed)));
   });
 
-program
-  .command('methods')
-  .option('--tcp <host:port>', 'talk to the TCP listener instead of the unix socket')
-  .description('list every method the daemon serves')
+clientCommand('methods', 'list every method the daemon serves')
   .action(async (_options, command: Command) =>
     withClient(command, async (client) => {
       const methods = await client.call<string[]>('system.listMethods');
@@ -166,20 +162,14 @@ program
     }),
   );
 
-program
-  .command('plugins')
-  .option('--tcp <host:port>', 'talk to the TCP listener instead of the unix socket')
-  .description('list the loaded plugins')
+clientCommand('plugins', 'list the loaded plugins')
   .action(async (_options, command: Command) =>
     withClient(command, async (client) => {
       process.stdout.write(formatPlugins(await client.call('plugins.list')));
     }),
   );
 
-program
-  .command('reload [plugin]')
-  .option('--tcp <host:port>', 'talk to the TCP listener instead of the unix socket')
-  .description('reload one plugin, or rescan the plugin folder')
+clientCommand('reload [plugin]', 'reload one plugin, or rescan the plugin folder')
   .option('--force', 'reload even if unchanged')
   .action(async (plugin: string | undefined, options: { force?: boolean }, command: Command) =>
     withClient(command, async (client) => {
@@ -189,10 +179,7 @@ program
   );
 
 for (const [verb, paused] of [['pause', true], ['resume', false]] as const) {
-  program
-    .command(`${verb} <plugin>`)
-    .description(paused ? "pause a plugin: its loops stop, its methods answer -32001" : 'resume a paused plugin')
-    .option('--tcp <host:port>', 'talk to the TCP listener instead of the unix socket')
+  clientCommand(`${verb} <plugin>`, paused ? 'pause a plugin: its loops stop, its methods answer -32001' : 'resume a paused plugin')
     .action(async (plugin: string, _options, command: Command) =>
       withClient(command, async (client) => {
         await client.call(paused ? 'plugins.pause' : 'plugins.resume', { name: plugin });

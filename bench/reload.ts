@@ -1,0 +1,48 @@
+// reload.p50/p95: a forced `plugins.reload` of the echo plugin, from the call
+// to the first answer of the new version. Reload is blue/green and answers
+// once the new worker serves, so the first echo call after it is the new
+// version's; each sample also checks that the worker did change. Samples are
+// 100 ms apart, as separate reloads are in use: the daemon keeps a booted
+// spare worker for the next reload, and back-to-back reloads would measure
+// how fast it boots a new spare instead.
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import { percentileResults, sampleMs } from './harness.js';
+import { startDaemon, type BenchDaemon } from './daemon.js';
+import type { BenchResult } from './result.js';
+
+const WARMUP_RELOADS = 5;
+const SAMPLES = 50;
+const PLUGIN = 'echo';
+const PAUSE_MS = 100;
+
+export async function benchReload(): Promise<BenchResult[]> {
+  const daemon = await startDaemon({ examples: true });
+  try {
+    for (let i = 0; i < WARMUP_RELOADS; i++) await forceReload(daemon);
+    const latency = await sampleMs(SAMPLES, () => timeReload(daemon));
+    return percentileResults(latency, { 'reload.p50': 50, 'reload.p95': 95 });
+  } finally {
+    await daemon.stop();
+  }
+}
+
+export async function forceReload(daemon: BenchDaemon): Promise<void> {
+  await daemon.call('plugins.reload', { name: PLUGIN, force: true });
+}
+
+async function timeReload(daemon: BenchDaemon): Promise<number> {
+  await sleep(PAUSE_MS);
+  const before = await servingThread(daemon);
+  const started = performance.now();
+  await forceReload(daemon);
+  await daemon.call(`${PLUGIN}.echo`, { after: 'reload' });
+  const elapsed = performance.now() - started;
+  if ((await servingThread(daemon)) === before) throw new Error(`plugins.reload {force} left ${PLUGIN} on thread ${before}`);
+  return elapsed;
+}
+
+async function servingThread(daemon: BenchDaemon): Promise<number | undefined> {
+  const plugins = await daemon.call<Array<{ name: string; threadId?: number }>>('plugins.list');
+  return plugins.find((plugin) => plugin.name === PLUGIN)?.threadId;
+}

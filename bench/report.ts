@@ -1,0 +1,64 @@
+// What a run produces: bench/results.json (the format of issue 7, read by
+// tools outside the project) and a printed table with every ratio against its
+// baseline and whether each target of issue 7 is met.
+
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import type { BenchResult } from './result.js';
+
+export const RESULTS_FILE = new URL('./results.json', import.meta.url);
+
+interface Check {
+  /** A ratio `figure / over`, or the figure itself when `over` is absent. */
+  figure: string;
+  over?: string;
+  atLeast?: number;
+  atMost?: number;
+  unit?: string;
+}
+
+/** Issue 7's targets, and the ratios it wants printed without one. */
+const CHECKS: Check[] = [
+  { figure: 'rpc.plugin.c32', over: 'rpc.builtin.c32', atLeast: 0.8 },
+  { figure: 'rpc.builtin.c32', over: 'socket.raw.c32', atLeast: 0.8 },
+  { figure: 'rpc.plugin.c1', over: 'rpc.builtin.c1' },
+  { figure: 'rpc.builtin.c1', over: 'socket.raw.c1' },
+  { figure: 'rpc.plugin.c32', over: 'rpc.plugin.postmessage.c32' },
+  { figure: 'channel.sab.small.c32', over: 'channel.postmessage.small.c32', atLeast: 1.5 },
+  { figure: 'channel.sab.small.c1', over: 'channel.postmessage.small.c1', atLeast: 1.0 },
+  { figure: 'channel.sab.1mib', over: 'channel.postmessage.1mib', atLeast: 2.0 },
+  { figure: 'channel.sab.1mib', over: 'memcpy.1mib' },
+  { figure: 'reload.p95', atMost: 100, unit: 'ms' },
+  { figure: 'watch.p95', atMost: 300, unit: 'ms' },
+  { figure: 'start.10plugins', atMost: 500, unit: 'ms' },
+  { figure: 'rss.growth.500reloads', atMost: 32, unit: 'MB' },
+];
+
+export function writeResults(results: BenchResult[]): void {
+  const document = { node: process.version, cpus: availableParallelism(), date: new Date().toISOString(), results };
+  writeFileSync(RESULTS_FILE, JSON.stringify(document, null, 2) + '\n');
+}
+
+export function printReport(results: BenchResult[]): void {
+  console.log();
+  console.table(results.map(({ name, value, unit, p50_us, p99_us }) => ({ name, value, unit, p50_us: p50_us ?? '', p99_us: p99_us ?? '' })));
+  const values = new Map(results.map((result) => [result.name, result.value]));
+  console.table(CHECKS.map((check) => judge(check, values)));
+}
+
+function judge(check: Check, values: Map<string, number>): Record<string, string> {
+  const label = check.over ? `${check.figure} / ${check.over}` : check.figure;
+  const target =
+    check.atLeast !== undefined ? `>= ${check.atLeast}` : check.atMost !== undefined ? `<= ${check.atMost} ${check.unit ?? ''}`.trim() : '';
+  const figure = values.get(check.figure);
+  const base = check.over ? values.get(check.over) : 1;
+  if (figure === undefined || base === undefined) return { check: label, measured: 'not measured', target, met: '' };
+  const measured = figure / base;
+  const met = (check.atLeast === undefined || measured >= check.atLeast) && (check.atMost === undefined || measured <= check.atMost);
+  return {
+    check: label,
+    measured: check.over ? measured.toFixed(2) : `${measured} ${check.unit ?? ''}`.trim(),
+    target,
+    met: target ? (met ? 'yes' : 'NO') : '',
+  };
+}

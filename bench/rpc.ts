@@ -1,0 +1,42 @@
+// rpc.builtin.* and rpc.plugin.*: calls per second through the real daemon.
+// The built-in is `system.methodHelp {method: 'daemon.status'}`, the lightest
+// core method that, like a plugin call, takes params and checks them against
+// a schema (`daemon.status` reads /proc for its memory figures, and
+// `system.listMethods` sorts every method: both would flatter the plugin).
+// The plugin method is `echo.echo` with the same params, so the request bytes
+// are identical; only the route differs (worker and channel).
+// rpc.plugin.postmessage.* is the plugin figure again with the daemon's
+// `channel: "postmessage"` setting: the shared-memory ring's end-to-end worth.
+
+import { callsPerSecond, PROBE_PARAMS } from './concurrency.js';
+import { startDaemon, type DaemonOptions } from './daemon.js';
+import type { BenchResult } from './result.js';
+
+export const BUILTIN_METHOD = 'system.methodHelp';
+export const PLUGIN_METHOD = 'echo.echo';
+
+export async function benchRpc(): Promise<BenchResult[]> {
+  return [
+    ...(await againstDaemon({ examples: true }, [
+      ['rpc.builtin', BUILTIN_METHOD],
+      ['rpc.plugin', PLUGIN_METHOD],
+    ])),
+    ...(await againstDaemon({ examples: true, config: { channel: 'postmessage' } }, [['rpc.plugin.postmessage', PLUGIN_METHOD]])),
+  ];
+}
+
+/** Each [figure prefix, method] at 1 and 32 in flight, against one daemon started with `options`. */
+async function againstDaemon(options: DaemonOptions, figures: Array<[string, string]>): Promise<BenchResult[]> {
+  const daemon = await startDaemon(options);
+  try {
+    const results: BenchResult[] = [];
+    for (const [prefix, method] of figures) {
+      results.push(
+        ...(await callsPerSecond({ prefix, method, unit: 'calls/s', socket: daemon.socket, serverPid: daemon.pid, params: PROBE_PARAMS })),
+      );
+    }
+    return results;
+  } finally {
+    await daemon.stop();
+  }
+}

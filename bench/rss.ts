@@ -1,0 +1,93 @@
+// rss.idle.0plugins / rss.idle.10plugins: the daemon's resident memory at
+// rest. rss.growth.500reloads: its RSS after 500 forced reloads of one plugin
+// minus after the first 20 (so start-up and warm-up allocations do not count),
+// with the series in between (RSS, JS heap, external, malloc's brk heap)
+// printed to show whether growth is steady and where it sits; and
+// rss.growth.500workers.bare, the same churn of bare Node workers in a process
+// of their own (worker-churn.ts), to tell a Node teardown leak from plugd's.
+
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { onCleanup, killIfAlive } from './cleanup.js';
+import { startDaemon, type DaemonOptions } from './daemon.js';
+import { round } from './harness.js';
+import { tenPlugins } from './plugins.js';
+import { brkHeapBytes, MIB, rssBytes } from './proc.js';
+import { forceReload } from './reload.js';
+import type { BenchResult } from './result.js';
+import { TS_LOADER } from './ts-loader.js';
+
+/** Long enough for start-up garbage and retiring workers to be gone. */
+const SETTLE_MS = 1000;
+const WARM_RELOADS = 20;
+const TOTAL_RELOADS = 500;
+const REPORT_EVERY = 100;
+const WORKER_CHURN = fileURLToPath(new URL('./worker-churn.ts', import.meta.url));
+
+export async function benchRss(): Promise<BenchResult[]> {
+  return [
+    await idleRss('rss.idle.0plugins', {}),
+    await idleRss('rss.idle.10plugins', { examples: true, plugins: tenPlugins().files }),
+    await reloadGrowth(),
+    await bareWorkerGrowth(),
+  ];
+}
+
+function mb(name: string, bytes: number): BenchResult {
+  return { name, value: round(bytes / MIB, 1), unit: 'MB' };
+}
+
+async function idleRss(name: string, options: DaemonOptions): Promise<BenchResult> {
+  const daemon = await startDaemon(options);
+  try {
+    await sleep(SETTLE_MS);
+    return mb(name, rssBytes(daemon.pid));
+  } finally {
+    await daemon.stop();
+  }
+}
+
+async function reloadGrowth(): Promise<BenchResult> {
+  const daemon = await startDaemon({ examples: true });
+  try {
+    const series: string[] = [];
+    const measure = async (reloads: number) => {
+      await sleep(SETTLE_MS);
+      const rss = rssBytes(daemon.pid);
+      const { memory } = await daemon.call<{ memory: { heapUsed: number; external: number } }>('daemon.status');
+      const figures = { rss, 'js heap': memory.heapUsed, external: memory.external, 'malloc [heap]': brkHeapBytes(daemon.pid) };
+      series.push(`${reloads}: ${Object.entries(figures).map(([what, bytes]) => `${what} ${(bytes / MIB).toFixed(1)}`).join(', ')}`);
+      return rss;
+    };
+    let reloads = 0;
+    const reloadUntil = async (count: number) => {
+      for (; reloads < count; reloads++) await forceReload(daemon);
+    };
+    await reloadUntil(WARM_RELOADS);
+    const warm = await measure(reloads);
+    for (let checkpoint = REPORT_EVERY; checkpoint < TOTAL_RELOADS; checkpoint += REPORT_EVERY) {
+      await reloadUntil(checkpoint);
+      await measure(reloads);
+    }
+    await reloadUntil(TOTAL_RELOADS);
+    const after = await measure(reloads);
+    console.log(`  daemon memory (MB) after N reloads: ${series.join('; ')}`);
+    return mb('rss.growth.500reloads', after - warm);
+  } finally {
+    await daemon.stop();
+  }
+}
+
+async function bareWorkerGrowth(): Promise<BenchResult> {
+  const run = promisify(execFile)(process.execPath, [...TS_LOADER, WORKER_CHURN, String(WARM_RELOADS), String(TOTAL_RELOADS), String(SETTLE_MS)]);
+  const forget = onCleanup(() => killIfAlive(run.child.pid!));
+  try {
+    const { afterWarmup, afterAll } = JSON.parse((await run).stdout) as { afterWarmup: number; afterAll: number };
+    console.log(`  bare Node workers: rss ${(afterWarmup / MIB).toFixed(1)} MB after ${WARM_RELOADS}, ${(afterAll / MIB).toFixed(1)} MB after ${TOTAL_RELOADS}`);
+    return mb('rss.growth.500workers.bare', afterAll - afterWarmup);
+  } finally {
+    forget();
+  }
+}

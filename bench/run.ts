@@ -1,0 +1,73 @@
+// `npm run bench`: every benchmark of issue 7 in one run on this machine, so
+// each figure sits beside its baseline from the same conditions. Writes
+// bench/results.json and prints the table with the ratios and targets.
+//
+//   npm run bench                  all suites (about 3 minutes on 2 cores)
+//   npm run bench -- rpc reload    only these suites; results.json is left alone
+
+import { existsSync } from 'node:fs';
+import { cleanUpEverything, installCleanupHandlers } from './cleanup.js';
+import { machineBusyShare } from './proc.js';
+import { benchReload } from './reload.js';
+import { printReport, RESULTS_FILE, writeResults } from './report.js';
+import type { BenchResult } from './result.js';
+import { benchRpc } from './rpc.js';
+import { benchRss } from './rss.js';
+import { benchRawSocket } from './socket-raw.js';
+import { benchStart } from './start.js';
+import { benchWatch } from './watch.js';
+
+const CHANNEL_BENCH = new URL('./channel.ts', import.meta.url);
+
+/** bench/channel.ts is written separately; a run without it still measures the rest. */
+async function benchChannelIfPresent(): Promise<BenchResult[]> {
+  if (!existsSync(CHANNEL_BENCH)) {
+    console.log('  bench/channel.ts is missing: no channel.* or memcpy.1mib figures in this run');
+    return [];
+  }
+  const channel = (await import(CHANNEL_BENCH.href)) as { benchChannel(): Promise<BenchResult[]> };
+  return channel.benchChannel();
+}
+
+const SUITES: Record<string, () => Promise<BenchResult[]>> = {
+  socket: benchRawSocket,
+  rpc: benchRpc,
+  channel: benchChannelIfPresent,
+  reload: benchReload,
+  watch: benchWatch,
+  start: benchStart,
+  rss: benchRss,
+};
+
+/** Other work on the machine lowers every figure: say so rather than publish it silently. */
+const BUSY_WARNING_SHARE = 0.15;
+
+async function main(): Promise<void> {
+  const requested = process.argv.slice(2);
+  const unknown = requested.filter((name) => !(name in SUITES));
+  if (unknown.length > 0) throw new Error(`unknown suite(s) ${unknown.join(', ')}; known: ${Object.keys(SUITES).join(', ')}`);
+  const busy = await machineBusyShare(1000);
+  console.log(`machine: ${(busy * 100).toFixed(0)} % of its CPU busy before the run`);
+  if (busy > BUSY_WARNING_SHARE) console.log('  warning: other processes are using the CPU; every figure of this run is lowered by them');
+  const results: BenchResult[] = [];
+  const started = performance.now();
+  for (const name of requested.length > 0 ? requested : Object.keys(SUITES)) {
+    const suiteStarted = performance.now();
+    console.log(`${name}:`);
+    results.push(...(await SUITES[name]()));
+    console.log(`  (${((performance.now() - suiteStarted) / 1000).toFixed(1)} s)`);
+  }
+  console.log(`all suites: ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  if (requested.length === 0) {
+    writeResults(results);
+    console.log(`wrote ${RESULTS_FILE.pathname}`);
+  }
+  printReport(results);
+}
+
+installCleanupHandlers();
+try {
+  await main();
+} finally {
+  cleanUpEverything();
+}

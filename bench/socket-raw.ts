@@ -1,0 +1,33 @@
+// socket.raw.c1 / socket.raw.c32: round trips through the bare echo server
+// (echo-server.ts, in a child process), the ceiling of the daemon's figures.
+
+import { fileURLToPath } from 'node:url';
+import { startChild } from './child.js';
+import { callsPerSecond, PROBE_PARAMS } from './concurrency.js';
+import { makeHome } from './daemon.js';
+import type { BenchResult } from './result.js';
+import { TS_LOADER } from './ts-loader.js';
+
+const SERVER = fileURLToPath(new URL('./echo-server.ts', import.meta.url));
+
+export async function benchRawSocket(): Promise<BenchResult[]> {
+  // A scratch home only for its socket path and its removal on any exit.
+  const scratch = makeHome();
+  try {
+    const server = await startChild([...TS_LOADER, SERVER, scratch.socket], { stream: 'stdout', text: 'listening' });
+    try {
+      return await callsPerSecond({
+        prefix: 'socket.raw',
+        unit: 'round trips/s',
+        socket: scratch.socket,
+        serverPid: server.pid,
+        method: 'echo.echo',
+        params: PROBE_PARAMS,
+      });
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    scratch.remove();
+  }
+}

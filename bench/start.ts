@@ -1,0 +1,82 @@
+// start.0plugins and start.10plugins: `plugd start` (detached, as a user runs
+// it) until every plugin in the folder answers a call (with none, until
+// `daemon.status` answers: issue 2's "time to the first answered call").
+// Each sample is a cold start of a new daemon process; `plugd stop` between.
+
+import { spawn } from 'node:child_process';
+import { RpcClient } from '../core/cli/client.js';
+import { readPid } from '../core/pidfile.js';
+import { killIfAlive, onCleanup } from './cleanup.js';
+import { CLI, makeHome, type BenchHome, type HomeSetup } from './daemon.js';
+import { percentileResults, sampleMs } from './harness.js';
+import { tenPlugins, type PluginProbe } from './plugins.js';
+import type { BenchResult } from './result.js';
+
+const SAMPLES = 5;
+
+export async function benchStart(): Promise<BenchResult[]> {
+  const ten = tenPlugins();
+  return [
+    ...(await startLatency('start.0plugins', { plugins: {} }, [{ method: 'daemon.status' }])),
+    ...(await startLatency('start.10plugins', { examples: true, plugins: ten.files }, ten.probes)),
+  ];
+}
+
+async function startLatency(name: string, setup: HomeSetup, probes: PluginProbe[]): Promise<BenchResult[]> {
+  const latency = await inDetachedHome(setup, (home) =>
+    sampleMs(SAMPLES, async () => {
+      const elapsed = await timeStart(home, probes);
+      await runPlugd(['stop', '--home', home.home]);
+      return elapsed;
+    }),
+  );
+  console.log(`  ${name}: ${SAMPLES} cold starts, ${latency.ms(0).toFixed(0)}–${latency.ms(100).toFixed(0)} ms`);
+  return percentileResults(latency, { [name]: 50 });
+}
+
+/** Runs `use` with a new home whose detached daemon, if `use` leaves one running, is killed on any exit. */
+export async function inDetachedHome<T>(setup: HomeSetup, use: (home: BenchHome) => Promise<T>): Promise<T> {
+  const home = makeHome(setup);
+  // A detached daemon is not our child: it is found through its pidfile (gone once it stopped).
+  const killDaemon = () => {
+    const pid = readPid(home.pidfile);
+    if (pid !== undefined) killIfAlive(pid);
+  };
+  const forgetDaemon = onCleanup(killDaemon);
+  try {
+    return await use(home);
+  } finally {
+    killDaemon();
+    forgetDaemon();
+    home.remove();
+  }
+}
+
+/** `plugd start` until every probe is answered, in milliseconds; the daemon is left running. */
+export async function timeStart(home: BenchHome, probes: PluginProbe[], nodeArgs: string[] = []): Promise<number> {
+  const started = performance.now();
+  await runPlugd(['start', '--home', home.home], nodeArgs);
+  const client = await RpcClient.connect(home.socket);
+  try {
+    await Promise.all(probes.map((probe) => client.call(probe.method, probe.params)));
+  } finally {
+    client.close();
+  }
+  return performance.now() - started;
+}
+
+/** Runs the CLI to completion; a non-zero exit is an error with its output. */
+export function runPlugd(args: string[], nodeArgs: string[] = []): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const forget = onCleanup(() => killIfAlive(child.pid!));
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('close', (code) => {
+      forget();
+      if (code === 0) resolve();
+      else reject(new Error(`plugd ${args.join(' ')} exited with ${code}: ${output}`));
+    });
+  });
+}

@@ -19,10 +19,20 @@ function instance(): AjvInstance {
   return (ajv ??= new Ajv({ allErrors: false, strict: false, useDefaults: false, coerceTypes: false }));
 }
 
+/** Compiled validators by schema text: built-ins and plugins repeat the same schemas. */
+const compiledByText = new Map<string, ValidateFunction>();
+
+function compiledFor(schema: object): ValidateFunction {
+  const text = JSON.stringify(schema);
+  let compiled = compiledByText.get(text);
+  if (!compiled) compiledByText.set(text, (compiled = instance().compile(schema)));
+  return compiled;
+}
+
 export function compileSchema(schema: object): Validator {
   let compiled: ValidateFunction | undefined;
   const validate: Validator = (value) => {
-    compiled ??= instance().compile(schema);
+    compiled ??= compiledFor(schema);
     const valid = compiled(value) as boolean;
     validate.errors = compiled.errors;
     return valid;

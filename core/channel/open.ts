@@ -12,6 +12,8 @@ export const DEFAULT_RING_BYTES = 256 * 1024;
 export interface ChannelOptions {
   /** Data bytes of each ring ('sab' only): a power of two, at least 64. */
   ringBytes?: number;
+  /** Where to get the shared buffer ('sab' only), e.g. from a pool of zeroed buffers; default a new one. */
+  allocate?: (bytes: number) => SharedArrayBuffer;
 }
 
 /** Opens a channel on the core side; give `spec` (in workerData) and `transferList` to the worker. */
@@ -21,7 +23,7 @@ export function openChannel<In, Out>(kind: ChannelKind, options: ChannelOptions 
     return { local: new PostMessageTransport(port1), spec: { kind, port: port2 }, transferList: [port2] };
   }
   const ringBytes = options.ringBytes ?? DEFAULT_RING_BYTES;
-  const buffer = allocateSabChannel(ringBytes);
+  const buffer = allocateSabChannel(ringBytes, options.allocate);
   return { local: openSabTransport(buffer, ringBytes, 'core'), spec: { kind, buffer, ringBytes }, transferList: [] };
 }
 

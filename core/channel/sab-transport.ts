@@ -10,9 +10,12 @@ import { decodeUtf8 } from './utf8.js';
 
 export type ChannelSide = 'core' | 'worker';
 
-/** A buffer for both rings of a channel, each with `ringBytes` of data. */
-export function allocateSabChannel(ringBytes: number): SharedArrayBuffer {
-  return new SharedArrayBuffer(2 * ringRegionBytes(ringBytes));
+/** A buffer for both rings of a channel, each with `ringBytes` of data; `allocate` must return it zeroed. */
+export function allocateSabChannel(
+  ringBytes: number,
+  allocate: (bytes: number) => SharedArrayBuffer = (bytes) => new SharedArrayBuffer(bytes),
+): SharedArrayBuffer {
+  return allocate(2 * ringRegionBytes(ringBytes));
 }
 
 /** One side's end of the channel in `buffer` (from allocateSabChannel with the same `ringBytes`). */

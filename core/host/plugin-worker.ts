@@ -22,6 +22,7 @@ import { HEALTH_CELLS, HealthCell } from '../channel/protocol.js';
 import { ErrorCode, RpcError } from '../rpc/errors.js';
 import type { WorkerBootData } from '../../sdk/runtime.js';
 import { PendingCalls } from './pending-calls.js';
+import { giveChannelBuffer, takeChannelBuffer } from './channel-buffers.js';
 import { pathToFileURL } from 'node:url';
 import { built } from '../package-root.js';
 
@@ -78,7 +79,7 @@ export class PluginWorker extends EventEmitter {
 
   constructor(readonly slot: WorkerSlot) {
     super();
-    const opened = openChannel<WorkerToCore, CoreToWorker>(slot.channel);
+    const opened = openChannel<WorkerToCore, CoreToWorker>(slot.channel, { allocate: takeChannelBuffer });
     this.channel = opened.local;
     const boot: WorkerBootData = {
       channel: opened.spec,
@@ -97,7 +98,10 @@ export class PluginWorker extends EventEmitter {
     this.channel.onMessage((message) => this.settle(message));
     this.worker.on('message', (report: ControlReport) => this.onReport(report));
     this.worker.on('error', (error) => this.die(describeWorkerError(error)));
-    this.worker.on('exit', (code) => this.die(this.stopping ? 'stopped' : `exited with code ${code}`));
+    this.worker.on('exit', (code) => {
+      this.die(this.stopping ? 'stopped' : `exited with code ${code}`);
+      if (opened.spec.kind === 'sab') giveChannelBuffer(opened.spec.buffer);
+    });
   }
 
   get threadId(): number {

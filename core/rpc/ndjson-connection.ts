@@ -142,8 +142,13 @@ export class NdjsonConnection {
 
   private touch(): void {
     if (this.limits.idleTimeoutMs === 0) return;
-    clearTimeout(this.idleTimer);
+    // Every chunk touches: re-arm the one timer rather than make a new one.
+    if (this.idleTimer) {
+      this.idleTimer.refresh();
+      return;
+    }
     this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
       // A client waiting on its own long calls is not idle.
       if (this.inFlight > 0) return this.touch();
       this.socket.end();

@@ -7,6 +7,7 @@
 // are identical; only the route differs (worker and channel).
 // rpc.plugin.postmessage.* is the plugin figure again with the daemon's
 // `channel: "postmessage"` setting: the shared-memory ring's end-to-end worth.
+// rpc.status.* is `daemon.status` without params, the figure issue 2 asks for.
 
 import { callsPerSecond, PROBE_PARAMS } from './concurrency.js';
 import { startDaemon, type DaemonOptions } from './daemon.js';
@@ -20,20 +21,19 @@ export async function benchRpc(): Promise<BenchResult[]> {
     ...(await againstDaemon({ examples: true }, [
       ['rpc.builtin', BUILTIN_METHOD],
       ['rpc.plugin', PLUGIN_METHOD],
+      ['rpc.status', 'daemon.status', {}],
     ])),
     ...(await againstDaemon({ examples: true, config: { channel: 'postmessage' } }, [['rpc.plugin.postmessage', PLUGIN_METHOD]])),
   ];
 }
 
-/** Each [figure prefix, method] at 1 and 32 in flight, against one daemon started with `options`. */
-async function againstDaemon(options: DaemonOptions, figures: Array<[string, string]>): Promise<BenchResult[]> {
+/** Each [figure prefix, method, params] at 1 and 32 in flight, against one daemon started with `options`. */
+async function againstDaemon(options: DaemonOptions, figures: Array<[string, string, unknown?]>): Promise<BenchResult[]> {
   const daemon = await startDaemon(options);
   try {
     const results: BenchResult[] = [];
-    for (const [prefix, method] of figures) {
-      results.push(
-        ...(await callsPerSecond({ prefix, method, unit: 'calls/s', socket: daemon.socket, serverPid: daemon.pid, params: PROBE_PARAMS })),
-      );
+    for (const [prefix, method, params = PROBE_PARAMS] of figures) {
+      results.push(...(await callsPerSecond({ prefix, method, unit: 'calls/s', socket: daemon.socket, serverPid: daemon.pid, params })));
     }
     return results;
   } finally {

@@ -108,7 +108,7 @@ export class Daemon {
       watch: this.config.watch,
       plugins: plugins.length,
       pluginsReady: plugins.filter((plugin) => plugin.state === 'ready').length,
-      methods: this.registry.list().length,
+      methods: this.registry.size,
       connections: this.listeners.reduce((sum, listener) => sum + listener.connectionCount, 0),
       tcp: this.tcpAddress && `${this.tcpAddress.host}:${this.tcpAddress.port}`,
       memory: { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal, external: memory.external },

@@ -50,6 +50,10 @@ export class MethodRegistry {
     return this.methods.get(name);
   }
 
+  get size(): number {
+    return this.methods.size;
+  }
+
   has(name: string): boolean {
     return this.methods.has(name);
   }

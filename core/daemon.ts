@@ -111,6 +111,7 @@ export class Daemon {
       methods: this.registry.size,
       connections: this.listeners.reduce((sum, listener) => sum + listener.connectionCount, 0),
       tcp: this.tcpAddress && `${this.tcpAddress.host}:${this.tcpAddress.port}`,
+      metrics: this.metricsAddress(),
       memory: { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal, external: memory.external },
     };
   }
@@ -136,6 +137,12 @@ export class Daemon {
       methods: this.callStats.allMethods(),
       plugins,
     };
+  }
+
+  /** Where Prometheus scrapes, once the endpoint listens (`--metrics`; port 0 picks one). */
+  private metricsAddress(): string | undefined {
+    const address = this.prometheus?.address();
+    return address && typeof address === 'object' ? `${address.address}:${address.port}` : undefined;
   }
 
   async reload(source: 'signal' | 'rpc'): Promise<RescanSummary> {

@@ -210,3 +210,21 @@ test('the Dockerfile builds where a container engine runs', async (t) => {
   t.teardown(() => run('docker', ['rmi', '-f', tag]).catch(() => undefined));
   await t.notThrowsAsync(run('docker', ['build', '-f', join(ROOT, 'deploy/Dockerfile'), '-t', tag, ROOT], { timeout: 600_000 }));
 });
+
+test('--metrics serves Prometheus text, one series per plugin, moving with the calls', async (t) => {
+  const daemon = await startDaemon(t, { examples: true, args: ['--metrics', '127.0.0.1:0'] });
+  const address = (await daemon.call('daemon.status')).metrics as string;
+  const scrape = async () => {
+    const response = await fetch(`http://${address}/metrics`);
+    t.is(response.status, 200);
+    return response.text();
+  };
+  await Promise.all(Array.from({ length: 7 }, () => daemon.call('echo.say', { text: 'x' })));
+  await t.throwsAsync(daemon.call('echo.say', { text: 1 }));
+  const text = await scrape();
+  t.regex(text, /^plugd_plugin_calls_total\{plugin="echo"\} 8$/m);
+  t.regex(text, /^plugd_plugin_call_errors_total\{plugin="echo",code="-32602"\} 1$/m);
+  t.regex(text, /^plugd_plugin_up\{plugin="counter",state="ready"\} 1$/m);
+  t.regex(text, /^plugd_plugin_heap_used_bytes\{plugin="echo"\} \d+/m);
+  t.regex(text, /^plugd_process_resident_memory_bytes \d+/m);
+});

@@ -6,8 +6,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { createDaemon, type Daemon, type DaemonOptions } from '../daemon.js';
-import { loadConfig } from '../config.js';
-import { homePaths } from '../paths.js';
+import { homePaths, resolveHome } from '../paths.js';
 import { built } from '../package-root.js';
 import { RpcClient } from './client.js';
 
@@ -109,7 +108,8 @@ function printWelcome(daemon: Daemon, developing: string | undefined): void {
 
 async function daemonize(options: StartOptions): Promise<void> {
   // The home and log must exist before the child's stdio can point at the log.
-  const paths = homePaths(loadConfig({ home: options.home }).home);
+  // Only the home is needed here: the daemon reads and checks the config, and reports what is wrong with it.
+  const paths = homePaths(resolveHome(options.home));
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   const logFd = openSync(paths.log, 'a');
   const args = [...process.execArgv, built.cli, ...childArguments(options, paths.home)];

@@ -4,10 +4,12 @@
 // SDK, built as one file (TypeBox included): a plugin dropped anywhere needs
 // no plugd of its own, and a worker reads one file where TypeBox alone is a
 // hundred modules (50 ms of every load). The output's hash tells whether a
-// reload has anything new to load.
+// reload has anything new to load. A build is reused while none of its input
+// files changed (size and mtime), so a daemon starting on unchanged plugins
+// runs no esbuild at all.
 
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import type { Plugin as EsbuildPlugin } from 'esbuild';
@@ -35,14 +37,22 @@ const resolveImports: EsbuildPlugin = {
 };
 
 export async function compilePlugin(entry: string): Promise<CompiledPlugin> {
+  const dir = join(dirname(entry), BUILD_DIR);
+  const stem = basename(entry).replace(/\.[^.]+$/, '');
+  const cached = reusableBuild(dir, stem);
+  if (cached) return cached;
+  const started = Date.now();
   // esbuild loads with the first plugin to compile.
   const { build } = await import('esbuild');
   let code: string;
+  let inputs: string[];
   try {
     const result = await build({
       entryPoints: [entry],
+      absWorkingDir: dirname(entry),
       bundle: true,
       write: false,
+      metafile: true,
       format: 'esm',
       platform: 'node',
       target: 'node20',
@@ -52,20 +62,63 @@ export async function compilePlugin(entry: string): Promise<CompiledPlugin> {
       sourcesContent: false,
     });
     code = result.outputFiles![0].text;
+    inputs = Object.keys(result.metafile!.inputs).map((input) => resolve(dirname(entry), input));
   } catch (error) {
     const errors = (error as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } }> }).errors;
     if (!errors?.length) throw error;
     const first = errors[0];
-    const where = first.location ? `${resolve(first.location.file)}:${first.location.line}:${first.location.column}: ` : '';
+    const where = first.location ? `${resolve(dirname(entry), first.location.file)}:${first.location.line}:${first.location.column}: ` : '';
     throw new Error(`compile error: ${where}${first.text}`);
   }
   const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
-  const dir = join(dirname(entry), BUILD_DIR);
-  const stem = basename(entry).replace(/\.[^.]+$/, '');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${stem}.${hash}.mjs`);
   writeAtomically(file, code);
+  recordBuild(dir, stem, { hash, sdk: SDK_URL, inputs: stamps(inputs) }, started);
   return { url: pathToFileURL(file).href, hash };
+}
+
+/** What a build was made from: each input file's size and mtime, and the SDK it imports. */
+interface BuildRecord {
+  hash: string;
+  sdk: string;
+  inputs: Record<string, string | null>;
+}
+
+const recordPath = (dir: string, stem: string) => join(dir, `${stem}.build.json`);
+
+function stamp(path: string): string | null {
+  try {
+    const stats = statSync(path);
+    return `${stats.size}:${stats.mtimeMs}`;
+  } catch {
+    return null;
+  }
+}
+
+function stamps(paths: string[]): Record<string, string | null> {
+  return Object.fromEntries(paths.map((path) => [path, stamp(path)]));
+}
+
+/** The last build of `stem`, if it still exists and none of its inputs changed since. */
+function reusableBuild(dir: string, stem: string): CompiledPlugin | undefined {
+  let record: BuildRecord;
+  try {
+    record = JSON.parse(readFileSync(recordPath(dir, stem), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const file = join(dir, `${stem}.${record.hash}.mjs`);
+  if (record.sdk !== SDK_URL || !existsSync(file)) return undefined;
+  for (const [path, recorded] of Object.entries(record.inputs)) if (stamp(path) !== recorded) return undefined;
+  return { url: pathToFileURL(file).href, hash: record.hash };
+}
+
+/** Records a build, unless an input changed while it ran (that build may hold the old text). */
+function recordBuild(dir: string, stem: string, record: BuildRecord, started: number): void {
+  const changedDuring = Object.keys(record.inputs).some((path) => (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Infinity) >= started);
+  if (changedDuring) rmSync(recordPath(dir, stem), { force: true });
+  else writeAtomically(recordPath(dir, stem), JSON.stringify(record));
 }
 
 /** Written aside, then renamed into place: another compile (the test harness beside the daemon) may be importing this very file. */

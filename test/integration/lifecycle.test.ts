@@ -152,3 +152,17 @@ test('a bad plugd.json is a clear startup error naming the unknown key', async (
   t.regex(started.stderr, /plugd\.json: config has an unknown member "colour"/);
   t.false(existsSync(join(home, 'plugd.pid')));
 });
+
+test('plugd logs prints the daemon log; plugd status and plugd plugins read well piped', async (t) => {
+  const daemon = await startDaemon(t, { examples: true });
+  const logs = await runCli(['--home', daemon.home, 'logs']);
+  t.is(logs.code, 0);
+  t.regex(logs.stdout, /"msg":"plugd [\d.]+ ready on .*plugd\.sock"/);
+  const plugins = await runCli(['--home', daemon.home, 'plugins']);
+  t.regex(plugins.stdout, /^counter +ready/m);
+  t.regex(plugins.stdout, /^echo +ready .*echo\.say/m);
+  const status = await runCli(['--home', daemon.home, 'status']);
+  t.is(status.code, 0);
+  t.notRegex(status.stdout, /\u001b\[/); // No colour codes when piped.
+  t.regex(status.stdout, /echo +ready/);
+});

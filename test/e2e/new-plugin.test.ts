@@ -93,4 +93,10 @@ test('from plugd new to a served call: the plugin builds and tests on its own, a
   const reload = await runCli(['--home', daemon.home, 'reload']);
   t.is(reload.code, 0, reload.stderr);
   t.is(await daemon.call('hello.greet', { name: 'you' }), 'howdy, you!');
+
+  // The params type comes from the schema: treating `name` as a number does not compile.
+  writeFileSync(source, readFileSync(source, 'utf8').replace('`howdy, ${name}!`', 'name.toFixed(2)'));
+  const build = await run('npm', ['run', 'build'], folder);
+  t.not(build.code, 0);
+  t.regex(build.output, /src\/index\.ts.*Property 'toFixed' does not exist on type 'string'/);
 });

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import pino, { type LevelWithSilent } from 'pino';
 import type { ForwardedHook, MethodSpec } from '../core/channel/protocol.js';
 import { compilePlugin } from '../core/host/compile.js';
-import { inspectCandidate, isSkipped } from '../core/host/discovery.js';
+import { inspectCandidate, isSkipped, pluginNameOfPackage } from '../core/host/discovery.js';
 import { createHooks } from '../core/hooks.js';
 import { Dispatcher, type JsonRpcResponse } from '../core/rpc/dispatcher.js';
 import { RpcError } from '../core/rpc/errors.js';
@@ -171,8 +171,7 @@ function daemonNameOf(file: string): string {
   const asFile = inspectCandidate(file);
   if (!isSkipped(asFile)) return asFile.name;
   const packageName = nearestPackageName(dirname(file));
-  // A scoped package @scope/name is the plugin `name`.
-  return packageName?.slice(packageName.lastIndexOf('/') + 1) ?? basename(file).replace(/\.[^.]+$/, '');
+  return packageName === undefined ? basename(file).replace(/\.[^.]+$/, '') : pluginNameOfPackage(packageName);
 }
 
 function nearestPackageName(dir: string): string | undefined {

@@ -31,6 +31,11 @@ const PLUGIN_NAME = /^[a-z0-9][a-z0-9_-]*$/i;
 /** Prefixes of the daemon's own methods. */
 export const RESERVED_NAMES = new Set(['daemon', 'plugins', 'system', 'rpc', 'worker']);
 
+/** A package named @scope/name is the plugin `name`. */
+export function pluginNameOfPackage(packageName: string): string {
+  return packageName.slice(packageName.lastIndexOf('/') + 1);
+}
+
 export function validatePluginName(name: string): string | undefined {
   if (!PLUGIN_NAME.test(name)) return `"${name}" is not a valid plugin name (letters, digits, "-" and "_")`;
   if (RESERVED_NAMES.has(name)) return `"${name}" is reserved for the daemon's own methods`;
@@ -73,8 +78,7 @@ function inspectFolder(path: string): PluginSource | Skipped {
   if (typeof entryField !== 'string') return { path, reason: 'package.json "plugd.entry" is not a string' };
   const entry = resolve(path, entryField);
   if (!existsSync(entry)) return { path, reason: `entry ${entryField} does not exist (build the plugin first?)` };
-  // A scoped package @scope/name is the plugin `name`.
-  const name = manifest.name.slice(manifest.name.lastIndexOf('/') + 1);
+  const name = pluginNameOfPackage(manifest.name);
   const version = typeof manifest.version === 'string' ? manifest.version : undefined;
   return withValidName({ name, version, path, entry });
 }

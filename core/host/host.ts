@@ -35,6 +35,10 @@ export interface RescanSummary {
   skipped: Skipped[];
 }
 
+function emptySummary(skipped: Skipped[] = []): RescanSummary {
+  return { loaded: [], reloaded: [], unchanged: [], unloaded: [], failed: [], skipped };
+}
+
 export class PluginHost {
   private readonly plugins = new Map<string, Plugin>();
   private readonly watchers: PluginWatcher[] = [];
@@ -128,7 +132,7 @@ export class PluginHost {
   async rescan(force: boolean): Promise<RescanSummary> {
     const { plugins: found, skipped } = discoverPlugins(this.pluginDir);
     for (const skip of skipped) this.deps.log.logger.warn({ path: skip.path }, `skipped ${skip.path}: ${skip.reason}`);
-    const summary: RescanSummary = { loaded: [], reloaded: [], unchanged: [], unloaded: [], failed: [], skipped };
+    const summary = emptySummary(skipped);
     const foundNames = new Set(found.map((source) => source.name));
     const removed = [...this.plugins.values()].filter((plugin) => this.isInFolder(plugin) && !foundNames.has(plugin.name));
     await Promise.all([
@@ -161,24 +165,20 @@ export class PluginHost {
     }
   }
 
-  /** The watcher's report: one entry of the folder changed (added, edited or removed). */
+  /** The watcher's report: one entry of the folder changed (added, edited, renamed or removed). */
   private async syncCandidate(path: string): Promise<void> {
     const candidate = inspectCandidate(path);
     const current = [...this.plugins.values()].find((plugin) => plugin.source.path === path);
-    try {
-      if (isSkipped(candidate)) {
-        if (current) {
-          this.plugins.delete(current.name);
-          await current.unload();
-          this.deps.log.logger.info({ plugin: current.name }, `unloaded ${current.name}: ${candidate.reason}`);
-        }
-        return;
-      }
-      if (current) await current.reload({ source: candidate });
-      else if (!this.plugins.has(candidate.name)) await this.add(candidate).load();
-    } catch {
-      // Logged by the plugin; the previous version, if any, keeps serving.
+    if (current && (isSkipped(candidate) || candidate.name !== current.name)) {
+      await this.unload(current.name);
+      const why = isSkipped(candidate) ? candidate.reason : `now named ${candidate.name}`;
+      this.deps.log.logger.info({ plugin: current.name }, `unloaded ${current.name}: ${why}`);
     }
+    if (isSkipped(candidate)) return;
+    // A failure is logged by the plugin, and the previous version, if any, keeps serving.
+    const summary = emptySummary();
+    await this.syncSource(candidate, false, summary);
+    for (const skip of summary.skipped) this.deps.log.logger.warn({ path: skip.path }, `skipped ${skip.path}: ${skip.reason}`);
   }
 
   private async watch(dir: string, onChange: (candidate: string) => void): Promise<void> {

@@ -30,7 +30,7 @@ export class RpcListener {
   private readonly server: Server;
   private readonly connections = new Set<Socket>();
   private readonly context: CallContext;
-  private readonly httpHandlers: { open: HttpServer | undefined; trusted: HttpServer | undefined } = { open: undefined, trusted: undefined };
+  private httpServer: HttpServer | undefined;
   private inFlight = 0;
   private idle: (() => void) | undefined;
   private readonly hooks: ConnectionHooks = {
@@ -113,20 +113,23 @@ export class RpcListener {
       clearTimeout(silent);
       socket.pause();
       socket.unshift(first);
-      const gate = this.options.token ? new AuthGate(this.options.token) : undefined;
       if (looksLikeHttp(first)) {
-        this.httpHandler(gate).emit('connection', socket);
+        this.httpHandler().emit('connection', socket);
       } else {
-        new NdjsonConnection(socket, this.dispatcher, this.context, this.options.limits, this.hooks, gate);
+        new NdjsonConnection(socket, this.dispatcher, this.context, this.options.limits, this.hooks, this.gate());
       }
       socket.resume();
     });
   }
 
-  /** HTTP checks its token per request, so one handler serves every connection. */
-  private httpHandler(gate: AuthGate | undefined): HttpServer {
-    const key = gate ? 'open' : 'trusted';
-    this.httpHandlers[key] ??= createHttpHandler(this.dispatcher, this.context, this.options.limits, this.hooks, gate);
-    return this.httpHandlers[key];
+  /** A connection's own gate: it remembers whether that connection has authenticated. */
+  private gate(): AuthGate | undefined {
+    return this.options.token ? new AuthGate(this.options.token) : undefined;
+  }
+
+  /** HTTP checks the token on each request, so one handler (and one gate) serves every connection. */
+  private httpHandler(): HttpServer {
+    this.httpServer ??= createHttpHandler(this.dispatcher, this.context, this.options.limits, this.hooks, this.gate());
+    return this.httpServer;
   }
 }

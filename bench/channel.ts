@@ -8,7 +8,7 @@ import { build } from 'hdr-histogram-js';
 import { pathToFileURL } from 'node:url';
 import { isMainThread, MessageChannel, type MessagePort, type Transferable, Worker, workerData } from 'node:worker_threads';
 import { attachChannel, DEFAULT_RING_BYTES, openChannel } from '../core/channel/open.js';
-import type { CallMessage } from '../core/channel/protocol.js';
+import type { CallMessage, ResultMessage } from '../core/channel/protocol.js';
 import { RingReader } from '../core/channel/ring-reader.js';
 import { RingWriter } from '../core/channel/ring-writer.js';
 import { RingRegion, ringRegionBytes } from '../core/channel/ring.js';
@@ -48,9 +48,9 @@ export async function benchChannel(): Promise<BenchResult[]> {
   return results;
 }
 
-/** Echo round trips of ~100-byte calls with `inFlight` outstanding; latency from send to reply. */
+/** Round trips of ~100-byte calls, each answered with its params (as a plugin's worker answers), with `inFlight` outstanding; latency from send to answer. */
 async function roundTrips(kind: ChannelKind, inFlight: number): Promise<BenchResult> {
-  const { local, spec, transferList } = openChannel<CallMessage, CallMessage>(kind);
+  const { local, spec, transferList } = openChannel<ResultMessage, CallMessage>(kind);
   const worker = startWorker({ role: 'echo', spec }, transferList);
   const latencyNs = build({ numberOfSignificantValueDigits: 3 });
   const sentAt = new Float64Array(inFlight);
@@ -135,9 +135,9 @@ const portStream: Stream = (onMessage) => {
   return worker;
 };
 
-/** 1 MiB JSON messages (a string parameter) through either Transport, acknowledged one by one. */
+/** 1 MiB results (JSON of a string) through either Transport, each acknowledged by a call. */
 function transportStream(kind: ChannelKind, onMessage: () => void): Worker {
-  const { local, spec, transferList } = openChannel<CallMessage, CallMessage>(kind);
+  const { local, spec, transferList } = openChannel<ResultMessage, CallMessage>(kind);
   local.onMessage((message) => {
     onMessage();
     local.send(call(message.id));
@@ -174,8 +174,8 @@ function startWorker(role: WorkerRole, transferList: Transferable[] = []): Worke
 function runWorker(role: WorkerRole): void {
   switch (role.role) {
     case 'echo': {
-      const transport = attachChannel<CallMessage, CallMessage>(role.spec);
-      transport.onMessage((message) => transport.send(message));
+      const transport = attachChannel<CallMessage, ResultMessage>(role.spec);
+      transport.onMessage((call) => transport.send({ t: 'result', id: call.id, json: JSON.stringify(call.params) }));
       return;
     }
     case 'ring-producer': {
@@ -191,10 +191,10 @@ function runWorker(role: WorkerRole): void {
       return;
     }
     case 'transport-producer': {
-      const transport: Transport<CallMessage, CallMessage> = attachChannel(role.spec);
+      const transport: Transport<CallMessage, ResultMessage> = attachChannel(role.spec);
       const text = 'x'.repeat(MIB);
       let id = 0;
-      const send = (): void => transport.send({ t: 'call', id: id++, method: 'say', params: { text } });
+      const send = (): void => transport.send({ t: 'result', id: id++, json: JSON.stringify({ text }) });
       transport.onMessage(send);
       for (let i = 0; i < STREAM_WINDOW; i++) send();
       return;

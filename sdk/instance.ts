@@ -45,7 +45,7 @@ export function definitionFromModule(module: PluginModule, file: string): Plugin
 }
 
 /** Accepts errors thrown by any copy of the SDK: a numeric `code` is a JSON-RPC error code. */
-function toPluginError(error: unknown, plugin: string): WireError {
+export function toPluginError(error: unknown, plugin: string): WireError {
   const candidate = error as { code?: unknown; message?: unknown; data?: unknown } | undefined;
   if (candidate && Number.isInteger(candidate.code) && typeof candidate.message === 'string') {
     return { code: candidate.code as number, message: candidate.message, data: candidate.data ?? { plugin } };

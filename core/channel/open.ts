@@ -4,6 +4,7 @@
 import { MessageChannel } from 'node:worker_threads';
 import { PostMessageTransport } from './postmessage-transport.js';
 import { allocateSabChannel, openSabTransport } from './sab-transport.js';
+import type { ChannelMessage } from './protocol.js';
 import type { ChannelKind, ChannelSpec, OpenedChannel, Transport } from './transport.js';
 
 /** Data bytes of each of the two rings: room for many small messages, and large ones stream through in chunks. */
@@ -17,7 +18,7 @@ export interface ChannelOptions {
 }
 
 /** Opens a channel on the core side; give `spec` (in workerData) and `transferList` to the worker. */
-export function openChannel<In, Out>(kind: ChannelKind, options: ChannelOptions = {}): OpenedChannel<In, Out> {
+export function openChannel<In extends ChannelMessage, Out extends ChannelMessage>(kind: ChannelKind, options: ChannelOptions = {}): OpenedChannel<In, Out> {
   if (kind === 'postmessage') {
     const { port1, port2 } = new MessageChannel();
     return { local: new PostMessageTransport(port1), spec: { kind, port: port2 }, transferList: [port2] };
@@ -28,7 +29,7 @@ export function openChannel<In, Out>(kind: ChannelKind, options: ChannelOptions 
 }
 
 /** The worker's end of the channel the core opened with `spec`. */
-export function attachChannel<In, Out>(spec: ChannelSpec): Transport<In, Out> {
+export function attachChannel<In extends ChannelMessage, Out extends ChannelMessage>(spec: ChannelSpec): Transport<In, Out> {
   return spec.kind === 'sab'
     ? openSabTransport(spec.buffer, spec.ringBytes, 'worker')
     : new PostMessageTransport(spec.port);

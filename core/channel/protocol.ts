@@ -60,7 +60,8 @@ export type CoreToWorker = CallMessage | SignalMessage | HookMessage;
 export interface ResultMessage {
   t: 'result';
   id: number;
-  result: unknown;
+  /** The result as JSON text, made once in the worker: the core splices it into the answer line unparsed. */
+  json: string;
 }
 
 export interface ErrorMessage {

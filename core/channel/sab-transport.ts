@@ -1,12 +1,13 @@
 // The shared-memory transport: one SharedArrayBuffer holding two rings, core→
-// worker and worker→core. Messages travel as JSON text, encoded straight into
-// the ring and decoded straight out of it.
+// worker and worker→core. Messages travel as text (wire.ts), encoded straight
+// into the ring and decoded straight out of it.
 
 import { RingReader } from './ring-reader.js';
 import { RingWriter } from './ring-writer.js';
 import { RingRegion, ringRegionBytes } from './ring.js';
 import type { Transport } from './transport.js';
-import { decodeUtf8 } from './utf8.js';
+import type { ChannelMessage } from './protocol.js';
+import { decodeMessage, encodeMessage } from './wire.js';
 
 export type ChannelSide = 'core' | 'worker';
 
@@ -19,7 +20,7 @@ export function allocateSabChannel(
 }
 
 /** One side's end of the channel in `buffer` (from allocateSabChannel with the same `ringBytes`). */
-export function openSabTransport<In, Out>(buffer: SharedArrayBuffer, ringBytes: number, side: ChannelSide): Transport<In, Out> {
+export function openSabTransport<In extends ChannelMessage, Out extends ChannelMessage>(buffer: SharedArrayBuffer, ringBytes: number, side: ChannelSide): Transport<In, Out> {
   const coreToWorker = new RingRegion(buffer, 0, ringBytes);
   const workerToCore = new RingRegion(buffer, ringRegionBytes(ringBytes), ringBytes);
   return side === 'core'
@@ -27,7 +28,7 @@ export function openSabTransport<In, Out>(buffer: SharedArrayBuffer, ringBytes: 
     : new SabTransport<In, Out>(coreToWorker, workerToCore);
 }
 
-class SabTransport<In, Out> implements Transport<In, Out> {
+class SabTransport<In extends ChannelMessage, Out extends ChannelMessage> implements Transport<In, Out> {
   private listener: ((message: In) => void) | undefined;
   private readonly reader: RingReader;
   private readonly writer: RingWriter;
@@ -38,7 +39,7 @@ class SabTransport<In, Out> implements Transport<In, Out> {
   }
 
   send(message: Out): void {
-    this.writer.send(JSON.stringify(message));
+    this.writer.send(encodeMessage(message));
   }
 
   onMessage(listener: (message: In) => void): void {
@@ -53,6 +54,6 @@ class SabTransport<In, Out> implements Transport<In, Out> {
   };
 
   private readonly receive = (bytes: Buffer, start: number, end: number): void => {
-    this.listener!(JSON.parse(decodeUtf8(bytes, start, end)) as In);
+    this.listener!(decodeMessage(bytes, start, end) as In);
   };
 }

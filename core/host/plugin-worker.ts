@@ -20,6 +20,7 @@ import type {
 } from '../channel/protocol.js';
 import { HEALTH_CELLS, HealthCell } from '../channel/protocol.js';
 import { ErrorCode, RpcError } from '../rpc/errors.js';
+import { RawJson } from '../rpc/raw-json.js';
 import type { WorkerBootData } from '../../sdk/runtime.js';
 import { PendingCalls } from './pending-calls.js';
 import { giveChannelBuffer, takeChannelBuffer } from './channel-buffers.js';
@@ -213,7 +214,7 @@ export class PluginWorker extends EventEmitter {
 
   private settle(message: WorkerToCore): void {
     const outcome =
-      message.t === 'result' ? { result: message.result } : { error: new RpcError(message.error.code, message.error.message, message.error.data) };
+      message.t === 'result' ? { result: new RawJson(message.json) } : { error: new RpcError(message.error.code, message.error.message, message.error.data) };
     // An answer after the deadline finds nothing: the caller has had its -32003.
     if (this.pending.settle(message.id, outcome)) this.served++;
   }

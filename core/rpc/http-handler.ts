@@ -9,6 +9,7 @@ import type { CallContext, Dispatcher, JsonRpcResponse } from './dispatcher.js';
 import { ErrorCode } from './errors.js';
 import type { ConnectionHooks } from './ndjson-connection.js';
 import { positionalToParams } from './positional.js';
+import { answerText } from './answer-text.js';
 
 /** The XML-RPC codec (and its XML library) loads with the first XML-RPC request. */
 const xmlRpc = () => import('./xmlrpc.js');
@@ -63,7 +64,7 @@ export function createHttpHandler(
     if (isXml(request)) return reply(response, 200, 'text/xml', await answerXmlRpc(body));
     const answer = await dispatcher.handleText(body, context);
     if (answer === undefined) return reply(response, 204, undefined, '');
-    reply(response, 200, 'application/json', JSON.stringify(answer));
+    reply(response, 200, 'application/json', answerText(answer));
   }
 
   async function answerXmlRpc(body: string): Promise<string> {

@@ -12,6 +12,7 @@ import { ErrorCode } from './errors.js';
 import { LineSplitter } from './line-splitter.js';
 import { PARSE_ERROR_RESPONSE, type CallContext, type Dispatcher, type JsonRpcResponse } from './dispatcher.js';
 import type { AuthGate } from './auth-gate.js';
+import { answerText } from './answer-text.js';
 
 export interface ConnectionHooks {
   /** Counts calls across connections, for a graceful stop's drain. */
@@ -36,7 +37,7 @@ export function errorAnswers(message: unknown, code: number, text: string): Json
 /** One answer line; a result JSON cannot express (a BigInt, a cycle) becomes an internal error. */
 function serialize(response: JsonRpcResponse | JsonRpcResponse[]): string {
   try {
-    return JSON.stringify(response) + '\n';
+    return answerText(response) + '\n';
   } catch (error) {
     const id = Array.isArray(response) ? null : (response.id ?? null);
     const message = `result cannot be sent as JSON: ${(error as Error).message}`;

@@ -86,6 +86,8 @@ function encodeValue(value: unknown): XmlNode {
 
 function encodeTyped(value: unknown): XmlNode {
   if (value === null || value === undefined) return { nil: [] };
+  // As JSON would see it: a plugin's result arrives as JSON text (RawJson), parsed here.
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return encodeTyped((value as { toJSON(): unknown }).toJSON());
   if (typeof value === 'boolean') return { boolean: text(value ? '1' : '0') };
   if (typeof value === 'number') {
     return Number.isInteger(value) && Math.abs(value) <= 0x7fffffff ? { int: text(String(value)) } : { double: text(String(value)) };

@@ -26,6 +26,9 @@ export default {
   setup(ctx) {
     ctx.rpc.method('boom', {}, () => { throw new Error('kaboom'); });
     ctx.rpc.method('thread', {}, async () => (await import('node:worker_threads')).threadId);
+    ctx.rpc.method('bigint', {}, () => BigInt(1));
+    ctx.rpc.method('nothing', {}, () => undefined);
+    ctx.rpc.method('nested', {}, () => ({ text: 'ü € 😀 "quoted"\\n', list: [1, null, { deep: true }] }));
   },
 };
 `;
@@ -76,12 +79,17 @@ test('a plugin dropped into a running daemon answers after SIGHUP and plugd relo
   t.deepEqual(await daemon.call('plugins.list'), []);
 });
 
-test('plugins run in different threads; a throwing handler names the plugin and harms nobody', async (t) => {
+test('plugins run in different threads; a throwing handler or an unsendable result names the plugin and harms nobody', async (t) => {
   const daemon = await startDaemon(t, { examples: true, plugins: { 'thrower.plugin.mjs': THROWS } });
   const error = await t.throwsAsync<any>(daemon.call('thrower.boom'));
   t.is(error.code, -32603);
   t.regex(error.message, /thrower: kaboom/);
   t.deepEqual(error.data, { plugin: 'thrower' });
+  const unsendable = await t.throwsAsync<any>(daemon.call('thrower.bigint'));
+  t.is(unsendable.code, -32603);
+  t.regex(unsendable.message, /thrower: result cannot be sent as JSON: .*BigInt/);
+  t.is(await daemon.call('thrower.nothing'), null);
+  t.deepEqual(await daemon.call('thrower.nested'), { text: 'ü € 😀 "quoted"\n', list: [1, null, { deep: true }] });
   t.deepEqual(await daemon.call('echo.say', { text: 'still here' }), { text: 'still here' });
   const plugins: any[] = await daemon.call('plugins.list');
   const threads = plugins.map((plugin) => plugin.threadId);

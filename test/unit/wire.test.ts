@@ -1,0 +1,62 @@
+// The channel's wire text and the answer text: a plugin's result crosses from
+// the worker into the answer line as JSON text, never parsed on the way.
+
+import test from 'ava';
+import fc from 'fast-check';
+import type { ChannelMessage } from '../../core/channel/protocol.js';
+import { decodeMessage, encodeMessage } from '../../core/channel/wire.js';
+import { answerText } from '../../core/rpc/answer-text.js';
+import { RawJson } from '../../core/rpc/raw-json.js';
+
+/** Encodes as the writer does, with bytes around it as a ring has, and decodes as the reader does. */
+function roundTrip(message: ChannelMessage): ChannelMessage {
+  const text = encodeMessage(message);
+  const bytes = Buffer.from(`junk${text}junk`);
+  return decodeMessage(bytes, 4, bytes.length - 4);
+}
+
+const jsonText = fc.jsonValue().map((value) => JSON.stringify(value));
+
+test('results cross as their JSON text, with any id and any JSON (unicode included)', (t) => {
+  fc.assert(
+    fc.property(fc.nat(), fc.oneof(jsonText, fc.json({ depthSize: 'small' })), (id, json) => {
+      const message: ChannelMessage = { t: 'result', id, json };
+      t.deepEqual(roundTrip(message), message);
+    }),
+    { numRuns: 500 },
+  );
+  t.deepEqual(roundTrip({ t: 'result', id: 3, json: '"ü € 😀 R 1 "' }), { t: 'result', id: 3, json: '"ü € 😀 R 1 "' });
+});
+
+test('every other message crosses as its JSON', (t) => {
+  const messages: ChannelMessage[] = [
+    { t: 'call', id: 1, method: 'say', params: { text: 'R2 "quoted"' } },
+    { t: 'error', id: 2, error: { code: -32603, message: 'echo: kaboom', data: { plugin: 'echo' } } },
+    { t: 'signal', signal: 'SIGUSR2' },
+    { t: 'hook', hook: 'reload', args: [{ plugins: ['echo'] }] },
+  ];
+  for (const message of messages) t.deepEqual(roundTrip(message), message);
+});
+
+test('an answer with a JSON-text result reads as the answer with the value', (t) => {
+  fc.assert(
+    fc.property(fc.oneof(fc.integer(), fc.string(), fc.constant(null)), fc.jsonValue(), (id, value) => {
+      const spliced = answerText({ jsonrpc: '2.0', id, result: new RawJson(JSON.stringify(value)) });
+      t.is(spliced, JSON.stringify({ jsonrpc: '2.0', id, result: value }));
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('a batch splices each JSON-text result; an enclosing value (a multicall) parses it', (t) => {
+  const batch = answerText([
+    { jsonrpc: '2.0', id: 1, result: new RawJson('{"a":[1,2]}') },
+    { jsonrpc: '2.0', id: 2, error: { code: -32601, message: 'Method not found' } },
+    { jsonrpc: '2.0', id: 3, result: [[new RawJson('"x"')], { faultCode: -32602 }] },
+  ]);
+  t.deepEqual(JSON.parse(batch), [
+    { jsonrpc: '2.0', id: 1, result: { a: [1, 2] } },
+    { jsonrpc: '2.0', id: 2, error: { code: -32601, message: 'Method not found' } },
+    { jsonrpc: '2.0', id: 3, result: [['x'], { faultCode: -32602 }] },
+  ]);
+});

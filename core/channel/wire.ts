@@ -1,25 +1,40 @@
-// How channel messages travel through the shared-memory ring, as text. A
-// result, the bulk of the traffic, travels as `R<id> <json>`: the JSON text
-// the worker made of it is neither escaped into an envelope nor parsed back
-// out of one, so the core reads only the id and passes the text on (see
-// core/rpc/raw-json.ts). Every other message is its JSON, which starts with `{`.
+// How channel messages travel through the shared-memory ring, as text. The
+// hot path's two messages skip the JSON envelope: a call travels as
+// `C<id> <method> <params JSON>` (the worker parses only the params), and a
+// result as `R<id> <json>`, the JSON text the worker made of it, neither
+// escaped into an envelope nor parsed back out of one: the core reads the id
+// and passes the text on (see core/rpc/raw-json.ts). Every other message is
+// its JSON, which starts with `{`.
 
 import type { ChannelMessage } from './protocol.js';
 import { decodeUtf8 } from './utf8.js';
 
+const CALL_TAG = 0x43; // 'C'
 const RESULT_TAG = 0x52; // 'R'
 const SPACE = 0x20;
 const DIGIT_ZERO = 0x30;
 
 export function encodeMessage(message: ChannelMessage): string {
-  return message.t === 'result' ? `R${message.id} ${message.json}` : JSON.stringify(message);
+  switch (message.t) {
+    case 'call':
+      // Method names never hold a space (ctx.rpc.method's naming rule); absent params are left empty.
+      return `C${message.id} ${message.method} ${JSON.stringify(message.params) ?? ''}`;
+    case 'result':
+      return `R${message.id} ${message.json}`;
+    default:
+      return JSON.stringify(message);
+  }
 }
 
 /** Decodes the message in `bytes[start, end)`, straight from the ring. */
 export function decodeMessage(bytes: Buffer, start: number, end: number): ChannelMessage {
-  if (bytes[start] !== RESULT_TAG) return JSON.parse(decodeUtf8(bytes, start, end)) as ChannelMessage;
+  const tag = bytes[start];
+  if (tag !== CALL_TAG && tag !== RESULT_TAG) return JSON.parse(decodeUtf8(bytes, start, end)) as ChannelMessage;
   let id = 0;
   let at = start + 1;
   for (; bytes[at] !== SPACE; at++) id = id * 10 + bytes[at] - DIGIT_ZERO;
-  return { t: 'result', id, json: decodeUtf8(bytes, at + 1, end) };
+  if (tag === RESULT_TAG) return { t: 'result', id, json: decodeUtf8(bytes, at + 1, end) };
+  const methodEnd = bytes.indexOf(SPACE, at + 1);
+  const params = methodEnd + 1 === end ? undefined : JSON.parse(decodeUtf8(bytes, methodEnd + 1, end));
+  return { t: 'call', id, method: decodeUtf8(bytes, at + 1, methodEnd), params };
 }

@@ -28,9 +28,18 @@ test('results cross as their JSON text, with any id and any JSON (unicode includ
   t.deepEqual(roundTrip({ t: 'result', id: 3, json: '"ü € 😀 R 1 "' }), { t: 'result', id: 3, json: '"ü € 😀 R 1 "' });
 });
 
-test('every other message crosses as its JSON', (t) => {
+test('calls cross with their params parsed back, absent params staying absent', (t) => {
+  fc.assert(
+    fc.property(fc.nat(), fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/), fc.jsonValue(), (id, method, params) => {
+      t.deepEqual(roundTrip({ t: 'call', id, method, params }), { t: 'call', id, method, params: JSON.parse(JSON.stringify(params)) });
+    }),
+    { numRuns: 300 },
+  );
+  t.is((roundTrip({ t: 'call', id: 1, method: 'ping', params: undefined }) as { params: unknown }).params, undefined);
+});
+
+test('signals, hooks and errors cross as their JSON', (t) => {
   const messages: ChannelMessage[] = [
-    { t: 'call', id: 1, method: 'say', params: { text: 'R2 "quoted"' } },
     { t: 'error', id: 2, error: { code: -32603, message: 'echo: kaboom', data: { plugin: 'echo' } } },
     { t: 'signal', signal: 'SIGUSR2' },
     { t: 'hook', hook: 'reload', args: [{ plugins: ['echo'] }] },

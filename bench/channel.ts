@@ -4,7 +4,6 @@
 //
 //   node --import ./test/preload.js bench/channel.ts
 
-import { build } from 'hdr-histogram-js';
 import { pathToFileURL } from 'node:url';
 import { isMainThread, MessageChannel, type MessagePort, type Transferable, Worker, workerData } from 'node:worker_threads';
 import { attachChannel, DEFAULT_RING_BYTES, openChannel } from '../core/channel/open.js';
@@ -13,6 +12,7 @@ import { RingReader } from '../core/channel/ring-reader.js';
 import { RingWriter } from '../core/channel/ring-writer.js';
 import { RingRegion, ringRegionBytes } from '../core/channel/ring.js';
 import type { ChannelKind, ChannelSpec, Transport } from '../core/channel/transport.js';
+import { newHistogram } from './harness.js';
 import type { BenchResult } from './result.js';
 
 const WARMUP_MS = 300;
@@ -52,7 +52,7 @@ export async function benchChannel(): Promise<BenchResult[]> {
 async function roundTrips(kind: ChannelKind, inFlight: number): Promise<BenchResult> {
   const { local, spec, transferList } = openChannel<ResultMessage, CallMessage>(kind);
   const worker = startWorker({ role: 'echo', spec }, transferList);
-  const latencyNs = build({ numberOfSignificantValueDigits: 3 });
+  const latencyNs = newHistogram();
   const sentAt = new Float64Array(inFlight);
   let nextId = 0;
   let completed = 0;

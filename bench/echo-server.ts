@@ -3,23 +3,66 @@
 // request with its params as the result; no routing, validation or hooks.
 // It runs as its own process, like the daemon:
 //
-//   node --import ./test/preload.js bench/echo-server.ts SOCKET_PATH
+//   node --import ./test/preload.js bench/echo-server.ts SOCKET_PATH [sab|postmessage]
+//
+// With a channel kind, each request's params make the worker hop a plugin
+// call makes, through plugd's own channel and nothing else of plugd: the
+// floor of what any worker-per-plugin design pays on this machine.
 
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
+import { isMainThread, Worker, workerData } from 'node:worker_threads';
+import { attachChannel, openChannel } from '../core/channel/open.js';
+import type { CallMessage, ResultMessage } from '../core/channel/protocol.js';
+import type { ChannelKind, ChannelSpec } from '../core/channel/transport.js';
 import { LineSplitter } from '../core/rpc/line-splitter.js';
 
 const MAX_LINE_BYTES = 1024 * 1024;
 
-const server = createServer((socket) => {
-  const splitter = new LineSplitter(MAX_LINE_BYTES, {
-    line(text) {
-      const request = JSON.parse(text) as { id?: unknown; params?: unknown };
-      socket.write(JSON.stringify({ jsonrpc: '2.0', result: request.params ?? null, id: request.id ?? null }) + '\n');
-    },
-    overflow: () => socket.destroy(),
-  });
-  socket.on('data', (chunk: Buffer) => splitter.push(chunk));
-  socket.on('error', () => socket.destroy());
-});
+interface Request {
+  id?: unknown;
+  params?: unknown;
+}
 
-server.listen(process.argv[2], () => process.stdout.write('listening\n'));
+type Answerer = (request: Request, socket: Socket) => void;
+
+const answerInline: Answerer = (request, socket) => {
+  socket.write(JSON.stringify({ jsonrpc: '2.0', result: request.params ?? null, id: request.id ?? null }) + '\n');
+};
+
+/** Sends each request's params to a worker that answers them with the result's JSON text, as a plugin's worker does. */
+function answerThroughWorker(kind: ChannelKind): Answerer {
+  const { local, spec, transferList } = openChannel<ResultMessage, CallMessage>(kind);
+  new Worker(new URL(import.meta.url), { workerData: { spec }, transferList }).unref();
+  const waiting = new Map<number, { socket: Socket; id: unknown }>();
+  let nextId = 0;
+  local.onMessage((answer) => {
+    const { socket, id } = waiting.get(answer.id)!;
+    waiting.delete(answer.id);
+    socket.write(`{"jsonrpc":"2.0","id":${JSON.stringify(id ?? null)},"result":${answer.json}}\n`);
+  });
+  return (request, socket) => {
+    const id = nextId++;
+    waiting.set(id, { socket, id: request.id });
+    local.send({ t: 'call', id, method: 'echo', params: request.params ?? null });
+  };
+}
+
+function serve(socketPath: string, answer: Answerer): void {
+  const server = createServer((socket) => {
+    const splitter = new LineSplitter(MAX_LINE_BYTES, {
+      line: (text) => answer(JSON.parse(text) as Request, socket),
+      overflow: () => socket.destroy(),
+    });
+    socket.on('data', (chunk: Buffer) => splitter.push(chunk));
+    socket.on('error', () => socket.destroy());
+  });
+  server.listen(socketPath, () => process.stdout.write('listening\n'));
+}
+
+if (isMainThread) {
+  const [socketPath, hop] = process.argv.slice(2);
+  serve(socketPath, hop ? answerThroughWorker(hop as ChannelKind) : answerInline);
+} else {
+  const channel = attachChannel<CallMessage, ResultMessage>((workerData as { spec: ChannelSpec }).spec);
+  channel.onMessage((call) => channel.send({ t: 'result', id: call.id, json: JSON.stringify(call.params) }));
+}

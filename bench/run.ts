@@ -2,37 +2,25 @@
 // each figure sits beside its baseline from the same conditions. Writes
 // bench/results.json and prints the table with the ratios and targets.
 //
-//   npm run bench                  all suites (about 3 minutes on 2 cores)
+//   npm run bench                  all suites (about 2 minutes on 2 cores)
 //   npm run bench -- rpc reload    only these suites; results.json is left alone
 
-import { existsSync } from 'node:fs';
 import { cleanUpEverything, installCleanupHandlers } from './cleanup.js';
 import { machineBusyShare } from './proc.js';
 import { benchReload } from './reload.js';
 import { printReport, RESULTS_FILE, writeResults } from './report.js';
 import type { BenchResult } from './result.js';
+import { benchChannel } from './channel.js';
 import { benchRpc } from './rpc.js';
 import { benchRss } from './rss.js';
 import { benchRawSocket } from './socket-raw.js';
 import { benchStart } from './start.js';
 import { benchWatch } from './watch.js';
 
-const CHANNEL_BENCH = new URL('./channel.ts', import.meta.url);
-
-/** bench/channel.ts is written separately; a run without it still measures the rest. */
-async function benchChannelIfPresent(): Promise<BenchResult[]> {
-  if (!existsSync(CHANNEL_BENCH)) {
-    console.log('  bench/channel.ts is missing: no channel.* or memcpy.1mib figures in this run');
-    return [];
-  }
-  const channel = (await import(CHANNEL_BENCH.href)) as { benchChannel(): Promise<BenchResult[]> };
-  return channel.benchChannel();
-}
-
 const SUITES: Record<string, () => Promise<BenchResult[]>> = {
   socket: benchRawSocket,
   rpc: benchRpc,
-  channel: benchChannelIfPresent,
+  channel: benchChannel,
   reload: benchReload,
   watch: benchWatch,
   start: benchStart,

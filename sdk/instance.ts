@@ -45,7 +45,7 @@ export function definitionFromModule(module: PluginModule, file: string): Plugin
 }
 
 /** Accepts errors thrown by any copy of the SDK: a numeric `code` is a JSON-RPC error code. */
-export function toPluginError(error: unknown, plugin: string): WireError {
+function toPluginError(error: unknown, plugin: string): WireError {
   const candidate = error as { code?: unknown; message?: unknown; data?: unknown } | undefined;
   if (candidate && Number.isInteger(candidate.code) && typeof candidate.message === 'string') {
     return { code: candidate.code as number, message: candidate.message, data: candidate.data ?? { plugin } };
@@ -54,7 +54,17 @@ export function toPluginError(error: unknown, plugin: string): WireError {
   return { code: ErrorCode.INTERNAL_ERROR, message: `${plugin}: ${message}`, data: { plugin } };
 }
 
-export type CallOutcome = { ok: true; result: unknown } | { ok: false; error: WireError };
+/** A call's outcome as it leaves the plugin: the result as JSON text (made once, here), or the error. */
+export type CallOutcome = { ok: true; json: string } | { ok: false; error: WireError };
+
+/** The JSON text of a result; undefined (or a function) answers null. */
+function resultText(result: unknown): string {
+  try {
+    return JSON.stringify(result) ?? 'null';
+  } catch (error) {
+    throw new Error(`result cannot be sent as JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
 
 export class PluginInstance {
   readonly methods = new Map<string, { spec: MethodSpec; handler: MethodHandler<unknown> }>();
@@ -97,7 +107,7 @@ export class PluginInstance {
     }
     const meta: CallMeta = { method: `${this.name}.${method}`, plugin: this.name };
     try {
-      return { ok: true, result: await entry.handler(params, meta) };
+      return { ok: true, json: resultText(await entry.handler(params, meta)) };
     } catch (error) {
       return { ok: false, error: toPluginError(error, this.name) };
     }

@@ -17,7 +17,7 @@ import type {
 } from '../core/channel/protocol.js';
 import { HealthCell } from '../core/channel/protocol.js';
 import type { BridgedSignal } from '../core/signals.js';
-import { definitionFromModule, PluginInstance, toPluginError, type CallOutcome, type PluginModule } from './instance.js';
+import { definitionFromModule, PluginInstance, type CallOutcome, type PluginModule } from './instance.js';
 
 export interface WorkerBootData {
   channel: ChannelSpec;
@@ -87,7 +87,7 @@ function serve(instance: PluginInstance): void {
   channel.onMessage((message) => {
     switch (message.t) {
       case 'call':
-        instance.call(message.method, message.params).then((outcome) => channel.send(answer(message.id, outcome, instance.name)));
+        instance.call(message.method, message.params).then((outcome) => channel.send(answer(message.id, outcome)));
         break;
       case 'signal':
         instance.signal(message.signal as BridgedSignal);
@@ -99,15 +99,9 @@ function serve(instance: PluginInstance): void {
   });
 }
 
-/** The answer to call `id`: the result as JSON text (made here, once), or why there is none. */
-function answer(id: number, outcome: CallOutcome, plugin: string): WorkerToCore {
-  if (!outcome.ok) return { t: 'error', id, error: outcome.error };
-  try {
-    // undefined (or a function) has no JSON text: it answers null.
-    return { t: 'result', id, json: JSON.stringify(outcome.result) ?? 'null' };
-  } catch (error) {
-    return { t: 'error', id, error: toPluginError(new Error(`result cannot be sent as JSON: ${messageOf(error)}`), plugin) };
-  }
+/** The answer to call `id`, as the channel carries it. */
+function answer(id: number, outcome: CallOutcome): WorkerToCore {
+  return outcome.ok ? { t: 'result', id, json: outcome.json } : { t: 'error', id, error: outcome.error };
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

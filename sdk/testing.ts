@@ -15,6 +15,7 @@ import { inspectCandidate, isSkipped, pluginNameOfPackage } from '../core/host/d
 import { createHooks } from '../core/hooks.js';
 import { Dispatcher, type JsonRpcResponse } from '../core/rpc/dispatcher.js';
 import { RpcError } from '../core/rpc/errors.js';
+import { RawJson } from '../core/rpc/raw-json.js';
 import { defineMethod, MethodRegistry } from '../core/rpc/registry.js';
 import type { BridgedSignal } from '../core/signals.js';
 import type { ForwardedHookTap, PluginHooks } from './index.js';
@@ -157,7 +158,7 @@ export class PluginHarness {
   private async serve(method: string, params: unknown): Promise<unknown> {
     const outcome = await this.instance.call(method, params);
     if (!outcome.ok) throw new RpcError(outcome.error.code, outcome.error.message, outcome.error.data);
-    return outcome.result ?? null;
+    return new RawJson(outcome.json);
   }
 }
 

@@ -66,13 +66,17 @@ test('an unknown method is -32601, as in the daemon', async (t) => {
   t.like(error, { code: -32601, message: 'Method not found', data: undefined });
 });
 
-test('a handler that throws answers -32603 naming the plugin; an RpcError keeps its own code and data', async (t) => {
+test('a handler that throws, or returns what JSON cannot carry, answers -32603 naming the plugin; an RpcError keeps its own code and data', async (t) => {
   const host = await loadPlugin(GREETER);
   t.teardown(() => host.close());
   t.like(await t.throwsAsync(host.call('crash'), { instanceOf: RpcError }), {
     code: -32603,
     message: 'greeter: kaboom',
     data: { plugin: 'greeter' },
+  });
+  t.like(await t.throwsAsync(host.call('bigint'), { instanceOf: RpcError }), {
+    code: -32603,
+    message: 'greeter: result cannot be sent as JSON: Do not know how to serialize a BigInt',
   });
   t.like(await t.throwsAsync(host.call('refuse'), { instanceOf: RpcError }), {
     code: -32050,

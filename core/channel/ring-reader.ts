@@ -1,11 +1,10 @@
 // The consuming end of a ring. Each wake-up drains every frame available, then
-// the reader sleeps on Atomics.waitAsync (the event loop stays free). In a
-// worker it first spins a few microseconds, since a quick peer is then caught
-// without the cost of a wake-up; the main thread never spins.
+// the reader sleeps on Atomics.waitAsync (the event loop stays free), after a
+// spin of a few microseconds while spinning catches frames (spin.ts).
 
 import { FrameAssembler } from './frame-assembler.js';
 import type { RingWait } from './ring-wait.js';
-import { SPIN_MS } from './spin.js';
+import { SpinPolicy } from './spin.js';
 import { END_MARKER, LENGTH_MASK, MORE_CHUNKS, nextFrame, payloadStart, type RingRegion, WRAP_MARKER } from './ring.js';
 
 /** Receives one whole frame: `bytes[start, end)`, valid only during the call. */
@@ -18,6 +17,7 @@ export class RingReader {
   private closed = false;
   private readonly assembler = new FrameAssembler();
   private readonly wait: RingWait;
+  private readonly spin = new SpinPolicy();
 
   constructor(private readonly ring: RingRegion) {
     this.tail = ring.loadTail();
@@ -48,7 +48,7 @@ export class RingReader {
     while (!this.closed) {
       this.drain();
       if (this.closed) return;
-      if (SPIN_MS > 0) {
+      if (this.spin.shouldSpin()) {
         setImmediate(this.spinThenSleep);
         return;
       }
@@ -59,6 +59,7 @@ export class RingReader {
   private readonly spinThenSleep = (): void => {
     if (this.closed) return;
     const written = this.ring.spinUntilWritten(this.tail);
+    this.spin.record(written);
     if (written || !this.sleep()) this.pump();
   };
 

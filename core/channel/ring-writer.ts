@@ -1,10 +1,10 @@
 // The producing end of a ring. `send` never blocks: what does not fit waits in
 // a queue, in order, while the writer waits (Atomics.waitAsync, off the event
-// loop; in a worker after a brief spin) for the reader to make room.
+// loop, after a brief spin: spin.ts) for the reader to make room.
 
 import { Fifo } from './fifo.js';
 import type { RingWait } from './ring-wait.js';
-import { SPIN_MS } from './spin.js';
+import { SpinPolicy } from './spin.js';
 import { assertSendable, PayloadEncoder, payloadUnits, type FramePayload } from './frame-payload.js';
 import { END_MARKER, FRAME_HEADER_BYTES, MORE_CHUNKS, nextFrame, payloadStart, type RingRegion, WRAP_MARKER } from './ring.js';
 
@@ -35,6 +35,7 @@ export class RingWriter {
   private wakeScheduled = false;
   private readonly encoder = new PayloadEncoder();
   private readonly wait: RingWait;
+  private readonly spin = new SpinPolicy();
 
   constructor(private readonly ring: RingRegion) {
     this.head = ring.loadHead();
@@ -155,16 +156,18 @@ export class RingWriter {
     this.ring.publishHead(this.head);
   }
 
-  /** In a worker, first yields (send returns at once) and spins briefly: the reader often makes room within microseconds. */
+  /** First yields (send returns at once) and spins briefly: the reader often makes room within microseconds. */
   private waitForRoom(): void {
     this.wait.keepAlive();
-    if (SPIN_MS > 0) setImmediate(this.spinThenSleep);
+    if (this.spin.shouldSpin()) setImmediate(this.spinThenSleep);
     else this.sleep();
   }
 
   private readonly spinThenSleep = (): void => {
     if (this.closed) return;
-    if (this.ring.spinUntilRead(this.knownTail)) this.flush();
+    const read = this.ring.spinUntilRead(this.knownTail);
+    this.spin.record(read);
+    if (read) this.flush();
     else this.sleep();
   };
 

@@ -142,14 +142,14 @@ export class RingRegion {
     return new RingWait(this.i32, READER_SLEEPING, HEAD, onWake);
   }
 
-  /** Reader: busy-waits briefly (in a worker; not at all on the main thread) for the writer to publish past `tail`. */
+  /** Reader: busy-waits briefly (see spin.ts) for the writer to publish past `tail`. */
   spinUntilWritten(tail: number): boolean {
-    return SPIN_MS > 0 && spinWhileEqual(this.i32, HEAD, tail, SPIN_MS);
+    return spinWhileEqual(this.i32, HEAD, tail, SPIN_MS);
   }
 
-  /** Writer: busy-waits briefly (in a worker; not at all on the main thread) for the reader to release past `tail`. */
+  /** Writer: busy-waits briefly (see spin.ts) for the reader to release past `tail`. */
   spinUntilRead(tail: number): boolean {
-    return SPIN_MS > 0 && spinWhileEqual(this.i32, TAIL, tail, SPIN_MS);
+    return spinWhileEqual(this.i32, TAIL, tail, SPIN_MS);
   }
 
   /** Writer: its wait for the reader to make room; `onWake` runs once tail has moved. */

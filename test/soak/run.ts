@@ -43,13 +43,15 @@ async function main(): Promise<void> {
   writeFileSync(join(pluginDir, 'versioned.plugin.js'), versioned(0));
   writeFileSync(join(home, 'plugd.json'), JSON.stringify({ supervision: { restart: { initialDelayMs: 10, maxDelayMs: 200, maxCrashes: 100_000 } } }));
   const daemon = spawn(process.execPath, [CLI, 'start', '--foreground', '--home', home], { stdio: 'ignore' });
-  const stop = () => {
+  const exited = new Promise((resolve) => daemon.once('exit', resolve));
+  // The home goes once the daemon is gone: while it stops, it may still write there.
+  const stop = async () => {
     daemon.kill('SIGTERM');
+    await exited;
     rmSync(home, { recursive: true, force: true });
   };
   process.on('SIGINT', () => {
-    stop();
-    process.exit(130);
+    void stop().then(() => process.exit(130));
   });
   try {
     let control: RpcClient | undefined;
@@ -114,7 +116,7 @@ async function main(): Promise<void> {
     control.close();
     console.log(JSON.stringify(report, null, 2));
   } finally {
-    stop();
+    await stop();
   }
 }
 

@@ -21,7 +21,7 @@ interface Received {
   inPlace: boolean;
 }
 
-/** Reads `count` frames on this thread (where the reader never spins), copying each. */
+/** Reads `count` frames on this thread, copying each. */
 function readFrames(ring: RingRegion, count: number): Promise<Received[]> {
   return new Promise((resolve) => {
     const reader = new RingReader(ring);

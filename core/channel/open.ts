@@ -18,7 +18,10 @@ export interface ChannelOptions {
 }
 
 /** Opens a channel on the core side; give `spec` (in workerData) and `transferList` to the worker. */
-export function openChannel<In extends ChannelMessage, Out extends ChannelMessage>(kind: ChannelKind, options: ChannelOptions = {}): OpenedChannel<In, Out> {
+export function openChannel<In extends ChannelMessage, Out extends ChannelMessage>(
+  kind: ChannelKind,
+  options: ChannelOptions = {},
+): OpenedChannel<In, Out> {
   if (kind === 'postmessage') {
     const { port1, port2 } = new MessageChannel();
     return { local: new PostMessageTransport(port1), spec: { kind, port: port2 }, transferList: [port2] };

@@ -20,7 +20,11 @@ export function allocateSabChannel(
 }
 
 /** One side's end of the channel in `buffer` (from allocateSabChannel with the same `ringBytes`). */
-export function openSabTransport<In extends ChannelMessage, Out extends ChannelMessage>(buffer: SharedArrayBuffer, ringBytes: number, side: ChannelSide): Transport<In, Out> {
+export function openSabTransport<In extends ChannelMessage, Out extends ChannelMessage>(
+  buffer: SharedArrayBuffer,
+  ringBytes: number,
+  side: ChannelSide,
+): Transport<In, Out> {
   const coreToWorker = new RingRegion(buffer, 0, ringBytes);
   const workerToCore = new RingRegion(buffer, ringRegionBytes(ringBytes), ringBytes);
   return side === 'core'

@@ -4,7 +4,6 @@
 
 import { FrameAssembler } from './frame-assembler.js';
 import type { RingWait } from './ring-wait.js';
-import { SpinPolicy } from './spin.js';
 import { END_MARKER, LENGTH_MASK, MORE_CHUNKS, nextFrame, payloadStart, type RingRegion, WRAP_MARKER } from './ring.js';
 
 /** Receives one whole frame: `bytes[start, end)`, valid only during the call. */
@@ -17,7 +16,6 @@ export class RingReader {
   private closed = false;
   private readonly assembler = new FrameAssembler();
   private readonly wait: RingWait;
-  private readonly spin = new SpinPolicy();
 
   constructor(private readonly ring: RingRegion) {
     this.tail = ring.loadTail();
@@ -43,30 +41,12 @@ export class RingReader {
     this.wait.cancel();
   }
 
-  /** Drains; then sleeps, or in a worker yields (so async replies go out first) and spins before sleeping. */
+  /** Drains, then waits for the next frame (spinning first while that pays). */
   private readonly pump = (): void => {
-    while (!this.closed) {
-      this.drain();
-      if (this.closed) return;
-      if (this.spin.shouldSpin()) {
-        setImmediate(this.spinThenSleep);
-        return;
-      }
-      if (this.sleep()) return;
-    }
-  };
-
-  private readonly spinThenSleep = (): void => {
     if (this.closed) return;
-    const written = this.ring.spinUntilWritten(this.tail);
-    this.spin.record(written);
-    if (written || !this.sleep()) this.pump();
+    this.drain();
+    if (!this.closed) this.wait.waitWhile(this.tail);
   };
-
-  /** Sleeps until the next frame; false if one arrived meanwhile. */
-  private sleep(): boolean {
-    return this.wait.sleep(this.tail);
-  }
 
   /** Delivers every frame written so far, including those written while it runs. */
   private drain(): void {

@@ -4,7 +4,6 @@
 
 import { Fifo } from './fifo.js';
 import type { RingWait } from './ring-wait.js';
-import { SpinPolicy } from './spin.js';
 import { assertSendable, PayloadEncoder, payloadUnits, type FramePayload } from './frame-payload.js';
 import { END_MARKER, FRAME_HEADER_BYTES, MORE_CHUNKS, nextFrame, payloadStart, type RingRegion, WRAP_MARKER } from './ring.js';
 
@@ -35,7 +34,6 @@ export class RingWriter {
   private wakeScheduled = false;
   private readonly encoder = new PayloadEncoder();
   private readonly wait: RingWait;
-  private readonly spin = new SpinPolicy();
 
   constructor(private readonly ring: RingRegion) {
     this.head = ring.loadHead();
@@ -156,23 +154,9 @@ export class RingWriter {
     this.ring.publishHead(this.head);
   }
 
-  /** First yields (send returns at once) and spins briefly: the reader often makes room within microseconds. */
+  /** Waits (spinning first while that pays) for the reader to make room; `send` returns at once meanwhile. */
   private waitForRoom(): void {
     this.wait.keepAlive();
-    if (this.spin.shouldSpin()) setImmediate(this.spinThenSleep);
-    else this.sleep();
-  }
-
-  private readonly spinThenSleep = (): void => {
-    if (this.closed) return;
-    const read = this.ring.spinUntilRead(this.knownTail);
-    this.spin.record(read);
-    if (read) this.flush();
-    else this.sleep();
-  };
-
-  private sleep(): void {
-    // If the reader made room meanwhile, a microtask rather than recursion keeps the stack flat.
-    if (!this.wait.sleep(this.knownTail)) queueMicrotask(this.flush);
+    this.wait.waitWhile(this.knownTail);
   }
 }

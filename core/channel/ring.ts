@@ -19,7 +19,6 @@
 
 import { wakeIfWaiting } from './atomics-wait.js';
 import { RingWait } from './ring-wait.js';
-import { SPIN_MS, spinWhileEqual } from './spin.js';
 
 const CACHE_LINE_WORDS = 16;
 
@@ -140,16 +139,6 @@ export class RingRegion {
   /** Reader: its wait for the writer to publish; `onWake` runs once head has moved. */
   readerWait(onWake: () => void): RingWait {
     return new RingWait(this.i32, READER_SLEEPING, HEAD, onWake);
-  }
-
-  /** Reader: busy-waits briefly (see spin.ts) for the writer to publish past `tail`. */
-  spinUntilWritten(tail: number): boolean {
-    return spinWhileEqual(this.i32, HEAD, tail, SPIN_MS);
-  }
-
-  /** Writer: busy-waits briefly (see spin.ts) for the reader to release past `tail`. */
-  spinUntilRead(tail: number): boolean {
-    return spinWhileEqual(this.i32, TAIL, tail, SPIN_MS);
   }
 
   /** Writer: its wait for the reader to make room; `onWake` runs once tail has moved. */

@@ -1,5 +1,5 @@
 // Call figures, kept cheaply on the hot path: counters and an HDR histogram
-// per method, summed per plugin when asked. A once-a-second sampler turns the
+// per method, and the same per plugin for its methods together. A once-a-second sampler turns the
 // counters into calls/s, with a short history for sparklines.
 
 import { createRequire } from 'node:module';
@@ -32,6 +32,13 @@ class Stats {
   /** calls/s for each of the last seconds, newest last. */
   readonly rates: number[] = [];
   private lastCalls = 0;
+
+  ended(micros: number, errorCode: number | undefined): void {
+    this.inFlight--;
+    this.calls++;
+    this.latency.recordValue(micros);
+    if (errorCode !== undefined) this.errors[errorCode] = (this.errors[errorCode] ?? 0) + 1;
+  }
 
   sample(): void {
     this.rates.push(this.calls - this.lastCalls);
@@ -101,18 +108,8 @@ export class Metrics {
 
   end(timing: CallTiming, errorCode?: number): void {
     const micros = Math.max(1, Math.round((performance.now() - timing.started) * 1000));
-    for (const stats of [timing.stats, timing.plugin]) {
-      if (!stats) continue;
-      stats.inFlight--;
-      stats.calls++;
-      stats.latency.recordValue(micros);
-      if (errorCode !== undefined) stats.errors[errorCode] = (stats.errors[errorCode] ?? 0) + 1;
-    }
-  }
-
-  method(name: string): StatsView | undefined {
-    const stats = this.methods.get(name);
-    return stats && view(stats);
+    timing.stats.ended(micros, errorCode);
+    timing.plugin?.ended(micros, errorCode);
   }
 
   plugin(name: string): StatsView | undefined {

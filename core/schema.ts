@@ -15,8 +15,9 @@ export interface Validator {
 let ajv: AjvInstance | undefined;
 
 function instance(): AjvInstance {
+  if (ajv) return ajv;
   const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
-  return (ajv ??= new Ajv({ allErrors: false, strict: false, useDefaults: false, coerceTypes: false }));
+  return (ajv = new Ajv({ allErrors: false, strict: false, useDefaults: false, coerceTypes: false }));
 }
 
 /** Compiled validators by schema text: built-ins and plugins repeat the same schemas. */

@@ -56,10 +56,9 @@ export class RpcListener {
   listenUnix(path: string): Promise<void> {
     // The umask closes the window between bind() and chmod() in which another user could connect.
     const umask = process.umask(0o177);
-    return this.listen(() => this.server.listen({ path, backlog: LISTEN_BACKLOG })).finally(() => {
-      process.umask(umask);
-      chmodSync(path, 0o600);
-    });
+    return this.listen(() => this.server.listen({ path, backlog: LISTEN_BACKLOG }))
+      .finally(() => process.umask(umask))
+      .then(() => chmodSync(path, 0o600));
   }
 
   listenTcp(host: string, port: number): Promise<{ host: string; port: number }> {

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { compileSchema, describeErrors } from './schema.js';
 import { resolveHome } from './paths.js';
+import { ADDRESS_PATTERN } from './address.js';
 
 const Millis = Type.Integer({ minimum: 1 });
 
@@ -73,7 +74,7 @@ const LimitsSchema = Type.Object(
 export type Limits = Static<typeof LimitsSchema>;
 
 /** `HOST:PORT`; IPv6 hosts in brackets. */
-const Address = Type.String({ pattern: '^(\\[[0-9a-fA-F:.]+\\]|[^:\\s]+):[0-9]{1,5}$' });
+const Address = Type.String({ pattern: ADDRESS_PATTERN });
 
 const ConfigFileSchema = Type.Object(
   {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `plugd` command. Every subcommand but `start` and `new` talks to a
-// running daemon over its control socket.
+// running daemon over its control socket. Modules only some commands need
+// (the daemon, the config schema, top) load in those commands' actions.
 
 import { Command } from 'commander';
 import { resolve } from 'node:path';
@@ -16,10 +17,7 @@ import { printLogs } from './logs.js';
 import { formatPlugins, formatReload, formatStatus } from './format.js';
 import { paintFor } from './colour.js';
 import { takeSnapshot } from './daemon-snapshot.js';
-import { top } from './top.js';
 import { isSortColumn, SORT_COLUMNS, type SortColumn } from './top-sort.js';
-import { describeInstall, renderSystemdUnit } from './systemd-unit.js';
-import { registerNewCommand } from './new.js';
 import { registerDevCommand } from './dev.js';
 
 const program = new Command('plugd')
@@ -130,14 +128,18 @@ clientCommand('top', 'a live view of the plugins: state, calls/s, latency, error
   .option('--interval <ms>', 'time between refreshes', parseInterval, 1000)
   .option('--once', 'print one frame and exit (no escape codes unless on a terminal)')
   .action(async (options: { sort: SortColumn; interval: number; once?: boolean }, command: Command) =>
-    withClient(command, (client) => top(client, { sort: options.sort, intervalMs: options.interval, once: Boolean(options.once) })),
+    withClient(command, async (client) => {
+      const { top } = await import('./top.js');
+      await top(client, { sort: options.sort, intervalMs: options.interval, once: Boolean(options.once) });
+    }),
   );
 
 program
   .command('systemd-unit')
   .description('print a systemd unit that runs this install in the foreground')
   .option('--user', 'a unit for the user manager (systemctl --user)')
-  .action((options: { user?: boolean }, command: Command) => {
+  .action(async (options: { user?: boolean }, command: Command) => {
+    const { describeInstall, renderSystemdUnit } = await import('./systemd-unit.js');
     process.stdout.write(renderSystemdUnit(describeInstall(resolveHome(globals(command).home), Boolean(options.user))));
   });
 
@@ -196,7 +198,15 @@ program
     printLogs(homePaths(resolveHome(globals(command).home)).log, Boolean(options.follow)),
   );
 
-registerNewCommand(program);
+program
+  .command('new <name>')
+  .description('create a plugin from the template, in the plugin folder unless --dir')
+  .option('--dir <dir>', "where to create it (default: the daemon's plugin folder)")
+  .action(async (name: string, options: { dir?: string }, command: Command) => {
+    const { newPlugin } = await import('./new.js');
+    newPlugin(name, { home: globals(command).home, dir: options.dir });
+  });
+
 registerDevCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => reportError(error, Boolean(program.opts().verbose)));

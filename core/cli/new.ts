@@ -2,7 +2,6 @@
 // its name filled in and a `file:` dependency on this very plugd (its SDK types,
 // its test harness and `npx plugd`), then prints the steps to a served call.
 
-import type { Command } from 'commander';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -19,18 +18,12 @@ const RENAMED_ON_COPY: Record<string, string> = { gitignore: '.gitignore' };
 /** npm's limit on a package name's length. */
 const MAX_NPM_NAME_LENGTH = 214;
 
-export function registerNewCommand(program: Command): void {
-  program
-    .command('new <name>')
-    .description('create a plugin from the template, in the plugin folder unless --dir')
-    .option('--dir <dir>', "where to create it (default: the daemon's plugin folder)")
-    .action((name: string, options: { dir?: string }, command: Command) => {
-      const home = command.optsWithGlobals<{ home?: string }>().home;
-      const pluginDir = loadConfig({ home }).pluginDir;
-      const dir = options.dir === undefined ? pluginDir : resolve(options.dir);
-      const folder = createPlugin(name, dir);
-      process.stdout.write(nextSteps({ name, folder, dir, servedByDaemon: dir === pluginDir, home }));
-    });
+/** Creates plugin `name` from the template (in the daemon's plugin folder unless `dir`) and prints what to do next. */
+export function newPlugin(name: string, options: { home?: string; dir?: string }): void {
+  const pluginDir = loadConfig({ home: options.home }).pluginDir;
+  const dir = options.dir === undefined ? pluginDir : resolve(options.dir);
+  const folder = createPlugin(name, dir);
+  process.stdout.write(nextSteps({ name, folder, dir, servedByDaemon: dir === pluginDir, home: options.home }));
 }
 
 /** Copies the template into `dir/name`; refuses a bad name or a taken one. Returns the new folder. */

@@ -19,6 +19,8 @@ export interface LoopCounters {
 export class PluginLoop {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** An iteration is under way: it schedules the next one itself when it ends. */
+  private iterating = false;
   private started = false;
   private active = false;
 
@@ -39,7 +41,8 @@ export class PluginLoop {
       this.started = true;
       await this.options.onStart?.();
     }
-    this.schedule(0);
+    // A resume while a paused iteration is still finishing must not start a second chain of them.
+    if (this.active && !this.iterating) this.schedule(0);
   }
 
   /** Stops scheduling; waits for an iteration under way. */
@@ -61,6 +64,7 @@ export class PluginLoop {
   }
 
   private async iterate(): Promise<void> {
+    this.iterating = true;
     const started = performance.now();
     let failed = false;
     try {
@@ -70,6 +74,7 @@ export class PluginLoop {
       this.log.error({ err: error }, 'loop iteration threw');
     }
     this.counters.iteration(failed);
+    this.iterating = false;
     // The next iteration starts one interval after this one started, or at once if this one ran long.
     if (this.active) this.schedule(Math.max(0, this.options.intervalMs - (performance.now() - started)));
   }

@@ -16,6 +16,7 @@ import { createHooks } from '../core/hooks.js';
 import { Dispatcher, type JsonRpcResponse } from '../core/rpc/dispatcher.js';
 import { RpcError } from '../core/rpc/errors.js';
 import { RawJson } from '../core/rpc/raw-json.js';
+import { answerText } from '../core/rpc/answer-text.js';
 import { defineMethod, MethodRegistry } from '../core/rpc/registry.js';
 import type { BridgedSignal } from '../core/signals.js';
 import type { ForwardedHookTap, PluginHooks } from './index.js';
@@ -102,7 +103,8 @@ export class PluginHarness {
     const answering = this.dispatcher.handleText(request, { transport: 'internal' });
     this.inFlight.add(answering);
     try {
-      const answer = overTheWire((await answering) as JsonRpcResponse);
+      // The daemon's own answer text, read back as a client reads it.
+      const answer = JSON.parse(answerText((await answering) as JsonRpcResponse)) as JsonRpcResponse;
       if (answer.error) {
         const error = answer.error as { code: number; message: string; data?: unknown };
         throw new RpcError(error.code, error.message, error.data);
@@ -162,7 +164,7 @@ export class PluginHarness {
   }
 }
 
-/** Calls, answers and hook events cross the daemon as JSON: a test sees what a client would. */
+/** Hook events cross the daemon as JSON: a plugin under test sees what it would see there. */
 function overTheWire<T>(value: T): T {
   return JSON.parse(JSON.stringify(value));
 }

@@ -34,15 +34,20 @@ export class PendingCalls {
     });
   }
 
-  /** Answers call `id`; false if it is not pending (its deadline passed first). */
-  settle(id: number, outcome: { result: unknown } | { error: RpcError }): boolean {
-    const call = this.calls.get(id);
-    if (!call) return false;
-    this.calls.delete(id);
-    if ('error' in outcome) call.reject(outcome.error);
-    else call.resolve(outcome.result);
+  /** Answers call `id` with `result`; false if it is not pending (its deadline passed first). */
+  resolve(id: number, result: unknown): boolean {
+    const call = this.take(id);
+    call?.resolve(result);
     this.checkDrained();
-    return true;
+    return call !== undefined;
+  }
+
+  /** Answers call `id` with `error`; false if it is not pending. */
+  reject(id: number, error: RpcError): boolean {
+    const call = this.take(id);
+    call?.reject(error);
+    this.checkDrained();
+    return call !== undefined;
   }
 
   /** Answers every pending call with `error` (the worker died). */
@@ -57,6 +62,12 @@ export class PendingCalls {
   drained(): Promise<void> {
     if (this.calls.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  private take(id: number): PendingCall | undefined {
+    const call = this.calls.get(id);
+    if (call) this.calls.delete(id);
+    return call;
   }
 
   private sweep(): void {

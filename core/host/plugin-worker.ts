@@ -213,10 +213,12 @@ export class PluginWorker extends EventEmitter {
   }
 
   private settle(message: WorkerToCore): void {
-    const outcome =
-      message.t === 'result' ? { result: new RawJson(message.json) } : { error: new RpcError(message.error.code, message.error.message, message.error.data) };
     // An answer after the deadline finds nothing: the caller has had its -32003.
-    if (this.pending.settle(message.id, outcome)) this.served++;
+    const answered =
+      message.t === 'result'
+        ? this.pending.resolve(message.id, new RawJson(message.json))
+        : this.pending.reject(message.id, new RpcError(message.error.code, message.error.message, message.error.data));
+    if (answered) this.served++;
   }
 
   private onReport(report: ControlReport): void {

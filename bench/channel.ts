@@ -12,12 +12,14 @@ import { RingReader } from '../core/channel/ring-reader.js';
 import { RingWriter } from '../core/channel/ring-writer.js';
 import { RingRegion, ringRegionBytes } from '../core/channel/ring.js';
 import type { ChannelKind, ChannelSpec, Transport } from '../core/channel/transport.js';
-import { newHistogram } from './harness.js';
+import { echoCalls } from './echo-worker.js';
+import { newHistogram, round } from './harness.js';
+import { MIB } from './proc.js';
+import { printReport } from './report.js';
 import type { BenchResult } from './result.js';
 
 const WARMUP_MS = 300;
 const MEASURE_MS = 2000;
-const MIB = 1024 * 1024;
 const NS_PER_MS = 1e6;
 /** 1 MiB messages a postMessage or transport producer may have unacknowledged (the ring needs none: it has backpressure). */
 const STREAM_WINDOW = 8;
@@ -110,7 +112,7 @@ async function oneWay(name: string, stream: Stream): Promise<BenchResult> {
   });
   const seconds = (performance.now() - firstAt) / 1000;
   await worker!.terminate();
-  return { name, value: round2(((received - 1) * MIB) / seconds / 1e9), unit: 'GB/s' };
+  return { name, value: round(((received - 1) * MIB) / seconds / 1e9, 2), unit: 'GB/s' };
 }
 
 /** Raw 1 MiB frames through a ring: the writer's backpressure is the only flow control. */
@@ -158,11 +160,7 @@ function memcpy(): BenchResult {
     copies += 100;
   }
   const seconds = (performance.now() - start) / 1000;
-  return { name: 'memcpy.1mib', value: round2((copies * MIB) / seconds / 1e9), unit: 'GB/s' };
-}
-
-function round2(value: number): number {
-  return Math.round(value * 100) / 100;
+  return { name: 'memcpy.1mib', value: round((copies * MIB) / seconds / 1e9, 2), unit: 'GB/s' };
 }
 
 // ---- the worker side --------------------------------------------------------
@@ -173,11 +171,8 @@ function startWorker(role: WorkerRole, transferList: Transferable[] = []): Worke
 
 function runWorker(role: WorkerRole): void {
   switch (role.role) {
-    case 'echo': {
-      const transport = attachChannel<CallMessage, ResultMessage>(role.spec);
-      transport.onMessage((call) => transport.send({ t: 'result', id: call.id, json: JSON.stringify(call.params) }));
-      return;
-    }
+    case 'echo':
+      return echoCalls(role.spec);
     case 'ring-producer': {
       const writer = new RingWriter(new RingRegion(role.buffer, 0, DEFAULT_RING_BYTES));
       const frame = new Uint8Array(MIB).fill(42);
@@ -204,21 +199,8 @@ function runWorker(role: WorkerRole): void {
 
 // ---- entry points -----------------------------------------------------------
 
-function printTable(results: BenchResult[]): void {
-  const byName = new Map(results.map((result) => [result.name, result.value]));
-  const ratio = (a: string, b: string): string => (byName.get(a)! / byName.get(b)!).toFixed(2);
-  console.table(results);
-  console.table([
-    { ratio: 'sab / postmessage, small c1', value: ratio('channel.sab.small.c1', 'channel.postmessage.small.c1'), target: '>= 1.0' },
-    { ratio: 'sab / postmessage, small c32', value: ratio('channel.sab.small.c32', 'channel.postmessage.small.c32'), target: '>= 1.5' },
-    { ratio: 'sab / postmessage, 1 MiB', value: ratio('channel.sab.1mib', 'channel.postmessage.1mib'), target: '>= 2.0' },
-    { ratio: 'sab / postmessage, 1 MiB JSON', value: ratio('channel.sab.json.1mib', 'channel.postmessage.json.1mib'), target: '' },
-    { ratio: 'sab 1 MiB / memcpy', value: ratio('channel.sab.1mib', 'memcpy.1mib'), target: '' },
-  ]);
-}
-
 const role = (workerData as { benchChannel?: WorkerRole } | null)?.benchChannel;
 if (!isMainThread && role) runWorker(role);
 else if (isMainThread && process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  printTable(await benchChannel());
+  printReport(await benchChannel());
 }

@@ -11,10 +11,13 @@
 
 import { createServer, type Socket } from 'node:net';
 import { isMainThread, Worker, workerData } from 'node:worker_threads';
-import { attachChannel, openChannel } from '../core/channel/open.js';
+import { openChannel } from '../core/channel/open.js';
 import type { CallMessage, ResultMessage } from '../core/channel/protocol.js';
 import type { ChannelKind, ChannelSpec } from '../core/channel/transport.js';
+import { answerText } from '../core/rpc/answer-text.js';
 import { LineSplitter } from '../core/rpc/line-splitter.js';
+import { RawJson } from '../core/rpc/raw-json.js';
+import { echoCalls } from './echo-worker.js';
 
 const MAX_LINE_BYTES = 1024 * 1024;
 
@@ -38,7 +41,7 @@ function answerThroughWorker(kind: ChannelKind): Answerer {
   local.onMessage((answer) => {
     const { socket, id } = waiting.get(answer.id)!;
     waiting.delete(answer.id);
-    socket.write(`{"jsonrpc":"2.0","id":${JSON.stringify(id ?? null)},"result":${answer.json}}\n`);
+    socket.write(answerText({ jsonrpc: '2.0', id: id ?? null, result: new RawJson(answer.json) }) + '\n');
   });
   return (request, socket) => {
     const id = nextId++;
@@ -63,6 +66,5 @@ if (isMainThread) {
   const [socketPath, hop] = process.argv.slice(2);
   serve(socketPath, hop ? answerThroughWorker(hop as ChannelKind) : answerInline);
 } else {
-  const channel = attachChannel<CallMessage, ResultMessage>((workerData as { spec: ChannelSpec }).spec);
-  channel.onMessage((call) => channel.send({ t: 'result', id: call.id, json: JSON.stringify(call.params) }));
+  echoCalls((workerData as { spec: ChannelSpec }).spec);
 }

@@ -131,7 +131,6 @@ export class PluginHost {
   /** Brings the loaded set in line with the folder: new plugins load, removed ones unload, changed ones reload. */
   async rescan(force: boolean): Promise<RescanSummary> {
     const { plugins: found, skipped } = discoverPlugins(this.pluginDir);
-    for (const skip of skipped) this.deps.log.logger.warn({ path: skip.path }, `skipped ${skip.path}: ${skip.reason}`);
     const summary = emptySummary(skipped);
     const foundNames = new Set(found.map((source) => source.name));
     const removed = [...this.plugins.values()].filter((plugin) => this.isInFolder(plugin) && !foundNames.has(plugin.name));
@@ -142,8 +141,14 @@ export class PluginHost {
       }),
       ...found.map((source) => this.syncSource(source, force, summary)),
     ]);
+    this.warnSkipped(summary);
     for (const list of [summary.loaded, summary.reloaded, summary.unchanged, summary.unloaded]) list.sort();
     return summary;
+  }
+
+  /** One line for each entry left out: junk in the folder, or a name another plugin has. */
+  private warnSkipped(summary: RescanSummary): void {
+    for (const skip of summary.skipped) this.deps.log.logger.warn({ path: skip.path }, `skipped ${skip.path}: ${skip.reason}`);
   }
 
   private async syncSource(source: PluginSource, force: boolean, summary: RescanSummary): Promise<void> {
@@ -178,7 +183,7 @@ export class PluginHost {
     // A failure is logged by the plugin, and the previous version, if any, keeps serving.
     const summary = emptySummary();
     await this.syncSource(candidate, false, summary);
-    for (const skip of summary.skipped) this.deps.log.logger.warn({ path: skip.path }, `skipped ${skip.path}: ${skip.reason}`);
+    this.warnSkipped(summary);
   }
 
   private async watch(dir: string, onChange: (candidate: string) => void): Promise<void> {

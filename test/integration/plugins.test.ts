@@ -131,6 +131,19 @@ test('a folder with junk in it still loads the good plugins', async (t) => {
   for (const junk of ['notes.txt', 'broken-json', 'no-field', 'no-manifest', 'daemon.plugin.js']) t.regex(log, new RegExp(`skipped .*${junk}`));
 });
 
+test('a folder plugin named like one loaded from elsewhere is skipped by a rescan, and the log says so', async (t) => {
+  const daemon = await startDaemon(t);
+  const outside = join(daemon.home, 'elsewhere');
+  writePlugin(outside, 'twin.plugin.js', 'export default { setup(ctx) { ctx.rpc.method("where", {}, () => "elsewhere"); } }');
+  await daemon.call('plugins.load', { path: join(outside, 'twin.plugin.js') });
+  writePlugin(daemon.pluginDir, 'twin.plugin.js', 'export default { setup(ctx) { ctx.rpc.method("where", {}, () => "folder"); } }');
+  const summary: any = await daemon.call('plugins.reload');
+  t.regex(JSON.stringify(summary.skipped), /already taken/);
+  t.is(await daemon.call('twin.where'), 'elsewhere');
+  await until(() => Promise.resolve(daemon.output()), (log) => /skipped .*plugins\/twin\.plugin\.js.*already taken/.test(log));
+  t.pass();
+});
+
 test('plugins.load, plugins.unload and plugins.reload by name', async (t) => {
   const daemon = await startDaemon(t);
   const elsewhere = join(daemon.home, 'elsewhere');

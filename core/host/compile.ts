@@ -116,7 +116,8 @@ function reusableBuild(dir: string, stem: string): CompiledPlugin | undefined {
 
 /** Records a build, unless an input changed while it ran (that build may hold the old text). */
 function recordBuild(dir: string, stem: string, record: BuildRecord, started: number): void {
-  const changedDuring = Object.keys(record.inputs).some((path) => (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Infinity) >= started);
+  // From the stamps just taken (`size:mtimeMs`, or null for a file gone).
+  const changedDuring = Object.values(record.inputs).some((stamp) => stamp === null || Number(stamp.split(':')[1]) >= started);
   if (changedDuring) rmSync(recordPath(dir, stem), { force: true });
   else writeAtomically(recordPath(dir, stem), JSON.stringify(record));
 }

@@ -6,18 +6,26 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-function findPackageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
+/** The nearest package.json at or above `dir` that `accept` takes: its folder and contents. */
+export function nearestManifest(
+  dir: string,
+  accept: (manifest: { name?: unknown }) => boolean = () => true,
+): { dir: string; manifest: { name?: unknown } } | undefined {
   for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'plugd') return dir;
+    const path = join(dir, 'package.json');
+    if (existsSync(path)) {
+      const manifest = JSON.parse(readFileSync(path, 'utf8')) as { name?: unknown };
+      if (accept(manifest)) return { dir, manifest };
+    }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('plugd: cannot find its own package.json');
+    if (parent === dir) return undefined;
     dir = parent;
   }
 }
 
-export const packageRoot = findPackageRoot();
+const own = nearestManifest(dirname(fileURLToPath(import.meta.url)), (manifest) => manifest.name === 'plugd');
+if (!own) throw new Error('plugd: cannot find its own package.json');
+export const packageRoot = own.dir;
 
 export const version: string = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version;
 

@@ -5,12 +5,12 @@
 // validated and errors are shaped exactly as a client of the daemon sees them.
 // Only the worker thread is left out: the plugin runs in the test's process.
 
-import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino, { type LevelWithSilent } from 'pino';
 import type { ForwardedHook, MethodSpec } from '../core/channel/protocol.js';
 import { compilePlugin } from '../core/host/compile.js';
+import { nearestManifest } from '../core/package-root.js';
 import { inspectCandidate, isSkipped, pluginNameOfPackage } from '../core/host/discovery.js';
 import { createHooks } from '../core/hooks.js';
 import { Dispatcher, type JsonRpcResponse } from '../core/rpc/dispatcher.js';
@@ -173,19 +173,7 @@ function overTheWire<T>(value: T): T {
 function daemonNameOf(file: string): string {
   const asFile = inspectCandidate(file);
   if (!isSkipped(asFile)) return asFile.name;
-  const packageName = nearestPackageName(dirname(file));
-  return packageName === undefined ? basename(file).replace(/\.[^.]+$/, '') : pluginNameOfPackage(packageName);
+  const packageName = nearestManifest(dirname(file))?.manifest.name;
+  return typeof packageName === 'string' ? pluginNameOfPackage(packageName) : basename(file).replace(/\.[^.]+$/, '');
 }
 
-function nearestPackageName(dir: string): string | undefined {
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      const { name } = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown };
-      return typeof name === 'string' ? name : undefined;
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}

@@ -8,9 +8,9 @@ import { RpcClient } from '../core/cli/client.js';
 import { closedLoop } from './harness.js';
 import type { BenchResult } from './result.js';
 
-export const IN_FLIGHT = [1, 32] as const;
+const IN_FLIGHT = [1, 32] as const;
 
-export interface CallTarget {
+interface CallTarget {
   /** The figure's name without the `.cN` suffix, e.g. `rpc.plugin`. */
   prefix: string;
   unit: string;

@@ -46,7 +46,7 @@ export function round(value: number, digits = 0): number {
   return Math.round(value * scale) / scale;
 }
 
-export interface LoadOptions {
+interface LoadOptions {
   name: string;
   unit: string;
   /** One connection per call in flight: each runs call → answer → next call. */

@@ -55,7 +55,7 @@ export interface PluginProbe {
   params?: unknown;
 }
 
-export interface PluginSet {
+interface PluginSet {
   files: Record<string, string>;
   /** One call per plugin; all of them answering means every plugin serves. */
   probes: PluginProbe[];

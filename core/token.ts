@@ -5,7 +5,7 @@ import { randomBytes, createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 
-export function tokenPath(home: string): string {
+function tokenPath(home: string): string {
   return join(home, 'token');
 }
 

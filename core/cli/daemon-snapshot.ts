@@ -8,7 +8,7 @@ import type { StatsView } from '../metrics.js';
 import type { RpcClient } from './client.js';
 
 /** One plugin in the answer of `daemon.metrics` (core/daemon.ts); a plugin never called has no rates or latency yet. */
-export type PluginMetrics = Pick<PluginStatus, 'state' | 'paused' | 'restarts' | 'heap' | 'eventLoopUtilization'> &
+type PluginMetrics = Pick<PluginStatus, 'state' | 'paused' | 'restarts' | 'heap' | 'eventLoopUtilization'> &
   Omit<StatsView, 'rateHistory' | 'latencyMs'> &
   Partial<Pick<StatsView, 'rateHistory' | 'latencyMs'>>;
 
@@ -20,7 +20,7 @@ export interface DaemonMetrics {
 }
 
 /** The part of `daemon.status` the views use. */
-export interface DaemonStatus {
+interface DaemonStatus {
   pid: number;
   version: string;
   socket: string;

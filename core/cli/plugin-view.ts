@@ -27,7 +27,7 @@ export function shownState(plugin: PluginFigures): string {
   return plugin.paused ? 'paused' : plugin.state;
 }
 
-export function stateStyle(plugin: PluginFigures): Style | undefined {
+function stateStyle(plugin: PluginFigures): Style | undefined {
   return plugin.paused ? 'dim' : STATE_STYLES[plugin.state];
 }
 
@@ -51,7 +51,7 @@ export function troubleStyle(plugin: PluginFigures, now: number): Style | undefi
   return plugin.state === 'failed' ? ['red', 'bold'] : ['yellow', 'bold'];
 }
 
-export interface PluginColumn extends TableColumn {
+interface PluginColumn extends TableColumn {
   /** `now` is epoch ms. */
   cell(plugin: PluginFigures, now: number): Segment;
 }

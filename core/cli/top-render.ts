@@ -9,7 +9,7 @@ import { sparkline } from './sparkline.js';
 import { lineLength, renderTable, type Line, type Segment, type TableColumn } from './table.js';
 import { SORT_COLUMNS, sortPlugins, type SortColumn } from './top-sort.js';
 
-export interface TopFrameOptions {
+interface TopFrameOptions {
   sort: SortColumn;
   /** The terminal's size; without one (a pipe) nothing is cut and the sparkline has its default width. */
   width?: number;

@@ -26,7 +26,7 @@ const MethodName = Type.Object(
 );
 const PluginName = Type.Object({ name: Type.String({ description: 'The plugin name' }) }, { additionalProperties: false });
 
-export type AddBuiltin = (name: string, definition: MethodDefinition, handler: MethodHandler) => void;
+type AddBuiltin = (name: string, definition: MethodDefinition, handler: MethodHandler) => void;
 
 export function builtinAdder(registry: MethodRegistry): AddBuiltin {
   return (name, definition, handler) => registry.add(defineMethod(name, 'daemon', definition, handler));

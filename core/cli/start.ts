@@ -27,13 +27,15 @@ export interface StartOptions extends StartFlags {
   home?: string;
 }
 
-/** Set in the detached child, which then reports over IPC instead of printing. */
+/** Set in the detached child: its start options, as JSON. It then reports over IPC instead of printing. */
 const CHILD_ENV = 'PLUGD_DETACHED_CHILD';
 
 type ChildReport = { ready: number } | { error: string };
 
 export async function start(options: StartOptions): Promise<void> {
-  if (options.foreground || process.env[CHILD_ENV]) return runInForeground(options);
+  const childOptions = process.env[CHILD_ENV];
+  if (childOptions) return runInForeground(JSON.parse(childOptions) as StartOptions, true);
+  if (options.foreground) return runInForeground(options, false);
   return daemonize(options);
 }
 
@@ -51,20 +53,7 @@ function daemonOptions(options: StartOptions, logToStdout: boolean): DaemonOptio
   };
 }
 
-/** The child's command line: the same flags, in the foreground. */
-function childArguments(options: StartOptions, home: string): string[] {
-  const args = ['start', '--home', home];
-  if (options.plugins) args.push('--plugins', options.plugins);
-  if (options.watch) args.push('--watch');
-  if (options.tcp) args.push('--tcp', options.tcp);
-  if (options.tcpAllowRemote) args.push('--tcp-allow-remote');
-  if (options.metrics) args.push('--metrics', options.metrics);
-  if (options.nice !== undefined) args.push('--nice', String(options.nice));
-  return args;
-}
-
-async function runInForeground(options: StartOptions): Promise<void> {
-  const detached = Boolean(process.env[CHILD_ENV]);
+async function runInForeground(options: StartOptions, detached: boolean): Promise<void> {
   const daemon = createDaemon(daemonOptions(options, !detached));
   try {
     await daemon.start();
@@ -112,11 +101,10 @@ async function daemonize(options: StartOptions): Promise<void> {
   const paths = homePaths(resolveHome(options.home));
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   const logFd = openSync(paths.log, 'a');
-  const args = [...process.execArgv, built.cli, ...childArguments(options, paths.home)];
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, [...process.execArgv, built.cli, 'start'], {
     detached: true,
     stdio: ['ignore', logFd, logFd, 'ipc'],
-    env: { ...process.env, [CHILD_ENV]: '1' },
+    env: { ...process.env, [CHILD_ENV]: JSON.stringify({ ...options, home: paths.home } satisfies StartOptions) },
   });
   closeSync(logFd);
   const report = await new Promise<ChildReport>((resolve) => {

@@ -4,16 +4,13 @@
 // file change. Reports calls, errors by code (each explained) and the daemon's
 // RSS at start and end.
 
-import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { built } from '../../core/package-root.js';
-import { RpcClient, CallError } from '../../core/cli/client.js';
+import { CallError } from '../../core/cli/client.js';
+import { cleanUpEverything, installCleanupHandlers } from '../../bench/cleanup.js';
+import { startDaemon } from '../../bench/daemon.js';
+import { MIB, rssBytes } from '../../bench/proc.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = built.cli;
 const minutes = Number(process.argv[process.argv.indexOf('--minutes') + 1]) || 10;
 const CLIENTS = 8;
 
@@ -30,37 +27,18 @@ const EXPLANATIONS: Record<string, string> = {
   '-32603': 'a handler threw',
 };
 
-function rssMb(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : NaN;
-}
+const rssMb = (pid: number) => rssBytes(pid) / MIB;
 
 async function main(): Promise<void> {
-  const home = mkdtempSync(join(tmpdir(), 'plugd-soak-'));
-  const pluginDir = join(home, 'plugins');
-  cpSync(join(ROOT, 'plugins'), pluginDir, { recursive: true, filter: (src) => !src.includes('.plugd-build') });
-  writeFileSync(join(pluginDir, 'crashy.plugin.js'), CRASHY);
-  writeFileSync(join(pluginDir, 'versioned.plugin.js'), versioned(0));
-  writeFileSync(join(home, 'plugd.json'), JSON.stringify({ supervision: { restart: { initialDelayMs: 10, maxDelayMs: 200, maxCrashes: 100_000 } } }));
-  const daemon = spawn(process.execPath, [CLI, 'start', '--foreground', '--home', home], { stdio: 'ignore' });
-  const exited = new Promise((resolve) => daemon.once('exit', resolve));
-  // The home goes once the daemon is gone: while it stops, it may still write there.
-  const stop = async () => {
-    daemon.kill('SIGTERM');
-    await exited;
-    rmSync(home, { recursive: true, force: true });
-  };
-  process.on('SIGINT', () => {
-    void stop().then(() => process.exit(130));
+  // Ready once every plugin has loaded; stopped (and its home removed) on any exit.
+  const daemon = await startDaemon({
+    examples: true,
+    plugins: { 'crashy.plugin.js': CRASHY, 'versioned.plugin.js': versioned(0) },
+    config: { supervision: { restart: { initialDelayMs: 10, maxDelayMs: 200, maxCrashes: 100_000 } } },
   });
   try {
-    let control: RpcClient | undefined;
-    while (!control) {
-      control = await RpcClient.connect(join(home, 'plugd.sock')).catch(() => undefined);
-      if (!control) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    while ((await control.call<{ pluginsReady: number }>('daemon.status')).pluginsReady < 4) await new Promise((resolve) => setTimeout(resolve, 50));
-    const rssStart = rssMb(daemon.pid!);
+    const control = await daemon.connect();
+    const rssStart = rssMb(daemon.pid);
     const deadline = Date.now() + minutes * 60_000;
     let calls = 0;
     let reloads = 0;
@@ -73,7 +51,7 @@ async function main(): Promise<void> {
       ['versioned.version', () => undefined],
     ];
     const clients = Array.from({ length: CLIENTS }, async () => {
-      const client = await RpcClient.connect(join(home, 'plugd.sock'));
+      const client = await daemon.connect();
       for (let n = 0; Date.now() < deadline; n++) {
         const [method, params] = mix[n % mix.length];
         try {
@@ -92,13 +70,13 @@ async function main(): Promise<void> {
         await control.call('plugins.reload', { name: 'echo', force: true });
         reloads++;
         if (round % 5 === 0) {
-          writeFileSync(join(pluginDir, 'versioned.plugin.js'), versioned(round));
-          daemon.kill('SIGHUP');
+          writeFileSync(join(daemon.pluginDir, 'versioned.plugin.js'), versioned(round));
+          process.kill(daemon.pid, 'SIGHUP');
           rescans++;
         }
       }
     })();
-    const progress = setInterval(() => console.error(`… ${calls} calls, RSS ${rssMb(daemon.pid!).toFixed(1)} MB`), 30_000);
+    const progress = setInterval(() => console.error(`… ${calls} calls, RSS ${rssMb(daemon.pid).toFixed(1)} MB`), 30_000);
     await Promise.all([...clients, churn]);
     clearInterval(progress);
     const crashy = (await control.call<Array<{ name: string; restarts: number }>>('plugins.list')).find((plugin) => plugin.name === 'crashy');
@@ -111,13 +89,17 @@ async function main(): Promise<void> {
       rescans,
       crashes: crashy?.restarts,
       errors: Object.fromEntries(Object.entries(errors).map(([code, count]) => [code, { count, why: EXPLANATIONS[code] ?? 'unexpected' }])),
-      rssMb: { start: Number(rssStart.toFixed(1)), end: Number(rssMb(daemon.pid!).toFixed(1)) },
+      rssMb: { start: Number(rssStart.toFixed(1)), end: Number(rssMb(daemon.pid).toFixed(1)) },
     };
-    control.close();
     console.log(JSON.stringify(report, null, 2));
   } finally {
-    await stop();
+    await daemon.stop();
   }
 }
 
-await main();
+installCleanupHandlers();
+try {
+  await main();
+} finally {
+  cleanUpEverything();
+}

@@ -83,11 +83,10 @@ export class PluginInstance {
     return this.options.name;
   }
 
-  /** Runs `setup`, then starts the loops it declared. */
+  /** Runs `setup`. The loops it declared start on `resume`: the core sends it once the plugin serves, after any restore, unless paused. */
   async setup(): Promise<void> {
     await this.definition.setup(this.context());
     this.setupDone = true;
-    await this.resume();
   }
 
   /** Suspends the loops (`plugins.pause`); an iteration under way finishes. */

@@ -247,7 +247,8 @@ export class Plugin {
       defineMethod(`${this.name}.${method.name}`, this.name, method, (params) => this.call(method, params), this.name),
     );
     this.env.registry.replaceOwner(this.name, entries);
-    if (this.paused) worker.pause(true, this.env.supervision.drainTimeoutMs).catch(() => undefined);
+    // Its loops start now (after any restore), or wait for a resume if the plugin is paused.
+    if (!this.paused) worker.pause(false, this.env.supervision.drainTimeoutMs).catch(() => undefined);
     this.worker = worker;
     this.build = build;
     this.state = 'ready';

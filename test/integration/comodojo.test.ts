@@ -71,6 +71,10 @@ test('a worker loop runs without overlap, counts its errors, and pauses and resu
   const second = (await daemon.call('worker.status', { name: 'looper' })).loops.iterations;
   t.is(second, first);
   t.true((await daemon.call('plugins.list'))[0].paused);
+  // A reload while paused starts the new version paused: its loop does not run, not even once.
+  await daemon.call('plugins.reload', { name: 'looper', force: true });
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  t.is((await daemon.call('worker.status', { name: 'looper' })).loops.iterations, 0);
 
   await daemon.call('worker.resume', { name: 'looper' });
   const resumed = await until(() => daemon.call('looper.stats'), (value: any) => value.iterations > second + 3);

@@ -66,7 +66,8 @@ export class PluginWorker extends EventEmitter {
   private readonly pending = new PendingCalls((method, timeoutMs) =>
     new RpcError(ErrorCode.DEADLINE_EXCEEDED, `${this.name}.${method} exceeded its deadline of ${timeoutMs} ms`, { plugin: this.name }),
   );
-  private readonly controlWaiters = new Map<ControlReport['t'], (report: ControlReport) => void>();
+  /** Who waits for each kind of report, oldest first: the worker answers orders of one kind in order. */
+  private readonly controlWaiters = new Map<ControlReport['t'], Array<(report: ControlReport) => void>>();
   private nextId = 1;
   private watchdog: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -223,8 +224,7 @@ export class PluginWorker extends EventEmitter {
 
   private onReport(report: ControlReport): void {
     if (report.t === 'log') return this.slot.writeLog(report.line);
-    const waiter = this.controlWaiters.get(report.t);
-    if (waiter) waiter(report);
+    this.controlWaiters.get(report.t)?.[0]?.(report);
   }
 
   private control(request: ControlRequest): void {
@@ -235,8 +235,15 @@ export class PluginWorker extends EventEmitter {
     return new Promise((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
-        for (const kind of kinds) this.controlWaiters.delete(kind);
+        for (const kind of kinds) {
+          const waiters = this.controlWaiters.get(kind)!;
+          waiters.splice(waiters.indexOf(waiter), 1);
+        }
         this.off('exit', onExit);
+      };
+      const waiter = (report: ControlReport) => {
+        done();
+        resolve(report);
       };
       const timer = setTimeout(() => {
         done();
@@ -248,10 +255,9 @@ export class PluginWorker extends EventEmitter {
       };
       this.once('exit', onExit);
       for (const kind of kinds) {
-        this.controlWaiters.set(kind, (report) => {
-          done();
-          resolve(report);
-        });
+        const waiters = this.controlWaiters.get(kind);
+        if (waiters) waiters.push(waiter);
+        else this.controlWaiters.set(kind, [waiter]);
       }
     });
   }

@@ -61,7 +61,9 @@ test('a worker loop runs without overlap, counts its errors, and pauses and resu
   t.true(listed.loops.errors >= 2);
   t.regex(daemon.output(), /"plugin":"looper".*every fourth iteration fails/);
 
-  t.is((await daemon.call('worker.pause', { name: 'looper' })).paused, true);
+  // Two pauses at once are both answered (each waits for its own report from the worker).
+  const pauses = await Promise.all([daemon.call('worker.pause', { name: 'looper' }), daemon.call('plugins.pause', { name: 'looper' })]);
+  t.deepEqual(pauses.map((answer: any) => answer.paused), [true, true]);
   const paused = await t.throwsAsync<any>(daemon.call('looper.stats'));
   t.is(paused.code, -32001);
   t.regex(paused.message, /plugin looper is paused/);

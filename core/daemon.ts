@@ -128,7 +128,7 @@ export class Daemon {
           heap: plugin.heap,
           eventLoopUtilization: plugin.eventLoopUtilization,
           loops: plugin.loops,
-          ...(this.callStats.plugin(plugin.name) ?? { calls: 0, inFlight: 0, errors: {}, callsPerSecond: 0 }),
+          ...this.callStats.plugin(plugin.name),
         },
       ]),
     );

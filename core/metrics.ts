@@ -98,6 +98,9 @@ export class Metrics {
     this.sampler.unref();
   }
 
+  /** Stands in for a plugin not called yet: never recorded into. */
+  private neverCalled: Stats | undefined;
+
   begin(method: string, plugin: string | undefined): CallTiming {
     const stats = this.stats(this.methods, method);
     const pluginStats = plugin === undefined ? undefined : this.stats(this.plugins, plugin);
@@ -112,9 +115,9 @@ export class Metrics {
     timing.plugin?.ended(micros, errorCode);
   }
 
-  plugin(name: string): StatsView | undefined {
-    const stats = this.plugins.get(name);
-    return stats && view(stats);
+  /** A plugin's figures; all zero for one never called. */
+  plugin(name: string): StatsView {
+    return view(this.plugins.get(name) ?? (this.neverCalled ??= new Stats()));
   }
 
   allMethods(): Record<string, StatsView> {

@@ -7,10 +7,8 @@ import type { PluginState, PluginStatus } from '../host/plugin.js';
 import type { StatsView } from '../metrics.js';
 import type { RpcClient } from './client.js';
 
-/** One plugin in the answer of `daemon.metrics` (core/daemon.ts); a plugin never called has no rates or latency yet. */
-type PluginMetrics = Pick<PluginStatus, 'state' | 'paused' | 'restarts' | 'heap' | 'eventLoopUtilization'> &
-  Omit<StatsView, 'rateHistory' | 'latencyMs'> &
-  Partial<Pick<StatsView, 'rateHistory' | 'latencyMs'>>;
+/** One plugin in the answer of `daemon.metrics` (core/daemon.ts). */
+type PluginMetrics = Pick<PluginStatus, 'state' | 'paused' | 'restarts' | 'heap' | 'eventLoopUtilization'> & StatsView;
 
 /** The answer of `daemon.metrics`. */
 export interface DaemonMetrics {
@@ -86,8 +84,8 @@ export function joinSnapshot(status: DaemonStatus, list: PluginStatus[], metrics
         nextRestartAt: epoch(details?.nextRestartAt),
         calls: figures.calls,
         callsPerSecond: figures.callsPerSecond,
-        rateHistory: figures.rateHistory ?? [],
-        p99Ms: figures.calls > 0 ? figures.latencyMs?.p99 : undefined,
+        rateHistory: figures.rateHistory,
+        p99Ms: figures.calls > 0 ? figures.latencyMs.p99 : undefined,
         errors: Object.values(figures.errors).reduce((sum, count) => sum + count, 0),
         inFlight: figures.inFlight,
         heap: figures.heap,

@@ -108,7 +108,10 @@ test('the snapshot takes its figures from daemon.metrics and the rest from plugi
         calls: 10, inFlight: 1, errors: { '-32603': 2, '-32001': 1 }, callsPerSecond: 3, rateHistory: [1, 3],
         latencyMs: { p50: 1, p90: 2, p99: 4, max: 5 },
       },
-      idle: { state: 'ready', paused: false, restarts: 0, calls: 0, inFlight: 0, errors: {}, callsPerSecond: 0 },
+      idle: {
+        state: 'ready', paused: false, restarts: 0, heap: { used: 1, limit: 2 }, eventLoopUtilization: 0,
+        calls: 0, inFlight: 0, errors: {}, callsPerSecond: 0, rateHistory: [], latencyMs: { p50: 0, p90: 0, p99: 0, max: 0 },
+      },
     },
   };
   const list = [

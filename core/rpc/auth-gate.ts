@@ -2,8 +2,7 @@
 // `rpc.auth {token}` or as an `auth` member of the first request. Anything
 // else answers -32004, and a few failures close the connection.
 
-import { ErrorCode } from './errors.js';
-import { errorAnswers } from './ndjson-connection.js';
+import { ErrorCode, errorAnswers } from './errors.js';
 import type { JsonRpcResponse } from './dispatcher.js';
 import { tokensMatch } from '../token.js';
 

@@ -9,9 +9,9 @@ import { chmodSync } from 'node:fs';
 import type { Limits } from '../config.js';
 import { AuthGate } from './auth-gate.js';
 import type { CallContext, Dispatcher } from './dispatcher.js';
-import { ErrorCode } from './errors.js';
+import { ErrorCode, errorAnswers } from './errors.js';
 import { createHttpHandler } from './http-handler.js';
-import { errorAnswers, NdjsonConnection, type ConnectionHooks } from './ndjson-connection.js';
+import { NdjsonConnection, type ConnectionHooks } from './ndjson-connection.js';
 
 export interface ListenerOptions {
   transport: CallContext['transport'];

@@ -8,7 +8,7 @@
 
 import type { Socket } from 'node:net';
 import type { Limits } from '../config.js';
-import { ErrorCode } from './errors.js';
+import { ErrorCode, errorAnswers } from './errors.js';
 import { LineSplitter } from './line-splitter.js';
 import { PARSE_ERROR_RESPONSE, type CallContext, type Dispatcher, type JsonRpcResponse } from './dispatcher.js';
 import type { AuthGate } from './auth-gate.js';
@@ -18,20 +18,6 @@ export interface ConnectionHooks {
   /** Counts calls across connections, for a graceful stop's drain. */
   callStarted(): void;
   callSettled(): void;
-}
-
-/** An error answer for each request in `message` that expects one. */
-export function errorAnswers(message: unknown, code: number, text: string): JsonRpcResponse | JsonRpcResponse[] | undefined {
-  const answer = (request: unknown) => {
-    const id = (request as { id?: unknown } | null)?.id;
-    if (request !== null && typeof request === 'object' && !Array.isArray(request) && (id === undefined || id === null)) {
-      return undefined; // A notification.
-    }
-    return { jsonrpc: '2.0', error: { code, message: text }, id: typeof id === 'string' || typeof id === 'number' ? id : null };
-  };
-  if (!Array.isArray(message)) return answer(message);
-  const answers = message.map(answer).filter((one) => one !== undefined);
-  return answers.length > 0 ? answers : undefined;
 }
 
 /** One answer line; a result JSON cannot express (a BigInt, a cycle) becomes an internal error. */

@@ -36,6 +36,8 @@ const SupervisionSchema = Type.Object(
     drainTimeoutMs: Millis,
     callTimeoutMs: Millis,
     heartbeatTimeoutMs: Millis,
+    snapshotTimeoutMs: Millis,
+    pauseTimeoutMs: Millis,
     restart: RestartSchema,
     resourceLimits: ResourceLimitsSchema,
   },
@@ -108,6 +110,8 @@ export const DEFAULT_SUPERVISION: Supervision = {
   drainTimeoutMs: 10_000,
   callTimeoutMs: 30_000,
   heartbeatTimeoutMs: 5_000,
+  snapshotTimeoutMs: 5_000,
+  pauseTimeoutMs: 10_000,
   restart: { initialDelayMs: 100, maxDelayMs: 30_000, maxCrashes: 5, windowMs: 60_000 },
   resourceLimits: { maxOldGenerationSizeMb: 256 },
 };

@@ -15,7 +15,7 @@ import { version } from './package-root.js';
 import { homePaths, type HomePaths } from './paths.js';
 import { acquirePidfile, releasePidfile } from './pidfile.js';
 import { installSignalBridge } from './signals.js';
-import { PluginHost, type RescanSummary } from './host/host.js';
+import { PluginHost, type RescanSummary } from './host/plugin-host.js';
 import { registerBuiltins } from './rpc/builtins.js';
 import { registerCompatAliases } from './rpc/builtins-compat.js';
 import { registerSystemExtras } from './rpc/builtins-system.js';

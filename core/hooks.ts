@@ -2,7 +2,9 @@
 // features (built-in methods, log reopening, plugin forwarding) tap these too.
 
 import { AsyncSeriesHook, AsyncSeriesWaterfallHook, HookMap, SyncHook } from 'tapable';
-import type { WireError } from './channel/protocol.js';
+import type { PluginEvent, ReloadRequest, WireError } from './channel/protocol.js';
+
+export type { PluginEvent, ReloadRequest } from './channel/protocol.js';
 
 /** A call on its way into a method; `beforeCall` taps may rewrite `params`. */
 export interface CallInfo {
@@ -17,25 +19,11 @@ export interface CallOutcome {
   error?: WireError;
 }
 
-export interface PluginEvent {
-  name: string;
-  version?: string;
-  path: string;
-}
-
 export interface PluginCrash extends PluginEvent {
   reason: string;
   restarts: number;
   /** `backoff` (restarting) or `failed` (crash-loop cap reached). */
   next: 'backoff' | 'failed';
-}
-
-export interface ReloadRequest {
-  /** One plugin, or every plugin when absent. */
-  name?: string;
-  force?: boolean;
-  /** What asked: a signal, an RPC call, the file watcher. */
-  source: 'signal' | 'rpc' | 'watch';
 }
 
 export function createHooks() {

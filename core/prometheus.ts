@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { Metrics, StatsView } from './metrics.js';
-import type { PluginHost } from './host/host.js';
+import type { PluginHost } from './host/plugin-host.js';
 
 export interface PrometheusExport {
   contentType: string;

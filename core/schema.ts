@@ -1,8 +1,11 @@
-// One JSON Schema validator for the whole core: config files and method params.
-// Ajv rather than TypeBox's own checker because plugin schemas arrive from
-// workers as plain JSON Schema (structured clone drops TypeBox's symbols).
-// Ajv and each schema are compiled on first use: compiling every built-in's
-// schema at start cost more than the rest of the daemon's startup.
+// JSON Schema validation for config files and method params. Ajv rather than
+// TypeBox's own checker because plugin schemas arrive from workers as plain
+// JSON Schema (structured clone drops TypeBox's symbols). The core's own
+// schemas share one Ajv, compiled on first use: compiling every built-in's
+// schema at start cost more than the rest of the daemon's startup. Each
+// version of each plugin gets a SchemaScope of its own, so two plugins (or two
+// versions of one) may both declare `$id: "Req"`, and a scope goes away with
+// the version that made it.
 
 import { createRequire } from 'node:module';
 import type { Ajv as AjvInstance, ErrorObject, ValidateFunction } from 'ajv';
@@ -14,10 +17,13 @@ export interface Validator {
 
 let ajv: AjvInstance | undefined;
 
-function instance(): AjvInstance {
-  if (ajv) return ajv;
+function newAjv(): AjvInstance {
   const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
-  return (ajv = new Ajv({ allErrors: false, strict: false, useDefaults: false, coerceTypes: false }));
+  return new Ajv({ allErrors: false, strict: false, useDefaults: false, coerceTypes: false });
+}
+
+function instance(): AjvInstance {
+  return (ajv ??= newAjv());
 }
 
 /** Compiled validators by schema text: built-ins and plugins repeat the same schemas. */
@@ -39,6 +45,22 @@ export function compileSchema(schema: object): Validator {
     return valid;
   };
   return validate;
+}
+
+/** The validators of one version of one plugin, compiled at once so a schema that does not compile fails its load. */
+export class SchemaScope {
+  private readonly ajv = newAjv();
+
+  /** Throws, saying why, when `schema` is not a schema Ajv can compile. */
+  compile(schema: object): Validator {
+    const compiled = this.ajv.compile(schema);
+    const validate: Validator = (value) => {
+      const valid = compiled(value) as boolean;
+      validate.errors = compiled.errors;
+      return valid;
+    };
+    return validate;
+  }
 }
 
 /** One line that says what is wrong, naming the member at fault. */

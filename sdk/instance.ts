@@ -7,11 +7,12 @@ import { SyncHook } from 'tapable';
 import type { Logger } from 'pino';
 import {
   FORWARDED_HOOKS,
+  qualifiedMethodName,
   type ForwardedHook,
   type MethodSpec,
   type WireError,
 } from '../core/channel/protocol.js';
-import { ErrorCode } from '../core/rpc/errors.js';
+import { ErrorCode, toWireError } from '../core/rpc/errors.js';
 import type { BridgedSignal } from '../core/signals.js';
 import type { CallMeta, MethodHandler, PluginContext, PluginDefinition, PluginHooks } from './index.js';
 import { PluginLoop, type LoopCounters } from './loop.js';
@@ -42,16 +43,6 @@ export function definitionFromModule(module: PluginModule, file: string): Plugin
     snapshot: definition.snapshot ?? module.snapshot,
     restore: definition.restore ?? module.restore,
   } as PluginDefinition;
-}
-
-/** Accepts errors thrown by any copy of the SDK: a numeric `code` is a JSON-RPC error code. */
-function toPluginError(error: unknown, plugin: string): WireError {
-  const candidate = error as { code?: unknown; message?: unknown; data?: unknown } | undefined;
-  if (candidate && Number.isInteger(candidate.code) && typeof candidate.message === 'string') {
-    return { code: candidate.code as number, message: candidate.message, data: candidate.data ?? { plugin } };
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return { code: ErrorCode.INTERNAL_ERROR, message: `${plugin}: ${message}`, data: { plugin } };
 }
 
 /** A call's outcome as it leaves the plugin: the result as JSON text (made once, here), or the error. */
@@ -104,11 +95,11 @@ export class PluginInstance {
     if (!entry) {
       return { ok: false, error: { code: ErrorCode.METHOD_NOT_FOUND, message: 'Method not found', data: { plugin: this.name } } };
     }
-    const meta: CallMeta = { method: `${this.name}.${method}`, plugin: this.name };
+    const meta: CallMeta = { method: qualifiedMethodName(this.name, method), plugin: this.name };
     try {
       return { ok: true, json: resultText(await entry.handler(params, meta)) };
     } catch (error) {
-      return { ok: false, error: toPluginError(error, this.name) };
+      return { ok: false, error: toWireError(error, this.name) };
     }
   }
 

@@ -17,7 +17,8 @@ import { Dispatcher, type JsonRpcResponse } from '../core/rpc/dispatcher.js';
 import { RpcError } from '../core/rpc/errors.js';
 import { RawJson } from '../core/rpc/raw-json.js';
 import { answerText } from '../core/rpc/answer-text.js';
-import { defineMethod, MethodRegistry } from '../core/rpc/registry.js';
+import { MethodRegistry } from '../core/rpc/registry.js';
+import { pluginMethodEntries } from '../core/host/plugin-methods.js';
 import type { BridgedSignal } from '../core/signals.js';
 import type { ForwardedHookTap, PluginHooks } from './index.js';
 import { definitionFromModule, PluginInstance, type PluginModule } from './instance.js';
@@ -84,9 +85,7 @@ export class PluginHarness {
     const { name } = instance;
     this.registry.replaceOwner(
       name,
-      instance
-        .methodSpecs()
-        .map((spec) => defineMethod(`${name}.${spec.name}`, name, spec, (params) => this.serve(spec.name, params), name)),
+      pluginMethodEntries(name, instance.methodSpecs(), (spec, params) => this.serve(spec.name, params)),
     );
   }
 

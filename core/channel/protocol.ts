@@ -1,13 +1,15 @@
-// The messages that cross the core↔worker boundary, declared once and imported
-// by both the host (core/host) and the worker runtime (sdk/runtime.ts).
+// Everything that crosses the core↔worker boundary, declared once and imported
+// by both the host (core/host) and the worker runtime (sdk/runtime.ts), and the
+// answer shapes that the CLI reads back from the daemon. docs/ARCHITECTURE.md
+// ("The protocol") tells how the pieces fit.
 //
-// Two paths carry them:
+// Two paths carry the messages:
 // - the channel (a SharedArrayBuffer ring, or the postMessage baseline) carries
 //   the hot path: calls, their answers, signals and hook events. Its messages
 //   are JSON data.
-// - the worker's parentPort carries control: load (and setup), pause/resume,
-//   snapshot/restore, stop and log lines. Its messages are structured-clone data (a snapshot may hold a
-//   Map or a Date).
+// - the control port (a worker's parentPort) carries orders with ids and the
+//   replies that answer those ids, plus the worker's log lines. Its messages are
+//   structured-clone data (a snapshot may hold a Map or a Date).
 
 /** A JSON-RPC error object as it travels back from a plugin. */
 export interface WireError {
@@ -23,14 +25,68 @@ export interface MethodSpec {
   description?: string;
   params?: JsonSchema;
   result?: JsonSchema;
+  /** Deadline for one call; 0 means none. */
   timeoutMs?: number;
 }
 
 export type JsonSchema = Record<string, unknown>;
 
-/** Hooks whose events are forwarded into workers (`ctx.hooks.<name>.tap`). */
-export const FORWARDED_HOOKS = ['pluginLoaded', 'pluginUnloaded', 'signal', 'reload', 'shutdown'] as const;
-export type ForwardedHook = (typeof FORWARDED_HOOKS)[number];
+/** The name a client calls: the plugin's name, a dot, the method's local name. */
+export function qualifiedMethodName(plugin: string, method: string): string {
+  return `${plugin}.${method}`;
+}
+
+/** Hooks whose events are forwarded into workers (`ctx.hooks.<name>.tap`), with the arguments a tap receives. */
+export interface ForwardedHookArgs {
+  pluginLoaded: [PluginEvent];
+  pluginUnloaded: [PluginEvent];
+  signal: [string];
+  reload: [ReloadRequest];
+  shutdown: [];
+}
+export type ForwardedHook = keyof ForwardedHookArgs;
+export const FORWARDED_HOOKS: readonly ForwardedHook[] = ['pluginLoaded', 'pluginUnloaded', 'signal', 'reload', 'shutdown'];
+
+/** A plugin as hook events name it. */
+export interface PluginEvent {
+  name: string;
+  version?: string;
+  path: string;
+}
+
+/** What asked for a reload, as hook events tell it. */
+export interface ReloadRequest {
+  /** One plugin, or every plugin when absent. */
+  name?: string;
+  force?: boolean;
+  source: 'signal' | 'rpc' | 'watch';
+}
+
+// ---- boot --------------------------------------------------------------------
+
+/** What a worker is started with, before it knows which plugin it will run. */
+export interface WorkerBootData {
+  /** Opaque to the worker runtime: handed to `attachChannel` (core/channel/open.ts). */
+  channel: unknown;
+  /** The buffer of an Int32Array of HEALTH_CELLS cells (see HealthCell). */
+  health: SharedArrayBuffer;
+  heartbeatIntervalMs: number;
+  logLevel: string;
+}
+
+/**
+ * Cells of the small shared Int32Array each worker publishes its health in,
+ * read by the core without asking (the heartbeat watchdog, plugins.list).
+ */
+export const HealthCell = {
+  /** Bumped on a timer: if it stops moving, the worker's event loop is stuck. */
+  BEAT: 0,
+  HEAP_USED_KIB: 1,
+  HEAP_LIMIT_KIB: 2,
+  LOOP_ITERATIONS: 3,
+  LOOP_ERRORS: 4,
+} as const;
+export const HEALTH_CELLS = 5;
 
 // ---- channel: core → worker -------------------------------------------------
 
@@ -74,40 +130,92 @@ export type WorkerToCore = ResultMessage | ErrorMessage;
 
 export type ChannelMessage = CoreToWorker | WorkerToCore;
 
-// ---- control (parentPort) ---------------------------------------------------
+// ---- control port -----------------------------------------------------------
 
-/** The core's orders, sent to the worker's parentPort. */
-export type ControlRequest =
-  | { t: 'load'; name: string; entryUrl: string; config: unknown }
-  | { t: 'pause' }
-  | { t: 'resume' }
-  | { t: 'snapshot' }
-  | { t: 'restore'; state: unknown }
-  | { t: 'stop' };
+/** What a loaded plugin declared, reported once its `setup` finished. */
+export interface WorkerManifest {
+  methods: MethodSpec[];
+  signals: string[];
+  hooks: ForwardedHook[];
+  snapshot: boolean;
+}
 
-/** The worker's reports, sent on its parentPort. */
-export type ControlReport =
-  | { t: 'ready'; methods: MethodSpec[]; signals: string[]; hooks: ForwardedHook[]; snapshot: boolean }
-  | { t: 'setupFailed'; message: string }
-  | { t: 'paused' }
-  | { t: 'resumed' }
-  | { t: 'snapshot'; state: unknown }
-  | { t: 'snapshotFailed'; message: string }
-  | { t: 'restored' }
-  | { t: 'restoreFailed'; message: string }
-  | { t: 'stopped'; errors: string[] }
-  | { t: 'log'; line: string };
+/** Each order the core gives a worker, and what its reply carries. */
+export interface ControlOrders {
+  load: { order: { name: string; entryUrl: string; config: unknown }; reply: WorkerManifest };
+  pause: { order: {}; reply: void };
+  resume: { order: {}; reply: void };
+  snapshot: { order: {}; reply: unknown };
+  restore: { order: { state: unknown }; reply: void };
+  /** The reply lists what the plugin's `onShutdown` handlers threw. */
+  stop: { order: {}; reply: string[] };
+}
+export type ControlPhase = keyof ControlOrders;
 
-/**
- * Cells of the small shared Int32Array each worker publishes its health in,
- * read by the core without asking (the heartbeat watchdog, plugins.list).
- */
-export const HealthCell = {
-  /** Bumped on a timer: if it stops moving, the worker's event loop is stuck. */
-  BEAT: 0,
-  HEAP_USED_KIB: 1,
-  HEAP_LIMIT_KIB: 2,
-  LOOP_ITERATIONS: 3,
-  LOOP_ERRORS: 4,
-} as const;
-export const HEALTH_CELLS = 5;
+/** An order, with the id its reply will carry. */
+export type ControlOrder = {
+  [P in ControlPhase]: { id: number; t: P } & ControlOrders[P]['order'];
+}[ControlPhase];
+
+/** The worker's answer to order `id`: its value, or why it failed. */
+export type ControlReply = { id: number; ok: true; value?: unknown } | { id: number; ok: false; message: string };
+
+/** What a worker says without being asked: a line of its log (pino JSON). */
+export interface LogReport {
+  t: 'log';
+  line: string;
+}
+
+export type WorkerReport = ControlReply | LogReport;
+
+// ---- answers the CLI reads --------------------------------------------------
+
+export type PluginState = 'discovered' | 'loading' | 'ready' | 'draining' | 'stopped' | 'crashed' | 'backoff' | 'failed';
+
+/** One entry of `plugins.list` / `plugins.status`. */
+export interface PluginStatus {
+  name: string;
+  version?: string;
+  state: PluginState;
+  path: string;
+  entry: string;
+  methods: string[];
+  isolation: 'thread' | 'process';
+  /** 'sab' or 'postmessage' for a thread, 'shm' or 'pipe' for a process. */
+  channel: string;
+  threadId?: number;
+  /** The plugin's own process, when it runs in one. */
+  pid?: number;
+  served: number;
+  inFlight: number;
+  restarts: number;
+  reloads: number;
+  /** The latest crash or load failure, kept after recovery so a crash loop stays visible. */
+  lastError?: string;
+  lastErrorAt?: string;
+  nextRestartAt?: string;
+  readySince?: string;
+  paused: boolean;
+  /** The serving worker's heap, in bytes. */
+  heap?: { used: number; limit: number };
+  /** The serving worker's event-loop utilisation (0..1). */
+  eventLoopUtilization?: number;
+  /** Iterations of the serving worker's `ctx.loop`s, and how many threw. */
+  loops?: { iterations: number; errors: number };
+}
+
+/** An entry of the plugin folder that was not loaded, and why. */
+export interface SkippedEntry {
+  path: string;
+  reason: string;
+}
+
+/** What a rescan (start, SIGHUP, `daemon.reload`, `plugins.reload` of all) did. */
+export interface RescanSummary {
+  loaded: string[];
+  reloaded: string[];
+  unchanged: string[];
+  unloaded: string[];
+  failed: Array<{ name: string; error: string }>;
+  skipped: SkippedEntry[];
+}

@@ -3,7 +3,7 @@
 // joined with what only `plugins.list` and `daemon.status` know (since when a
 // plugin serves, its last error, the daemon's pid and version).
 
-import type { PluginState, PluginStatus } from '../host/plugin.js';
+import type { PluginState, PluginStatus } from '../channel/protocol.js';
 import type { StatsView } from '../metrics.js';
 import type { RpcClient } from './client.js';
 

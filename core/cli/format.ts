@@ -1,7 +1,6 @@
 // Plain-text views of the daemon's answers for people at a terminal.
 
-import type { PluginStatus } from '../host/plugin.js';
-import type { RescanSummary } from '../host/host.js';
+import type { PluginStatus, RescanSummary } from '../channel/protocol.js';
 import { withoutColour, type Paint } from './colour.js';
 import type { Snapshot } from './daemon-snapshot.js';
 import { daemonSummary, lastErrorLines, PLUGIN_COLUMNS, pluginCells } from './plugin-view.js';

@@ -26,9 +26,10 @@ export class PendingCalls {
     return this.calls.size;
   }
 
+  /** Registers call `id`; a `timeoutMs` of 0 gives it no deadline. */
   add(id: number, method: string, timeoutMs: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const deadline = performance.now() + timeoutMs;
+      const deadline = timeoutMs === 0 ? Infinity : performance.now() + timeoutMs;
       this.calls.set(id, { method, deadline, timeoutMs, resolve, reject });
       if (deadline < this.sweepAt) this.armSweep(deadline);
     });
@@ -62,6 +63,17 @@ export class PendingCalls {
   drained(): Promise<void> {
     if (this.calls.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /** Resolves true once no call is pending, or false when `timeoutMs` passes first. */
+  drainedWithin(timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      void this.drained().then(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
   }
 
   private take(id: number): PendingCall | undefined {

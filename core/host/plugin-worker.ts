@@ -1,40 +1,28 @@
-// One worker thread running one version of one plugin, seen from the core: it
-// boots the worker (which may wait as a spare, see spare-workers.ts), loads the
-// plugin and waits for its `setup` (with a deadline), sends calls (each with a
-// deadline), watches its heartbeat, and reports its death once. What to do
-// about a death (restart, give up) is the Plugin's business.
+// One version of one plugin in one worker, seen from the core, whatever kind
+// of worker runs it (worker-backend.ts): it loads the plugin and waits for its
+// `setup` (with a deadline), sends calls (each with a deadline), gives control
+// orders, watches the heartbeat, turns the plugin's console output into log
+// records, and reports its death once. What to do about a death (restart,
+// give up) is the supervisor's business.
 
 import { EventEmitter } from 'node:events';
-import { Worker } from 'node:worker_threads';
-import type { ResourceLimits } from 'node:worker_threads';
-import type { EventLoopUtilization } from 'node:perf_hooks';
-import { openChannel } from '../channel/open.js';
-import type { ChannelKind, Transport } from '../channel/transport.js';
-import type {
-  ControlReport,
-  ControlRequest,
-  CoreToWorker,
-  ForwardedHook,
-  MethodSpec,
-  WorkerToCore,
-} from '../channel/protocol.js';
-import { HEALTH_CELLS, HealthCell } from '../channel/protocol.js';
-import { ErrorCode, RpcError } from '../rpc/errors.js';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import type { CoreToWorker, WorkerManifest, WorkerReport, WorkerToCore } from '../channel/protocol.js';
+import { RpcError } from '../rpc/errors.js';
 import { RawJson } from '../rpc/raw-json.js';
-import type { WorkerBootData } from '../../sdk/runtime.js';
+import { HostErrors, messageOf } from './errors.js';
 import { PendingCalls } from './pending-calls.js';
-import { giveChannelBuffer, takeChannelBuffer } from './channel-buffers.js';
-import { pathToFileURL } from 'node:url';
-import { built } from '../package-root.js';
+import type { WorkerBackend, WorkerSlot } from './worker-backend.js';
+import { WorkerControl } from './worker-control.js';
+import { WorkerHealth } from './worker-health.js';
 
-/** What a worker is booted with, before it knows which plugin it will run. */
-export interface WorkerSlot {
-  channel: ChannelKind;
-  resourceLimits: ResourceLimits;
-  heartbeatTimeoutMs: number;
-  logLevel: string;
-  /** Where the worker's log lines go. */
-  writeLog(line: string): void;
+/** Where a worker's log goes. */
+export interface WorkerLogSink {
+  /** A line of the plugin's `ctx.log` (pino JSON text, already naming the plugin). */
+  line(line: string): void;
+  /** A line the plugin's code wrote to its standard output or error. */
+  output(plugin: string, stream: 'stdout' | 'stderr', text: string): void;
 }
 
 /** The plugin a booted worker is asked to load. */
@@ -45,31 +33,12 @@ export interface PluginLoad {
   loadTimeoutMs: number;
 }
 
-export interface WorkerManifest {
-  methods: MethodSpec[];
-  signals: string[];
-  hooks: ForwardedHook[];
-  snapshot: boolean;
-}
-
-const RUNTIME_URL = pathToFileURL(built.runtime);
-
 /** Emits `exit` (reason: string, expected: boolean) once, when the worker is gone. */
 export class PluginWorker extends EventEmitter {
-  private readonly worker: Worker;
-  private readonly channel: Transport<WorkerToCore, CoreToWorker>;
-  /** What the worker publishes about itself (see HealthCell). */
-  private readonly health = new Int32Array(new SharedArrayBuffer(HEALTH_CELLS * Int32Array.BYTES_PER_ELEMENT));
-  private eluMark: EventLoopUtilization | undefined;
-  /** Event-loop utilisation of the worker over the last watchdog period (0..1). */
-  eventLoopUtilization = 0;
-  private readonly pending = new PendingCalls((method, timeoutMs) =>
-    new RpcError(ErrorCode.DEADLINE_EXCEEDED, `${this.name}.${method} exceeded its deadline of ${timeoutMs} ms`, { plugin: this.name }),
-  );
-  /** Who waits for each kind of report, oldest first: the worker answers orders of one kind in order. */
-  private readonly controlWaiters = new Map<ControlReport['t'], Array<(report: ControlReport) => void>>();
-  private nextId = 1;
-  private watchdog: NodeJS.Timeout | undefined;
+  private readonly control: WorkerControl;
+  private readonly health: WorkerHealth;
+  private readonly pending = new PendingCalls((method, timeoutMs) => HostErrors.callDeadline(this.name, method, timeoutMs));
+  private nextCallId = 1;
   private stopping = false;
   private exited = false;
   private exitReason = '';
@@ -79,35 +48,32 @@ export class PluginWorker extends EventEmitter {
   /** Calls answered by this worker. */
   served = 0;
 
-  constructor(readonly slot: WorkerSlot) {
+  constructor(
+    readonly slot: WorkerSlot,
+    private readonly backend: WorkerBackend,
+    private readonly log: WorkerLogSink,
+  ) {
     super();
-    const opened = openChannel<WorkerToCore, CoreToWorker>(slot.channel, { allocate: takeChannelBuffer });
-    this.channel = opened.local;
-    const boot: WorkerBootData = {
-      channel: opened.spec,
-      health: this.health.buffer as SharedArrayBuffer,
-      heartbeatIntervalMs: Math.max(10, Math.floor(slot.heartbeatTimeoutMs / 5)),
-      logLevel: slot.logLevel,
-    };
-    this.worker = new Worker(RUNTIME_URL, {
-      workerData: boot,
-      transferList: opened.transferList,
-      resourceLimits: slot.resourceLimits,
-      name: 'plugd:plugin',
-      stdout: false,
-      stderr: false,
-    });
-    this.channel.onMessage((message) => this.settle(message));
-    this.worker.on('message', (report: ControlReport) => this.onReport(report));
-    this.worker.on('error', (error) => this.die(describeWorkerError(error)));
-    this.worker.on('exit', (code) => {
-      this.die(this.stopping ? 'stopped' : `exited with code ${code}`);
-      if (opened.spec.kind === 'sab') giveChannelBuffer(opened.spec.buffer);
-    });
+    this.control = new WorkerControl((order) => backend.post(order));
+    this.health = new WorkerHealth(backend.health);
+    backend.channel.onMessage((message) => this.settle(message));
+    backend.onReport((report) => this.onReport(report));
+    backend.onExit((reason) => this.die(this.stopping ? 'stopped' : reason));
+    this.forwardOutput(backend.stdout, 'stdout');
+    this.forwardOutput(backend.stderr, 'stderr');
   }
 
-  get threadId(): number {
-    return this.worker.threadId;
+  get isolation(): 'thread' | 'process' {
+    return this.backend.isolation;
+  }
+
+  get channelKind(): string {
+    return this.backend.channelKind;
+  }
+
+  /** The thread id or process id. */
+  get id(): number {
+    return this.backend.id;
   }
 
   get inFlight(): number {
@@ -118,87 +84,88 @@ export class PluginWorker extends EventEmitter {
     return !this.exited;
   }
 
-  /** Heap figures the worker last published, in bytes. */
   get heap(): { used: number; limit: number } {
-    return {
-      used: Atomics.load(this.health, HealthCell.HEAP_USED_KIB) * 1024,
-      limit: Atomics.load(this.health, HealthCell.HEAP_LIMIT_KIB) * 1024,
-    };
+    return this.health.heap;
   }
 
   get loops(): { iterations: number; errors: number } {
-    return { iterations: Atomics.load(this.health, HealthCell.LOOP_ITERATIONS), errors: Atomics.load(this.health, HealthCell.LOOP_ERRORS) };
+    return this.health.loops;
   }
 
-  /** Suspends or resumes the plugin's loops; resolves once the worker has (an iteration under way finishes first). */
-  async pause(paused: boolean, timeoutMs: number): Promise<void> {
-    this.control({ t: paused ? 'pause' : 'resume' });
-    await this.awaitReport([paused ? 'paused' : 'resumed'], timeoutMs, paused ? 'pause' : 'resume');
+  get eventLoopUtilization(): number {
+    return this.health.eventLoopUtilization;
   }
 
   /** Loads a plugin; resolves once its `setup` finished; rejects (and terminates the worker) on failure or deadline. */
   async load(plugin: PluginLoad): Promise<WorkerManifest> {
     this.name = plugin.name;
-    this.control({ t: 'load', name: plugin.name, entryUrl: plugin.entryUrl, config: plugin.config });
     try {
-      const report = await this.awaitReport(['ready', 'setupFailed'], plugin.loadTimeoutMs, 'load');
-      if (report.t === 'setupFailed') throw new Error(report.message);
-      if (report.t !== 'ready') throw new Error(`unexpected ${report.t}`);
-      this.manifest = { methods: report.methods, signals: report.signals, hooks: report.hooks, snapshot: report.snapshot };
-      this.armWatchdog();
+      const { name, entryUrl, config } = plugin;
+      this.manifest = await this.control.order('load', { name, entryUrl, config }, plugin.loadTimeoutMs);
+      this.health.watch(
+        this.slot.heartbeatTimeoutMs,
+        () => this.backend.eventLoopUtilization(),
+        () => void this.terminate(`event loop blocked for more than ${this.slot.heartbeatTimeoutMs} ms (heartbeat missed)`),
+      );
       return this.manifest;
     } catch (error) {
-      this.terminate('load failed');
+      void this.terminate('load failed');
       throw error;
     }
   }
 
+  /** Sends a call; a deadline of 0 means none. Params the channel cannot carry are refused at once. */
   call(method: string, params: unknown, timeoutMs: number): Promise<unknown> {
-    if (this.exited) return Promise.reject(this.unavailable());
-    const id = this.nextId++;
-    const answer = this.pending.add(id, method, timeoutMs);
-    this.channel.send({ t: 'call', id, method, params });
-    return answer;
+    if (this.exited) return Promise.reject(HostErrors.workerGone(this.name, this.exitReason));
+    const id = this.nextCallId++;
+    try {
+      this.backend.channel.send({ t: 'call', id, method, params });
+    } catch (error) {
+      return Promise.reject(HostErrors.unsendable(this.name, method, messageOf(error)));
+    }
+    return this.pending.add(id, method, timeoutMs);
   }
 
   send(message: CoreToWorker): void {
-    if (!this.exited) this.channel.send(message);
+    if (!this.exited) this.backend.channel.send(message);
   }
 
-  async snapshot(timeoutMs: number): Promise<unknown> {
-    this.control({ t: 'snapshot' });
-    const report = await this.awaitReport(['snapshot', 'snapshotFailed'], timeoutMs, 'snapshot');
-    if (report.t === 'snapshotFailed') throw new Error(`snapshot failed: ${report.message}`);
-    return (report as { state: unknown }).state;
+  /** Stops the plugin's loops; resolves once an iteration under way has finished. */
+  pause(timeoutMs: number): Promise<void> {
+    return this.control.order('pause', {}, timeoutMs);
   }
 
-  async restore(state: unknown, timeoutMs: number): Promise<void> {
-    this.control({ t: 'restore', state });
-    const report = await this.awaitReport(['restored', 'restoreFailed'], timeoutMs, 'restore');
-    if (report.t === 'restoreFailed') throw new Error(`restore failed: ${report.message}`);
+  /** Starts (or restarts) the plugin's loops. */
+  resume(timeoutMs: number): Promise<void> {
+    return this.control.order('resume', {}, timeoutMs);
+  }
+
+  snapshot(timeoutMs: number): Promise<unknown> {
+    return this.control.order('snapshot', {}, timeoutMs);
+  }
+
+  restore(state: unknown, timeoutMs: number): Promise<void> {
+    return this.control.order('restore', { state }, timeoutMs);
   }
 
   /**
    * Lets in-flight calls finish (up to `drainTimeoutMs`), runs the plugin's
-   * `onShutdown` handlers (up to `drainTimeoutMs` too), then ends the worker.
+   * `onShutdown` handlers (up to `stopTimeoutMs`), then ends the worker.
    * Returns the shutdown errors, including a missed deadline.
    */
-  async stop(drainTimeoutMs: number): Promise<string[]> {
+  async stop(drainTimeoutMs: number, stopTimeoutMs: number): Promise<string[]> {
     if (this.exited) return [];
     this.stopping = true;
-    this.disarmWatchdog();
+    this.health.stop();
     const errors: string[] = [];
-    if (this.pending.size > 0) {
-      const drained = await this.withDeadline(this.pending.drained(), drainTimeoutMs);
-      if (!drained) errors.push(`${this.pending.size} call(s) still running after the drain deadline of ${drainTimeoutMs} ms`);
+    if (this.pending.size > 0 && !(await this.pending.drainedWithin(drainTimeoutMs))) {
+      errors.push(`${this.pending.size} call(s) still running after the drain deadline of ${drainTimeoutMs} ms`);
     }
     if (!this.exited) {
-      this.control({ t: 'stop' });
       try {
-        const report = await this.awaitReport(['stopped'], drainTimeoutMs, 'stop');
-        if (report.t === 'stopped') errors.push(...report.errors);
+        errors.push(...(await this.control.order('stop', {}, stopTimeoutMs)));
       } catch (error) {
-        errors.push((error as Error).message);
+        errors.push(messageOf(error));
       }
     }
     await this.terminate('stopped');
@@ -210,7 +177,7 @@ export class PluginWorker extends EventEmitter {
     if (this.exited) return;
     this.stopping ||= reason === 'stopped';
     this.exitReason ||= reason;
-    await this.worker.terminate();
+    await this.backend.terminate();
   }
 
   private settle(message: WorkerToCore): void {
@@ -222,103 +189,24 @@ export class PluginWorker extends EventEmitter {
     if (answered) this.served++;
   }
 
-  private onReport(report: ControlReport): void {
-    if (report.t === 'log') return this.slot.writeLog(report.line);
-    this.controlWaiters.get(report.t)?.[0]?.(report);
+  private onReport(report: WorkerReport): void {
+    if ('t' in report) this.log.line(report.line);
+    else this.control.answer(report);
   }
 
-  private control(request: ControlRequest): void {
-    if (!this.exited) this.worker.postMessage(request);
-  }
-
-  private awaitReport(kinds: ControlReport['t'][], timeoutMs: number, phase: string): Promise<ControlReport> {
-    return new Promise((resolve, reject) => {
-      const done = () => {
-        clearTimeout(timer);
-        for (const kind of kinds) {
-          const waiters = this.controlWaiters.get(kind)!;
-          waiters.splice(waiters.indexOf(waiter), 1);
-        }
-        this.off('exit', onExit);
-      };
-      const waiter = (report: ControlReport) => {
-        done();
-        resolve(report);
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`${phase} missed its deadline of ${timeoutMs} ms`));
-      }, timeoutMs);
-      const onExit = (reason: string) => {
-        done();
-        reject(new Error(`worker died during ${phase}: ${reason}`));
-      };
-      this.once('exit', onExit);
-      for (const kind of kinds) {
-        const waiters = this.controlWaiters.get(kind);
-        if (waiters) waiters.push(waiter);
-        else this.controlWaiters.set(kind, [waiter]);
-      }
-    });
-  }
-
-  private withDeadline(promise: Promise<void>, timeoutMs: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      promise.then(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
-  }
-
-  /** The heartbeat counter must move at least once per deadline, or the event loop is stuck. */
-  private armWatchdog(): void {
-    let last = Atomics.load(this.health, HealthCell.BEAT);
-    let lastMoved = performance.now();
-    const { heartbeatTimeoutMs } = this.slot;
-    const period = Math.max(10, Math.floor(heartbeatTimeoutMs / 4));
-    this.watchdog = setInterval(() => {
-      this.sampleEventLoopUtilization();
-      const now = performance.now();
-      const beat = Atomics.load(this.health, HealthCell.BEAT);
-      if (beat !== last) {
-        last = beat;
-        lastMoved = now;
-      } else if (now - lastMoved > heartbeatTimeoutMs) {
-        this.terminate(`event loop blocked for more than ${heartbeatTimeoutMs} ms (heartbeat missed)`);
-      }
-    }, period);
-    this.watchdog.unref();
-  }
-
-  private sampleEventLoopUtilization(): void {
-    const now = this.worker.performance.eventLoopUtilization();
-    if (this.eluMark) this.eventLoopUtilization = this.worker.performance.eventLoopUtilization(now, this.eluMark).utilization;
-    this.eluMark = now;
-  }
-
-  private disarmWatchdog(): void {
-    clearInterval(this.watchdog);
-    this.watchdog = undefined;
-  }
-
-  private unavailable(): RpcError {
-    return new RpcError(ErrorCode.PLUGIN_UNAVAILABLE, `plugin ${this.name} is unavailable: ${this.exitReason}`, { plugin: this.name });
+  /** Each line the plugin writes becomes one log record naming it. */
+  private forwardOutput(stream: Readable, name: 'stdout' | 'stderr'): void {
+    createInterface({ input: stream, crlfDelay: Infinity }).on('line', (text) => this.log.output(this.name, name, text));
   }
 
   private die(reason: string): void {
     if (this.exited) return;
     this.exited = true;
     this.exitReason ||= reason;
-    this.disarmWatchdog();
-    this.channel.close();
-    this.pending.failAll(this.unavailable());
+    this.health.stop();
+    this.backend.channel.close();
+    this.control.died(this.exitReason);
+    this.pending.failAll(HostErrors.workerGone(this.name, this.exitReason));
     this.emit('exit', this.exitReason, this.stopping);
   }
-}
-
-function describeWorkerError(error: Error): string {
-  if ((error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') return 'out of memory';
-  return `uncaught ${error.name}: ${error.message}`;
 }

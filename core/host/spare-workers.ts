@@ -4,7 +4,8 @@
 // One spare is kept per kind of slot (resource limits, channel, heartbeat),
 // and replaced in the background as soon as it is taken.
 
-import { PluginWorker, type WorkerSlot } from './plugin-worker.js';
+import type { PluginWorker } from './plugin-worker.js';
+import type { WorkerSlot } from './worker-backend.js';
 
 export class SpareWorkers {
   private readonly spares = new Map<string, PluginWorker>();
@@ -13,8 +14,11 @@ export class SpareWorkers {
   private closed = false;
   private armed = false;
 
-  /** `enabled: false` boots every worker on demand (one thread fewer at rest). */
-  constructor(private readonly enabled: boolean) {}
+  /** `enabled: false` boots every worker on demand (one thread fewer at rest); `boot` makes a worker. */
+  constructor(
+    private readonly enabled: boolean,
+    private readonly boot: (slot: WorkerSlot) => PluginWorker,
+  ) {}
 
   /**
    * Starts keeping spares, one for each kind of slot used so far. Until then
@@ -32,7 +36,7 @@ export class SpareWorkers {
     const spare = this.spares.get(key);
     this.spares.delete(key);
     if (this.enabled && this.armed && !this.closed) setImmediate(() => this.refill(key, slot));
-    return spare?.alive ? spare : new PluginWorker(slot);
+    return spare?.alive ? spare : this.boot(slot);
   }
 
   async close(): Promise<void> {
@@ -44,7 +48,7 @@ export class SpareWorkers {
 
   private refill(key: string, slot: WorkerSlot): void {
     if (this.closed || this.spares.has(key)) return;
-    const spare = new PluginWorker(slot);
+    const spare = this.boot(slot);
     spare.once('exit', () => {
       if (this.spares.get(key) === spare) this.spares.delete(key);
     });

@@ -2,7 +2,7 @@
 // each with a description and a params schema (DESIGN.md, "Built-in methods").
 
 import { Type } from '@sinclair/typebox';
-import type { PluginHost, RescanSummary } from '../host/host.js';
+import type { PluginHost, RescanSummary } from '../host/plugin-host.js';
 import { ErrorCode, RpcError } from './errors.js';
 import { methodSignature, openRpcDocument } from './openrpc.js';
 import { defineMethod, type MethodDefinition, type MethodHandler, type MethodRegistry } from './registry.js';

@@ -120,7 +120,7 @@ export class Dispatcher {
         (params: unknown, _context: object, callback: jayson.JSONRPCCallbackTypePlain) => {
           this.invoke(entry, params).then(
             (result) => callback(null, result),
-            (error) => callback(toWireError(error, entry.plugin ? { plugin: entry.plugin } : undefined) as jayson.JSONRPCError),
+            (error) => callback(toWireError(error, entry.plugin) as jayson.JSONRPCError),
           );
         },
         { useContext: true },

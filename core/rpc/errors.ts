@@ -15,10 +15,18 @@ export const ErrorCode = {
   OVERLOADED: -32005,
 } as const;
 
+/**
+ * Marks an RpcError made by any copy of plugd (a plugin may bundle its own SDK):
+ * only a branded error carries its own code, so an `AbortError` (code 20) or a
+ * database error (code 11000) is not mistaken for a JSON-RPC error object.
+ */
+const RPC_ERROR_BRAND = Symbol.for('plugd.RpcError');
+
 /** An error that answers a call with a JSON-RPC error object of its own code. */
 export class RpcError extends Error {
   readonly code: number;
   readonly data: unknown;
+  readonly [RPC_ERROR_BRAND] = true;
 
   constructor(code: number, message: string, data?: unknown) {
     super(message);
@@ -27,20 +35,33 @@ export class RpcError extends Error {
     this.data = data;
   }
 
-  toWire(): WireError {
-    return this.data === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, data: this.data };
-  }
 }
 
-/** Turns anything a handler threw into a JSON-RPC error object. */
-export function toWireError(error: unknown, data?: unknown): WireError {
-  if (error instanceof RpcError) return error.toWire();
+function isRpcError(error: unknown): error is RpcError {
+  const candidate = error as { [RPC_ERROR_BRAND]?: unknown; code?: unknown; message?: unknown } | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    candidate[RPC_ERROR_BRAND] === true &&
+    Number.isInteger(candidate.code) &&
+    typeof candidate.message === 'string'
+  );
+}
+
+/**
+ * The one converter from anything a handler threw to a JSON-RPC error object.
+ * An RpcError keeps its code; anything else is -32603. With `plugin`, the
+ * error names it (in the message of a -32603, and in `data` unless the RpcError has data of its own).
+ */
+export function toWireError(error: unknown, plugin?: string): WireError {
+  const named = plugin === undefined ? undefined : { plugin };
+  if (isRpcError(error)) {
+    const data = error.data ?? named;
+    return data === undefined ? { code: error.code, message: error.message } : { code: error.code, message: error.message, data };
+  }
   const message = error instanceof Error ? error.message : String(error);
-  return data === undefined
-    ? { code: ErrorCode.INTERNAL_ERROR, message }
-    : { code: ErrorCode.INTERNAL_ERROR, message, data };
+  if (plugin === undefined) return { code: ErrorCode.INTERNAL_ERROR, message };
+  return { code: ErrorCode.INTERNAL_ERROR, message: `${plugin}: ${message}`, data: named };
 }
 
 /** An error answer for each request in `message` that expects one. */

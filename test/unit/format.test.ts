@@ -11,7 +11,7 @@ import { lineLength, paintLines, renderTable } from '../../core/cli/table.js';
 import { renderTopFrame } from '../../core/cli/top-render.js';
 import { sortPlugins } from '../../core/cli/top-sort.js';
 import { formatDuration, formatMs } from '../../core/cli/units.js';
-import type { PluginStatus } from '../../core/host/plugin.js';
+import type { PluginStatus } from '../../core/channel/protocol.js';
 
 const NOW = Date.parse('2030-01-01T12:00:00Z');
 const ESCAPE = /\u001b\[/;

@@ -10,14 +10,20 @@ import type { Config } from '../config.js';
 import { supervisionFor } from '../config.js';
 import type { CoreHooks } from '../hooks.js';
 import type { DaemonLog } from '../log.js';
-import { ErrorCode, RpcError } from '../rpc/errors.js';
+import type { RpcError } from '../rpc/errors.js';
 import type { MethodRegistry } from '../rpc/registry.js';
 import { BRIDGED_SIGNALS } from '../signals.js';
-import type { ForwardedHook } from '../channel/protocol.js';
-import { discoverPlugins, inspectCandidate, isSkipped, type PluginSource, type Skipped } from './discovery.js';
-import { Plugin, type PluginStatus } from './plugin.js';
+import type { ForwardedHook, PluginStatus, RescanSummary, SkippedEntry } from '../channel/protocol.js';
+import { discoverPlugins, inspectCandidate, isSkipped, type PluginSource } from './discovery.js';
+import { HostErrors } from './errors.js';
+import { PluginSupervisor } from './supervisor.js';
+import { PluginWorker, type WorkerLogSink } from './plugin-worker.js';
 import { SpareWorkers } from './spare-workers.js';
+import { ThreadBackend } from './thread-backend.js';
+import type { WorkerSlot } from './worker-backend.js';
 import type { PluginWatcher } from './watcher.js';
+
+export type { RescanSummary } from '../channel/protocol.js';
 
 export interface HostDependencies {
   config: Config;
@@ -26,26 +32,20 @@ export interface HostDependencies {
   log: DaemonLog;
 }
 
-export interface RescanSummary {
-  loaded: string[];
-  reloaded: string[];
-  unchanged: string[];
-  unloaded: string[];
-  failed: Array<{ name: string; error: string }>;
-  skipped: Skipped[];
-}
-
-function emptySummary(skipped: Skipped[] = []): RescanSummary {
+function emptySummary(skipped: SkippedEntry[] = []): RescanSummary {
   return { loaded: [], reloaded: [], unchanged: [], unloaded: [], failed: [], skipped };
 }
 
 export class PluginHost {
-  private readonly plugins = new Map<string, Plugin>();
+  private readonly plugins = new Map<string, PluginSupervisor>();
   private readonly watchers: PluginWatcher[] = [];
   private readonly workers: SpareWorkers;
+  /** The entries of the plugin folder left out by the latest rescan. */
+  private skippedEntries: SkippedEntry[] = [];
 
   constructor(private readonly deps: HostDependencies) {
-    this.workers = new SpareWorkers(deps.config.spareWorker);
+    const log = workerLogSink(deps.log);
+    this.workers = new SpareWorkers(deps.config.spareWorker, (slot) => new PluginWorker(slot, new ThreadBackend(slot), log));
     this.bridgeHooks();
   }
 
@@ -84,6 +84,11 @@ export class PluginHost {
     await this.workers.close();
   }
 
+  /** Entries of the plugin folder that were not loaded at the latest rescan, and why. */
+  skipped(): SkippedEntry[] {
+    return [...this.skippedEntries];
+  }
+
   list(): PluginStatus[] {
     return [...this.plugins.values()].map((plugin) => plugin.status()).sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -101,12 +106,8 @@ export class PluginHost {
   /** `plugins.load {path}`: a plugin from anywhere on disk. */
   async loadPath(path: string): Promise<PluginStatus> {
     const candidate = inspectCandidate(path);
-    if (isSkipped(candidate)) throw new RpcError(ErrorCode.INVALID_PARAMS, `${candidate.path}: ${candidate.reason}`);
-    if (this.plugins.has(candidate.name)) {
-      throw new RpcError(ErrorCode.INVALID_PARAMS, `a plugin named ${candidate.name} is already loaded`, {
-        plugin: candidate.name,
-      });
-    }
+    if (isSkipped(candidate)) throw HostErrors.notLoadable(candidate.path, candidate.reason);
+    if (this.plugins.has(candidate.name)) throw HostErrors.nameTaken(candidate.name);
     const plugin = this.add(candidate);
     await plugin.load();
     return plugin.status();
@@ -122,9 +123,7 @@ export class PluginHost {
   async reloadOne(name: string, force: boolean): Promise<{ name: string; changed: boolean }> {
     const plugin = this.require(name);
     const candidate = inspectCandidate(plugin.source.path);
-    if (isSkipped(candidate)) {
-      throw new RpcError(ErrorCode.INTERNAL_ERROR, `plugin ${name} cannot be reloaded: ${candidate.reason}`, { plugin: name });
-    }
+    if (isSkipped(candidate)) throw HostErrors.notReloadable(name, candidate.reason);
     return plugin.reload({ force, source: { ...candidate, name } });
   }
 
@@ -142,6 +141,7 @@ export class PluginHost {
       ...found.map((source) => this.syncSource(source, force, summary)),
     ]);
     this.warnSkipped(summary);
+    this.skippedEntries = summary.skipped;
     for (const list of [summary.loaded, summary.reloaded, summary.unchanged, summary.unloaded]) list.sort();
     return summary;
   }
@@ -194,16 +194,22 @@ export class PluginHost {
     await watcher.start();
   }
 
-  private add(source: PluginSource): Plugin {
+  private add(source: PluginSource): PluginSupervisor {
     const { config, registry, hooks, log } = this.deps;
-    const plugin = new Plugin(source, {
+    const supervision = supervisionFor(config, source.name);
+    const slot: WorkerSlot = {
+      channel: config.channel,
+      resourceLimits: supervision.resourceLimits,
+      heartbeatTimeoutMs: supervision.heartbeatTimeoutMs,
+      logLevel: log.logger.level,
+    };
+    const plugin = new PluginSupervisor(source, {
       registry,
       hooks,
       logger: log.logger,
-      writeLog: (line) => log.writeLine(line),
-      channel: config.channel,
-      workers: this.workers,
-      supervision: supervisionFor(config, source.name),
+      boot: (wanted) => this.workers.take(wanted),
+      slot,
+      supervision,
       maxInFlight: config.limits.maxInFlightPerPlugin,
       config: config.plugins[source.name]?.config,
     });
@@ -211,13 +217,13 @@ export class PluginHost {
     return plugin;
   }
 
-  private require(name: string): Plugin {
+  private require(name: string): PluginSupervisor {
     const plugin = this.plugins.get(name);
-    if (!plugin) throw new RpcError(ErrorCode.INVALID_PARAMS, `no plugin named ${name}`, { plugin: name });
+    if (!plugin) throw HostErrors.noSuchPlugin(name);
     return plugin;
   }
 
-  private isInFolder(plugin: Plugin): boolean {
+  private isInFolder(plugin: PluginSupervisor): boolean {
     return dirname(resolve(plugin.source.path)) === resolve(this.pluginDir);
   }
 
@@ -237,4 +243,15 @@ export class PluginHost {
     hooks.reload.tap('plugd:plugins', (request) => broadcast('reload', [request]));
     hooks.shutdown.tap('plugd:plugins', () => broadcast('shutdown', []));
   }
+}
+
+/** A worker's log: its `ctx.log` lines as they are, its console output as records naming the plugin and the stream. */
+function workerLogSink(log: DaemonLog): WorkerLogSink {
+  return {
+    line: (line) => log.writeLine(line),
+    output(plugin, stream, text) {
+      if (stream === 'stdout') log.logger.info({ plugin, stream }, text);
+      else log.logger.warn({ plugin, stream }, text);
+    },
+  };
 }

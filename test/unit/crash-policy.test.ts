@@ -1,5 +1,5 @@
 import test from 'ava';
-import { CrashPolicy } from '../../core/host/backoff.js';
+import { CrashPolicy } from '../../core/host/crash-policy.js';
 
 const options = { initialDelayMs: 100, maxDelayMs: 1000, maxCrashes: 5, windowMs: 60_000 };
 

@@ -1,0 +1,26 @@
+// A plugin's methods as registry entries: named `<plugin>.<method>`, their
+// params checked by validators of this version's own SchemaScope. The daemon's
+// supervisor and the SDK's test harness both make them here.
+
+import { qualifiedMethodName, type MethodSpec } from '../channel/protocol.js';
+import { defineMethod, type MethodEntry } from '../rpc/registry.js';
+import { SchemaScope } from '../schema.js';
+
+/** Throws, naming the method, when a params schema does not compile. */
+export function pluginMethodEntries(
+  plugin: string,
+  specs: MethodSpec[],
+  call: (spec: MethodSpec, params: unknown) => Promise<unknown>,
+): MethodEntry[] {
+  const schemas = new SchemaScope();
+  return specs.map((spec) => {
+    const name = qualifiedMethodName(plugin, spec.name);
+    const entry = defineMethod(name, plugin, spec, (params) => call(spec, params), plugin);
+    if (!spec.params) return entry;
+    try {
+      return { ...entry, validate: schemas.compile(spec.params) };
+    } catch (error) {
+      throw new Error(`the params schema of ${name} does not compile: ${(error as Error).message}`);
+    }
+  });
+}

@@ -1,0 +1,285 @@
+// One plugin under supervision: its state machine, the worker serving it, and
+// the rules of docs/ARCHITECTURE.md ("The plugin state machine"):
+//   discovered → loading → ready → draining → stopped
+//   crashed → backoff → loading, and failed (crash-loop cap, or load error).
+// Reload is blue/green: the new worker loads beside the old one and takes over
+// the plugin's methods in one step; the old one drains. Load, reload, restart
+// and unload of one plugin run one at a time. The supervisor knows workers
+// only through PluginWorker, whatever kind of worker runs the plugin.
+
+import type { CoreToWorker, MethodSpec, PluginStatus } from '../channel/protocol.js';
+import type { Supervision } from '../config.js';
+import type { CoreHooks, PluginEvent } from '../hooks.js';
+import type { RpcError } from '../rpc/errors.js';
+import type { MethodRegistry } from '../rpc/registry.js';
+import type { Logger } from 'pino';
+import { CrashPolicy } from './crash-policy.js';
+import { compilePlugin, pruneBuilds, type CompiledPlugin } from './compile.js';
+import type { PluginSource } from './discovery.js';
+import { HostErrors, messageOf, type Phase } from './errors.js';
+import { pluginMethodEntries } from './plugin-methods.js';
+import { pluginStatus, type PluginHistory } from './plugin-status.js';
+import type { PluginWorker } from './plugin-worker.js';
+import type { WorkerSlot } from './worker-backend.js';
+
+export interface SupervisorEnvironment {
+  registry: MethodRegistry;
+  hooks: CoreHooks;
+  logger: Logger;
+  /** A booted worker for `slot` (a spare if one waits). */
+  boot(slot: WorkerSlot): PluginWorker;
+  /** How this plugin's workers are booted. */
+  slot: WorkerSlot;
+  supervision: Supervision;
+  /** Calls in flight to one plugin beyond which new ones are refused (-32005). */
+  maxInFlight: number;
+  config: unknown;
+}
+
+export interface ReloadOutcome {
+  name: string;
+  changed: boolean;
+}
+
+export class PluginSupervisor {
+  private readonly history: PluginHistory = { state: 'discovered', paused: false, restarts: 0, reloads: 0, servedBefore: 0 };
+  private worker: PluginWorker | undefined;
+  private build: CompiledPlugin | undefined;
+  private readonly retiring = new Set<Promise<void>>();
+  private readonly policy: CrashPolicy;
+  private queue: Promise<unknown> = Promise.resolve();
+  private backoffTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    public source: PluginSource,
+    private readonly env: SupervisorEnvironment,
+  ) {
+    this.policy = new CrashPolicy(env.supervision.restart);
+  }
+
+  get name(): string {
+    return this.source.name;
+  }
+
+  get state(): PluginStatus['state'] {
+    return this.history.state;
+  }
+
+  /** First load. A failure leaves the plugin `failed` with the reason, and is thrown. */
+  load(): Promise<void> {
+    return this.exclusive(async () => {
+      // The worker boots while esbuild compiles: at start, ten plugins boot and compile side by side.
+      const worker = this.spawn();
+      const build = await this.compile().catch(async (error: unknown) => {
+        await worker.terminate('load failed');
+        throw error;
+      });
+      await this.replaceWorker(build, worker);
+    });
+  }
+
+  /**
+   * Blue/green reload. Unless `force`, an unchanged build is a no-op. If the
+   * new version fails, the old one (if any) keeps serving and the error is
+   * thrown. A reload starts a fresh crash history.
+   */
+  reload(options: { force?: boolean; source?: PluginSource } = {}): Promise<ReloadOutcome> {
+    return this.exclusive(async () => {
+      if (options.source) this.source = options.source;
+      const build = await this.compile();
+      if (!options.force && this.state === 'ready' && build.hash === this.build?.hash) {
+        return { name: this.name, changed: false };
+      }
+      this.policy.reset();
+      await this.replaceWorker(build);
+      this.history.reloads++;
+      return { name: this.name, changed: true };
+    });
+  }
+
+  /** Stops serving: methods vanish, in-flight calls are drained, `onShutdown` runs. */
+  unload(): Promise<void> {
+    return this.exclusive(async () => {
+      this.cancelBackoff();
+      this.env.registry.removeOwner(this.name);
+      this.history.state = 'draining';
+      if (this.worker) this.retire(this.worker);
+      this.worker = undefined;
+      await Promise.all(this.retiring);
+      this.history.state = 'stopped';
+      this.env.hooks.pluginUnloaded.call(this.event());
+    });
+  }
+
+  /** `plugins.pause`: calls answer -32001 at once (no queue) and loops stop, until `resume`. */
+  async setPaused(paused: boolean): Promise<void> {
+    this.history.paused = paused;
+    const worker = this.worker;
+    if (!worker?.alive) return;
+    const { pauseTimeoutMs } = this.env.supervision;
+    const phase: Phase = paused ? 'pause' : 'resume';
+    await (paused ? worker.pause(pauseTimeoutMs) : worker.resume(pauseTimeoutMs)).catch((error: unknown) => {
+      throw HostErrors.phaseFailed(this.name, phase, messageOf(error));
+    });
+  }
+
+  /** Admission: only a ready, unpaused plugin under its in-flight cap takes the call. */
+  call(method: MethodSpec, params: unknown): Promise<unknown> {
+    const worker = this.worker;
+    if (this.state !== 'ready' || !worker?.alive || this.history.paused) return Promise.reject(this.unavailable());
+    if (worker.inFlight >= this.env.maxInFlight) return Promise.reject(HostErrors.overloaded(this.name, worker.inFlight));
+    return worker.call(method.name, params, method.timeoutMs ?? this.env.supervision.callTimeoutMs);
+  }
+
+  /** Sends a signal or hook event to the serving worker, if it asked for it. */
+  forward(message: CoreToWorker & ({ t: 'signal' } | { t: 'hook' })): void {
+    const manifest = this.worker?.manifest;
+    if (!manifest || this.state !== 'ready') return;
+    const wanted = message.t === 'signal' ? manifest.signals.includes(message.signal) : manifest.hooks.includes(message.hook);
+    if (wanted) this.worker!.send(message);
+  }
+
+  status(): PluginStatus {
+    const { slot } = this.env;
+    return pluginStatus(this.source, this.history, this.worker, { isolation: 'thread', channel: slot.channel });
+  }
+
+  event(): PluginEvent {
+    return { name: this.name, version: this.source.version, path: this.source.path };
+  }
+
+  private async compile(): Promise<CompiledPlugin> {
+    try {
+      return await compilePlugin(this.source.entry);
+    } catch (error) {
+      throw this.failed('load', error);
+    }
+  }
+
+  /** Starts `build` in a new worker beside the current one, then switches to it. */
+  private async replaceWorker(build: CompiledPlugin, next = this.spawn()): Promise<void> {
+    const old = this.worker;
+    if (!old) this.history.state = 'loading';
+    let phase: Phase = 'load';
+    try {
+      const manifest = await this.loadInto(next, build);
+      const entries = pluginMethodEntries(this.name, manifest.methods, (method, params) => this.call(method, params));
+      if (old?.alive && old.manifest?.snapshot) {
+        const { snapshotTimeoutMs } = this.env.supervision;
+        phase = 'snapshot';
+        const state = await old.snapshot(snapshotTimeoutMs);
+        phase = 'restore';
+        await next.restore(state, snapshotTimeoutMs);
+      }
+      this.attach(next, build, entries);
+    } catch (error) {
+      await next.terminate('load failed');
+      throw this.failed(phase, error);
+    }
+    if (old) this.retire(old);
+  }
+
+  /** A booted worker, watched for its death. */
+  private spawn(): PluginWorker {
+    const worker = this.env.boot(this.env.slot);
+    worker.once('exit', (reason: string, expected: boolean) => {
+      this.history.servedBefore += worker.served;
+      if (!expected && worker === this.worker) this.crashed(reason);
+    });
+    return worker;
+  }
+
+  private loadInto(worker: PluginWorker, build: CompiledPlugin) {
+    const { config, supervision } = this.env;
+    return worker.load({ name: this.name, entryUrl: build.url, config, loadTimeoutMs: supervision.loadTimeoutMs });
+  }
+
+  /** Makes `worker` the one serving: its methods replace the old ones in one step. */
+  private attach(worker: PluginWorker, build: CompiledPlugin, entries: ReturnType<typeof pluginMethodEntries>): void {
+    this.cancelBackoff();
+    this.env.registry.replaceOwner(this.name, entries);
+    // Its loops start now (after any restore), or wait for a resume if the plugin is paused.
+    if (!this.history.paused) worker.resume(this.env.supervision.pauseTimeoutMs).catch(() => undefined);
+    this.worker = worker;
+    this.build = build;
+    this.history.state = 'ready';
+    this.history.readySince = Date.now();
+    pruneBuilds(build);
+    this.env.hooks.pluginLoaded.call(this.event());
+  }
+
+  /** Lets an old worker finish its calls and stop, in the background. */
+  private retire(worker: PluginWorker): void {
+    const { drainTimeoutMs } = this.env.supervision;
+    const stopping = worker.stop(drainTimeoutMs, drainTimeoutMs).then((errors) => {
+      for (const error of errors) this.env.logger.warn({ plugin: this.name, phase: 'stop' }, `plugin ${this.name} stop: ${error}`);
+      this.retiring.delete(stopping);
+    });
+    this.retiring.add(stopping);
+  }
+
+  private crashed(reason: string): void {
+    const { history } = this;
+    this.worker = undefined;
+    history.lastError = { message: reason, at: Date.now() };
+    history.readySince = undefined;
+    history.state = 'crashed';
+    const verdict = this.policy.onCrash();
+    this.env.logger.error({ plugin: this.name, reason }, `plugin ${this.name} crashed: ${reason}`);
+    if (verdict.action === 'fail') {
+      history.state = 'failed';
+      this.env.logger.error(
+        { plugin: this.name },
+        `plugin ${this.name} failed: ${this.policy.recentCrashes} crashes within ${this.env.supervision.restart.windowMs} ms`,
+      );
+    } else {
+      history.state = 'backoff';
+      history.nextRestartAt = Date.now() + verdict.delayMs;
+      this.backoffTimer = setTimeout(() => this.restart(), verdict.delayMs);
+    }
+    this.env.hooks.pluginCrashed.call({ ...this.event(), reason, restarts: history.restarts, next: history.state === 'failed' ? 'failed' : 'backoff' });
+  }
+
+  private restart(): void {
+    this.backoffTimer = undefined;
+    this.history.nextRestartAt = undefined;
+    this.exclusive(async () => {
+      if (this.state !== 'backoff' || !this.build) return;
+      this.history.restarts++;
+      this.history.state = 'loading';
+      const worker = this.spawn();
+      try {
+        const manifest = await this.loadInto(worker, this.build);
+        this.attach(worker, this.build, pluginMethodEntries(this.name, manifest.methods, (method, params) => this.call(method, params)));
+      } catch (error) {
+        await worker.terminate('load failed');
+        this.crashed(`restart failed: ${messageOf(error)}`);
+      }
+    }).catch((error) => this.env.logger.error({ plugin: this.name, err: error }, 'restart failed'));
+  }
+
+  private cancelBackoff(): void {
+    clearTimeout(this.backoffTimer);
+    this.backoffTimer = undefined;
+    this.history.nextRestartAt = undefined;
+  }
+
+  /** A phase failed: remembered, logged with plugin and phase, and made the error to throw. */
+  private failed(phase: Phase, error: unknown): RpcError {
+    const failure = HostErrors.phaseFailed(this.name, phase, messageOf(error));
+    this.history.lastError = { message: messageOf(error), at: Date.now() };
+    if (!this.worker) this.history.state = 'failed';
+    this.env.logger.error({ plugin: this.name, phase, reason: messageOf(error) }, failure.message);
+    return failure;
+  }
+
+  private unavailable(): RpcError {
+    return HostErrors.unavailable(this.name, this.state, this.history.paused, this.history.lastError?.message);
+  }
+
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}

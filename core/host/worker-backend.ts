@@ -1,0 +1,47 @@
+// The seam between a plugin's supervision and the kind of worker that runs it.
+// PluginWorker (plugin-worker.ts) drives one version of one plugin through
+// this interface alone, so a worker thread (thread-backend.ts) and a plugin in
+// its own OS process implement the same five things: boot, a call channel, a
+// control port, shared health cells, and a death to report.
+
+import type { Readable } from 'node:stream';
+import type { ResourceLimits } from 'node:worker_threads';
+import type { CoreToWorker, ControlOrder, WorkerReport, WorkerToCore } from '../channel/protocol.js';
+import type { Transport } from '../channel/transport.js';
+
+/** What a worker is booted with, before it knows which plugin it will run (a spare is booted this way). */
+export interface WorkerSlot {
+  /** The call channel to use, where the kind of worker has a choice ('sab' or 'postmessage' for threads). */
+  channel: string;
+  resourceLimits: ResourceLimits;
+  heartbeatTimeoutMs: number;
+  logLevel: string;
+}
+
+export interface WorkerBackend {
+  readonly isolation: 'thread' | 'process';
+  /** The channel in use: 'sab' or 'postmessage' (thread), 'shm' or 'pipe' (process). */
+  readonly channelKind: string;
+  /** The thread id or the process id. */
+  readonly id: number;
+  /** Calls, their answers, signals and hook events. */
+  readonly channel: Transport<WorkerToCore, CoreToWorker>;
+  /** HEALTH_CELLS cells the worker publishes its heartbeat, heap and loop counts in (see protocol.ts). */
+  readonly health: Int32Array;
+  /** What the plugin's code writes to its standard output and error. */
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** Sends an order on the control port; ignored once the worker is gone. */
+  post(order: ControlOrder): void;
+  /** Sets the one listener for replies and log lines from the control port. */
+  onReport(listener: (report: WorkerReport) => void): void;
+  /** Sets the one listener for the worker's end, told once, with why it ended. */
+  onExit(listener: (reason: string) => void): void;
+  /** Event-loop utilisation (0..1) since the previous call. */
+  eventLoopUtilization(): number;
+  /** Ends the worker now; resolves once it is gone. */
+  terminate(): Promise<void>;
+}
+
+/** Makes the worker for a slot: the kind of worker is chosen where the factory is. */
+export type BackendFactory = (slot: WorkerSlot) => WorkerBackend;

@@ -1,0 +1,136 @@
+// The plugin side of a worker, whatever kind of worker it is: it boots without
+// a plugin (so the core can keep one booted as a spare), then on `load`
+// imports the plugin's module, runs its `setup`, replies with what it
+// declared, and serves calls from the channel and control orders from the
+// control port until told to stop. The entry of each kind of worker (runtime.ts
+// for threads) only connects the ports.
+
+import pino from 'pino';
+import { getHeapStatistics } from 'node:v8';
+import type { Transport } from '../core/channel/transport.js';
+import {
+  HealthCell,
+  type ControlOrder,
+  type ControlOrders,
+  type CoreToWorker,
+  type WorkerBootData,
+  type WorkerManifest,
+  type WorkerReport,
+  type WorkerToCore,
+} from '../core/channel/protocol.js';
+import type { BridgedSignal } from '../core/signals.js';
+import { definitionFromModule, PluginInstance, type CallOutcome, type PluginModule } from './instance.js';
+
+/** How a worker's entry connects the runtime to the core. */
+export interface WorkerPorts {
+  boot: WorkerBootData;
+  channel: Transport<CoreToWorker, WorkerToCore>;
+  /** Sets the one listener for the core's orders; listening keeps the worker alive. */
+  onOrder(listener: (order: ControlOrder) => void): void;
+  report(report: WorkerReport): void;
+  /** Closes the control port once the worker has stopped. */
+  close(): void;
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export function runWorker(ports: WorkerPorts): void {
+  const { boot, channel } = ports;
+  const loopCounters = publishHealth(new Int32Array(boot.health), boot.heartbeatIntervalMs);
+  let loaded: Promise<PluginInstance> | undefined;
+
+  async function load(order: Extract<ControlOrder, { t: 'load' }>): Promise<PluginInstance> {
+    const log = pino(
+      { level: boot.logLevel, base: { pid: process.pid, plugin: order.name } },
+      { write: (line: string) => ports.report({ t: 'log', line }) },
+    );
+    const module = (await import(order.entryUrl)) as PluginModule;
+    const instance = new PluginInstance(definitionFromModule(module, order.entryUrl), {
+      name: order.name,
+      config: order.config,
+      log,
+      loopCounters,
+    });
+    await instance.setup();
+    serve(instance, channel);
+    return instance;
+  }
+
+  /** What each order does once the plugin is loaded; its value is the reply's. */
+  const handlers: { [P in Exclude<keyof ControlOrders, 'load'>]: (instance: PluginInstance, order: Extract<ControlOrder, { t: P }>) => Promise<ControlOrders[P]['reply']> } = {
+    pause: (instance) => instance.pause(),
+    resume: (instance) => instance.resume(),
+    snapshot: async (instance) => instance.definition.snapshot?.(),
+    restore: async (instance, order) => void (await instance.definition.restore?.(order.state)),
+    stop: async (instance) => {
+      const errors = await instance.shutdown();
+      channel.close();
+      return errors;
+    },
+  };
+
+  ports.onOrder(async (order) => {
+    const reply = (run: () => Promise<unknown>) =>
+      run().then(
+        (value) => ports.report({ id: order.id, ok: true, value }),
+        (error: unknown) => ports.report({ id: order.id, ok: false, message: messageOf(error) }),
+      );
+    if (order.t === 'load') {
+      loaded = load(order);
+      await reply(async () => manifestOf(await loaded!));
+      return;
+    }
+    const instance = await loaded?.catch(() => undefined);
+    if (!instance) return; // Not loaded, or setup failed: the core is terminating this worker.
+    await reply(() => (handlers[order.t] as (instance: PluginInstance, order: ControlOrder) => Promise<unknown>)(instance, order));
+    if (order.t === 'stop') ports.close();
+  });
+}
+
+function manifestOf(instance: PluginInstance): WorkerManifest {
+  return {
+    methods: instance.methodSpecs(),
+    signals: [...instance.signalListeners.keys()],
+    hooks: [...instance.hooks.keys()],
+    snapshot: typeof instance.definition.snapshot === 'function',
+  };
+}
+
+function serve(instance: PluginInstance, channel: WorkerPorts['channel']): void {
+  channel.onMessage((message) => {
+    switch (message.t) {
+      case 'call':
+        instance.call(message.method, message.params).then((outcome) => channel.send(answer(message.id, outcome)));
+        break;
+      case 'signal':
+        instance.signal(message.signal as BridgedSignal);
+        break;
+      case 'hook':
+        instance.hook(message.hook, message.args);
+        break;
+    }
+  });
+}
+
+/** The answer to call `id`, as the channel carries it. */
+function answer(id: number, outcome: CallOutcome): WorkerToCore {
+  return outcome.ok ? { t: 'result', id, json: outcome.json } : { t: 'error', id, error: outcome.error };
+}
+
+/**
+ * The heartbeat proves the event loop turns; the other health cells publish
+ * the heap and loop counts so the core can show them without asking.
+ */
+function publishHealth(health: Int32Array, heartbeatIntervalMs: number) {
+  Atomics.store(health, HealthCell.HEAP_LIMIT_KIB, Math.round(getHeapStatistics().heap_size_limit / 1024));
+  setInterval(() => {
+    Atomics.add(health, HealthCell.BEAT, 1);
+    Atomics.store(health, HealthCell.HEAP_USED_KIB, Math.round(getHeapStatistics().used_heap_size / 1024));
+  }, heartbeatIntervalMs).unref();
+  return {
+    iteration(failed: boolean) {
+      Atomics.add(health, HealthCell.LOOP_ITERATIONS, 1);
+      if (failed) Atomics.add(health, HealthCell.LOOP_ERRORS, 1);
+    },
+  };
+}

@@ -1,0 +1,187 @@
+// The supervisor against a fake worker (test/helpers/fake-backend.ts): the
+// state machine, blue/green reload and rollback, crash backoff and cap, and
+// that every phase error names the plugin and the phase.
+
+import test, { type ExecutionContext } from 'ava';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { DEFAULT_SUPERVISION, type Supervision } from '../../core/config.js';
+import { createHooks } from '../../core/hooks.js';
+import { MethodRegistry } from '../../core/rpc/registry.js';
+import { RawJson } from '../../core/rpc/raw-json.js';
+import { PluginWorker } from '../../core/host/plugin-worker.js';
+import { PluginSupervisor } from '../../core/host/supervisor.js';
+import type { WorkerSlot } from '../../core/host/worker-backend.js';
+import { FakeBackend } from '../helpers/fake-backend.js';
+import { until } from '../helpers/until.js';
+
+interface Rig {
+  supervisor: PluginSupervisor;
+  registry: MethodRegistry;
+  /** Every backend booted so far, oldest first. */
+  backends: FakeBackend[];
+  /** Scripts the next backend before the supervisor boots it. */
+  next: (script: (backend: FakeBackend) => void) => void;
+  call: (params?: unknown) => Promise<unknown>;
+}
+
+const slot: WorkerSlot = { channel: 'fake', resourceLimits: {}, heartbeatTimeoutMs: 60_000, logLevel: 'silent' };
+
+function rig(t: ExecutionContext, supervision: Partial<Supervision> = {}): Rig {
+  const dir = mkdtempSync(join(tmpdir(), 'plugd-supervisor-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const entry = join(dir, 'p.plugin.mjs');
+  writeFileSync(entry, 'export default { setup() {} };\n');
+  const registry = new MethodRegistry();
+  const backends: FakeBackend[] = [];
+  const scripts: Array<(backend: FakeBackend) => void> = [];
+  const sink = { line: () => undefined, output: () => undefined };
+  const supervisor = new PluginSupervisor(
+    { name: 'p', path: entry, entry },
+    {
+      registry,
+      hooks: createHooks(),
+      logger: pino({ level: 'silent' }),
+      boot: (wanted) => {
+        const backend = new FakeBackend();
+        scripts.shift()?.(backend);
+        backends.push(backend);
+        return new PluginWorker(wanted, backend, sink);
+      },
+      slot,
+      supervision: {
+        ...DEFAULT_SUPERVISION,
+        restart: { initialDelayMs: 5, maxDelayMs: 10, maxCrashes: 3, windowMs: 60_000 },
+        ...supervision,
+      },
+      maxInFlight: 100,
+      config: undefined,
+    },
+  );
+  t.teardown(() => supervisor.unload());
+  const call = (params?: unknown) => Promise.resolve(registry.get('p.echo')!.handler(params, { method: 'p.echo', params }));
+  return { supervisor, registry, backends, next: (script) => scripts.push(script), call };
+}
+
+/** Answers the one call sent to `backend` so far. */
+function answer(backend: FakeBackend, json: string): void {
+  const [call] = backend.calls();
+  backend.channel.deliver({ t: 'result', id: call.id, json });
+}
+
+test('load makes the plugin ready and registers its methods under its name', async (t) => {
+  const { supervisor, registry, backends, call } = rig(t);
+  await supervisor.load();
+  t.is(supervisor.state, 'ready');
+  t.true(registry.has('p.echo'));
+  const pending = call({ x: 1 });
+  answer(backends[0], '{"x":1}');
+  t.deepEqual(await pending, new RawJson('{"x":1}'));
+  t.like(supervisor.status(), { state: 'ready', served: 1, isolation: 'thread', channel: 'fake' });
+});
+
+test('blue/green: a call in flight on the old worker is answered by it after the new one serves', async (t) => {
+  const { supervisor, backends, call } = rig(t);
+  await supervisor.load();
+  const inFlight = call('old');
+  await supervisor.reload({ force: true });
+  t.is(backends.length, 2);
+  // The old worker drains: it has not been told to stop while its call is pending.
+  t.false(backends[0].orders.some((order) => order.t === 'stop'));
+  const fresh = call('new');
+  t.is(backends[1].calls().length, 1);
+  answer(backends[0], '"old"');
+  t.deepEqual(await inFlight, new RawJson('"old"'));
+  await until(async () => backends[0].orders.map((order) => order.t), (kinds) => kinds.includes('stop'));
+  answer(backends[1], '"new"');
+  t.deepEqual(await fresh, new RawJson('"new"'));
+});
+
+test('a reload whose new version fails leaves the old one serving, and names plugin and phase', async (t) => {
+  const { supervisor, backends, next, call } = rig(t);
+  await supervisor.load();
+  next((backend) => (backend.script.load = { fail: 'setup threw' }));
+  const error = await t.throwsAsync<any>(supervisor.reload({ force: true }));
+  t.is(error.message, 'plugin p failed to load: setup threw');
+  t.like(error.data, { plugin: 'p', phase: 'load' });
+  t.is(supervisor.state, 'ready');
+  const pending = call();
+  answer(backends[0], '1');
+  t.deepEqual(await pending, new RawJson('1'));
+});
+
+test('each phase that misses its deadline says which phase and which limit', async (t) => {
+  const { supervisor, next } = rig(t, { loadTimeoutMs: 30, snapshotTimeoutMs: 30 });
+  next((backend) => (backend.script.load = 'silent'));
+  const load = await t.throwsAsync<any>(supervisor.load());
+  t.is(load.message, 'plugin p failed to load: load missed its deadline of 30 ms');
+  t.like(load.data, { plugin: 'p', phase: 'load' });
+  t.is(supervisor.state, 'failed');
+
+  next((backend) => {
+    backend.script.load = { value: { methods: [{ name: 'echo' }], signals: [], hooks: [], snapshot: true } };
+    backend.script.snapshot = 'silent';
+  });
+  await supervisor.reload({ force: true });
+  t.is(supervisor.state, 'ready');
+  const snapshot = await t.throwsAsync<any>(supervisor.reload({ force: true }));
+  t.is(snapshot.message, 'plugin p failed to snapshot its state: snapshot missed its deadline of 30 ms');
+  t.like(snapshot.data, { plugin: 'p', phase: 'snapshot' });
+  t.is(supervisor.state, 'ready');
+});
+
+test('a snapshot failure is reported as a snapshot failure, not a load failure', async (t) => {
+  const { supervisor, next } = rig(t);
+  const manifest = { methods: [{ name: 'echo' }], signals: [], hooks: [], snapshot: true };
+  next((backend) => {
+    backend.script.load = { value: manifest };
+    backend.script.snapshot = { fail: 'state is not cloneable' };
+  });
+  await supervisor.load();
+  const error = await t.throwsAsync<any>(supervisor.reload({ force: true }));
+  t.is(error.message, 'plugin p failed to snapshot its state: state is not cloneable');
+  t.like(error.data, { plugin: 'p', phase: 'snapshot' });
+  t.is(supervisor.state, 'ready');
+});
+
+test('a pause that misses its deadline names the pause phase', async (t) => {
+  const { supervisor, next } = rig(t, { pauseTimeoutMs: 30 });
+  next((backend) => (backend.script.pause = 'silent'));
+  await supervisor.load();
+  const error = await t.throwsAsync<any>(supervisor.setPaused(true));
+  t.is(error.message, 'plugin p failed to pause: pause missed its deadline of 30 ms');
+  t.like(error.data, { plugin: 'p', phase: 'pause' });
+});
+
+test('a crash answers calls in flight with -32001 at once, restarts with backoff, and the cap leaves it failed', async (t) => {
+  const { supervisor, backends, call } = rig(t);
+  await supervisor.load();
+  const inFlight = call();
+  backends[0].die('exited with code 1');
+  const error = await t.throwsAsync<any>(inFlight);
+  t.is(error.code, -32001);
+  t.like(error.data, { plugin: 'p' });
+  t.is(supervisor.state, 'backoff');
+  await until(async () => supervisor.state, (state) => state === 'ready');
+  t.is(supervisor.status().restarts, 1);
+  backends[1].die('exited with code 1');
+  await until(async () => supervisor.state, (state) => state === 'ready');
+  backends[2].die('exited with code 1');
+  t.is(supervisor.state, 'failed');
+  t.regex(supervisor.status().lastError!, /exited with code 1/);
+  const refused = await t.throwsAsync<any>(call());
+  t.is(refused.code, -32001);
+  t.regex(refused.message, /plugin p failed: exited with code 1/);
+});
+
+test('params the channel cannot send are refused at once and leave nothing pending', async (t) => {
+  const { supervisor, backends, call } = rig(t);
+  await supervisor.load();
+  backends[0].channel.refuse = 'Maximum call stack size exceeded';
+  const error = await t.throwsAsync<any>(call({ deep: true }));
+  t.is(error.code, -32602);
+  t.regex(error.message, /p\.echo: params cannot be sent: Maximum call stack size exceeded/);
+  t.is(supervisor.status().inFlight, 0);
+});

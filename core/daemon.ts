@@ -5,7 +5,8 @@
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import { setPriority } from 'node:os';
-import { loadConfig, type Config, type ConfigOverrides } from './config.js';
+import { loadConfig, supervisionFor, type Config, type ConfigOverrides } from './config.js';
+import { daemonMetrics, type DaemonMetrics } from './daemon-metrics.js';
 import { isLoopback, parseAddress } from './address.js';
 import { Metrics } from './metrics.js';
 import { readToken } from './token.js';
@@ -116,27 +117,15 @@ export class Daemon {
     };
   }
 
-  metrics(): Record<string, unknown> {
-    const memory = process.memoryUsage();
-    const plugins = Object.fromEntries(
-      this.host.list().map((plugin) => [
-        plugin.name,
-        {
-          state: plugin.state,
-          paused: plugin.paused,
-          restarts: plugin.restarts,
-          heap: plugin.heap,
-          eventLoopUtilization: plugin.eventLoopUtilization,
-          loops: plugin.loops,
-          ...this.callStats.plugin(plugin.name),
-        },
-      ]),
-    );
-    return {
-      daemon: { rss: memory.rss, heapUsed: memory.heapUsed, eventLoopDelayMs: this.callStats.eventLoopDelayMs(), uptime: (Date.now() - this.startedAt) / 1000 },
-      methods: this.callStats.allMethods(),
-      plugins,
-    };
+  metrics(): DaemonMetrics {
+    const { config } = this;
+    return daemonMetrics({
+      daemon: { version, socket: this.paths.socket, pluginDir: config.pluginDir },
+      startedAt: this.startedAt,
+      calls: this.callStats,
+      plugins: this.host.list(),
+      crashWindowMs: (plugin) => supervisionFor(config, plugin).restart.windowMs,
+    });
   }
 
   /** Where Prometheus scrapes, once the endpoint listens (`--metrics`; port 0 picks one). */

@@ -3,16 +3,15 @@
 
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { Logger } from 'pino';
-import type { JsonSchema } from '../core/channel/protocol.js';
+import type { ForwardedHook, ForwardedHookArgs, JsonSchema } from '../core/channel/protocol.js';
 import type { BridgedSignal } from '../core/signals.js';
-import type { PluginEvent, ReloadRequest } from '../core/hooks.js';
 import type { LoopOptions } from './loop.js';
 
 export { RpcError, ErrorCode } from '../core/rpc/errors.js';
 export type { JsonSchema } from '../core/channel/protocol.js';
 export type { LoopOptions } from './loop.js';
 export type { BridgedSignal } from '../core/signals.js';
-export type { PluginEvent, ReloadRequest } from '../core/hooks.js';
+export type { PluginEvent, ReloadRequest } from '../core/channel/protocol.js';
 
 /** The params a handler receives: typed from a TypeBox schema, `any` from a plain JSON Schema. */
 export type ParamsOf<S> = S extends TSchema ? Static<S> : any;
@@ -40,13 +39,8 @@ export interface ForwardedHookTap<Args extends unknown[]> {
   tap(name: string, fn: (...args: Args) => void): void;
 }
 
-export interface PluginHooks {
-  pluginLoaded: ForwardedHookTap<[PluginEvent]>;
-  pluginUnloaded: ForwardedHookTap<[PluginEvent]>;
-  signal: ForwardedHookTap<[string]>;
-  reload: ForwardedHookTap<[ReloadRequest]>;
-  shutdown: ForwardedHookTap<[]>;
-}
+/** The hooks a plugin may tap: those of FORWARDED_HOOKS, with the arguments each passes. */
+export type PluginHooks = { [H in ForwardedHook]: ForwardedHookTap<ForwardedHookArgs[H]> };
 
 export interface PluginContext<Config = unknown> {
   /** The plugin's name, which prefixes its methods. */

@@ -8,7 +8,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino, { type LevelWithSilent } from 'pino';
-import type { ForwardedHook, MethodSpec } from '../core/channel/protocol.js';
+import { qualifiedMethodName, type ForwardedHook, type MethodSpec } from '../core/channel/protocol.js';
 import { compilePlugin } from '../core/host/compile.js';
 import { nearestManifest } from '../core/package-root.js';
 import { inspectCandidate, isSkipped, pluginNameOfPackage } from '../core/host/discovery.js';
@@ -99,7 +99,7 @@ export class PluginHarness {
    * result, or rejects with an RpcError carrying the daemon's `code`, `message` and `data`.
    */
   async call<T = unknown>(method: string, params?: unknown): Promise<T> {
-    const request = JSON.stringify({ jsonrpc: '2.0', id: ++this.lastId, method: `${this.name}.${method}`, params });
+    const request = JSON.stringify({ jsonrpc: '2.0', id: ++this.lastId, method: qualifiedMethodName(this.name, method), params });
     const answering = this.dispatcher.handleText(request, { transport: 'internal' });
     this.inFlight.add(answering);
     try {

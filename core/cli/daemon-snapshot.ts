@@ -1,29 +1,11 @@
-// The figures `plugd status` and `plugd top` show, read in one go: the call
-// and resource figures from `daemon.metrics` (so the views agree with it),
-// joined with what only `plugins.list` and `daemon.status` know (since when a
-// plugin serves, its last error, the daemon's pid and version).
+// The figures `plugd status` and `plugd top` show, read in one call of
+// `daemon.metrics` (core/daemon-metrics.ts), shaped for the views.
 
-import type { PluginState, PluginStatus } from '../channel/protocol.js';
-import type { StatsView } from '../metrics.js';
+import type { PluginState } from '../channel/protocol.js';
+import type { DaemonMetrics } from '../daemon-metrics.js';
 import type { RpcClient } from './client.js';
 
-/** One plugin in the answer of `daemon.metrics` (core/daemon.ts). */
-type PluginMetrics = Pick<PluginStatus, 'state' | 'paused' | 'restarts' | 'heap' | 'eventLoopUtilization'> & StatsView;
-
-/** The answer of `daemon.metrics`. */
-export interface DaemonMetrics {
-  daemon: { rss: number; heapUsed: number; eventLoopDelayMs: { p50: number; p99: number; max: number }; uptime: number };
-  methods: Record<string, StatsView>;
-  plugins: Record<string, PluginMetrics>;
-}
-
-/** The part of `daemon.status` the views use. */
-interface DaemonStatus {
-  pid: number;
-  version: string;
-  socket: string;
-  pluginDir: string;
-}
+export type { DaemonMetrics } from '../daemon-metrics.js';
 
 export interface PluginFigures {
   name: string;
@@ -35,6 +17,8 @@ export interface PluginFigures {
   lastError?: string;
   /** Epoch ms. */
   nextRestartAt?: number;
+  /** A restart within this window of its restart policy still counts as a crash loop. */
+  crashWindowMs: number;
   calls: number;
   callsPerSecond: number;
   /** calls/s over the last seconds, newest last. */
@@ -68,51 +52,43 @@ export interface Snapshot {
 
 const epoch = (iso: string | undefined) => (iso === undefined ? undefined : Date.parse(iso));
 
-export function joinSnapshot(status: DaemonStatus, list: PluginStatus[], metrics: DaemonMetrics, takenAt: number): Snapshot {
-  const listed = new Map(list.map((plugin) => [plugin.name, plugin]));
+export function snapshotOf(metrics: DaemonMetrics, takenAt: number): Snapshot {
   const plugins = Object.entries(metrics.plugins)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, figures]): PluginFigures => {
-      const details = listed.get(name);
-      return {
-        name,
-        state: figures.state,
-        paused: figures.paused,
-        restarts: figures.restarts,
-        readySince: epoch(details?.readySince),
-        lastError: details?.lastError,
-        nextRestartAt: epoch(details?.nextRestartAt),
-        calls: figures.calls,
-        callsPerSecond: figures.callsPerSecond,
-        rateHistory: figures.rateHistory,
-        p99Ms: figures.calls > 0 ? figures.latencyMs.p99 : undefined,
-        errors: Object.values(figures.errors).reduce((sum, count) => sum + count, 0),
-        inFlight: figures.inFlight,
-        heap: figures.heap,
-        eventLoopUtilization: figures.eventLoopUtilization,
-      };
-    });
+    .map(([name, figures]): PluginFigures => ({
+      name,
+      state: figures.state,
+      paused: figures.paused,
+      restarts: figures.restarts,
+      readySince: epoch(figures.readySince),
+      lastError: figures.lastError,
+      nextRestartAt: epoch(figures.nextRestartAt),
+      crashWindowMs: figures.crashWindowMs,
+      calls: figures.calls,
+      callsPerSecond: figures.callsPerSecond,
+      rateHistory: figures.rateHistory,
+      p99Ms: figures.calls > 0 ? figures.latencyMs.p99 : undefined,
+      errors: Object.values(figures.errors).reduce((sum, count) => sum + count, 0),
+      inFlight: figures.inFlight,
+      heap: figures.heap,
+      eventLoopUtilization: figures.eventLoopUtilization,
+    }));
   const { daemon } = metrics;
   return {
     takenAt,
     daemon: {
-      pid: status.pid,
-      version: status.version,
+      pid: daemon.pid,
+      version: daemon.version,
       uptime: daemon.uptime,
       rss: daemon.rss,
       eventLoopDelayP99Ms: daemon.eventLoopDelayMs.p99,
-      socket: status.socket,
-      pluginDir: status.pluginDir,
+      socket: daemon.socket,
+      pluginDir: daemon.pluginDir,
     },
     plugins,
   };
 }
 
 export async function takeSnapshot(client: RpcClient): Promise<Snapshot> {
-  const [status, list, metrics] = await Promise.all([
-    client.call<DaemonStatus>('daemon.status'),
-    client.call<PluginStatus[]>('plugins.list'),
-    client.call<DaemonMetrics>('daemon.metrics'),
-  ]);
-  return joinSnapshot(status, list, metrics, Date.now());
+  return snapshotOf(await client.call<DaemonMetrics>('daemon.metrics'), Date.now());
 }

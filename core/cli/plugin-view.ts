@@ -32,17 +32,14 @@ function stateStyle(plugin: PluginFigures): Style | undefined {
 }
 
 /**
- * A crash-looping plugin is `ready` for moments between crashes; one that
- * restarted within this long (the default crash-counting window) still
- * counts as crashing.
+ * Failed, crashed, or back from a crash too recently to trust: a crash-looping
+ * plugin is `ready` for moments between crashes, so one that restarted within
+ * its crash-counting window still counts as crashing.
  */
-const RECENT_RESTART_MS = 60_000;
-
-/** Failed, crashed, or back from a crash too recently to trust. */
 export function inTrouble(plugin: PluginFigures, now: number): boolean {
   if (plugin.state === 'failed' || plugin.state === 'crashed' || plugin.state === 'backoff') return true;
   if (plugin.restarts === 0) return false;
-  return plugin.state !== 'ready' || plugin.readySince === undefined || now - plugin.readySince < RECENT_RESTART_MS;
+  return plugin.state !== 'ready' || plugin.readySince === undefined || now - plugin.readySince < plugin.crashWindowMs;
 }
 
 /** How a row in trouble stands out in `plugd top`: all of it in one warning colour. */

@@ -13,7 +13,7 @@ import type { DaemonLog } from '../log.js';
 import type { RpcError } from '../rpc/errors.js';
 import type { MethodRegistry } from '../rpc/registry.js';
 import { BRIDGED_SIGNALS } from '../signals.js';
-import type { ForwardedHook, PluginStatus, RescanSummary, SkippedEntry } from '../channel/protocol.js';
+import { FORWARDED_HOOKS, type ForwardedHook, type PluginStatus, type RescanSummary, type SkippedEntry } from '../channel/protocol.js';
 import { discoverPlugins, inspectCandidate, isSkipped, type PluginSource } from './discovery.js';
 import { HostErrors } from './errors.js';
 import { PluginSupervisor } from './supervisor.js';
@@ -238,10 +238,12 @@ export class PluginHost {
         broadcast('signal', [signal]);
       });
     }
-    hooks.pluginLoaded.tap('plugd:plugins', (event) => broadcast('pluginLoaded', [event]));
-    hooks.pluginUnloaded.tap('plugd:plugins', (event) => broadcast('pluginUnloaded', [event]));
-    hooks.reload.tap('plugd:plugins', (request) => broadcast('reload', [request]));
-    hooks.shutdown.tap('plugd:plugins', () => broadcast('shutdown', []));
+    // The other forwarded hooks are core hooks of the same name (see FORWARDED_HOOKS).
+    for (const hook of FORWARDED_HOOKS) {
+      if (hook === 'signal') continue;
+      const core = hooks[hook] as { tap(name: string, fn: (...args: unknown[]) => void): void };
+      core.tap('plugd:plugins', (...args) => broadcast(hook, args));
+    }
   }
 }
 

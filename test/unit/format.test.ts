@@ -3,7 +3,7 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { withColour, withoutColour } from '../../core/cli/colour.js';
-import { joinSnapshot, type DaemonMetrics, type PluginFigures, type Snapshot } from '../../core/cli/daemon-snapshot.js';
+import { snapshotOf, type DaemonMetrics, type PluginFigures, type Snapshot } from '../../core/cli/daemon-snapshot.js';
 import { formatStatus } from '../../core/cli/format.js';
 import { sparkline } from '../../core/cli/sparkline.js';
 import { renderSystemdUnit, type UnitInstall } from '../../core/cli/systemd-unit.js';
@@ -11,7 +11,7 @@ import { lineLength, paintLines, renderTable } from '../../core/cli/table.js';
 import { renderTopFrame } from '../../core/cli/top-render.js';
 import { sortPlugins } from '../../core/cli/top-sort.js';
 import { formatDuration, formatMs } from '../../core/cli/units.js';
-import type { PluginStatus } from '../../core/channel/protocol.js';
+import { inTrouble } from '../../core/cli/plugin-view.js';
 
 const NOW = Date.parse('2030-01-01T12:00:00Z');
 const ESCAPE = /\u001b\[/;
@@ -24,6 +24,7 @@ function plugin(name: string, figures: Partial<PluginFigures> = {}): PluginFigur
     paused: false,
     restarts: 0,
     readySince: NOW - 90_000,
+    crashWindowMs: 60_000,
     calls: 0,
     callsPerSecond: 0,
     rateHistory: [],
@@ -98,30 +99,34 @@ test('sorting puts the plugin to look at first, ties by name', (t) => {
   t.is(sortPlugins([...FLEET, flapping], 'state', NOW)[2].name, 'flappy', 'caught between crashes, still before the healthy');
 });
 
-test('the snapshot takes its figures from daemon.metrics and the rest from plugins.list', (t) => {
+test('the snapshot takes every figure from one call of daemon.metrics', (t) => {
+  const figures = { isolation: 'thread', channel: 'sab', crashWindowMs: 60_000 } as const;
   const metrics: DaemonMetrics = {
-    daemon: { rss: 100, heapUsed: 50, eventLoopDelayMs: { p50: 1, p99: 7, max: 9 }, uptime: 12 },
+    daemon: { pid: 1, version: 'v', socket: 's', pluginDir: 'p', rss: 100, heapUsed: 50, eventLoopDelayMs: { p50: 1, p99: 7, max: 9 }, uptime: 12 },
     methods: {},
     plugins: {
       echo: {
-        state: 'ready', paused: false, restarts: 1, heap: { used: 1, limit: 2 }, eventLoopUtilization: 0.5,
+        ...figures, state: 'ready', paused: false, restarts: 1, heap: { used: 1, limit: 2 }, eventLoopUtilization: 0.5,
+        readySince: new Date(NOW - 1000).toISOString(), lastError: 'boom',
         calls: 10, inFlight: 1, errors: { '-32603': 2, '-32001': 1 }, callsPerSecond: 3, rateHistory: [1, 3],
         latencyMs: { p50: 1, p90: 2, p99: 4, max: 5 },
       },
       idle: {
-        state: 'ready', paused: false, restarts: 0, heap: { used: 1, limit: 2 }, eventLoopUtilization: 0,
+        ...figures, state: 'ready', paused: false, restarts: 0, heap: { used: 1, limit: 2 }, eventLoopUtilization: 0,
         calls: 0, inFlight: 0, errors: {}, callsPerSecond: 0, rateHistory: [], latencyMs: { p50: 0, p90: 0, p99: 0, max: 0 },
       },
     },
   };
-  const list = [
-    { name: 'echo', readySince: new Date(NOW - 1000).toISOString(), lastError: 'boom' },
-    { name: 'idle' },
-  ] as PluginStatus[];
-  const joined = joinSnapshot({ pid: 1, version: 'v', socket: 's', pluginDir: 'p' }, list, metrics, NOW);
-  t.like(joined.plugins[0], { name: 'echo', restarts: 1, calls: 10, errors: 3, p99Ms: 4, readySince: NOW - 1000, lastError: 'boom', rateHistory: [1, 3] });
+  const joined = snapshotOf(metrics, NOW);
+  t.like(joined.plugins[0], { name: 'echo', restarts: 1, calls: 10, errors: 3, p99Ms: 4, readySince: NOW - 1000, lastError: 'boom', rateHistory: [1, 3], crashWindowMs: 60_000 });
   t.like(joined.plugins[1], { name: 'idle', p99Ms: undefined, rateHistory: [] });
-  t.like(joined.daemon, { uptime: 12, rss: 100, eventLoopDelayP99Ms: 7 });
+  t.like(joined.daemon, { pid: 1, version: 'v', uptime: 12, rss: 100, eventLoopDelayP99Ms: 7 });
+});
+
+test('a restart within the configured crash window, not a fixed minute, keeps a plugin in trouble', (t) => {
+  const restarted = plugin('flappy', { restarts: 1, readySince: NOW - 90_000 });
+  t.false(inTrouble({ ...restarted, crashWindowMs: 60_000 }, NOW));
+  t.true(inTrouble({ ...restarted, crashWindowMs: 120_000 }, NOW));
 });
 
 test('status: a row of figures per plugin and the last errors, plain when not coloured', (t) => {

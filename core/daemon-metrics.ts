@@ -1,0 +1,78 @@
+// The answer of `daemon.metrics`: everything `plugd status`, `plugd top` and
+// the dashboard show, in one call. The call figures come from Metrics, the
+// state of each plugin from the host; calls in flight are the host's count
+// (the calls its workers owe answers to), the one Prometheus publishes too.
+
+import type { PluginStatus } from './channel/protocol.js';
+import type { Metrics, StatsView } from './metrics.js';
+
+/** One plugin in `daemon.metrics`. */
+export interface PluginMetrics
+  extends StatsView,
+    Pick<PluginStatus, 'state' | 'paused' | 'restarts' | 'heap' | 'eventLoopUtilization' | 'loops' | 'isolation' | 'channel'>,
+    Pick<PluginStatus, 'readySince' | 'lastError' | 'nextRestartAt'> {
+  /** The crash-counting window of its restart policy: a restart within it is still a crash loop. */
+  crashWindowMs: number;
+}
+
+/** A type, not an interface: it is also a plain `Record<string, unknown>` answer. */
+export type DaemonMetrics = {
+  daemon: {
+    pid: number;
+    version: string;
+    socket: string;
+    pluginDir: string;
+    rss: number;
+    heapUsed: number;
+    eventLoopDelayMs: { p50: number; p99: number; max: number };
+    uptime: number;
+  };
+  methods: Record<string, StatsView>;
+  plugins: Record<string, PluginMetrics>;
+};
+
+export interface MetricsSources {
+  daemon: Pick<DaemonMetrics['daemon'], 'version' | 'socket' | 'pluginDir'>;
+  startedAt: number;
+  calls: Metrics;
+  plugins: PluginStatus[];
+  crashWindowMs(plugin: string): number;
+}
+
+export function daemonMetrics(sources: MetricsSources): DaemonMetrics {
+  const { calls } = sources;
+  const memory = process.memoryUsage();
+  const plugins = Object.fromEntries(
+    sources.plugins.map((plugin): [string, PluginMetrics] => [
+      plugin.name,
+      {
+        ...calls.plugin(plugin.name),
+        state: plugin.state,
+        paused: plugin.paused,
+        restarts: plugin.restarts,
+        heap: plugin.heap,
+        eventLoopUtilization: plugin.eventLoopUtilization,
+        loops: plugin.loops,
+        isolation: plugin.isolation,
+        channel: plugin.channel,
+        readySince: plugin.readySince,
+        lastError: plugin.lastError,
+        nextRestartAt: plugin.nextRestartAt,
+        inFlight: plugin.inFlight,
+        crashWindowMs: sources.crashWindowMs(plugin.name),
+      },
+    ]),
+  );
+  return {
+    daemon: {
+      pid: process.pid,
+      ...sources.daemon,
+      rss: memory.rss,
+      heapUsed: memory.heapUsed,
+      eventLoopDelayMs: calls.eventLoopDelayMs(),
+      uptime: (Date.now() - sources.startedAt) / 1000,
+    },
+    methods: calls.allMethods(),
+    plugins,
+  };
+}

@@ -1,4 +1,5 @@
-// JSON-RPC error codes: the standard ones and plugd's own (README, "Error codes"), and the one converter from a thrown value to a JSON-RPC error object.
+// JSON-RPC error codes: the standard ones and plugd's own (README, "Error codes"),
+// and the one converter from a thrown value to a JSON-RPC error object.
 
 import type { WireError } from '../channel/protocol.js';
 import type { JsonRpcResponse } from './dispatcher.js';

@@ -1,5 +1,5 @@
 // The consuming end of a ring. Each wake-up drains every frame available, then
-// the reader sleeps on Atomics.waitAsync (the event loop stays free), after a
+// the reader sleeps (waker.ts: the event loop stays free), after a
 // spin of a few microseconds while spinning catches frames (spin.ts).
 
 import { FrameAssembler } from './frame-assembler.js';

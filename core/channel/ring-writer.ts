@@ -1,5 +1,5 @@
 // The producing end of a ring. `send` never blocks: what does not fit waits in
-// a queue, in order, while the writer waits (Atomics.waitAsync, off the event
+// a queue, in order, while the writer waits (waker.ts, off the event
 // loop, after a brief spin: spin.ts) for the reader to make room.
 
 import { Fifo } from './fifo.js';

@@ -111,17 +111,33 @@ shmTest('an unref’d watch does not keep a process alive', async (t, shm) => {
 shmTest('rings that come before the watcher runs are answered by one call, and close stops the calls', async (t, shm) => {
   const bell = shm.doorbell();
   let calls = 0;
-  const watch = shm.watch(bell, () => calls++);
+  let called = (): void => {};
+  const nextCall = (): Promise<void> => new Promise((resolve) => (called = resolve));
+  const watch = shm.watch(bell, () => {
+    calls++;
+    called();
+  });
+  t.teardown(() => watch.close());
+  const first = nextCall();
   shm.ring(bell);
   shm.ring(bell);
   shm.ring(bell);
-  await delay(50);
-  t.is(calls, 1);
+  await first;
+  const second = nextCall();
+  shm.ring(bell);
+  await second;
+  t.is(calls, 2);
   watch.close();
   watch.close();
   shm.ring(bell);
-  await delay(50);
-  t.is(calls, 1);
+  // A new watch sees that ring; the closed one, had it still been polling, would have raced it for the read.
+  await new Promise<void>((resolve) => {
+    const after = shm.watch(bell, () => {
+      after.close();
+      resolve();
+    });
+  });
+  t.is(calls, 2);
   closeSync(bell);
 });
 

@@ -175,8 +175,13 @@ class Watch {
   static void OnReadable(uv_poll_t* poll, int status, int events) {
     Watch* watch = static_cast<Watch*>(poll->data);
     uint64_t count;
+    // A poll error would report again at once, forever: stop polling (the ring's periodic re-check still runs).
+    if (status < 0) {
+      uv_poll_stop(poll);
+      return;
+    }
     // Resets the counter: rings that came meanwhile are answered by this one call. Nothing read: a spurious wake.
-    if (status < 0 || read(watch->fd_, &count, sizeof count) != sizeof count) return;
+    if (read(watch->fd_, &count, sizeof count) != sizeof count) return;
     Isolate* isolate = watch->isolate_;
     HandleScope scope(isolate);
     Local<Object> handle = watch->handle_.Get(isolate);

@@ -3,13 +3,18 @@
 // doorbell (an eventfd its own event loop watches) and rings the other end's
 // after the flag handshake of waker.ts says that end sleeps. One doorbell
 // serves both waits of an end (its reader's and its writer's): a ring wakes
-// whichever of them sees its word moved, the other sleeps on.
+// each sleeper whose flag the other end lowered or whose word moved; the
+// other sleeps on. Not the word alone: a late ring may lower the flag of a
+// newer sleep whose word has not moved yet, and that sleeper must wake to
+// raise its flag again (as Atomics.notify wakes it), or the next store would
+// find the flag down and ring no one.
 
 import type { DoorbellWatch, SabShm } from './shm.js';
 import { lowerFlag, raiseFlag, type Waker } from './waker.js';
 
 interface Sleeper {
   i32: Int32Array;
+  flag: number;
   index: number;
   expected: number;
   wake: () => void;
@@ -33,7 +38,7 @@ export class DoorbellWaker implements Waker {
 
   announceWait(i32: Int32Array, flag: number, index: number, expected: number): Promise<unknown> | null {
     if (this.closed || !raiseFlag(i32, flag, index, expected)) return null;
-    return new Promise<void>((wake) => this.sleepers.push({ i32, index, expected, wake }));
+    return new Promise<void>((wake) => this.sleepers.push({ i32, flag, index, expected, wake }));
   }
 
   wakeIfWaiting(i32: Int32Array, flag: number): void {
@@ -54,7 +59,9 @@ export class DoorbellWaker implements Waker {
   }
 
   private readonly onRing = (): void => {
-    this.settle((sleeper) => Atomics.load(sleeper.i32, sleeper.index) !== sleeper.expected);
+    this.settle(
+      ({ i32, flag, index, expected }) => Atomics.load(i32, flag) === 0 || Atomics.load(i32, index) !== expected,
+    );
   };
 
   private settle(due: (sleeper: Sleeper) => boolean): void {

@@ -34,7 +34,10 @@ export interface PreparedProcessChannel<In, Out> {
   stdio: number[];
   /** Give this to the child (JSON), for attachProcessChannel. */
   spec: ProcessChannelSpec;
-  /** Once the child is spawned: the core's end (over `child`'s IPC channel for 'pipe'). Closes what only the child needed. */
+  /**
+   * Once the child is spawned: the core's end (over `child`'s IPC channel for 'pipe'), and closes this process's
+   * copies of what only the child needs. A child that dies does not close it ('shm'): close it on the child's exit.
+   */
   connect(child: IpcEndpoint): Transport<In, Out>;
   /** The spawn failed: releases what was prepared. */
   discard(): void;

@@ -75,6 +75,13 @@ const LimitsSchema = Type.Object(
 
 export type Limits = Static<typeof LimitsSchema>;
 
+/** Where plugins run: a worker thread, a process of their own, or a process when they hold native code. */
+const IsolationSchema = Type.Union([Type.Literal('thread'), Type.Literal('process'), Type.Literal('auto')]);
+export type IsolationSetting = Static<typeof IsolationSchema>;
+
+/** A user or group: a name or a number. */
+const Principal = Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })]);
+
 /** `HOST:PORT`; IPv6 hosts in brackets. */
 const Address = Type.String({ pattern: ADDRESS_PATTERN });
 
@@ -89,12 +96,21 @@ const ConfigFileSchema = Type.Object(
     spareWorker: Type.Optional(Type.Boolean()),
     limits: Type.Optional(Type.Partial(LimitsSchema, { additionalProperties: false })),
     channel: Type.Optional(Type.Union([Type.Literal('sab'), Type.Literal('postmessage')])),
+    isolation: Type.Optional(IsolationSchema),
     supervision: Type.Optional(SupervisionOverrideSchema),
     plugins: Type.Optional(
       Type.Record(
         Type.String(),
         Type.Object(
-          { config: Type.Optional(Type.Unknown()), supervision: Type.Optional(SupervisionOverrideSchema) },
+          {
+            config: Type.Optional(Type.Unknown()),
+            supervision: Type.Optional(SupervisionOverrideSchema),
+            isolation: Type.Optional(IsolationSchema),
+            /** Process isolation only: who the process runs as (the daemon must be root), and what it adds to its clean environment. */
+            user: Type.Optional(Principal),
+            group: Type.Optional(Principal),
+            env: Type.Optional(Type.Record(Type.String(), Type.String())),
+          },
           { additionalProperties: false },
         ),
       ),
@@ -139,6 +155,7 @@ export interface Config {
   spareWorker: boolean;
   limits: Limits;
   channel: 'sab' | 'postmessage';
+  isolation: IsolationSetting;
   supervision: Supervision;
   plugins: NonNullable<ConfigFile['plugins']>;
 }
@@ -206,6 +223,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     spareWorker: file.spareWorker ?? true,
     limits: { ...DEFAULT_LIMITS, ...file.limits },
     channel: file.channel ?? 'sab',
+    isolation: file.isolation ?? 'auto',
     supervision: mergeSupervision(DEFAULT_SUPERVISION, file.supervision),
     plugins: file.plugins ?? {},
   };

@@ -20,6 +20,8 @@ import { PluginSupervisor } from './supervisor.js';
 import { PluginWorker, type WorkerLogSink } from './plugin-worker.js';
 import { SpareWorkers } from './spare-workers.js';
 import { ThreadBackend } from './thread-backend.js';
+import { ProcessBackend } from './process-backend.js';
+import { chooseIsolation, processChannel, processSettings } from './isolation.js';
 import type { WorkerSlot } from './worker-backend.js';
 import type { PluginWatcher } from './watcher.js';
 
@@ -45,7 +47,8 @@ export class PluginHost {
 
   constructor(private readonly deps: HostDependencies) {
     const log = workerLogSink(deps.log);
-    this.workers = new SpareWorkers(deps.config.spareWorker, (slot) => new PluginWorker(slot, new ThreadBackend(slot), log));
+    const backend = (slot: WorkerSlot) => (slot.isolation === 'process' ? new ProcessBackend(slot) : new ThreadBackend(slot));
+    this.workers = new SpareWorkers(deps.config.spareWorker, (slot) => new PluginWorker(slot, backend(slot), log));
     this.bridgeHooks();
   }
 
@@ -197,11 +200,14 @@ export class PluginHost {
   private add(source: PluginSource): PluginSupervisor {
     const { config, registry, hooks, log } = this.deps;
     const supervision = supervisionFor(config, source.name);
+    const isolation = chooseIsolation(config, source);
     const slot: WorkerSlot = {
-      channel: config.channel,
+      isolation,
+      channel: isolation === 'process' ? processChannel((message) => log.logger.warn(message)) : config.channel,
       resourceLimits: supervision.resourceLimits,
       heartbeatTimeoutMs: supervision.heartbeatTimeoutMs,
       logLevel: log.logger.level,
+      process: isolation === 'process' ? processSettings(config, source) : undefined,
     };
     const plugin = new PluginSupervisor(source, {
       registry,

@@ -141,7 +141,7 @@ export class PluginSupervisor {
 
   status(): PluginStatus {
     const { slot } = this.env;
-    return pluginStatus(this.source, this.history, this.worker, { isolation: 'thread', channel: slot.channel });
+    return pluginStatus(this.source, this.history, this.worker, { isolation: slot.isolation, channel: slot.channel });
   }
 
   event(): PluginEvent {

@@ -27,7 +27,7 @@ interface Rig {
   call: (params?: unknown) => Promise<unknown>;
 }
 
-const slot: WorkerSlot = { channel: 'fake', resourceLimits: {}, heartbeatTimeoutMs: 60_000, logLevel: 'silent' };
+const slot: WorkerSlot = { isolation: 'thread', channel: 'fake', resourceLimits: {}, heartbeatTimeoutMs: 60_000, logLevel: 'silent' };
 
 function rig(t: ExecutionContext, supervision: Partial<Supervision> = {}): Rig {
   const dir = mkdtempSync(join(tmpdir(), 'plugd-supervisor-'));

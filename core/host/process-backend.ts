@@ -1,0 +1,160 @@
+// A plugin worker as an OS process of its own: what a thread cannot give
+// (a native fault that kills only the plugin, another user, its own folder
+// and environment, an addon loaded afresh by each version). Its call channel
+// is a ring in shared memory ('shm', native/sab-shm) or, without the addon,
+// its IPC pipe; its control port is the IPC channel; its health cells are
+// reported over IPC every heartbeat (sdk/process-runtime.ts) and kept here,
+// so WorkerHealth reads them as it reads a thread's.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { PassThrough, type Readable } from 'node:stream';
+import { prepareProcessChannel } from '../channel/process-channel.js';
+import type { ProcessChannelKind, Transport } from '../channel/transport.js';
+import {
+  HEALTH_CELLS,
+  type ControlOrder,
+  type CoreToWorker,
+  type ProcessBootData,
+  type ProcessEnvelope,
+  type WorkerReport,
+  type WorkerToCore,
+} from '../channel/protocol.js';
+import { built } from '../package-root.js';
+import { processIds } from './process-user.js';
+import type { ProcessSettings, WorkerBackend, WorkerSlot } from './worker-backend.js';
+
+/** All a plugin process gets of the daemon's environment, before its own `env`. */
+const PASSED_ENV = ['PATH', 'HOME', 'LANG', 'NODE_ENV'];
+
+/** Enough of the end of its standard error to find V8's out-of-memory line. */
+const STDERR_TAIL = 512;
+
+const ignoreSendError = () => undefined;
+
+/** The channel of a process that never started. */
+const NO_CHANNEL: Transport<WorkerToCore, CoreToWorker> = { send: () => undefined, onMessage: () => undefined, close: () => undefined };
+
+export class ProcessBackend implements WorkerBackend {
+  readonly isolation = 'process';
+  readonly channelKind: ProcessChannelKind;
+  readonly channel: Transport<WorkerToCore, CoreToWorker>;
+  readonly health = new Int32Array(HEALTH_CELLS);
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  private readonly child: ChildProcess | undefined;
+  private readonly gone: Promise<void>;
+  private reportListener: (report: WorkerReport) => void = () => undefined;
+  private exitListener: (reason: string) => void = () => undefined;
+  private fatal: string | undefined;
+  private stderrTail = '';
+  private elu = 0;
+  private ended = false;
+
+  constructor(slot: WorkerSlot) {
+    const settings = slot.process!;
+    this.channelKind = slot.channel === 'shm' ? 'shm' : 'pipe';
+    const prepared = prepareProcessChannel<WorkerToCore, CoreToWorker>(this.channelKind, { name: settings.plugin });
+    const boot: ProcessBootData = {
+      channel: prepared.spec,
+      heartbeatIntervalMs: Math.max(10, Math.floor(slot.heartbeatTimeoutMs / 5)),
+      logLevel: slot.logLevel,
+    };
+    let exited: () => void = () => undefined;
+    this.gone = new Promise((resolve) => (exited = resolve));
+    try {
+      this.child = spawn(process.execPath, [...heapFlags(slot), built.processRuntime, JSON.stringify(boot)], {
+        cwd: settings.cwd,
+        env: cleanEnvironment(settings),
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc', ...prepared.stdio],
+        // Structured clone, as a thread's port: a snapshot may hold a Map or a Date.
+        serialization: 'advanced',
+        ...processIds(settings.user, settings.group),
+      });
+    } catch (error) {
+      prepared.discard();
+      this.channel = NO_CHANNEL;
+      this.stdout = new PassThrough().end();
+      this.stderr = new PassThrough().end();
+      setImmediate(() => this.end(`cannot start: ${(error as Error).message}`, exited));
+      return;
+    }
+    const child = this.child;
+    this.channel = prepared.connect(child);
+    this.stdout = child.stdout!;
+    this.stderr = child.stderr!;
+    this.stderr.on('data', (chunk: Buffer) => (this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL)));
+    child.on('message', (envelope: ProcessEnvelope) => this.receive(envelope));
+    // A spawn that fails (a uid it may not take, a folder gone) has no exit of its own.
+    child.on('error', (error) => {
+      if (child.pid === undefined) this.end(`cannot start: ${error.message}`, exited);
+    });
+    // 'close', not 'exit': by then its standard error and its last IPC messages have been read.
+    child.on('close', (code, signal) => this.end(this.exitReason(code, signal), exited));
+  }
+
+  get id(): number {
+    return this.child?.pid ?? 0;
+  }
+
+  post(order: ControlOrder): void {
+    if (!this.ended && this.child?.connected) this.child.send({ plugdControl: order }, ignoreSendError);
+  }
+
+  onReport(listener: (report: WorkerReport) => void): void {
+    this.reportListener = listener;
+  }
+
+  onExit(listener: (reason: string) => void): void {
+    this.exitListener = listener;
+  }
+
+  eventLoopUtilization(): number {
+    return this.elu;
+  }
+
+  async terminate(): Promise<void> {
+    if (this.ended) return;
+    // Its `onShutdown` has run (or it is stuck): nothing is lost by not asking.
+    this.child?.kill('SIGKILL');
+    await this.gone;
+  }
+
+  private receive(envelope: ProcessEnvelope): void {
+    if ('plugdReport' in envelope) this.reportListener(envelope.plugdReport);
+    else if ('plugdHealth' in envelope) {
+      envelope.plugdHealth.cells.forEach((value, cell) => Atomics.store(this.health, cell, value));
+      this.elu = envelope.plugdHealth.elu;
+    } else if ('plugdFatal' in envelope) this.fatal = envelope.plugdFatal;
+  }
+
+  /** Why it died, worded as a thread's death is: what it said, then out of memory, the signal, the code. */
+  private exitReason(code: number | null, signal: NodeJS.Signals | null): string {
+    if (this.fatal) return this.fatal;
+    if (/heap out of memory/.test(this.stderrTail)) return 'out of memory';
+    if (signal) return `killed by ${signal}`;
+    return `exited with code ${code}`;
+  }
+
+  private end(reason: string, exited: () => void): void {
+    if (this.ended) return;
+    this.ended = true;
+    exited();
+    this.exitListener(reason);
+  }
+}
+
+/** V8's heap limit, as a thread's `resourceLimits` gives it: running out is a crash. */
+function heapFlags(slot: WorkerSlot): string[] {
+  const { maxOldGenerationSizeMb, maxYoungGenerationSizeMb } = slot.resourceLimits;
+  const flags: string[] = [];
+  if (maxOldGenerationSizeMb) flags.push(`--max-old-space-size=${maxOldGenerationSizeMb}`);
+  if (maxYoungGenerationSizeMb) flags.push(`--max-semi-space-size=${Math.max(1, Math.round(maxYoungGenerationSizeMb / 3))}`);
+  return flags;
+}
+
+/** PATH, HOME, LANG and NODE_ENV of the daemon's, then the plugin's own `env`: nothing else (the daemon's secrets stay). */
+function cleanEnvironment(settings: ProcessSettings): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of PASSED_ENV) if (process.env[name] !== undefined) env[name] = process.env[name];
+  return { ...env, ...settings.env };
+}

@@ -26,8 +26,10 @@ import type { ProcessSettings, WorkerBackend, WorkerSlot } from './worker-backen
 /** All a plugin process gets of the daemon's environment, before its own `env`. */
 const PASSED_ENV = ['PATH', 'HOME', 'LANG', 'NODE_ENV'];
 
-/** Enough of the end of its standard error to find V8's out-of-memory line. */
-const STDERR_TAIL = 512;
+/** V8's last words when a heap hits its limit (a native stack trace follows them). */
+const OUT_OF_MEMORY = /JavaScript heap out of memory/;
+/** Kept from one chunk of standard error to the next, so the words are found when split. */
+const OUT_OF_MEMORY_LINE = 64;
 
 const ignoreSendError = () => undefined;
 
@@ -47,6 +49,7 @@ export class ProcessBackend implements WorkerBackend {
   private exitListener: (reason: string) => void = () => undefined;
   private fatal: string | undefined;
   private stderrTail = '';
+  private outOfMemory = false;
   private elu = 0;
   private ended = false;
 
@@ -82,7 +85,11 @@ export class ProcessBackend implements WorkerBackend {
     this.channel = prepared.connect(child);
     this.stdout = child.stdout!;
     this.stderr = child.stderr!;
-    this.stderr.on('data', (chunk: Buffer) => (this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL)));
+    this.stderr.on('data', (chunk: Buffer) => {
+      const text = this.stderrTail + chunk;
+      this.outOfMemory ||= OUT_OF_MEMORY.test(text);
+      this.stderrTail = text.slice(-OUT_OF_MEMORY_LINE);
+    });
     child.on('message', (envelope: ProcessEnvelope) => this.receive(envelope));
     // A spawn that fails (a uid it may not take, a folder gone) has no exit of its own.
     child.on('error', (error) => {
@@ -130,7 +137,7 @@ export class ProcessBackend implements WorkerBackend {
   /** Why it died, worded as a thread's death is: what it said, then out of memory, the signal, the code. */
   private exitReason(code: number | null, signal: NodeJS.Signals | null): string {
     if (this.fatal) return this.fatal;
-    if (/heap out of memory/.test(this.stderrTail)) return 'out of memory';
+    if (this.outOfMemory) return 'out of memory';
     if (signal) return `killed by ${signal}`;
     return `exited with code ${code}`;
   }

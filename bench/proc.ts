@@ -1,7 +1,7 @@
 // What Linux's /proc says about another process: its resident memory and the
 // CPU time of all its threads (a daemon's plugin workers included).
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export const MIB = 1024 * 1024;
 
@@ -14,6 +14,33 @@ export function rssBytes(pid: number): number {
   const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
   if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
   return Number(match[1]) * 1024;
+}
+
+/** The parent pid of `pid`, or undefined once it is gone. */
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** VmRSS of `pid` and every process under it (a daemon's plugin processes), in bytes. */
+export function treeRssBytes(pid: number): number {
+  const pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number);
+  const tree = new Set([pid]);
+  // Parents come before their children often but not always: repeat until nothing joins.
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const candidate of pids) {
+      const parent = parentOf(candidate);
+      if (tree.has(candidate) || parent === undefined || !tree.has(parent)) continue;
+      tree.add(candidate);
+      grew = true;
+    }
+  }
+  return [...tree].reduce((sum, member) => sum + rssBytes(member), 0);
 }
 
 /**

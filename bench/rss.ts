@@ -5,6 +5,8 @@
 // printed to show whether growth is steady and where it sits; and
 // rss.growth.500workers.bare, the same churn of bare Node workers in a process
 // of their own (worker-churn.ts), to tell a Node teardown leak from plugd's.
+// rss.idle.10plugins.process: the ten plugins each in a process of its own,
+// the daemon and every process under it counted.
 
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +16,7 @@ import { onCleanup, killIfAlive } from './cleanup.js';
 import { startDaemon, type DaemonOptions } from './daemon.js';
 import { round } from './harness.js';
 import { tenPlugins } from './plugins.js';
-import { brkHeapBytes, MIB, rssBytes } from './proc.js';
+import { brkHeapBytes, MIB, rssBytes, treeRssBytes } from './proc.js';
 import { forceReload } from './reload.js';
 import type { BenchResult } from './result.js';
 import { TS_LOADER } from './ts-loader.js';
@@ -30,6 +32,7 @@ export async function benchRss(): Promise<BenchResult[]> {
   return [
     await idleRss('rss.idle.0plugins', {}),
     await idleRss('rss.idle.10plugins', { examples: true, plugins: tenPlugins().files }),
+    await idleRss('rss.idle.10plugins.process', { examples: true, plugins: tenPlugins().files, config: { isolation: 'process' } }, treeRssBytes),
     await reloadGrowth(),
     await bareWorkerGrowth(),
   ];
@@ -39,11 +42,11 @@ function mb(name: string, bytes: number): BenchResult {
   return { name, value: round(bytes / MIB, 1), unit: 'MB' };
 }
 
-async function idleRss(name: string, options: DaemonOptions): Promise<BenchResult> {
+async function idleRss(name: string, options: DaemonOptions, measure = rssBytes): Promise<BenchResult> {
   const daemon = await startDaemon(options);
   try {
     await sleep(SETTLE_MS);
-    return mb(name, rssBytes(daemon.pid));
+    return mb(name, measure(daemon.pid));
   } finally {
     await daemon.stop();
   }

@@ -120,6 +120,8 @@ export class PluginHost {
     const plugin = this.require(name);
     this.plugins.delete(name);
     await plugin.unload();
+    // A plugin process's spare is that plugin's alone.
+    if (plugin.slot.isolation === 'process') this.workers.forget(plugin.slot);
   }
 
   /** Reloads one plugin (blue/green). Throws, with the reason, if the new version fails. */

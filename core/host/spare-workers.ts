@@ -42,6 +42,14 @@ export class SpareWorkers {
     return spare?.alive ? spare : this.boot(slot);
   }
 
+  /** No more workers for `slot` (a plugin process's, once its plugin is unloaded): its spare ends. */
+  forget(slot: WorkerSlot): void {
+    const key = slotKey(slot);
+    this.slots.delete(key);
+    void this.spares.get(key)?.terminate('stopped');
+    this.spares.delete(key);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     const spares = [...this.spares.values()];
@@ -50,7 +58,7 @@ export class SpareWorkers {
   }
 
   private refill(key: string, slot: WorkerSlot): void {
-    if (this.closed || this.spares.has(key)) return;
+    if (this.closed || this.spares.has(key) || !this.slots.has(key)) return;
     const spare = this.boot(slot);
     spare.once('exit', () => {
       if (this.spares.get(key) === spare) this.spares.delete(key);

@@ -61,6 +61,11 @@ export class PluginSupervisor {
     return this.source.name;
   }
 
+  /** How this plugin's workers are booted. */
+  get slot(): WorkerSlot {
+    return this.env.slot;
+  }
+
   get state(): PluginStatus['state'] {
     return this.history.state;
   }

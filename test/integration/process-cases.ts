@@ -164,6 +164,16 @@ export function registerProcessCases(channel: 'shm' | 'pipe'): void {
     await until(async () => childrenOf(daemon.pid).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('process-runtime')), (left) => left.length <= 2);
   });
 
+  test(`process mode (${channel}): an unloaded plugin leaves no process behind, its spare included`, async (t) => {
+    const daemon = await startDaemon(t, { plugins: { 'v.plugin.js': versioned(1) }, config });
+    const runtimes = () => childrenOf(daemon.pid).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('process-runtime'));
+    await daemon.call('plugins.reload', { name: 'v', force: true });
+    // Reloaded once, the plugin keeps a booted spare process of its own.
+    await until(async () => runtimes(), (left) => left.length === 2);
+    await daemon.call('plugins.unload', { name: 'v' });
+    t.deepEqual(await until(async () => runtimes(), (left) => left.length === 0), []);
+  });
+
   test(`process mode (${channel}): kill -9 of the daemon leaves no plugin process within 2 s`, async (t) => {
     const daemon = await startDaemon(t, { examples: true, config });
     const plugins: any[] = await daemon.call('plugins.list');

@@ -1,5 +1,5 @@
 // Finds the plugins in a folder. A plugin is a folder whose package.json has a
-// `plugd` field, or a single `NAME.plugin.{js,mjs,ts}` file. Everything else
+// `plugd` field, or a single `NAME.plugin.{js,mjs,cjs,ts,mts,cts}` file. Everything else
 // is skipped with a reason, never an exception: a folder with junk in it still
 // loads its good plugins.
 
@@ -25,7 +25,7 @@ export interface Discovery {
   skipped: Skipped[];
 }
 
-const PLUGIN_FILE = /^(.+)\.plugin\.(js|mjs|ts|mts)$/;
+const PLUGIN_FILE = /^(.+)\.plugin\.(js|mjs|cjs|ts|mts|cts)$/;
 /** Plugin names prefix method names, so they must read well in one. */
 const PLUGIN_NAME = /^[a-z0-9][a-z0-9_-]*$/i;
 /** Prefixes of the daemon's own methods. */
@@ -56,7 +56,7 @@ export function inspectCandidate(path: string): PluginSource | Skipped {
 
 function inspectFile(path: string): PluginSource | Skipped {
   const match = PLUGIN_FILE.exec(path.slice(path.lastIndexOf('/') + 1));
-  if (!match) return { path, reason: 'not a plugin (expected a folder with package.json or a NAME.plugin.{js,mjs,ts} file)' };
+  if (!match) return { path, reason: 'not a plugin (expected a folder with package.json or a NAME.plugin.{js,mjs,cjs,ts,mts,cts} file)' };
   return withValidName({ name: match[1], path, entry: path });
 }
 

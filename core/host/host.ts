@@ -5,7 +5,7 @@
 // the plugin (tapable has no untap).
 
 import { statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../config.js';
 import { supervisionFor } from '../config.js';
 import type { CoreHooks } from '../hooks.js';
@@ -206,6 +206,7 @@ export class PluginHost {
       supervision: supervisionFor(config, source.name),
       maxInFlight: config.limits.maxInFlightPerPlugin,
       config: config.plugins[source.name]?.config,
+      buildCache: join(config.home, 'cache', 'builds'),
     });
     this.plugins.set(source.name, plugin);
     return plugin;

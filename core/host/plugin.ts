@@ -32,6 +32,8 @@ export interface PluginEnvironment {
   /** Calls in flight to one plugin beyond which new ones are refused (-32005). */
   maxInFlight: number;
   config: unknown;
+  /** Where builds are kept: `cache/builds` in the daemon's home. */
+  buildCache: string;
 }
 
 export interface PluginStatus {
@@ -92,6 +94,11 @@ export class Plugin {
 
   get name(): string {
     return this.source.name;
+  }
+
+  /** The files the serving build was made from (for the watcher). */
+  get inputs(): string[] {
+    return this.build?.inputs ?? [];
   }
 
   /** First load. A failure leaves the plugin `failed` with the reason, and is thrown. */
@@ -195,7 +202,7 @@ export class Plugin {
 
   private async compile(): Promise<CompiledPlugin> {
     try {
-      return await compilePlugin(this.source.entry);
+      return await compilePlugin(this.source.entry, this.env.buildCache);
     } catch (error) {
       throw this.loadFailed(error);
     }

@@ -4,7 +4,7 @@
 // loads its good plugins.
 
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 
 export interface PluginSource {
   name: string;
@@ -26,6 +26,7 @@ export interface Discovery {
 }
 
 const PLUGIN_FILE = /^(.+)\.plugin\.(js|mjs|cjs|ts|mts|cts)$/;
+const NO_MANIFEST = 'folder without package.json';
 /** Plugin names prefix method names, so they must read well in one. */
 const PLUGIN_NAME = /^[a-z0-9][a-z0-9_-]*$/i;
 /** Prefixes of the daemon's own methods. */
@@ -62,7 +63,7 @@ function inspectFile(path: string): PluginSource | Skipped {
 
 function inspectFolder(path: string): PluginSource | Skipped {
   const manifestPath = join(path, 'package.json');
-  if (!existsSync(manifestPath)) return { path, reason: 'folder without package.json' };
+  if (!existsSync(manifestPath)) return { path, reason: NO_MANIFEST };
   let manifest: { name?: unknown; version?: unknown; main?: unknown; plugd?: unknown };
   try {
     manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
@@ -86,6 +87,15 @@ function inspectFolder(path: string): PluginSource | Skipped {
 function withValidName(source: PluginSource): PluginSource | Skipped {
   const problem = validatePluginName(source.name);
   return problem ? { path: source.path, reason: problem } : source;
+}
+
+/**
+ * Leaves out folders without package.json that hold files a plugin's build
+ * read (`inputs`): they hold that plugin's helpers, they are not junk.
+ */
+export function withoutHelperFolders(skipped: Skipped[], inputs: Iterable<string>): Skipped[] {
+  const read = [...inputs];
+  return skipped.filter((skip) => skip.reason !== NO_MANIFEST || !read.some((input) => input.startsWith(skip.path + sep)));
 }
 
 export function isSkipped(candidate: PluginSource | Skipped): candidate is Skipped {

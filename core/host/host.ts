@@ -14,7 +14,7 @@ import { ErrorCode, RpcError } from '../rpc/errors.js';
 import type { MethodRegistry } from '../rpc/registry.js';
 import { BRIDGED_SIGNALS } from '../signals.js';
 import type { ForwardedHook } from '../channel/protocol.js';
-import { discoverPlugins, inspectCandidate, isSkipped, type PluginSource, type Skipped } from './discovery.js';
+import { discoverPlugins, inspectCandidate, isSkipped, withoutHelperFolders, type PluginSource, type Skipped } from './discovery.js';
 import { Plugin, type PluginStatus } from './plugin.js';
 import { SpareWorkers } from './spare-workers.js';
 import type { PluginWatcher } from './watcher.js';
@@ -141,6 +141,7 @@ export class PluginHost {
       }),
       ...found.map((source) => this.syncSource(source, force, summary)),
     ]);
+    summary.skipped = withoutHelperFolders(summary.skipped, [...this.plugins.values()].flatMap((plugin) => plugin.inputs));
     this.warnSkipped(summary);
     for (const list of [summary.loaded, summary.reloaded, summary.unchanged, summary.unloaded]) list.sort();
     return summary;
@@ -165,6 +166,7 @@ export class PluginHost {
         const outcome = await existing.reload({ force, source });
         (outcome.changed ? summary.reloaded : summary.unchanged).push(source.name);
       }
+      this.followBuild(this.plugins.get(source.name)!);
     } catch (error) {
       summary.failed.push({ name: source.name, error: (error as Error).message });
     }
@@ -192,6 +194,12 @@ export class PluginHost {
     const watcher = new PluginWatcher(dir, onChange);
     this.watchers.push(watcher);
     await watcher.start();
+    for (const plugin of this.plugins.values()) watcher.follow(plugin.inputs, plugin.source.path);
+  }
+
+  /** Watchers report a change to any file the plugin's build read. */
+  private followBuild(plugin: Plugin): void {
+    for (const watcher of this.watchers) watcher.follow(plugin.inputs, plugin.source.path);
   }
 
   private add(source: PluginSource): Plugin {

@@ -1,8 +1,9 @@
 // How a plugin's files become what its worker runs, seen from a client of the
 // real daemon: CommonJS plugins serve, a plugin reaches its own files, its
-// folder is never written (read-only works), builds are each daemon's own.
+// folder is never written (read-only works), builds are each daemon's own,
+// and the watcher follows every file a build read.
 
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -66,15 +67,9 @@ test('a plugin reaches its own files through import.meta.url, and its folder sta
   t.deepEqual(contentsOf(folder), before, 'the daemon wrote nothing into the plugin folder');
 });
 
-const canMountReadOnly = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind /tmp /tmp && mount -o remount,bind,ro /tmp /tmp']).status === 0;
-
-(canMountReadOnly ? test : test.skip)('a plugin folder mounted read-only loads (skipped without unshare and mount rights)', async (t) => {
-  const { home, pluginDir } = makeHome(t, {
-    plugins: { 'r/package.json': JSON.stringify({ name: 'r', type: 'module', plugd: { entry: 'index.ts' } }), 'r/index.ts': READER, 'r/data.txt': 'mine', 'r/data.json': '{"n": 7}' },
-  });
-  // The daemon runs in a mount namespace of its own, where the plugin folder is read-only.
-  const script = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" "$1" && exec "$2" "$3" start --foreground --home "$4"';
-  const child = spawn('unshare', ['-m', 'sh', '-c', script, 'sh', pluginDir, process.execPath, CLI, home], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs a foreground daemon (killed at the test's end) until it says it runs. */
+async function runInForeground(t: ExecutionContext, command: string, args: string[]): Promise<void> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise((resolve) => child.on('exit', resolve));
   killOnExit(() => child.kill('SIGKILL'));
   t.teardown(async () => {
@@ -89,8 +84,19 @@ const canMountReadOnly = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind /
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    void exited.then(() => reject(new Error(`the daemon exited:\n${output}`)));
+    void exited.then(() => reject(new Error(`${command} exited:\n${output}`)));
   });
+}
+
+const canMountReadOnly = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind /tmp /tmp && mount -o remount,bind,ro /tmp /tmp']).status === 0;
+
+(canMountReadOnly ? test : test.skip)('a plugin folder mounted read-only loads (skipped without unshare and mount rights)', async (t) => {
+  const { home, pluginDir } = makeHome(t, {
+    plugins: { 'r/package.json': JSON.stringify({ name: 'r', type: 'module', plugd: { entry: 'index.ts' } }), 'r/index.ts': READER, 'r/data.txt': 'mine', 'r/data.json': '{"n": 7}' },
+  });
+  // The daemon runs in a mount namespace of its own, where the plugin folder is read-only.
+  const script = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" "$1" && exec "$2" "$3" start --foreground --home "$4"';
+  await runInForeground(t, 'unshare', ['-m', 'sh', '-c', script, 'sh', pluginDir, process.execPath, CLI, home]);
   const client = await RpcClient.connect(join(home, 'plugd.sock'));
   t.teardown(() => client.close());
   t.deepEqual(await client.call('r.read'), ['mine', 7, join(pluginDir, 'r')]);
@@ -133,4 +139,42 @@ test('two daemons serving one plugin folder keep their own builds: a rebuild in 
   await until(() => first.call('plugins.status', { name: 'v' }), (status: any) => status.state === 'ready' || status.state === 'failed');
   t.is(await first.call('v.version'), 'one');
   t.is((await first.call('plugins.status', { name: 'v' })).restarts, 1);
+});
+
+const importer = `import { value } from './lib/util.ts';
+import { shared } from '../shared/outside.ts';
+export default { setup(ctx) { ctx.rpc.method('value', {}, () => value + ' ' + shared); } };
+`;
+
+test('--watch follows every file a build read, in the plugin folder or outside it, and a helper folder is no skipped plugin', async (t) => {
+  const daemon = await startDaemon(t, {
+    plugins: {
+      'd.plugin.ts': importer,
+      'lib/util.ts': "export const value = 'one';",
+      '../shared/outside.ts': "export const shared = 'a';",
+      'junk/readme.txt': 'not a plugin',
+    },
+    args: ['--watch'],
+  });
+  t.is(await daemon.call('d.value'), 'one a');
+  writePlugin(daemon.pluginDir, 'lib/util.ts', "export const value = 'two';");
+  await until(() => daemon.call('d.value'), (value) => value === 'two a');
+  writePlugin(daemon.pluginDir, '../shared/outside.ts', "export const shared = 'b';");
+  await until(() => daemon.call('d.value'), (value) => value === 'two b');
+  const rescan = await daemon.call('plugins.reload', {});
+  t.deepEqual(rescan.skipped.map((skip: { path: string }) => skip.path), [join(daemon.pluginDir, 'junk')]);
+  t.notRegex(daemon.output(), /skipped \S*\/lib:/);
+  t.regex(daemon.output(), /skipped \S*\/junk: folder without package.json/);
+});
+
+test('plugd dev reloads a single-file plugin when a file it imports changes', async (t) => {
+  const { home: folder } = makeHome(t, {});
+  writePlugin(folder, 'd.plugin.ts', "import { value } from './lib/util.ts';\nexport default { setup(ctx) { ctx.rpc.method('value', {}, () => value); } };\n");
+  writePlugin(folder, 'lib/util.ts', "export const value = 'one';");
+  await runInForeground(t, process.execPath, [CLI, 'dev', join(folder, 'd.plugin.ts')]);
+  const client = await RpcClient.connect(join(folder, '.plugd-dev', 'plugd.sock'));
+  t.teardown(() => client.close());
+  t.is(await client.call('d.value'), 'one');
+  writePlugin(folder, 'lib/util.ts', "export const value = 'two';");
+  await until(() => client.call('d.value'), (value) => value === 'two');
 });

@@ -46,6 +46,8 @@ export async function compilePlugin(entry: string, cacheDir: string): Promise<Co
       plugins: [resolveImports(SDK_URL), ownPlace],
       sourcemap: 'inline',
       sourcesContent: false,
+      // The map's sources are relative to the entry's folder, not to the bundle's place in the cache.
+      sourceRoot: `${pathToFileURL(dirname(entry)).href}/`,
     });
     code = result.outputFiles![0].text;
     // The SDK re-export is no file of the plugin's: it has a namespace (`plugd-sdk:sdk`).

@@ -75,6 +75,9 @@ test('each file sees its own place: import.meta.url/dirname/filename, __dirname/
     text: 'import.meta.url',
   });
   t.deepEqual(build.inputs.sort(), [entry, join(plugin, 'lib/helper.cjs'), join(plugin, 'lib/util.ts')].sort());
+  // Source maps name the same files, wherever the bundle lies.
+  const map = JSON.parse(Buffer.from(/sourceMappingURL=data:application\/json;base64,(.+)/.exec(readFileSync(fileURLToPath(build.url), 'utf8'))![1], 'base64').toString());
+  t.deepEqual(map.sources.map((source: string) => fileURLToPath(new URL(source, map.sourceRoot))).sort(), build.inputs.sort());
   t.deepEqual(snapshot(root), before);
 });
 

@@ -38,7 +38,8 @@ const LOADERS: Record<string, Loader> = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts
 
 /**
  * Declares each own file's bindings on its first line (after a `#!` line),
- * without a line break, so line numbers in stack traces stay the source's.
+ * without a line break, so compile errors and the source map keep the
+ * source's line numbers.
  * Bindings a file does not use are dropped by esbuild's tree shaking.
  */
 export const ownPlace: EsbuildPlugin = {
@@ -58,7 +59,7 @@ function declarationOf(path: string): string {
   return `var ${OWN}_url=${url},${OWN}_dirname=${JSON.stringify(dirname(path))},${OWN}_filename=${JSON.stringify(path)};`;
 }
 
-/** The line the declaration goes on: the first, or the one after a `#!` line (a line of its own if none follows). */
+/** The line the declaration goes on: the first, or the one after a `#!` line. */
 function declarationLine(text: string): number {
   return text.startsWith('#!') ? 2 : 1;
 }

@@ -9,6 +9,7 @@ import type { CoreHooks, CallInfo } from '../hooks.js';
 import { describeErrors } from '../schema.js';
 import { ErrorCode, RpcError, toWireError } from './errors.js';
 import type { JsonRpcResponse } from './json-rpc.js';
+import { namePositional } from './positional.js';
 import type { MethodEntry, MethodRegistry } from './registry.js';
 import { refuseRequest } from './request-check.js';
 import type { Metrics } from '../metrics.js';
@@ -83,6 +84,7 @@ export class Dispatcher {
   }
 
   private async run(entry: MethodEntry, params: unknown): Promise<unknown> {
+    if (entry.positional && Array.isArray(params) && params.length > 0) params = namePositional(entry.name, entry.positional, params);
     let call: CallInfo = { method: entry.name, params, plugin: entry.plugin };
     if (this.hooks.beforeCall.isUsed()) call = await this.hooks.beforeCall.promise(call);
     if (entry.validate) {

@@ -45,6 +45,9 @@ test('an unmodified XML-RPC client (Python xmlrpc.client) gets answers, faults a
   t.true(seen.methods.includes('echo.say'));
   t.deepEqual(seen.say, { text: 'hi from python' });
   t.is(seen.help, 'Answers with the text it was given.');
+  t.is(seen.help_positional, 'Answers with the text it was given.');
+  t.is(seen.signature_positional, 'echo.say');
+  t.is(seen.worker_status, 'echo');
   t.deepEqual(seen.fault, [-32601, 'Method not found']);
   t.is(seen.invalid[0], -32602);
   t.deepEqual(seen.multicall, [
@@ -62,3 +65,4 @@ test('a malformed XML-RPC body is a parse fault, not a crash', async (t) => {
   t.regex(answer.body, /<name>faultCode<\/name><value><int>-32700<\/int>/);
   t.is((await daemon.call('daemon.status')).pid, daemon.pid);
 });
+

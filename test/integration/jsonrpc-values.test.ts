@@ -1,5 +1,6 @@
 // What goes in comes out unchanged, or is refused: ids echoed as sent (null
-// included), params that JSON cannot carry refused with the member named. Raw lines
+// included), params that JSON cannot carry refused with the member named,
+// and answers too large for the connection answered with an error. Raw lines
 // over the real socket, so the number literals are exactly as written.
 
 import test, { type ExecutionContext } from 'ava';
@@ -97,3 +98,12 @@ test('an invalid request is answered with its id whenever that id is valid', asy
   t.deepEqual([badId.id, badId.error.code], [null, -32600]);
 });
 
+test('an answer over the write limit answers -32603 "answer too large" and keeps the connection', async (t) => {
+  const daemon = await startDaemon(t, { plugins: { 'calc.plugin.js': CALC }, config: { limits: { maxPendingWriteBytes: 4096 } } });
+  const raw = await open(t, daemon);
+  const answer = await line(raw, '{"jsonrpc":"2.0","method":"calc.big","params":{"bytes":100000},"id":1}');
+  t.is(answer.id, 1);
+  t.is(answer.error.code, -32603);
+  t.regex(answer.error.message, /answer too large/);
+  t.is((await line(raw, '{"jsonrpc":"2.0","method":"calc.big","params":{"bytes":10},"id":2}')).result, 'x'.repeat(10));
+});

@@ -157,7 +157,13 @@ export class PluginWorker extends EventEmitter {
     if (this.exited) return Promise.reject(this.unavailable());
     const id = this.nextId++;
     const answer = this.pending.add(id, method, timeoutMs);
-    this.channel.send({ t: 'call', id, method, params });
+    try {
+      this.channel.send({ t: 'call', id, method, params });
+    } catch (error) {
+      // Params JSON cannot write (nested deeper than the stack): answer now, and leave no deadline pending.
+      const code = error instanceof RangeError ? ErrorCode.INVALID_PARAMS : ErrorCode.INTERNAL_ERROR;
+      this.pending.reject(id, new RpcError(code, `${this.name}.${method}: params cannot be sent: ${(error as Error).message}`, { plugin: this.name }));
+    }
     return answer;
   }
 

@@ -42,11 +42,18 @@ export function refuseRequest(message: unknown): Refusal | undefined {
 
 function holdsNonFinite(root: object): boolean {
   const stack: object[] = [root];
+  const holds = (child: unknown) => {
+    if (typeof child === 'number') return !Number.isFinite(child);
+    if (child !== null && typeof child === 'object') stack.push(child);
+    return false;
+  };
   while (stack.length > 0) {
     const value = stack.pop()!;
-    for (const child of Array.isArray(value) ? value : Object.values(value)) {
-      if (typeof child === 'number' && !Number.isFinite(child)) return true;
-      if (child !== null && typeof child === 'object') stack.push(child);
+    if (Array.isArray(value)) {
+      for (const child of value) if (holds(child)) return true;
+    } else {
+      // JSON.parse makes plain objects: `for in` sees exactly their own keys, `__proto__` included.
+      for (const key in value) if (holds((value as Record<string, unknown>)[key])) return true;
     }
   }
   return false;

@@ -66,6 +66,10 @@ export class RpcClient {
 
   call<T = unknown>(method: string, params?: unknown): Promise<T> {
     if (this.closedError) return Promise.reject(this.closedError);
+    // The daemon would refuse them anyway (-32600); say so before sending.
+    if (params !== undefined && (params === null || typeof params !== 'object')) {
+      return Promise.reject(new Error(`params must be a JSON object or array, not ${JSON.stringify(params)}`));
+    }
     const id = this.nextId++;
     const request = params === undefined ? { jsonrpc: '2.0', method, id } : { jsonrpc: '2.0', method, params, id };
     return new Promise<T>((resolve, reject) => {

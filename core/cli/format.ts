@@ -3,14 +3,14 @@
 import type { PluginStatus, RescanSummary } from '../channel/protocol.js';
 import { withoutColour, type Paint } from './colour.js';
 import type { Snapshot } from './daemon-snapshot.js';
-import { daemonSummary, lastErrorLines, PLUGIN_COLUMNS, pluginCells } from './plugin-view.js';
+import { daemonSummary, lastErrorLines, PLUGIN_COLUMNS, pluginCells, shownState } from './plugin-view.js';
 import { paintLines, renderTable, type Line } from './table.js';
 
 export function formatPlugins(plugins: PluginStatus[]): string {
   if (plugins.length === 0) return 'no plugins loaded\n';
   const columns = ['NAME', 'STATE', 'SERVED', 'RESTARTS', 'METHODS', 'LAST ERROR'].map((header) => ({ header, align: 'left' as const }));
   const rows = plugins.map((plugin) =>
-    [plugin.name, plugin.state, String(plugin.served), String(plugin.restarts), plugin.methods.join(','), plugin.lastError ?? ''].map((text) => ({ text })),
+    [plugin.name, shownState(plugin), String(plugin.served), String(plugin.restarts), plugin.methods.join(','), plugin.lastError ?? ''].map((text) => ({ text })),
   );
   return paintLines(renderTable(columns, rows), withoutColour);
 }

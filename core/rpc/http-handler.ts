@@ -23,8 +23,9 @@ function readBody(request: IncomingMessage, maxBytes: number): Promise<string> {
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
+        // Read no more of it; the 413 is written before the connection closes (see the catch below).
+        request.removeAllListeners('data').pause();
         reject(new BodyTooLarge());
-        request.destroy();
         return;
       }
       chunks.push(chunk);
@@ -64,7 +65,7 @@ export function createHttpHandler(
     if (isXml(request)) return reply(response, 200, 'text/xml', await answerXmlRpc(body));
     const answer = await dispatcher.handleText(body, context);
     if (answer === undefined) return reply(response, 204, undefined, '');
-    reply(response, 200, 'application/json', answerText(answer));
+    reply(response, 200, 'application/json', answerText(answer, limits.maxPendingWriteBytes));
   }
 
   async function answerXmlRpc(body: string): Promise<string> {
@@ -86,7 +87,10 @@ export function createHttpHandler(
     handle(request, response)
       .catch((error) => {
         if (response.headersSent) return response.destroy();
-        if (error instanceof BodyTooLarge) return reply(response, 413, 'text/plain', 'request body too large\n');
+        if (error instanceof BodyTooLarge) {
+          response.setHeader('connection', 'close');
+          return reply(response, 413, 'text/plain', `request body too large: over limits.maxLineBytes (${limits.maxLineBytes} bytes)\n`);
+        }
         reply(response, 500, 'text/plain', `${(error as Error).message}\n`);
       })
       .finally(() => hooks.callSettled());

@@ -27,6 +27,7 @@ export default {
     ctx.rpc.method('boom', {}, () => { throw new Error('kaboom'); });
     ctx.rpc.method('thread', {}, async () => (await import('node:worker_threads')).threadId);
     ctx.rpc.method('bigint', {}, () => BigInt(1));
+    ctx.rpc.method('infinite', {}, () => ({ ratio: 1 / 0 }));
     ctx.rpc.method('nothing', {}, () => undefined);
     ctx.rpc.method('nested', {}, () => ({ text: 'ü € 😀 "quoted"\\n', list: [1, null, { deep: true }] }));
   },
@@ -88,6 +89,10 @@ test('plugins run in different threads; a throwing handler or an unsendable resu
   const unsendable = await t.throwsAsync<any>(daemon.call('thrower.bigint'));
   t.is(unsendable.code, -32603);
   t.regex(unsendable.message, /thrower: result cannot be sent as JSON: .*BigInt/);
+  // JSON would write Infinity as null: the value would change on its way out, so it is refused instead.
+  const infinite = await t.throwsAsync<any>(daemon.call('thrower.infinite'));
+  t.is(infinite.code, -32603);
+  t.regex(infinite.message, /thrower: result cannot be sent as JSON: ratio is Infinity/);
   t.is(await daemon.call('thrower.nothing'), null);
   t.deepEqual(await daemon.call('thrower.nested'), { text: 'ü € 😀 "quoted"\n', list: [1, null, { deep: true }] });
   t.deepEqual(await daemon.call('echo.say', { text: 'still here' }), { text: 'still here' });

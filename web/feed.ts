@@ -36,7 +36,9 @@ export function connectFeed(changed: (state: FeedState) => void): void {
     const source = new EventSource('/events');
     const on = <T>(event: string, handle: (data: T) => void) =>
       source.addEventListener(event, (message) => handle(JSON.parse((message as MessageEvent<string>).data) as T));
-    on<{ charts: FeedState['charts']; logs: LogEntry[] }>('hello', ({ charts, logs }) => update({ charts, logs, connected: true }));
+    on<{ charts: FeedState['charts']; logs: LogEntry[]; events: PluginEvent[] }>('hello', ({ charts, logs, events }) =>
+      update({ charts, logs, events, connected: true }),
+    );
     on<Figures>('figures', (figures) => {
       const charts = { ...state.charts };
       for (const plugin of figures.plugins) {

@@ -2,11 +2,13 @@
 // row, so rows compare, as in `plugd top`).
 
 export function Sparkline({ values, scale }: { values: number[]; scale: number }) {
-  const width = 60;
+  const seconds = 60;
+  const step = 1.5;
+  const width = seconds * step;
   const height = 16;
   const top = Math.max(1, scale);
-  const points = values.slice(-width).map((value, index, shown) => {
-    const x = width - (shown.length - 1 - index);
+  const points = values.slice(-seconds).map((value, index, shown) => {
+    const x = width - (shown.length - 1 - index) * step;
     return `${x},${(height - 1 - (value / top) * (height - 2)).toFixed(1)}`;
   });
   return (

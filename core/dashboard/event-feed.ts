@@ -9,6 +9,7 @@ import { takeFigures, type ChartPoint, type FigureSource, type Figures } from '.
 import { parseLogLine, RecentLogs } from './log-lines.js';
 
 const CHART_SECONDS = 600;
+const KEPT_EVENTS = 50;
 
 export type PluginEventKind = 'loaded' | 'reloaded' | 'restarted' | 'crashed' | 'failed' | 'paused' | 'resumed' | 'unloaded';
 
@@ -16,6 +17,7 @@ export class EventFeed {
   private readonly clients = new Set<ServerResponse>();
   private readonly charts = new Map<string, ChartPoint[]>();
   private readonly logs = new RecentLogs();
+  private readonly events: object[] = [];
   /** The last event of each plugin: a load after a crash is a restart, after a load a reload. */
   private readonly lastEvent = new Map<string, PluginEventKind>();
   private last: Figures | undefined;
@@ -48,7 +50,7 @@ export class EventFeed {
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
     // The browser retries after a second when the daemon goes away.
     response.write('retry: 1000\n\n');
-    this.send(response, 'hello', { charts: Object.fromEntries(this.charts), logs: this.logs.all() });
+    this.send(response, 'hello', { charts: Object.fromEntries(this.charts), logs: this.logs.all(), events: this.events });
     this.send(response, 'figures', this.last ?? takeFigures(this.source));
     this.clients.add(response);
     response.on('close', () => this.clients.delete(response));
@@ -77,7 +79,10 @@ export class EventFeed {
 
   private event(kind: PluginEventKind, name: string, detail: Record<string, unknown> = {}): void {
     this.lastEvent.set(name, kind);
-    this.broadcast('plugin', { kind, name, time: Date.now(), ...detail });
+    const event = { kind, name, time: Date.now(), ...detail };
+    this.events.unshift(event);
+    if (this.events.length > KEPT_EVENTS) this.events.pop();
+    this.broadcast('plugin', event);
   }
 
   private broadcast(event: string, data: unknown): void {

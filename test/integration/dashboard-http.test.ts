@@ -45,6 +45,7 @@ test('plugd dashboard prints the login URL; the token buys an HttpOnly, SameSite
   const printed = await runCli(['--home', daemon.home, 'dashboard']);
   t.is(printed.code, 0);
   t.is(printed.stdout.trim(), `${base}/login?token=${token}`);
+  t.true(daemon.output().includes(`  web:    ${base}/login?token=${token}\n`), 'the welcome has it too');
   const login = await http(base, `/login?token=${token}`);
   t.is(login.status, 303);
   t.is(login.headers.location, '/');

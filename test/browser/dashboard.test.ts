@@ -152,8 +152,11 @@ browserTest('Reload replaces the worker and the plugin comes back ready', async 
   await page.goto(`${base}/#/plugins/echo`);
   await page.getByRole('heading', { name: 'echo.worker', exact: true }).waitFor();
   const before = JSON.parse(await callFromConsole('echo.worker'));
+  const readyLines = page.locator('ol.log li', { hasText: 'echo is ready' });
+  const logged = await readyLines.count();
   await page.locator('.toolbar').getByRole('button', { name: 'Reload' }).click();
   await page.getByText('reload echo: done').waitFor();
+  await readyLines.nth(logged).waitFor(); // The new worker's log line, live.
   await page.waitForFunction(() => document.querySelector('[data-testid="state"]')?.textContent === 'ready');
   const after = JSON.parse(await callFromConsole('echo.worker'));
   t.notDeepEqual(after, before, 'another worker serves');

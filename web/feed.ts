@@ -3,11 +3,11 @@
 // (the daemon restarted) the page reconnects by itself; a session that no
 // longer holds (the token was rotated) sends the page back to the login form.
 
-import type { ChartPoint, Figures } from '../core/dashboard/figures.js';
+import type { ChartPoint, LiveFigures } from '../core/dashboard/figures.js';
 import type { LogEntry } from '../core/dashboard/log-lines.js';
-import { call, CallError } from './rpc.js';
+import { call, RpcAnswerError } from './rpc.js';
 
-export interface PluginEvent {
+export interface FeedEvent {
   kind: string;
   name: string;
   time: number;
@@ -15,10 +15,10 @@ export interface PluginEvent {
 }
 
 export interface FeedState {
-  figures?: Figures;
+  figures?: LiveFigures;
   charts: Record<string, ChartPoint[]>;
   logs: LogEntry[];
-  events: PluginEvent[];
+  events: FeedEvent[];
   connected: boolean;
 }
 
@@ -36,10 +36,10 @@ export function connectFeed(changed: (state: FeedState) => void): void {
     const source = new EventSource('/events');
     const on = <T>(event: string, handle: (data: T) => void) =>
       source.addEventListener(event, (message) => handle(JSON.parse((message as MessageEvent<string>).data) as T));
-    on<{ charts: FeedState['charts']; logs: LogEntry[]; events: PluginEvent[] }>('hello', ({ charts, logs, events }) =>
+    on<{ charts: FeedState['charts']; logs: LogEntry[]; events: FeedEvent[] }>('hello', ({ charts, logs, events }) =>
       update({ charts, logs, events, connected: true }),
     );
-    on<Figures>('figures', (figures) => {
+    on<LiveFigures>('figures', (figures) => {
       const charts = { ...state.charts };
       for (const plugin of figures.plugins) {
         const points = charts[plugin.name] ?? [];
@@ -50,7 +50,7 @@ export function connectFeed(changed: (state: FeedState) => void): void {
       }
       update({ figures, charts, connected: true });
     });
-    on<PluginEvent>('plugin', (event) => update({ events: [event, ...state.events].slice(0, KEPT_EVENTS) }));
+    on<FeedEvent>('plugin', (event) => update({ events: [event, ...state.events].slice(0, KEPT_EVENTS) }));
     on<LogEntry>('log', (entry) => update({ logs: [...state.logs, entry].slice(-KEPT_LOGS) }));
     source.onerror = () => {
       update({ connected: false });
@@ -63,7 +63,7 @@ export function connectFeed(changed: (state: FeedState) => void): void {
     try {
       await call('daemon.status');
     } catch (error) {
-      if (error instanceof CallError && error.code === UNAUTHORIZED) return location.reload();
+      if (error instanceof RpcAnswerError && error.code === UNAUTHORIZED) return location.reload();
     }
     open();
   }

@@ -1,7 +1,7 @@
 // Figures as the page prints them, and when a plugin is in trouble (as
 // `plugd top` decides it).
 
-import type { PluginFigures } from '../core/dashboard/figures.js';
+import type { PluginRow } from '../core/dashboard/figures.js';
 
 export function duration(seconds: number): string {
   if (seconds < 60) return `${Math.floor(seconds)}s`;
@@ -14,9 +14,9 @@ export const megabytes = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`
 export const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2));
 export const percent = (ratio: number) => `${Math.round(ratio * 100)}%`;
 
-export const shownState = (plugin: PluginFigures) => (plugin.paused ? 'paused' : plugin.state);
+export const shownState = (plugin: PluginRow) => (plugin.paused ? 'paused' : plugin.state);
 
-export function uptime(plugin: PluginFigures, now: number): string {
+export function uptime(plugin: PluginRow, now: number): string {
   return plugin.state === 'ready' && plugin.readySince ? duration((now - Date.parse(plugin.readySince)) / 1000) : '-';
 }
 
@@ -24,7 +24,7 @@ export function uptime(plugin: PluginFigures, now: number): string {
 const RECENT_RESTART_MS = 60_000;
 
 /** `failed`, `warning` (crashed, backing off, or back too recently to trust), or nothing. */
-export function trouble(plugin: PluginFigures, now: number): 'failed' | 'warning' | undefined {
+export function trouble(plugin: PluginRow, now: number): 'failed' | 'warning' | undefined {
   if (plugin.state === 'failed') return 'failed';
   if (plugin.state === 'crashed' || plugin.state === 'backoff') return 'warning';
   if (plugin.restarts === 0) return undefined;

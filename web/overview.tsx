@@ -1,7 +1,7 @@
 // The overview: the daemon's figures, one row per plugin with its actions,
 // the page's Rescan, and the latest events.
 
-import type { PluginFigures } from '../core/dashboard/figures.js';
+import type { PluginRow } from '../core/dashboard/figures.js';
 import { OutcomeLine, RowActions, useAction } from './actions.js';
 import type { FeedState } from './feed.js';
 import { duration, HEAP_WARNING_RATIO, megabytes, ms, percent, shownState, trouble, uptime } from './format.js';
@@ -70,7 +70,7 @@ function Figure({ label, value }: { label: string; value: string }) {
 }
 
 interface RowProps {
-  plugin: PluginFigures;
+  plugin: PluginRow;
   now: number;
   scale: number;
   run: (label: string, method: string, params?: unknown) => Promise<void>;

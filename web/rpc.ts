@@ -1,7 +1,7 @@
 // JSON-RPC from the page: a POST to `/` on the page's own origin, which
 // carries the session cookie (the server also checks the Origin).
 
-export class CallError extends Error {
+export class RpcAnswerError extends Error {
   constructor(
     readonly code: number,
     message: string,
@@ -23,13 +23,13 @@ export async function call<T = unknown>(method: string, params?: unknown): Promi
   try {
     answer = JSON.parse(text);
   } catch {
-    throw new CallError(response.status, text.trim() || response.statusText);
+    throw new RpcAnswerError(response.status, text.trim() || response.statusText);
   }
-  if (answer.error) throw new CallError(answer.error.code, answer.error.message);
+  if (answer.error) throw new RpcAnswerError(answer.error.code, answer.error.message);
   return answer.result as T;
 }
 
 /** How the page shows a failed call: `error CODE: message`. */
 export function describeError(error: unknown): string {
-  return error instanceof CallError ? `error ${error.code}: ${error.message}` : `error: ${(error as Error).message}`;
+  return error instanceof RpcAnswerError ? `error ${error.code}: ${error.message}` : `error: ${(error as Error).message}`;
 }

@@ -5,7 +5,7 @@
 
 import type { ServerResponse } from 'node:http';
 import type { CoreHooks } from '../hooks.js';
-import { takeFigures, type ChartPoint, type FigureSource, type Figures } from './figures.js';
+import { takeFigures, type ChartPoint, type FigureSource, type LiveFigures } from './figures.js';
 import { parseLogLine, RecentLogs } from './log-lines.js';
 
 const CHART_SECONDS = 600;
@@ -20,7 +20,7 @@ export class EventFeed {
   private readonly events: object[] = [];
   /** The last event of each plugin: a load after a crash is a restart, after a load a reload. */
   private readonly lastEvent = new Map<string, PluginEventKind>();
-  private last: Figures | undefined;
+  private last: LiveFigures | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly source: FigureSource) {}

@@ -12,7 +12,7 @@ export interface FigureSource {
   plugins(): PluginStatus[];
 }
 
-export interface PluginFigures extends PluginStatus {
+export interface PluginRow extends PluginStatus {
   callsPerSecond: number;
   rateHistory: number[];
   p99Ms: number;
@@ -21,7 +21,7 @@ export interface PluginFigures extends PluginStatus {
   errors: number;
 }
 
-export interface Figures {
+export interface LiveFigures {
   /** Milliseconds since the epoch, when taken. */
   t: number;
   daemon: {
@@ -34,7 +34,7 @@ export interface Figures {
     errors: number;
     tcp?: string;
   };
-  plugins: PluginFigures[];
+  plugins: PluginRow[];
 }
 
 /** One second of a plugin's chart. */
@@ -47,13 +47,13 @@ export interface ChartPoint {
 
 const total = (errors: Record<string, number>) => Object.values(errors).reduce((sum, count) => sum + count, 0);
 
-export function takeFigures(source: FigureSource): Figures {
+export function takeFigures(source: FigureSource): LiveFigures {
   const status = source.status() as { pid: number; version: string; uptime: number; tcp?: string };
   const metrics = source.metrics() as {
     daemon: { rss: number; eventLoopDelayMs: { p99: number } };
     plugins: Record<string, StatsView>;
   };
-  const plugins = source.plugins().map((plugin): PluginFigures => {
+  const plugins = source.plugins().map((plugin): PluginRow => {
     const stats = metrics.plugins[plugin.name];
     return {
       ...plugin,
@@ -64,7 +64,7 @@ export function takeFigures(source: FigureSource): Figures {
       errors: stats ? total(stats.errors) : 0,
     };
   });
-  const sum = (figure: (plugin: PluginFigures) => number) => plugins.reduce((all, plugin) => all + figure(plugin), 0);
+  const sum = (figure: (plugin: PluginRow) => number) => plugins.reduce((all, plugin) => all + figure(plugin), 0);
   return {
     t: Date.now(),
     daemon: {

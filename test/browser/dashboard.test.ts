@@ -174,6 +174,7 @@ browserTest('a crash from outside the page shows as one more restart, live', asy
   await daemon.call('crashy.boom');
   await page.waitForFunction(() => document.querySelector('tr[data-plugin="crashy"] td[data-column="restarts"]')?.textContent === '1');
   t.true(await page.evaluate(() => window.notReloaded), 'the page was not reloaded');
+  t.regex((await row('crashy').getAttribute('class')) ?? '', /warning|failed/, 'highlighted as in top');
   await page.getByText('crashy crashed').waitFor();
 });
 

@@ -24,6 +24,8 @@ import { Dispatcher } from './rpc/dispatcher.js';
 import { RpcListener } from './rpc/listener.js';
 import { defineMethod, MethodRegistry, type MethodDefinition, type MethodHandler } from './rpc/registry.js';
 import { removeStaleSocket } from './rpc/socket-file.js';
+import { createDashboard } from './dashboard/dashboard-http.js';
+import { EventFeed } from './dashboard/event-feed.js';
 
 export interface DaemonOptions extends ConfigOverrides {
   /** `plugd dev`: one plugin loaded from this path and reloaded on every change to it. */
@@ -44,6 +46,8 @@ export class Daemon {
       this.registry.add(defineMethod(name, 'app', definition, handler)),
   };
   readonly version = version;
+  /** The dashboard's live figures, events and log lines (served with the TCP listener). */
+  readonly feed = new EventFeed({ status: () => this.status(), metrics: () => this.metrics(), plugins: () => this.host.list() });
   config!: Config;
   paths!: HomePaths;
   log!: DaemonLog;
@@ -67,7 +71,7 @@ export class Daemon {
     this.paths = homePaths(this.config.home);
     mkdirSync(this.paths.home, { recursive: true, mode: 0o700 });
     chmodSync(this.paths.home, 0o700);
-    this.log = openLog({ path: this.paths.log, stdout: this.options.logToStdout ?? false, level: this.options.logLevel });
+    this.log = openLog({ path: this.paths.log, stdout: this.options.logToStdout ?? false, level: this.options.logLevel, tap: this.config.tcp ? (line) => this.feed.logLine(line) : undefined });
     acquirePidfile(this.paths.pidfile);
     try {
       this.applyNiceness();
@@ -190,7 +194,9 @@ export class Daemon {
       }
       const home = this.paths.home;
       readToken(home); // Made now, so a client can read it as soon as the daemon is up.
-      const listener = new RpcListener(this.dispatcher, { transport: 'tcp', limits, token: () => readToken(home) });
+      const front = createDashboard({ address: () => this.tcpAddress, token: () => readToken(home), feed: this.feed });
+      const listener = new RpcListener(this.dispatcher, { transport: 'tcp', limits, token: () => readToken(home), front });
+      this.feed.start(this.hooks);
       this.tcpAddress = await listener.listenTcp(host, port);
       this.listeners.push(listener);
     }

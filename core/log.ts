@@ -25,6 +25,8 @@ export interface LogOptions {
   level?: string;
   /** Also write to stdout (foreground mode). */
   stdout: boolean;
+  /** Also hands each line to this (the dashboard's live log). */
+  tap?: (line: string) => void;
 }
 
 export function openLog(options: LogOptions): DaemonLog {
@@ -33,6 +35,7 @@ export function openLog(options: LogOptions): DaemonLog {
   if (options.stdout) {
     streams.push(process.stdout.isTTY ? prettyStream() : pino.destination(1));
   }
+  if (options.tap) streams.push({ write: options.tap });
   const logger = pino(
     { level: options.level ?? process.env.PLUGD_LOG_LEVEL ?? 'info', base: { pid: process.pid } },
     pino.multistream(streams.map((stream) => ({ stream, level: 'trace' as const }))),

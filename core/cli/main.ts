@@ -95,6 +95,14 @@ program
   });
 
 program
+  .command('dashboard')
+  .description("print the web dashboard's login URL (the daemon must run with --tcp)")
+  .action(async (_options, command: Command) => {
+    const { printDashboardUrl } = await import('./dashboard.js');
+    await printDashboardUrl(resolveHome(globals(command).home));
+  });
+
+program
   .command('stop')
   .description('stop the daemon gracefully (SIGTERM, wait, report)')
   .action(async (_options, command: Command) => stop(homePaths(resolveHome(globals(command).home))));

@@ -9,6 +9,8 @@ import { createDaemon, type Daemon, type DaemonOptions } from '../daemon.js';
 import { homePaths, resolveHome } from '../paths.js';
 import { built } from '../package-root.js';
 import { RpcClient } from './client.js';
+import { loginUrl } from './dashboard.js';
+import { readToken } from '../token.js';
 
 /** The flags of `plugd start`. */
 export interface StartFlags {
@@ -85,6 +87,7 @@ function printWelcome(daemon: Daemon, developing: string | undefined): void {
     [
       `plugd ${status.version} running in the foreground (pid ${status.pid}), ${status.pluginsReady} plugin(s) ready`,
       `  socket: ${status.socket}`,
+      ...(status.tcp ? [`  web:    ${loginUrl(status.tcp as string, readToken(status.home as string))}`] : []),
       ...(developing ? [`  dev:    watching ${developing}: save a change and the next call runs it`] : []),
       `  try:    ${plugd} methods`,
       ...(example ? [`          ${plugd} call ${example.name}${example.name === 'echo.say' ? ` '{"text":"hello"}'` : ''}`] : []),

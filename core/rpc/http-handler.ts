@@ -40,6 +40,14 @@ function reply(response: ServerResponse, status: number, contentType: string | u
   response.writeHead(status).end(body);
 }
 
+/**
+ * Another service on the same port (the dashboard, over TCP): it answers a
+ * request itself, admits a JSON-RPC POST it vouches for, or lets it pass.
+ */
+export interface HttpFront {
+  route(request: IncomingMessage, response: ServerResponse): 'answered' | 'admitted' | 'pass';
+}
+
 const isXml = (request: IncomingMessage) => /\bxml\b/.test(request.headers['content-type'] ?? '');
 
 export function createHttpHandler(
@@ -48,15 +56,18 @@ export function createHttpHandler(
   limits: Limits,
   hooks: ConnectionHooks,
   gate: AuthGate | undefined,
+  front?: HttpFront,
 ): Server {
   const unauthorized = { code: ErrorCode.UNAUTHORIZED, message: 'unauthorized: send Authorization: Bearer <token>' };
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const verdict = front?.route(request, response) ?? 'pass';
+    if (verdict === 'answered') return;
     if (request.method !== 'POST') {
       response.setHeader('allow', 'POST');
       return reply(response, 405, 'text/plain', 'plugd speaks JSON-RPC or XML-RPC: POST a request\n');
     }
-    if (gate && !gate.checkBearer(request.headers.authorization)) {
+    if (gate && verdict !== 'admitted' && !gate.checkBearer(request.headers.authorization)) {
       return isXml(request)
         ? reply(response, 401, 'text/xml', (await xmlRpc()).faultResponse(unauthorized))
         : reply(response, 401, 'application/json', JSON.stringify({ jsonrpc: '2.0', error: unauthorized, id: null }));

@@ -10,7 +10,7 @@ import type { Limits } from '../config.js';
 import { AuthGate } from './auth-gate.js';
 import type { CallContext, Dispatcher } from './dispatcher.js';
 import { ErrorCode, errorAnswers } from './errors.js';
-import { createHttpHandler } from './http-handler.js';
+import { createHttpHandler, type HttpFront } from './http-handler.js';
 import { NdjsonConnection, type ConnectionHooks } from './ndjson-connection.js';
 
 export interface ListenerOptions {
@@ -18,6 +18,8 @@ export interface ListenerOptions {
   limits: Limits;
   /** When set, every connection must offer this token before any call (TCP). */
   token?: () => string;
+  /** Serves HTTP requests before JSON-RPC does (the dashboard). */
+  front?: HttpFront;
 }
 
 /** Room for a burst of connects: a full unix-socket backlog refuses with EAGAIN rather than queueing. */
@@ -128,7 +130,7 @@ export class RpcListener {
 
   /** HTTP checks the token on each request, so one handler (and one gate) serves every connection. */
   private httpHandler(): HttpServer {
-    this.httpServer ??= createHttpHandler(this.dispatcher, this.context, this.options.limits, this.hooks, this.gate());
+    this.httpServer ??= createHttpHandler(this.dispatcher, this.context, this.options.limits, this.hooks, this.gate(), this.options.front);
     return this.httpServer;
   }
 }

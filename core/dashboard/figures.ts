@@ -2,7 +2,7 @@
 // (`daemon.status`, `daemon.metrics`, `plugins.list`): one object for the
 // page, and a point per plugin for its 10-minute charts.
 
-import type { PluginStatus } from '../host/plugin.js';
+import type { PluginStatus } from '../channel/protocol.js';
 import type { StatsView } from '../metrics.js';
 
 /** What the feed reads from the daemon. */

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { isProcessAlive } from '../../core/process-alive.js';
 import { killOnExit, makeHome, runCli, startDaemon } from '../helpers/daemon.js';
 import { RawSocket } from '../helpers/raw-socket.js';
+import { until } from '../helpers/until.js';
 
 /** Kills whatever daemon `home` holds after the test, or when the test process exits (a timed-out test runs no teardown). */
 function cleanUpDaemonOf(t: ExecutionContext, home: string): void {
@@ -24,7 +25,7 @@ function cleanUpDaemonOf(t: ExecutionContext, home: string): void {
 }
 
 async function waitUntilGone(pid: number): Promise<void> {
-  while (isProcessAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 20));
+  await until(async () => isProcessAlive(pid), (alive) => !alive);
 }
 
 test('plugd start daemonizes, answers, refuses a second start; plugd stop leaves nothing behind', async (t) => {

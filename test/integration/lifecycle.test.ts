@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { isProcessAlive } from '../../core/process-alive.js';
 import { killOnExit, makeHome, runCli, startDaemon } from '../helpers/daemon.js';
+import { heldHandler, latch } from '../helpers/latch.js';
 import { RawSocket } from '../helpers/raw-socket.js';
 import { until } from '../helpers/until.js';
 
@@ -107,17 +108,19 @@ test('SIGTERM answers the calls in flight, then removes socket and pidfile and e
   const daemon = await startDaemon(t, {
     plugins: {
       'slow.plugin.js': `export default { setup(ctx) {
-        ctx.rpc.method('wait', {}, () => new Promise((resolve) => setTimeout(() => resolve('done'), 300)));
+        ctx.rpc.method('wait', {}, ${heldHandler("'done'")});
       } }`,
     },
   });
   const raw = await RawSocket.open(daemon.socket);
   t.teardown(() => raw.close());
-  const slow = Array.from({ length: 20 }, (_, id) => JSON.stringify({ jsonrpc: '2.0', method: 'slow.wait', id }) + '\n');
-  raw.send(slow.join('') + JSON.stringify({ jsonrpc: '2.0', method: 'daemon.status', id: 'fast' }) + '\n');
-  // Once the last line is answered, every slow call before it is in flight.
-  t.is((await raw.read(1))[0].id, 'fast');
+  const held = latch(daemon.home);
+  raw.send(Array.from({ length: 20 }, (_, id) => JSON.stringify({ jsonrpc: '2.0', method: 'slow.wait', params: held.params, id }) + '\n').join(''));
+  await held.entered(20);
   daemon.signal('SIGTERM');
+  // The calls are released only once the daemon is stopping: it answers them before it goes.
+  await until(async () => daemon.output(), (text) => text.includes('"msg":"stopping"'));
+  held.release();
   const answers = await raw.read(20);
   t.true(answers.every((answer) => answer.result === 'done'));
   t.is(await daemon.exited, 0);

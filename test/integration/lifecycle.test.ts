@@ -2,7 +2,7 @@
 // `plugd stop`, a second start, stale pidfile and socket, file modes, signals.
 
 import test, { type ExecutionContext } from 'ava';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -130,7 +130,14 @@ test('SIGTERM answers the calls in flight, then removes socket and pidfile and e
 
 test('SIGINT stops too; SIGHUP reopens the log and keeps serving', async (t) => {
   const daemon = await startDaemon(t);
+  const log = join(daemon.home, 'plugd.log');
+  const read = async (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
+  await until(() => read(log), (text) => text.includes(' ready on '));
+  // As logrotate does: move the file away, then SIGHUP; the next lines go to a new file at the old path.
+  renameSync(log, `${log}.1`);
   daemon.signal('SIGHUP');
+  await until(() => read(log), (text) => text.includes('reloaded on SIGHUP'));
+  t.false((await read(`${log}.1`)).includes('reloaded on SIGHUP'));
   t.is((await daemon.call('daemon.status')).pid, daemon.pid);
   daemon.signal('SIGINT');
   t.is(await daemon.exited, 0);

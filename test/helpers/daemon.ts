@@ -77,7 +77,8 @@ let listening = false;
  * runs its teardown, and must not leave a daemon behind. One listener for all.
  */
 export function killOnExit(kill: () => void): () => void {
-  if (!listening) process.once('exit', () => atExit.forEach((run) => run()));
+  // Newest first, as teardowns run: a daemon goes before the home that holds its pidfile.
+  if (!listening) process.once('exit', () => [...atExit].reverse().forEach((run) => run()));
   listening = true;
   const once = () => {
     try {
@@ -94,19 +95,20 @@ function deferTo(owner: Owner): Defer {
   if (typeof owner === 'function') return owner;
   return (undo) => {
     let due = true;
+    const forget = () => {
+      due = false;
+      forgetExit();
+    };
     const once = () => {
       if (!due) return;
-      due = false;
+      forget();
       return undo();
     };
     const forgetExit = killOnExit(once);
     owner.teardown(async () => {
       await once();
     });
-    return () => {
-      due = false;
-      forgetExit();
-    };
+    return forget;
   };
 }
 

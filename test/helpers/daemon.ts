@@ -72,13 +72,26 @@ export interface TestDaemon extends Home {
 const atExit = new Set<() => void>();
 let listening = false;
 
+/** Newest first, as teardowns run: a daemon goes before the home that holds its pidfile. */
+function runAtExit(): void {
+  const steps = [...atExit].reverse();
+  atExit.clear();
+  for (const step of steps) step();
+}
+
 /**
- * Also runs `kill` on the test process's exit: a test that times out never
- * runs its teardown, and must not leave a daemon behind. One listener for all.
+ * Also runs `kill` when the test process ends: a test that times out never
+ * runs its teardown, and must not leave a daemon behind. ava ends such a
+ * test file's process with SIGTERM, which runs no 'exit' listener.
  */
 export function killOnExit(kill: () => void): () => void {
-  // Newest first, as teardowns run: a daemon goes before the home that holds its pidfile.
-  if (!listening) process.once('exit', () => [...atExit].reverse().forEach((run) => run()));
+  if (!listening) {
+    process.once('exit', runAtExit);
+    process.once('SIGTERM', () => {
+      runAtExit();
+      process.kill(process.pid, 'SIGTERM'); // Ends as SIGTERM would have: this listener is gone.
+    });
+  }
   listening = true;
   const once = () => {
     try {

@@ -8,7 +8,8 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { percentileResults, sampleMs } from './harness.js';
-import { startDaemon, type BenchDaemon } from './daemon.js';
+import { onCleanup } from './cleanup.js';
+import { startDaemon, type TestDaemon } from '../test/helpers/daemon.js';
 import type { BenchResult } from './result.js';
 
 const WARMUP_RELOADS = 5;
@@ -17,7 +18,7 @@ const PLUGIN = 'echo';
 const PAUSE_MS = 100;
 
 export async function benchReload(): Promise<BenchResult[]> {
-  const daemon = await startDaemon({ examples: true });
+  const daemon = await startDaemon(onCleanup, { examples: true });
   try {
     for (let i = 0; i < WARMUP_RELOADS; i++) await forceReload(daemon);
     const latency = await sampleMs(SAMPLES, () => timeReload(daemon));
@@ -27,11 +28,11 @@ export async function benchReload(): Promise<BenchResult[]> {
   }
 }
 
-export async function forceReload(daemon: BenchDaemon): Promise<void> {
+export async function forceReload(daemon: TestDaemon): Promise<void> {
   await daemon.call('plugins.reload', { name: PLUGIN, force: true });
 }
 
-async function timeReload(daemon: BenchDaemon): Promise<number> {
+async function timeReload(daemon: TestDaemon): Promise<number> {
   await sleep(PAUSE_MS);
   const before = await servingThread(daemon);
   const started = performance.now();
@@ -42,7 +43,7 @@ async function timeReload(daemon: BenchDaemon): Promise<number> {
   return elapsed;
 }
 
-async function servingThread(daemon: BenchDaemon): Promise<number | undefined> {
+async function servingThread(daemon: TestDaemon): Promise<number | undefined> {
   const plugins = await daemon.call<Array<{ name: string; threadId?: number }>>('plugins.list');
   return plugins.find((plugin) => plugin.name === PLUGIN)?.threadId;
 }

@@ -10,7 +10,8 @@
 // rpc.status.* is `daemon.status` without params, the figure issue 2 asks for.
 
 import { callsPerSecond, PROBE_PARAMS } from './concurrency.js';
-import { startDaemon, type DaemonOptions } from './daemon.js';
+import { onCleanup } from './cleanup.js';
+import { startDaemon, type DaemonSetup } from '../test/helpers/daemon.js';
 import type { BenchResult } from './result.js';
 
 export const BUILTIN_METHOD = 'system.methodHelp';
@@ -28,8 +29,8 @@ export async function benchRpc(): Promise<BenchResult[]> {
 }
 
 /** Each [figure prefix, method, params] at 1 and 32 in flight, against one daemon started with `options`. */
-async function againstDaemon(options: DaemonOptions, figures: Array<[string, string, unknown?]>): Promise<BenchResult[]> {
-  const daemon = await startDaemon(options);
+async function againstDaemon(options: DaemonSetup, figures: Array<[string, string, unknown?]>): Promise<BenchResult[]> {
+  const daemon = await startDaemon(onCleanup, options);
   try {
     const results: BenchResult[] = [];
     for (const [prefix, method, params = PROBE_PARAMS] of figures) {

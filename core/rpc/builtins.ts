@@ -4,12 +4,15 @@
 import { Type } from '@sinclair/typebox';
 import type { PluginHost, RescanSummary } from '../host/host.js';
 import { ErrorCode, RpcError } from './errors.js';
+import { loadPathRefusal } from '../load-paths.js';
 import { methodSignature, openRpcDocument } from './openrpc.js';
 import { defineMethod, type MethodDefinition, type MethodHandler, type MethodRegistry } from './registry.js';
 
 export interface DaemonControl {
   readonly version: string;
   readonly host: PluginHost;
+  /** The folders `plugins.load` may load from. */
+  readonly loadRoots: string[];
   status(): Record<string, unknown>;
   /** Counters and latency percentiles per method and per plugin (`daemon.metrics`). */
   metrics(): Record<string, unknown>;
@@ -83,7 +86,11 @@ export function registerBuiltins(registry: MethodRegistry, daemon: DaemonControl
       description: 'Loads a plugin from a path (a plugin folder or a NAME.plugin.{js,mjs,ts} file).',
       params: Type.Object({ path: Type.String({ description: 'Absolute path, or relative to the daemon' }) }, { additionalProperties: false }),
     },
-    ({ path }: { path: string }) => daemon.host.loadPath(path),
+    ({ path }: { path: string }) => {
+      const refusal = loadPathRefusal(path, daemon.loadRoots);
+      if (refusal) throw new RpcError(ErrorCode.INVALID_PARAMS, refusal);
+      return daemon.host.loadPath(path);
+    },
   );
   add('plugins.unload', { description: 'Stops a plugin and removes its methods.', params: PluginName }, async ({ name }: { name: string }) => {
     await daemon.host.unload(name);

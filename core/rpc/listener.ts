@@ -16,6 +16,7 @@ import { AuthGate } from './auth-gate.js';
 import type { CallContext, Dispatcher } from './dispatcher.js';
 import { ErrorCode, errorAnswers } from './errors.js';
 import { createHttpHandler } from './http-handler.js';
+import { awaitProof, proveConnection } from './connection-proof.js';
 import { NdjsonConnection, type ConnectionHooks } from './ndjson-connection.js';
 
 export interface ListenerOptions {
@@ -36,8 +37,8 @@ const looksLikeHttp = (chunk: Buffer) => chunk[0] >= 0x41 && chunk[0] <= 0x5a;
 export class RpcListener {
   private readonly server: Server;
   private readonly connections = new Set<Socket>();
-  /** Connections that have not proven themselves yet, each with what ends its deadline. */
-  private readonly unproven = new Map<Socket, () => void>();
+  /** Connections that have not proven themselves yet (connection-proof.ts ends their deadline). */
+  private readonly unproven = new Set<Socket>();
   private readonly context: CallContext;
   private httpServer: HttpServer | undefined;
   private inFlight = 0;
@@ -119,7 +120,7 @@ export class RpcListener {
     this.connections.add(socket);
     socket.on('close', () => {
       this.connections.delete(socket);
-      this.proven(socket);
+      proveConnection(socket);
     });
     if (token) this.startDeadline(socket);
     const silent = limits.idleTimeoutMs ? setTimeout(() => socket.end(), limits.idleTimeoutMs) : undefined;
@@ -132,7 +133,7 @@ export class RpcListener {
         if (!this.unproven.has(socket)) this.startDeadline(socket); // The deadline for the first request's headers.
         this.httpHandler().emit('connection', socket);
       } else {
-        const gate = token ? new AuthGate(token, () => this.proven(socket)) : undefined;
+        const gate = token ? new AuthGate(token, () => proveConnection(socket)) : undefined;
         new NdjsonConnection(socket, this.dispatcher, this.context, limits, this.hooks, gate);
       }
       socket.resume();
@@ -147,12 +148,11 @@ export class RpcListener {
   private startDeadline(socket: Socket): void {
     const timer = setTimeout(() => socket.destroy(), this.options.limits.authTimeoutMs);
     timer.unref();
-    this.unproven.set(socket, () => clearTimeout(timer));
-  }
-
-  private proven(socket: Socket): void {
-    this.unproven.get(socket)?.();
-    this.unproven.delete(socket);
+    this.unproven.add(socket);
+    awaitProof(socket, () => {
+      clearTimeout(timer);
+      this.unproven.delete(socket);
+    });
   }
 
   /** HTTP checks the token on each request, so one handler (and one gate) serves every connection. */
@@ -160,9 +160,10 @@ export class RpcListener {
     if (this.httpServer) return this.httpServer;
     const gate = this.options.token ? new AuthGate(this.options.token) : undefined;
     this.httpServer = createHttpHandler(this.dispatcher, this.context, this.options.limits, this.hooks, gate);
-    // A request whose headers arrived (and, over TCP, that carries the token) proves its connection.
+    // A request whose headers arrived (and, over TCP, that carries the token) proves its connection;
+    // a dashboard session proves it with proveConnection(request.socket).
     this.httpServer.on('request', (request: IncomingMessage) => {
-      if (!gate || gate.checkBearer(request.headers.authorization)) this.proven(request.socket);
+      if (!gate || gate.checkBearer(request.headers.authorization)) proveConnection(request.socket);
     });
     return this.httpServer;
   }

@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpFront } from '../rpc/http-handler.js';
 import { tokensMatch } from '../token.js';
+import { proveConnection } from '../rpc/connection-proof.js';
 import { readAsset } from './assets.js';
 import type { EventFeed } from './event-feed.js';
 import { appPage, loginPage, setSecurityHeaders } from './pages.js';
@@ -15,7 +16,8 @@ import { hasSession, newSession, sessionCookie } from './session.js';
 export interface DashboardOptions {
   /** Where the TCP listener listens (known once it does). */
   address: () => { host: string; port: number } | undefined;
-  token: () => string;
+  /** The current token; undefined while it cannot be read (then nobody gets in). */
+  token: () => string | undefined;
   feed: EventFeed;
 }
 
@@ -33,7 +35,12 @@ const html = 'text/html; charset=utf-8';
 
 export function createDashboard(options: DashboardOptions): HttpFront {
   const port = () => options.address()?.port ?? 0;
-  const signedIn = (request: IncomingMessage) => hasSession(request, port(), options.token());
+  /** A request with a session proves its connection, which then outlives the listener's authentication deadline. */
+  const signedIn = (request: IncomingMessage) => {
+    const valid = hasSession(request, port(), options.token());
+    if (valid) proveConnection(request.socket);
+    return valid;
+  };
   const bearer = (request: IncomingMessage) => {
     const header = request.headers.authorization;
     return header?.startsWith('Bearer ') === true && tokensMatch(options.token(), header.slice('Bearer '.length).trim());
@@ -55,7 +62,7 @@ export function createDashboard(options: DashboardOptions): HttpFront {
       case '/login': {
         if (!tokensMatch(options.token(), url.searchParams.get('token'))) return answer(response, 401, html, loginPage(true));
         // 303 to `/`: the token leaves the address bar and the history.
-        const cookie = sessionCookie(port(), newSession(options.token()));
+        const cookie = sessionCookie(port(), newSession(options.token()!));
         return answer(response, 303, 'text/plain', 'logged in\n', { location: '/', 'set-cookie': cookie });
       }
       case '/events':

@@ -31,7 +31,8 @@ function cookieValue(request: IncomingMessage, name: string): string | undefined
 }
 
 /** Whether the request carries a session made under the current token. */
-export function hasSession(request: IncomingMessage, port: number, token: string): boolean {
+export function hasSession(request: IncomingMessage, port: number, token: string | undefined): boolean {
+  if (token === undefined) return false;
   const [id, mac] = (cookieValue(request, cookieName(port)) ?? '').split('.');
   return Boolean(id && mac) && tokensMatch(sign(token, id), mac);
 }

@@ -256,13 +256,17 @@ export class PluginHost {
   }
 }
 
-/** A worker's log: its `ctx.log` lines as they are, its console output as records naming the plugin and the stream. */
+/**
+ * A worker's log, each plugin's lines held to its rate (DaemonLog.pluginWriter):
+ * its `ctx.log` lines as they are, its console output as records naming the
+ * plugin and the stream (stdout at info, stderr at warn), so plugd.log stays NDJSON.
+ */
 function workerLogSink(log: DaemonLog): WorkerLogSink {
   return {
-    line: (line) => log.writeLine(line),
+    line: (plugin, line) => log.pluginWriter(plugin)(line),
     output(plugin, stream, text) {
-      if (stream === 'stdout') log.logger.info({ plugin, stream }, text);
-      else log.logger.warn({ plugin, stream }, text);
+      const level = stream === 'stdout' ? 30 : 40;
+      log.pluginWriter(plugin)(JSON.stringify({ level, time: Date.now(), pid: process.pid, plugin, stream, msg: text }));
     },
   };
 }

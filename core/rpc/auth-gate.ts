@@ -19,7 +19,11 @@ export class AuthGate {
   authenticated = false;
   private failures = 0;
 
-  constructor(private readonly token: () => string) {}
+  /** `token` gives undefined when it cannot be read: every attempt is refused. */
+  constructor(
+    private readonly token: () => string | undefined,
+    private readonly onAuthenticated: () => void = () => undefined,
+  ) {}
 
   /** Checks an `Authorization: Bearer` header value (HTTP). */
   checkBearer(header: string | undefined): boolean {
@@ -33,16 +37,21 @@ export class AuthGate {
       const params = request.params as { token?: unknown } | unknown[] | undefined;
       const offered = Array.isArray(params) ? params[0] : params?.token;
       if (!tokensMatch(this.token(), offered)) return this.refuse(message);
-      this.authenticated = true;
+      this.admitted();
       return request.id === undefined || request.id === null
         ? { pass: false }
         : { pass: false, answer: { jsonrpc: '2.0', result: { authenticated: true }, id: request.id } };
     }
     if (request && 'auth' in request && tokensMatch(this.token(), request.auth)) {
-      this.authenticated = true;
+      this.admitted();
       return { pass: true };
     }
     return this.refuse(message);
+  }
+
+  private admitted(): void {
+    this.authenticated = true;
+    this.onAuthenticated();
   }
 
   private refuse(message: unknown): Admission {

@@ -8,6 +8,8 @@ import type { PluginControl } from './plugin-control.js';
 export interface DaemonControl {
   readonly version: string;
   readonly host: PluginControl;
+  /** The folders `plugins.load` may load from. */
+  readonly loadRoots: string[];
   status(): Record<string, unknown>;
   /** Counters and latency percentiles per method and per plugin (`daemon.metrics`). */
   metrics(): Record<string, unknown>;

@@ -3,12 +3,15 @@
 
 import { Type } from '@sinclair/typebox';
 import { NoParams, type AddBuiltin } from './builtin-method.js';
+import { loadPathRefusal } from '../load-paths.js';
+import { ErrorCode, RpcError } from './errors.js';
 import type { PluginControl } from './plugin-control.js';
 
 const PluginName = Type.Object({ name: Type.String({ description: 'The plugin name' }) }, { additionalProperties: false });
 const BY_NAME = ['name'] as const;
 
-export function registerPluginMethods(add: AddBuiltin, plugins: PluginControl): void {
+/** `loadRoots`: the folders `plugins.load` may load from. */
+export function registerPluginMethods(add: AddBuiltin, plugins: PluginControl, loadRoots: string[]): void {
   add('plugins.list', { description: 'Every loaded plugin with its state, methods, thread, calls served and last error.', params: NoParams }, () =>
     plugins.list(),
   );
@@ -36,7 +39,11 @@ export function registerPluginMethods(add: AddBuiltin, plugins: PluginControl): 
       params: Type.Object({ path: Type.String({ description: 'Absolute path, or relative to the daemon' }) }, { additionalProperties: false }),
       positional: ['path'],
     },
-    ({ path }: { path: string }) => plugins.loadPath(path),
+    ({ path }: { path: string }) => {
+      const refusal = loadPathRefusal(path, loadRoots);
+      if (refusal) throw new RpcError(ErrorCode.INVALID_PARAMS, refusal);
+      return plugins.loadPath(path);
+    },
   );
   add('plugins.unload', { description: 'Stops a plugin and removes its methods.', params: PluginName, positional: BY_NAME }, async ({ name }: { name: string }) => {
     await plugins.unload(name);

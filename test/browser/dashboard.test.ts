@@ -39,7 +39,7 @@ test.before(async () => {
   if (!haveChromium) return;
   // startDaemon tears down through its context: here, after the last test.
   const scope = { teardown: (cleanup: () => unknown) => cleanups.push(cleanup) } as unknown as ExecutionContext;
-  daemon = await startDaemon(scope, { examples: true, args: ['--tcp', '127.0.0.1:0'] });
+  daemon = await startDaemon(scope, { examples: true, config: { loadPaths: ['extra'] }, args: ['--tcp', '127.0.0.1:0'] });
   base = `http://${(await daemon.call('daemon.status')).tcp}`;
   const browser = await openBrowser();
   cleanups.push(() => browser.close());

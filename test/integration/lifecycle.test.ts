@@ -1,29 +1,17 @@
 // The daemon's life as a user drives it: `plugd start` (detached) and
 // `plugd stop`, a second start, stale pidfile and socket, file modes, signals.
 
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { isProcessAlive } from '../../core/process-alive.js';
-import { killOnExit, makeHome, runCli, startDaemon } from '../helpers/daemon.js';
+import { makeHome, runCli, startDaemon } from '../helpers/daemon.js';
+import { cleanUpDaemonOf } from '../helpers/detached-daemon.js';
 import { heldHandler, latch } from '../helpers/latch.js';
 import { RawSocket } from '../helpers/raw-socket.js';
 import { until } from '../helpers/until.js';
-
-/** Kills whatever daemon `home` holds after the test, or when the test process exits (a timed-out test runs no teardown). */
-function cleanUpDaemonOf(t: ExecutionContext, home: string): void {
-  const kill = () => {
-    try {
-      process.kill(Number(readFileSync(join(home, 'plugd.pid'), 'utf8')), 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  };
-  t.teardown(kill);
-  killOnExit(kill);
-}
 
 async function waitUntilGone(pid: number): Promise<void> {
   await until(async () => isProcessAlive(pid), (alive) => !alive);

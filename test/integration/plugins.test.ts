@@ -137,7 +137,7 @@ test('a folder with junk in it still loads the good plugins', async (t) => {
 });
 
 test('a folder plugin named like one loaded from elsewhere is skipped by a rescan, and the log says so', async (t) => {
-  const daemon = await startDaemon(t);
+  const daemon = await startDaemon(t, { config: { loadPaths: ['elsewhere'] } });
   const outside = join(daemon.home, 'elsewhere');
   writePlugin(outside, 'twin.plugin.js', 'export default { setup(ctx) { ctx.rpc.method("where", {}, () => "elsewhere"); } }');
   await daemon.call('plugins.load', { path: join(outside, 'twin.plugin.js') });
@@ -150,7 +150,7 @@ test('a folder plugin named like one loaded from elsewhere is skipped by a resca
 });
 
 test('plugins.load, plugins.unload and plugins.reload by name', async (t) => {
-  const daemon = await startDaemon(t);
+  const daemon = await startDaemon(t, { config: { loadPaths: ['elsewhere'] } });
   const elsewhere = join(daemon.home, 'elsewhere');
   mkdirSync(elsewhere);
   writeFileSync(join(elsewhere, 'greeter.plugin.js'), GREETER);

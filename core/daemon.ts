@@ -129,6 +129,7 @@ export class Daemon {
       watch: this.config.watch,
       plugins: plugins.length,
       pluginsReady: plugins.filter((plugin) => plugin.state === 'ready').length,
+      skipped: this.host.skipped(),
       methods: this.registry.size,
       connections: this.listeners.reduce((sum, listener) => sum + listener.connectionCount, 0),
       tcp: this.tcpAddress && `${this.tcpAddress.host}:${this.tcpAddress.port}`,

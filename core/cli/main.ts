@@ -17,6 +17,7 @@ import type { StartFlags } from './start.js';
 import { stop } from './stop.js';
 import { printLogs } from './logs.js';
 import { formatPlugins, formatReload, formatStatus } from './format.js';
+import type { PluginStatus, SkippedEntry } from '../channel/protocol.js';
 import { paintFor } from './colour.js';
 import { takeSnapshot } from './daemon-snapshot.js';
 import { isSortColumn, SORT_COLUMNS, type SortColumn } from './top-sort.js';
@@ -183,7 +184,8 @@ clientCommand('methods', 'list every method the daemon serves')
 clientCommand('plugins', 'list the loaded plugins')
   .action(async (_options, command: Command) =>
     withClient(command, async (client) => {
-      process.stdout.write(formatPlugins(await client.call('plugins.list')));
+      const [plugins, status] = await Promise.all([client.call<PluginStatus[]>('plugins.list'), client.call<{ skipped: SkippedEntry[] }>('daemon.status')]);
+      process.stdout.write(formatPlugins(plugins, status.skipped));
     }),
   );
 

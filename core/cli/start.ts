@@ -13,6 +13,8 @@ import { built } from '../package-root.js';
 import { RpcClient } from './client.js';
 import { loginUrl } from './dashboard.js';
 import { readToken } from '../token.js';
+import type { SkippedEntry } from '../channel/protocol.js';
+import { formatSkipped } from './format.js';
 
 /** The flags of `plugd start`. */
 export interface StartFlags {
@@ -96,7 +98,7 @@ function printWelcome(daemon: Daemon, developing: string | undefined): void {
       `          ${plugd} plugins`,
       `  stop:   Ctrl-C`,
       '',
-    ].join('\n'),
+    ].join('\n') + formatSkipped(status.skipped as SkippedEntry[]),
   );
 }
 
@@ -124,10 +126,12 @@ async function daemonize(options: StartOptions): Promise<void> {
   for (const warning of report.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
   if ('error' in report) throw new Error(report.error);
   const client = await RpcClient.connect(paths.socket);
+  let status: { skipped: SkippedEntry[] };
   try {
-    await client.call('daemon.status');
+    status = await client.call('daemon.status');
   } finally {
     client.close();
   }
   process.stdout.write(`plugd started (pid ${report.ready})\n`);
+  process.stderr.write(formatSkipped(status.skipped));
 }

@@ -4,6 +4,7 @@
 
 import { ErrorCode, errorAnswers } from './errors.js';
 import type { JsonRpcResponse } from './dispatcher.js';
+import { isNotification } from './json-rpc.js';
 import { tokensMatch } from '../token.js';
 
 const MAX_FAILURES = 3;
@@ -38,7 +39,7 @@ export class AuthGate {
       const offered = Array.isArray(params) ? params[0] : params?.token;
       if (!tokensMatch(this.token(), offered)) return this.refuse(message);
       this.admitted();
-      return request.id === undefined || request.id === null
+      return isNotification(request)
         ? { pass: false }
         : { pass: false, answer: { jsonrpc: '2.0', result: { authenticated: true }, id: request.id } };
     }

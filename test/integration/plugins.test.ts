@@ -3,7 +3,7 @@
 
 import test from 'ava';
 import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { runCli, startDaemon, writePlugin } from '../helpers/daemon.js';
 import { until } from '../helpers/until.js';
 
@@ -133,7 +133,17 @@ test('a folder with junk in it still loads the good plugins', async (t) => {
   t.regex(plugins.find((plugin) => plugin.name === 'throws-in-setup').lastError, /setup says no/);
   t.regex(plugins.find((plugin) => plugin.name === 'syntax').lastError, /compile error/);
   const log = daemon.output();
-  for (const junk of ['notes.txt', 'broken-json', 'no-field', 'no-manifest', 'daemon.plugin.js']) t.regex(log, new RegExp(`skipped .*${junk}`));
+  const junk = ['notes.txt', 'broken-json', 'no-field', 'no-manifest', 'daemon.plugin.js'];
+  for (const entry of junk) t.regex(log, new RegExp(`skipped .*${entry}`));
+  // Not only in the log: daemon.status, plugd plugins and plugd reload name each one with its reason.
+  const { skipped } = await daemon.call('daemon.status');
+  t.deepEqual(skipped.map((entry: any) => basename(entry.path)).sort(), [...junk].sort());
+  t.regex(skipped.find((entry: any) => entry.path.endsWith('daemon.plugin.js')).reason, /reserved/);
+  const listed = await runCli(['--home', daemon.home, 'plugins']);
+  const reloaded = await runCli(['--home', daemon.home, 'reload']);
+  for (const output of [listed.stdout, reloaded.stdout]) {
+    for (const entry of junk) t.regex(output, new RegExp(`skipped .*${entry}: `));
+  }
 });
 
 test('a folder plugin named like one loaded from elsewhere is skipped by a rescan, and the log says so', async (t) => {

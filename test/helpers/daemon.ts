@@ -131,7 +131,7 @@ export function makeHome(owner: Owner, setup: HomeSetup = {}): Home {
   const forget = deferTo(owner)(remove);
   const pluginDir = join(home, 'plugins');
   mkdirSync(pluginDir, { recursive: true });
-  if (setup.examples) cpSync(EXAMPLE_PLUGINS, pluginDir, { recursive: true, filter: (src) => !src.includes('.plugd-build') });
+  if (setup.examples) cpSync(EXAMPLE_PLUGINS, pluginDir, { recursive: true });
   for (const [name, contents] of Object.entries(setup.plugins ?? {})) writePlugin(pluginDir, name, contents);
   if (setup.config) writeFileSync(join(home, 'plugd.json'), JSON.stringify(setup.config));
   return {

@@ -133,6 +133,7 @@ export class Daemon {
       methods: this.registry.size,
       connections: this.listeners.reduce((sum, listener) => sum + listener.connectionCount, 0),
       tcp: this.tcpAddress && `${this.tcpAddress.host}:${this.tcpAddress.port}`,
+      tcpTls: Boolean(this.config.tcpTls),
       metrics: this.metricsAddress(),
       memory: { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal, external: memory.external },
     };
@@ -221,7 +222,7 @@ export class Daemon {
         this.warn(`the TCP listener on ${tcp} is reachable from other machines without TLS: the token crosses the network in clear (set tcpTls)`);
       }
       const token = new TokenSource(this.paths.home, (problem) => this.log.logger.error(problem));
-      const front = createDashboard({ address: () => this.tcpAddress, token: () => token.current(), feed: this.feed });
+      const front = createDashboard({ address: () => this.tcpAddress, token: () => token.current(), feed: this.feed, tls: Boolean(tcpTls) });
       const listener = new RpcListener(this.dispatcher, {
         transport: 'tcp',
         limits,

@@ -5,16 +5,16 @@ import { homePaths } from '../paths.js';
 import { readToken } from '../token.js';
 import { NotRunningError, RpcClient } from './client.js';
 
-export function loginUrl(tcp: string, token: string): string {
-  return `http://${tcp}/login?token=${token}`;
+export function loginUrl(tcp: string, token: string, tls: boolean): string {
+  return `${tls ? 'https' : 'http'}://${tcp}/login?token=${token}`;
 }
 
 export async function printDashboardUrl(home: string): Promise<void> {
-  let status: { tcp?: string };
+  let status: { tcp?: string; tcpTls: boolean };
   try {
     const client = await RpcClient.connect(homePaths(home).socket);
     try {
-      status = await client.call<{ tcp?: string }>('daemon.status');
+      status = await client.call<{ tcp?: string; tcpTls: boolean }>('daemon.status');
     } finally {
       client.close();
     }
@@ -23,5 +23,5 @@ export async function printDashboardUrl(home: string): Promise<void> {
     throw error;
   }
   if (!status.tcp) throw new Error('no dashboard: the daemon has no TCP listener (start it with --tcp 127.0.0.1:10042)');
-  process.stdout.write(`${loginUrl(status.tcp, readToken(home))}\n`);
+  process.stdout.write(`${loginUrl(status.tcp, readToken(home), status.tcpTls)}\n`);
 }

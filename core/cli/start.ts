@@ -91,7 +91,7 @@ function printWelcome(daemon: Daemon, developing: string | undefined): void {
     [
       `plugd ${status.version} running in the foreground (pid ${status.pid}), ${status.pluginsReady} plugin(s) ready`,
       `  socket: ${status.socket}`,
-      ...(status.tcp ? [`  web:    ${loginUrl(status.tcp as string, readToken(status.home as string))}`] : []),
+      ...(status.tcp ? [`  web:    ${loginUrl(status.tcp as string, readToken(status.home as string), status.tcpTls as boolean)}`] : []),
       ...(developing ? [`  dev:    watching ${developing}: save a change and the next call runs it`] : []),
       `  try:    ${plugd} methods`,
       ...(example ? [`          ${plugd} call ${example.name}${example.name === 'echo.say' ? ` '{"text":"hello"}'` : ''}`] : []),

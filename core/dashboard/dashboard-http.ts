@@ -19,11 +19,13 @@ export interface DashboardOptions {
   /** The current token; undefined while it cannot be read (then nobody gets in). */
   token: () => string | undefined;
   feed: EventFeed;
+  /** The listener speaks TLS (`tcpTls`): the page's origin is https, and the cookie is Secure. */
+  tls: boolean;
 }
 
-/** `http://HOST:PORT`, brackets around an IPv6 host. */
-export function originOf({ host, port }: { host: string; port: number }): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+/** `http://HOST:PORT` (`https` over TLS), brackets around an IPv6 host. */
+export function originOf({ host, port }: { host: string; port: number }, tls: boolean): string {
+  return `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 function answer(response: ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}): 'answered' {
@@ -50,7 +52,7 @@ export function createDashboard(options: DashboardOptions): HttpFront {
   const fromOwnOrigin = (request: IncomingMessage) => {
     const address = options.address();
     const origin = request.headers.origin;
-    if (origin !== undefined) return address !== undefined && origin === originOf(address);
+    if (origin !== undefined) return address !== undefined && origin === originOf(address, options.tls);
     return request.headers['sec-fetch-site'] === 'same-origin';
   };
 
@@ -62,7 +64,7 @@ export function createDashboard(options: DashboardOptions): HttpFront {
       case '/login': {
         if (!tokensMatch(options.token(), url.searchParams.get('token'))) return answer(response, 401, html, loginPage(true));
         // 303 to `/`: the token leaves the address bar and the history.
-        const cookie = sessionCookie(port(), newSession(options.token()!));
+        const cookie = sessionCookie(port(), newSession(options.token()!), options.tls);
         return answer(response, 303, 'text/plain', 'logged in\n', { location: '/', 'set-cookie': cookie });
       }
       case '/events':

@@ -18,8 +18,8 @@ export function newSession(token: string): string {
 }
 
 /** The `Set-Cookie` value that hands a new session to the browser. */
-export function sessionCookie(port: number, session: string): string {
-  return `${cookieName(port)}=${session}; HttpOnly; SameSite=Strict; Path=/`;
+export function sessionCookie(port: number, session: string, secure: boolean): string {
+  return `${cookieName(port)}=${session}; HttpOnly; SameSite=Strict; Path=/${secure ? '; Secure' : ''}`;
 }
 
 function cookieValue(request: IncomingMessage, name: string): string | undefined {

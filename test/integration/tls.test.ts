@@ -4,7 +4,8 @@
 
 import test, { type ExecutionContext } from 'ava';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawSocket } from '../helpers/raw-socket.js';
@@ -67,4 +68,19 @@ tlsTest(`TLS without a ca: any client that trusts the certificate gets in with t
   t.is(served.code, 0, served.stderr);
   t.deepEqual(JSON.parse(served.stdout), { text: 'tls' });
   t.is((await call()).code, 1, 'plain TCP against a TLS listener');
+});
+
+tlsTest(`the dashboard over TLS: plugd dashboard prints an https URL, and its session cookie is Secure${skipped}`, async (t) => {
+  const certs = makeCertificates(t);
+  const { daemon } = await tlsDaemon(t, { cert: certs.serverCert, key: certs.serverKey });
+  const printed = await runCli(['--home', daemon.home, 'dashboard']);
+  t.is(printed.code, 0, printed.stderr);
+  const url = new URL(printed.stdout.trim());
+  t.is(url.protocol, 'https:');
+  const answer = await new Promise<import('node:http').IncomingMessage>((resolve, reject) =>
+    httpsGet(url, { ca: readFileSync(certs.ca) }, resolve).on('error', reject),
+  );
+  answer.resume();
+  t.is(answer.statusCode, 303);
+  t.regex(String(answer.headers['set-cookie']), /; Secure/);
 });

@@ -8,7 +8,7 @@ import test, { type ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { CLI, killOnExit, ROOT, runCli, startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { haveChromium, openBrowser } from './chromium.js';
@@ -114,7 +114,7 @@ browserTest('Rescan works from the keyboard, and its answer shows in the page', 
   await page.getByRole('button', { name: 'Rescan' }).focus();
   await page.keyboard.press('Enter');
   await page.getByText('rescan: done').waitFor();
-  t.pass();
+  t.true(await page.getByText('rescan: done').isVisible());
 });
 
 browserTest('the console calls a method and shows its result, then -32602 for a wrong param', async (t) => {
@@ -145,7 +145,7 @@ browserTest('the overview and a plugin page, as screenshots for docs/', async (t
   await page.screenshot({ path: join(folder, 'dashboard-overview.png') });
   traffic = false;
   await load;
-  t.pass();
+  for (const shot of ['dashboard-plugin.png', 'dashboard-overview.png']) t.true(existsSync(join(folder, shot)), shot);
 });
 
 browserTest('Reload replaces the worker and the plugin comes back ready', async (t) => {

@@ -155,8 +155,8 @@ test('a folder plugin named like one loaded from elsewhere is skipped by a resca
   const summary: any = await daemon.call('plugins.reload');
   t.regex(JSON.stringify(summary.skipped), /already taken/);
   t.is(await daemon.call('twin.where'), 'elsewhere');
-  await until(() => Promise.resolve(daemon.output()), (log) => /skipped .*plugins\/twin\.plugin\.js.*already taken/.test(log));
-  t.pass();
+  const logged = /skipped .*plugins\/twin\.plugin\.js.*already taken/;
+  t.regex(await until(() => Promise.resolve(daemon.output()), (log) => logged.test(log)), logged);
 });
 
 test('plugins.load, plugins.unload and plugins.reload by name', async (t) => {

@@ -91,9 +91,10 @@ for (const kind of ['sab', 'postmessage'] as const) {
     await worker.terminate();
     // Enough to fill the ring: the rest waits in the queue for a reader that is gone.
     for (const id of ids(2_000)) send(transport, { id, text: 'x'.repeat(1000) });
-    transport.close();
-    transport.close();
-    t.pass();
+    t.notThrows(() => {
+      transport.close();
+      transport.close();
+    });
   });
 }
 

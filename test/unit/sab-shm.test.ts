@@ -142,6 +142,12 @@ shmTest('a garbage-collected buffer is unmapped', async (t) => {
   t.is(await exitCode(child), 0);
 });
 
+shmTest('threads that load the addon and end, a watch left open and their buffers handed out, do not crash the process', async (t) => {
+  const child = startPeer({ role: 'threads' });
+  t.is(await exitCode(child), 0);
+  t.is(child.signalCode, null);
+});
+
 test(`with ${HIDE_SHM_ENV}=1 the face hides the addon and says why`, (t) => {
   const saved = process.env[HIDE_SHM_ENV];
   process.env[HIDE_SHM_ENV] = '1';

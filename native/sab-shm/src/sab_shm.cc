@@ -168,6 +168,9 @@ class Watch {
       HandleScope scope(isolate_);
       handle_.Get(isolate_)->SetAlignedPointerInInternalField(0, nullptr);
     }
+    // Now, not in the close callback: after an environment's teardown that runs when the isolate is gone.
+    callback_.Reset();
+    handle_.Reset();
     uv_poll_stop(&poll_);
     uv_close(reinterpret_cast<uv_handle_t*>(&poll_), [](uv_handle_t* handle) { delete static_cast<Watch*>(handle->data); });
   }

@@ -222,7 +222,12 @@ void Watch::New(const FunctionCallbackInfo<Value>& args) {
     delete watch;
     return Throw(isolate, "watch of fd " + std::to_string(static_cast<int>(fd)) + ": " + uv_strerror(status));
   }
-  uv_poll_start(&watch->poll_, UV_READABLE, OnReadable);
+  status = uv_poll_start(&watch->poll_, UV_READABLE, OnReadable);
+  if (status != 0) {
+    handle->SetAlignedPointerInInternalField(0, watch);
+    watch->Stop(false);
+    return Throw(isolate, "watch of fd " + std::to_string(static_cast<int>(fd)) + ": " + uv_strerror(status));
+  }
   handle->SetAlignedPointerInInternalField(0, watch);
   node::AddEnvironmentCleanupHook(isolate, Cleanup, watch);
   args.GetReturnValue().Set(handle);

@@ -1,6 +1,7 @@
 // Channel benchmarks: the shared-memory ring against the postMessage baseline,
-// measured in the same run. This file is also the worker they talk to (it
-// starts itself with a `role` in workerData).
+// and between processes (channel-process.ts) the ring in a memfd against
+// process.send, measured in the same run. This file is also the worker they
+// talk to (it starts itself with a `role` in workerData).
 //
 //   node --import ./test/preload.js bench/channel.ts
 
@@ -12,26 +13,19 @@ import { RingReader } from '../core/channel/ring-reader.js';
 import { RingWriter } from '../core/channel/ring-writer.js';
 import { RingRegion, ringRegionBytes } from '../core/channel/ring.js';
 import type { ChannelKind, ChannelSpec, Transport } from '../core/channel/transport.js';
+import { call, ENDLESS_FRAMES, MEASURE_MS, measureRoundTrips, oneWay, STREAM_WINDOW, type Stream } from './channel-measure.js';
+import { benchProcessChannel } from './channel-process.js';
 import { echoCalls } from './echo-worker.js';
-import { newHistogram, round } from './harness.js';
+import { round } from './harness.js';
 import { MIB } from './proc.js';
 import { printReport } from './report.js';
 import type { BenchResult } from './result.js';
-
-const WARMUP_MS = 300;
-const MEASURE_MS = 2000;
-const NS_PER_MS = 1e6;
-/** 1 MiB messages a postMessage or transport producer may have unacknowledged (the ring needs none: it has backpressure). */
-const STREAM_WINDOW = 8;
 
 type WorkerRole =
   | { role: 'echo'; spec: ChannelSpec }
   | { role: 'ring-producer'; buffer: SharedArrayBuffer }
   | { role: 'port-producer'; port: MessagePort }
   | { role: 'transport-producer'; spec: ChannelSpec };
-
-/** A message stream that can outlast any measurement, and is cut short by terminating the worker. */
-const ENDLESS_FRAMES = 1_000_000;
 
 // ---- the measurements -------------------------------------------------------
 
@@ -47,72 +41,18 @@ export async function benchChannel(): Promise<BenchResult[]> {
     await oneWay('channel.postmessage.json.1mib', (onMessage) => transportStream('postmessage', onMessage)),
     memcpy(),
   );
+  results.push(...(await benchProcessChannel()));
   return results;
 }
 
-/** Round trips of ~100-byte calls, each answered with its params (as a plugin's worker answers), with `inFlight` outstanding; latency from send to answer. */
+/** Round trips of ~100-byte calls to a worker, each answered with its params (as a plugin's worker answers). */
 async function roundTrips(kind: ChannelKind, inFlight: number): Promise<BenchResult> {
   const { local, spec, transferList } = openChannel<ResultMessage, CallMessage>(kind);
   const worker = startWorker({ role: 'echo', spec }, transferList);
-  const latencyNs = newHistogram();
-  const sentAt = new Float64Array(inFlight);
-  let nextId = 0;
-  let completed = 0;
-  const send = (): void => {
-    sentAt[nextId % inFlight] = performance.now();
-    local.send(call(nextId++));
-  };
-  const start = performance.now();
-  const measureFrom = start + WARMUP_MS;
-  const stopAt = measureFrom + MEASURE_MS;
-  await new Promise<void>((resolve) => {
-    local.onMessage((reply) => {
-      const now = performance.now();
-      if (now >= measureFrom) {
-        latencyNs.recordValue(Math.round((now - sentAt[reply.id % inFlight]) * NS_PER_MS));
-        completed++;
-      }
-      if (now < stopAt) send();
-      else if (reply.id === nextId - 1) resolve();
-    });
-    for (let i = 0; i < inFlight; i++) send();
-  });
+  const result = await measureRoundTrips(`channel.${kind}.small.c${inFlight}`, local, inFlight);
   local.close();
   await worker.terminate();
-  const elapsedS = (performance.now() - measureFrom) / 1000;
-  return {
-    name: `channel.${kind}.small.c${inFlight}`,
-    value: Math.round(completed / elapsedS),
-    unit: 'round trips/s',
-    p50_us: latencyNs.getValueAtPercentile(50) / 1000,
-    p99_us: latencyNs.getValueAtPercentile(99) / 1000,
-  };
-}
-
-function call(id: number): CallMessage {
-  return { t: 'call', id, method: 'say', params: { text: 'hello from the plugd channel benchmark!' } };
-}
-
-/** Starts a stream of 1 MiB messages towards this thread, calling `onMessage` for each; returns its worker. */
-type Stream = (onMessage: () => void) => Worker;
-
-/** GB/s of 1 MiB messages from a worker to this thread, after a warm-up. */
-async function oneWay(name: string, stream: Stream): Promise<BenchResult> {
-  const measureFrom = performance.now() + WARMUP_MS;
-  let firstAt = 0;
-  let received = 0;
-  let worker: Worker | undefined;
-  await new Promise<void>((resolve) => {
-    worker = stream(() => {
-      const now = performance.now();
-      if (now < measureFrom) return;
-      if (received++ === 0) firstAt = now;
-      if (now - firstAt >= MEASURE_MS) resolve();
-    });
-  });
-  const seconds = (performance.now() - firstAt) / 1000;
-  await worker!.terminate();
-  return { name, value: round(((received - 1) * MIB) / seconds / 1e9, 2), unit: 'GB/s' };
+  return result;
 }
 
 /** Raw 1 MiB frames through a ring: the writer's backpressure is the only flow control. */
@@ -122,7 +62,7 @@ const ringStream: Stream = (onMessage) => {
   reader.start(onMessage);
   const worker = startWorker({ role: 'ring-producer', buffer });
   worker.once('exit', () => reader.close());
-  return worker;
+  return () => worker.terminate();
 };
 
 /** 1 MiB Uint8Arrays, copied (not transferred) by structured clone, acknowledged one by one. */
@@ -134,11 +74,11 @@ const portStream: Stream = (onMessage) => {
   });
   const worker = startWorker({ role: 'port-producer', port: port2 }, [port2]);
   worker.once('exit', () => port1.close());
-  return worker;
+  return () => worker.terminate();
 };
 
 /** 1 MiB results (JSON of a string) through either Transport, each acknowledged by a call. */
-function transportStream(kind: ChannelKind, onMessage: () => void): Worker {
+function transportStream(kind: ChannelKind, onMessage: () => void): () => Promise<number> {
   const { local, spec, transferList } = openChannel<ResultMessage, CallMessage>(kind);
   local.onMessage((message) => {
     onMessage();
@@ -146,7 +86,7 @@ function transportStream(kind: ChannelKind, onMessage: () => void): Worker {
   });
   const worker = startWorker({ role: 'transport-producer', spec }, transferList);
   worker.once('exit', () => local.close());
-  return worker;
+  return () => worker.terminate();
 }
 
 /** The ceiling: copying 1 MiB between two buffers already in memory. */

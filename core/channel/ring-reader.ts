@@ -1,6 +1,6 @@
 // The consuming end of a ring. Each wake-up drains every frame available, then
-// the reader sleeps on Atomics.waitAsync (the event loop stays free), after a
-// spin of a few microseconds while spinning catches frames (spin.ts).
+// the reader sleeps (waker.ts: the event loop stays free), after a spin of a
+// few microseconds while spinning catches frames (spin.ts).
 
 import { FrameAssembler } from './frame-assembler.js';
 import type { RingWait } from './ring-wait.js';

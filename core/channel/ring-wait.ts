@@ -1,16 +1,16 @@
 // One end's wait for the other end to move a word of the ring: the reader
 // waits for head, the writer for tail. After the event loop's pending I/O it
-// spins briefly while spinning pays (spin.ts), then sleeps on
-// Atomics.waitAsync behind the flag handshake (atomics-wait.ts), holds the
-// event loop meanwhile, and re-checks the word on every tick of that hold. On Node 20, with
+// spins briefly while spinning pays (spin.ts), then sleeps behind the flag
+// handshake (waker.ts), holds the event loop meanwhile, and re-checks the
+// word on every tick of that hold. On Node 20, with
 // Atomics.notify(…, 1), we saw a notified waitAsync promise never settle (a
 // stall in about half of our benchmark runs); notifying all waiters made it
 // go away, and this re-check turns any lost wake-up left into a delay of one
 // tick instead of a stall.
 
-import { announceWait } from './atomics-wait.js';
 import { EventLoopHold } from './event-loop-hold.js';
 import { SPIN_MS, SpinPolicy, spinWhileEqual } from './spin.js';
+import type { Waker } from './waker.js';
 
 const RECHECK_MS = 250;
 
@@ -23,6 +23,7 @@ export class RingWait {
   private readonly spin = new SpinPolicy();
 
   constructor(
+    private readonly waker: Waker,
     private readonly i32: Int32Array,
     private readonly flag: number,
     private readonly index: number,
@@ -49,8 +50,7 @@ export class RingWait {
   cancel(): void {
     this.armed = 0;
     this.release();
-    // Settles the waitAsync too, so it does not stay registered.
-    Atomics.notify(this.i32, this.index);
+    this.waker.cancelWait(this.i32, this.index);
   }
 
   private readonly spinThenSleep = (): void => {
@@ -64,7 +64,7 @@ export class RingWait {
 
   /** Sleeps until the word leaves `expected`; if it already has, wakes in a microtask (keeping the stack flat). */
   private sleep(expected: number): void {
-    const wait = announceWait(this.i32, this.flag, this.index, expected);
+    const wait = this.waker.announceWait(this.i32, this.flag, this.index, expected);
     if (!wait) {
       queueMicrotask(this.onWake);
       return;

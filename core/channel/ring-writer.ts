@@ -1,6 +1,6 @@
 // The producing end of a ring. `send` never blocks: what does not fit waits in
-// a queue, in order, while the writer waits (Atomics.waitAsync, off the event
-// loop, after a brief spin: spin.ts) for the reader to make room.
+// a queue, in order, while the writer waits (waker.ts, off the event loop,
+// after a brief spin: spin.ts) for the reader to make room.
 
 import { Fifo } from './fifo.js';
 import type { RingWait } from './ring-wait.js';

@@ -17,8 +17,9 @@
 //          target differ in alignment, and this keeps the copies into the
 //          ring and out of it (when joining chunks) word-aligned.
 
-import { wakeIfWaiting } from './atomics-wait.js';
+import { atomicsWaker } from './atomics-wait.js';
 import { RingWait } from './ring-wait.js';
+import type { Waker } from './waker.js';
 
 const CACHE_LINE_WORDS = 16;
 
@@ -87,7 +88,13 @@ export class RingRegion {
   readonly capacity: number;
   readonly mask: number;
 
-  constructor(buffer: SharedArrayBuffer, byteOffset: number, capacity: number) {
+  /** `waker` carries wake-ups between the two ends: the default between threads, a doorbell between processes. */
+  constructor(
+    buffer: SharedArrayBuffer,
+    byteOffset: number,
+    capacity: number,
+    private readonly waker: Waker = atomicsWaker,
+  ) {
     const regionBytes = ringRegionBytes(capacity);
     if (byteOffset % 64 !== 0 || byteOffset + regionBytes > buffer.byteLength) {
       throw new RangeError(`a ring of ${capacity} bytes does not fit at offset ${byteOffset} of a ${buffer.byteLength}-byte buffer`);
@@ -127,22 +134,22 @@ export class RingRegion {
 
   /** Writer, after publishHead: wakes the reader if it sleeps. */
   wakeReader(): void {
-    wakeIfWaiting(this.i32, READER_SLEEPING, HEAD);
+    this.waker.wakeIfWaiting(this.i32, READER_SLEEPING, HEAD);
   }
 
   /** Reader: hands the bytes before `tail` back to the writer, waking it if it waits for room. */
   publishTail(tail: number): void {
     Atomics.store(this.i32, TAIL, tail);
-    wakeIfWaiting(this.i32, WRITER_WAITING, TAIL);
+    this.waker.wakeIfWaiting(this.i32, WRITER_WAITING, TAIL);
   }
 
   /** Reader: its wait for the writer to publish; `onWake` runs once head has moved. */
   readerWait(onWake: () => void): RingWait {
-    return new RingWait(this.i32, READER_SLEEPING, HEAD, onWake);
+    return new RingWait(this.waker, this.i32, READER_SLEEPING, HEAD, onWake);
   }
 
   /** Writer: its wait for the reader to make room; `onWake` runs once tail has moved. */
   writerWait(onWake: () => void): RingWait {
-    return new RingWait(this.i32, WRITER_WAITING, TAIL, onWake);
+    return new RingWait(this.waker, this.i32, WRITER_WAITING, TAIL, onWake);
   }
 }

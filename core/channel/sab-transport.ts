@@ -1,15 +1,25 @@
 // The shared-memory transport: one SharedArrayBuffer holding two rings, core→
 // worker and worker→core. Messages travel as text (wire.ts), encoded straight
-// into the ring and decoded straight out of it.
+// into the ring and decoded straight out of it. Between threads the buffer is
+// an ordinary SharedArrayBuffer; between processes it is a memfd both map, and
+// a doorbell carries the wake-ups (shm-transport.ts).
 
 import { RingReader } from './ring-reader.js';
 import { RingWriter } from './ring-writer.js';
 import { RingRegion, ringRegionBytes } from './ring.js';
 import type { Transport } from './transport.js';
 import type { ChannelMessage } from './protocol.js';
+import type { Waker } from './waker.js';
 import { decodeMessage, encodeMessage } from './wire.js';
 
 export type ChannelSide = 'core' | 'worker';
+
+export interface SabTransportOptions {
+  /** Carries the wake-ups between the ends; default Atomics (threads of one process). */
+  waker?: Waker;
+  /** Runs once, when this end closes (by `close` or because the other end closed). */
+  onClose?: () => void;
+}
 
 /** A buffer for both rings of a channel, each with `ringBytes` of data; `allocate` must return it zeroed. */
 export function allocateSabChannel(
@@ -24,20 +34,26 @@ export function openSabTransport<In extends ChannelMessage, Out extends ChannelM
   buffer: SharedArrayBuffer,
   ringBytes: number,
   side: ChannelSide,
+  options: SabTransportOptions = {},
 ): Transport<In, Out> {
-  const coreToWorker = new RingRegion(buffer, 0, ringBytes);
-  const workerToCore = new RingRegion(buffer, ringRegionBytes(ringBytes), ringBytes);
+  const coreToWorker = new RingRegion(buffer, 0, ringBytes, options.waker);
+  const workerToCore = new RingRegion(buffer, ringRegionBytes(ringBytes), ringBytes, options.waker);
   return side === 'core'
-    ? new SabTransport<In, Out>(workerToCore, coreToWorker)
-    : new SabTransport<In, Out>(coreToWorker, workerToCore);
+    ? new SabTransport<In, Out>(workerToCore, coreToWorker, options.onClose)
+    : new SabTransport<In, Out>(coreToWorker, workerToCore, options.onClose);
 }
 
 class SabTransport<In extends ChannelMessage, Out extends ChannelMessage> implements Transport<In, Out> {
   private listener: ((message: In) => void) | undefined;
   private readonly reader: RingReader;
   private readonly writer: RingWriter;
+  private closed = false;
 
-  constructor(inbound: RingRegion, outbound: RingRegion) {
+  constructor(
+    inbound: RingRegion,
+    outbound: RingRegion,
+    private readonly onClose?: () => void,
+  ) {
     this.reader = new RingReader(inbound);
     this.writer = new RingWriter(outbound);
   }
@@ -53,8 +69,11 @@ class SabTransport<In extends ChannelMessage, Out extends ChannelMessage> implem
   }
 
   readonly close = (): void => {
+    if (this.closed) return;
+    this.closed = true;
     this.reader.close();
     this.writer.close();
+    this.onClose?.();
   };
 
   private readonly receive = (bytes: Buffer, start: number, end: number): void => {

@@ -1,5 +1,7 @@
-// The interface both channel implementations share: the shared-memory ring
-// (the default) and the postMessage baseline the benchmarks compare it with.
+// The interface every channel implementation shares: between threads, the
+// shared-memory ring (the default) and the postMessage baseline the
+// benchmarks compare it with; between processes, the ring in shared memory
+// (the native addon) and the IPC pipe (without it).
 
 import type { MessagePort, Transferable } from 'node:worker_threads';
 
@@ -14,6 +16,14 @@ export interface Transport<In, Out> {
 }
 
 export type ChannelKind = 'sab' | 'postmessage';
+
+/** Channels to a plugin in its own process: a ring in a shared memfd, or the child's IPC pipe when the addon is missing. */
+export type ProcessChannelKind = 'shm' | 'pipe';
+
+/** What the child needs to attach its end: JSON, the fds numbered as the child sees them. */
+export type ProcessChannelSpec =
+  | { kind: 'shm'; ringBytes: number; memoryFd: number; coreBellFd: number; workerBellFd: number }
+  | { kind: 'pipe' };
 
 /** What the worker needs to attach its end; passed in workerData (opaque to the host). */
 export type ChannelSpec =

@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "sab_shm",
+      "sources": ["src/sab_shm.cc"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-cast-function-type"],
+      "ldflags": ["-Wl,-z,nodelete"]
+    }
+  ]
+}

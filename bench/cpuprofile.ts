@@ -79,6 +79,6 @@ function originOf(file: string, functionName: string): string {
   if (file.startsWith('node:')) return "node's own modules";
   const parts = file.split('/');
   if (parts[0] === 'dist') return `plugd ${parts.slice(0, 3).join('/')}`;
-  if (file.includes('.plugd-build')) return 'the plugin';
+  if (file.includes('cache/builds/')) return 'the plugin';
   return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
 }

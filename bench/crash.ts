@@ -5,7 +5,8 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { percentileResults, sampleMs } from './harness.js';
-import { startDaemon, type BenchDaemon } from './daemon.js';
+import { onCleanup } from './cleanup.js';
+import { startDaemon, type TestDaemon } from '../test/helpers/daemon.js';
 import { servingWorker } from './reload.js';
 import type { BenchResult } from './result.js';
 
@@ -15,7 +16,7 @@ const PLUGIN = 'echo';
 
 export async function benchCrash(): Promise<BenchResult[]> {
   const restart = { initialDelayMs: RESTART_DELAY_MS, maxDelayMs: RESTART_DELAY_MS, maxCrashes: 1000, windowMs: 60_000 };
-  const daemon = await startDaemon({ examples: true, config: { isolation: 'process', supervision: { restart } } });
+  const daemon = await startDaemon(onCleanup, { examples: true, config: { isolation: 'process', supervision: { restart } } });
   try {
     const latency = await sampleMs(SAMPLES, () => timeCrash(daemon));
     return percentileResults(latency, { 'crash.process.p50': 50, 'crash.process.p95': 95 });
@@ -24,7 +25,7 @@ export async function benchCrash(): Promise<BenchResult[]> {
   }
 }
 
-async function timeCrash(daemon: BenchDaemon): Promise<number> {
+async function timeCrash(daemon: TestDaemon): Promise<number> {
   const pid = await servingWorker(daemon, PLUGIN);
   if (pid === undefined) throw new Error(`${PLUGIN} has no process`);
   const started = performance.now();

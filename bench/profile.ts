@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanUpEverything, installCleanupHandlers, onCleanup } from './cleanup.js';
 import { callsPerSecond, PROBE_PARAMS } from './concurrency.js';
-import { startDaemon } from './daemon.js';
+import { startDaemon } from '../test/helpers/daemon.js';
 import { summarizeProfiles, type Hotspot } from './cpuprofile.js';
 import { tenPlugins } from './plugins.js';
 import { forceReload } from './reload.js';
@@ -22,7 +22,7 @@ const TOP_ENTRIES = 12;
 type Scenario = (nodeArgs: string[]) => Promise<void>;
 
 async function underC32Load(nodeArgs: string[], method: string): Promise<void> {
-  const daemon = await startDaemon({ examples: true, nodeArgs });
+  const daemon = await startDaemon(onCleanup, { examples: true, nodeArgs });
   try {
     await callsPerSecond({
       prefix: `profiled.${method}`,
@@ -42,7 +42,7 @@ const SCENARIOS: Record<string, Scenario> = {
   'rpc.plugin': (nodeArgs) => underC32Load(nodeArgs, PLUGIN_METHOD),
   'rpc.builtin': (nodeArgs) => underC32Load(nodeArgs, BUILTIN_METHOD),
   async reload(nodeArgs) {
-    const daemon = await startDaemon({ examples: true, nodeArgs });
+    const daemon = await startDaemon(onCleanup, { examples: true, nodeArgs });
     try {
       for (let i = 0; i < PROFILED_RELOADS; i++) await forceReload(daemon);
     } finally {

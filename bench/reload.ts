@@ -9,7 +9,8 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { percentileResults, sampleMs } from './harness.js';
-import { startDaemon, type BenchDaemon } from './daemon.js';
+import { onCleanup } from './cleanup.js';
+import { startDaemon, type TestDaemon } from '../test/helpers/daemon.js';
 import type { BenchResult } from './result.js';
 
 const WARMUP_RELOADS = 5;
@@ -22,7 +23,7 @@ export async function benchReload(): Promise<BenchResult[]> {
 }
 
 async function reloadLatency(prefix: string, config: object): Promise<BenchResult[]> {
-  const daemon = await startDaemon({ examples: true, config });
+  const daemon = await startDaemon(onCleanup, { examples: true, config });
   try {
     for (let i = 0; i < WARMUP_RELOADS; i++) await forceReload(daemon);
     const latency = await sampleMs(SAMPLES, () => timeReload(daemon));
@@ -32,11 +33,11 @@ async function reloadLatency(prefix: string, config: object): Promise<BenchResul
   }
 }
 
-export async function forceReload(daemon: BenchDaemon): Promise<void> {
+export async function forceReload(daemon: TestDaemon): Promise<void> {
   await daemon.call('plugins.reload', { name: PLUGIN, force: true });
 }
 
-async function timeReload(daemon: BenchDaemon): Promise<number> {
+async function timeReload(daemon: TestDaemon): Promise<number> {
   await sleep(PAUSE_MS);
   const before = await servingWorker(daemon);
   const started = performance.now();
@@ -48,7 +49,7 @@ async function timeReload(daemon: BenchDaemon): Promise<number> {
 }
 
 /** The thread id or process id serving the plugin. */
-export async function servingWorker(daemon: BenchDaemon, name = PLUGIN): Promise<number | undefined> {
+export async function servingWorker(daemon: TestDaemon, name = PLUGIN): Promise<number | undefined> {
   const plugins = await daemon.call<Array<{ name: string; threadId?: number; pid?: number }>>('plugins.list');
   const plugin = plugins.find((candidate) => candidate.name === name);
   return plugin?.threadId ?? plugin?.pid;

@@ -12,7 +12,8 @@
 // its own (`isolation: "process"`, over the shared-memory ring when built).
 
 import { callsPerSecond, PROBE_PARAMS } from './concurrency.js';
-import { startDaemon, type DaemonOptions } from './daemon.js';
+import { onCleanup } from './cleanup.js';
+import { startDaemon, type DaemonSetup } from '../test/helpers/daemon.js';
 import type { BenchResult } from './result.js';
 
 export const BUILTIN_METHOD = 'system.methodHelp';
@@ -31,8 +32,8 @@ export async function benchRpc(): Promise<BenchResult[]> {
 }
 
 /** Each [figure prefix, method, params] at 1 and 32 in flight, against one daemon started with `options`. */
-async function againstDaemon(options: DaemonOptions, figures: Array<[string, string, unknown?]>): Promise<BenchResult[]> {
-  const daemon = await startDaemon(options);
+async function againstDaemon(options: DaemonSetup, figures: Array<[string, string, unknown?]>): Promise<BenchResult[]> {
+  const daemon = await startDaemon(onCleanup, options);
   try {
     const results: BenchResult[] = [];
     for (const [prefix, method, params = PROBE_PARAMS] of figures) {

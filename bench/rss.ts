@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { onCleanup, killIfAlive } from './cleanup.js';
-import { startDaemon, type DaemonOptions } from './daemon.js';
+import { startDaemon, type DaemonSetup } from '../test/helpers/daemon.js';
 import { round } from './harness.js';
 import { tenPlugins } from './plugins.js';
 import { brkHeapBytes, MIB, rssBytes, treeRssBytes } from './proc.js';
@@ -42,8 +42,8 @@ function mb(name: string, bytes: number): BenchResult {
   return { name, value: round(bytes / MIB, 1), unit: 'MB' };
 }
 
-async function idleRss(name: string, options: DaemonOptions, measure = rssBytes): Promise<BenchResult> {
-  const daemon = await startDaemon(options);
+async function idleRss(name: string, options: DaemonSetup, measure = rssBytes): Promise<BenchResult> {
+  const daemon = await startDaemon(onCleanup, options);
   try {
     await sleep(SETTLE_MS);
     return mb(name, measure(daemon.pid));
@@ -53,7 +53,7 @@ async function idleRss(name: string, options: DaemonOptions, measure = rssBytes)
 }
 
 async function reloadGrowth(): Promise<BenchResult> {
-  const daemon = await startDaemon({ examples: true });
+  const daemon = await startDaemon(onCleanup, { examples: true });
   try {
     const series: string[] = [];
     const measure = async (reloads: number) => {

@@ -7,7 +7,8 @@
 import { fileURLToPath } from 'node:url';
 import { startChild } from './child.js';
 import { callsPerSecond, PROBE_PARAMS } from './concurrency.js';
-import { makeHome } from './daemon.js';
+import { onCleanup } from './cleanup.js';
+import { makeHome } from '../test/helpers/daemon.js';
 import type { BenchResult } from './result.js';
 import { TS_LOADER } from './ts-loader.js';
 import type { ChannelKind } from '../core/channel/transport.js';
@@ -25,7 +26,7 @@ export async function benchRawSocket(): Promise<BenchResult[]> {
 /** The echo server answering inline, or through a worker over a `hop` channel. */
 async function againstEchoServer(prefix: string, hop?: ChannelKind): Promise<BenchResult[]> {
   // A scratch home only for its socket path and its removal on any exit.
-  const scratch = makeHome();
+  const scratch = makeHome(onCleanup);
   try {
     const server = await startChild([...TS_LOADER, SERVER, scratch.socket, ...(hop ? [hop] : [])], { stream: 'stdout', text: 'listening' });
     try {

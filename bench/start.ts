@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { RpcClient } from '../core/cli/client.js';
 import { readPid } from '../core/pidfile.js';
 import { killIfAlive, onCleanup } from './cleanup.js';
-import { CLI, makeHome, type BenchHome, type HomeSetup } from './daemon.js';
+import { CLI, makeHome, type Home, type HomeSetup } from '../test/helpers/daemon.js';
 import { percentileResults, sampleMs } from './harness.js';
 import { tenPlugins, type PluginProbe } from './plugins.js';
 import type { BenchResult } from './result.js';
@@ -35,8 +35,8 @@ async function startLatency(name: string, setup: HomeSetup, probes: PluginProbe[
 }
 
 /** Runs `use` with a new home whose detached daemon, if `use` leaves one running, is killed on any exit. */
-export async function inDetachedHome<T>(setup: HomeSetup, use: (home: BenchHome) => Promise<T>): Promise<T> {
-  const home = makeHome(setup);
+export async function inDetachedHome<T>(setup: HomeSetup, use: (home: Home) => Promise<T>): Promise<T> {
+  const home = makeHome(onCleanup, setup);
   // A detached daemon is not our child: it is found through its pidfile (gone once it stopped).
   const killDaemon = () => {
     const pid = readPid(home.pidfile);
@@ -53,7 +53,7 @@ export async function inDetachedHome<T>(setup: HomeSetup, use: (home: BenchHome)
 }
 
 /** `plugd start` until every probe is answered, in milliseconds; the daemon is left running. */
-export async function timeStart(home: BenchHome, probes: PluginProbe[], nodeArgs: string[] = []): Promise<number> {
+export async function timeStart(home: Home, probes: PluginProbe[], nodeArgs: string[] = []): Promise<number> {
   const started = performance.now();
   await runPlugd(['start', '--home', home.home], nodeArgs);
   const client = await RpcClient.connect(home.socket);

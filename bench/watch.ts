@@ -5,9 +5,11 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { percentileResults, sampleMs } from './harness.js';
-import { startDaemon, writePluginFiles, type BenchDaemon } from './daemon.js';
+import { onCleanup } from './cleanup.js';
+import { startDaemon, writePlugin, type TestDaemon } from '../test/helpers/daemon.js';
 import { projectPlugin, singleFilePlugin, type VersionedPlugin } from './plugins.js';
 import type { BenchResult } from './result.js';
+import { until } from '../test/helpers/until.js';
 
 const SAMPLES = 30;
 /** How often the new version is asked for: the figures are this coarse. */
@@ -19,7 +21,7 @@ const PAUSE_MS = 100;
 export async function benchWatch(): Promise<BenchResult[]> {
   const single = singleFilePlugin('watched');
   const project = projectPlugin('dev');
-  const daemon = await startDaemon({ examples: true, watch: true, plugins: { ...single.files(0), ...project.files(0) } });
+  const daemon = await startDaemon(onCleanup, { examples: true, args: ['--watch'], plugins: { ...single.files(0), ...project.files(0) } });
   try {
     const singleFile = await sampleMs(SAMPLES, (index) => timeToNewVersion(daemon, single, index + 1));
     const projectFile = await sampleMs(SAMPLES, (index) => timeToNewVersion(daemon, project, index + 1));
@@ -33,15 +35,16 @@ export async function benchWatch(): Promise<BenchResult[]> {
 }
 
 /** Writes `version` of the plugin's source and polls until it answers; milliseconds. */
-async function timeToNewVersion(daemon: BenchDaemon, plugin: VersionedPlugin, version: number): Promise<number> {
+async function timeToNewVersion(daemon: TestDaemon, plugin: VersionedPlugin, version: number): Promise<number> {
   await sleep(PAUSE_MS);
   const source = plugin.source;
   const started = performance.now();
-  writePluginFiles(daemon.pluginDir, { [source]: plugin.files(version)[source] });
+  writePlugin(daemon.pluginDir, source, plugin.files(version)[source]);
   const method = `${plugin.name}.version`;
-  while ((await daemon.call<number>(method)) !== version) {
+  const served = () => {
     if (performance.now() - started > GIVE_UP_MS) throw new Error(`${source}: version ${version} not served after ${GIVE_UP_MS} ms`);
-    await sleep(POLL_MS);
-  }
+    return daemon.call<number>(method);
+  };
+  await until(served, (answer) => answer === version, POLL_MS);
   return performance.now() - started;
 }

@@ -1,5 +1,7 @@
 // `HOST:PORT` addresses (the TCP listener, the metrics endpoint).
 
+import { isIPv4 } from 'node:net';
+
 /** `HOST:PORT`, IPv6 hosts in brackets (also the config schema's pattern). */
 export const ADDRESS_PATTERN = '^(?:\\[([0-9a-fA-F:.]+)\\]|([^:\\s]+)):([0-9]{1,5})$';
 const ADDRESS = new RegExp(ADDRESS_PATTERN);
@@ -12,6 +14,7 @@ export function parseAddress(address: string): { host: string; port: number } {
   return { host: match[1] ?? match[2], port };
 }
 
+/** Only literal loopback addresses (127.0.0.0/8, ::1) and `localhost`: a name like `127.evil.example` resolves anywhere. */
 export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+  return host === 'localhost' || host === '::1' || (isIPv4(host) && host.startsWith('127.'));
 }

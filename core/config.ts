@@ -4,122 +4,19 @@
 
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Type, type Static } from '@sinclair/typebox';
 import { compileSchema, describeErrors } from './schema.js';
 import { resolveHome } from './paths.js';
-import { ADDRESS_PATTERN } from './address.js';
+import {
+  ConfigFileSchema,
+  type ConfigFile,
+  type IsolationSetting,
+  type Limits,
+  type Supervision,
+  type SupervisionOverride,
+  type TlsFiles,
+} from './config-schema.js';
 
-const Millis = Type.Integer({ minimum: 1 });
-
-const RestartSchema = Type.Object(
-  {
-    initialDelayMs: Type.Integer({ minimum: 0 }),
-    maxDelayMs: Type.Integer({ minimum: 0 }),
-    maxCrashes: Type.Integer({ minimum: 1 }),
-    windowMs: Millis,
-  },
-  { additionalProperties: false },
-);
-
-const ResourceLimitsSchema = Type.Object(
-  {
-    maxOldGenerationSizeMb: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-    maxYoungGenerationSizeMb: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-    stackSizeMb: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-  },
-  { additionalProperties: false },
-);
-
-const SupervisionSchema = Type.Object(
-  {
-    loadTimeoutMs: Millis,
-    drainTimeoutMs: Millis,
-    callTimeoutMs: Millis,
-    heartbeatTimeoutMs: Millis,
-    snapshotTimeoutMs: Millis,
-    pauseTimeoutMs: Millis,
-    restart: RestartSchema,
-    resourceLimits: ResourceLimitsSchema,
-  },
-  { additionalProperties: false },
-);
-
-export type Supervision = Static<typeof SupervisionSchema>;
-
-/** What a config file may say about supervision: any part of it. */
-const SupervisionOverrideSchema = Type.Object(
-  {
-    ...Type.Partial(SupervisionSchema).properties,
-    restart: Type.Optional(Type.Partial(RestartSchema, { additionalProperties: false })),
-  },
-  { additionalProperties: false },
-);
-
-export type SupervisionOverride = Static<typeof SupervisionOverrideSchema>;
-
-const LimitsSchema = Type.Object(
-  {
-    maxLineBytes: Type.Integer({ minimum: 1024 }),
-    maxConnections: Type.Integer({ minimum: 1 }),
-    maxInFlightPerConnection: Type.Integer({ minimum: 1 }),
-    maxInFlightPerPlugin: Type.Integer({ minimum: 1 }),
-    /** A connection that sends nothing for this long is closed (0: never). */
-    idleTimeoutMs: Type.Integer({ minimum: 0 }),
-    /** A client that leaves this many answer bytes unread is cut off at once. */
-    maxPendingWriteBytes: Type.Integer({ minimum: 1024 }),
-    /** A client whose answers back up and that reads none of them for this long is cut off. */
-    slowReaderGraceMs: Type.Integer({ minimum: 0 }),
-  },
-  { additionalProperties: false },
-);
-
-export type Limits = Static<typeof LimitsSchema>;
-
-/** Where plugins run: a worker thread, a process of their own, or a process when they hold native code. */
-const IsolationSchema = Type.Union([Type.Literal('thread'), Type.Literal('process'), Type.Literal('auto')]);
-export type IsolationSetting = Static<typeof IsolationSchema>;
-
-/** A user or group: a name or a number. */
-const Principal = Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })]);
-
-/** `HOST:PORT`; IPv6 hosts in brackets. */
-const Address = Type.String({ pattern: ADDRESS_PATTERN });
-
-const ConfigFileSchema = Type.Object(
-  {
-    pluginDir: Type.Optional(Type.String({ minLength: 1 })),
-    watch: Type.Optional(Type.Boolean()),
-    tcp: Type.Optional(Address),
-    tcpAllowRemote: Type.Optional(Type.Boolean()),
-    metrics: Type.Optional(Address),
-    niceness: Type.Optional(Type.Integer({ minimum: -20, maximum: 19 })),
-    spareWorker: Type.Optional(Type.Boolean()),
-    limits: Type.Optional(Type.Partial(LimitsSchema, { additionalProperties: false })),
-    channel: Type.Optional(Type.Union([Type.Literal('sab'), Type.Literal('postmessage')])),
-    isolation: Type.Optional(IsolationSchema),
-    supervision: Type.Optional(SupervisionOverrideSchema),
-    plugins: Type.Optional(
-      Type.Record(
-        Type.String(),
-        Type.Object(
-          {
-            config: Type.Optional(Type.Unknown()),
-            supervision: Type.Optional(SupervisionOverrideSchema),
-            isolation: Type.Optional(IsolationSchema),
-            /** Process isolation only: who the process runs as (the daemon must be root), and what it adds to its clean environment. */
-            user: Type.Optional(Principal),
-            group: Type.Optional(Principal),
-            env: Type.Optional(Type.Record(Type.String(), Type.String())),
-          },
-          { additionalProperties: false },
-        ),
-      ),
-    ),
-  },
-  { additionalProperties: false },
-);
-
-export type ConfigFile = Static<typeof ConfigFileSchema>;
+export type { ConfigFile, IsolationSetting, Limits, Supervision, SupervisionOverride, TlsFiles } from './config-schema.js';
 
 export const DEFAULT_SUPERVISION: Supervision = {
   loadTimeoutMs: 10_000,
@@ -140,6 +37,9 @@ export const DEFAULT_LIMITS: Limits = {
   idleTimeoutMs: 10 * 60_000,
   maxPendingWriteBytes: 64 * 1024 * 1024,
   slowReaderGraceMs: 10_000,
+  authTimeoutMs: 10_000,
+  maxUnauthenticatedConnections: 64,
+  pluginLogLinesPerSecond: 1000,
 };
 
 /** The resolved configuration the daemon runs with. */
@@ -149,6 +49,10 @@ export interface Config {
   watch: boolean;
   tcp?: string;
   tcpAllowRemote: boolean;
+  /** TLS on the TCP listener (paths resolved against the home). */
+  tcpTls?: TlsFiles;
+  /** Folders besides the plugin folder that `plugins.load` may load from (resolved against the home). */
+  loadPaths: string[];
   metrics?: string;
   niceness?: number;
   /** Keep a booted worker waiting, so reloads and restarts skip a thread's boot. */
@@ -218,6 +122,8 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     watch: overrides.watch ?? file.watch ?? false,
     tcp: overrides.tcp ?? file.tcp,
     tcpAllowRemote: overrides.tcpAllowRemote ?? file.tcpAllowRemote ?? false,
+    tcpTls: file.tcpTls && resolveTls(home, file.tcpTls),
+    loadPaths: (file.loadPaths ?? []).map((path) => resolve(home, path)),
     metrics: overrides.metrics ?? file.metrics,
     niceness: overrides.niceness ?? file.niceness,
     spareWorker: file.spareWorker ?? true,
@@ -227,6 +133,10 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     supervision: mergeSupervision(DEFAULT_SUPERVISION, file.supervision),
     plugins: file.plugins ?? {},
   };
+}
+
+function resolveTls(home: string, tls: TlsFiles): TlsFiles {
+  return { cert: resolve(home, tls.cert), key: resolve(home, tls.key), ...(tls.ca && { ca: resolve(home, tls.ca) }) };
 }
 
 /** The supervision one plugin runs under: the defaults, then its own override. */

@@ -1,19 +1,22 @@
 // The daemon's lifecycle: config → home → pidfile → socket → signal bridge →
 // plugins → ready; and the graceful way back: stop accepting, drain in-flight
-// calls, run the shutdown hook, stop plugins, remove socket and pidfile.
+// calls, run the shutdown hook, stop plugins, remove socket and pidfile (only
+// those it made itself: a failed start leaves another process's socket be).
 
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import { setPriority } from 'node:os';
 import { loadConfig, supervisionFor, type Config, type ConfigOverrides } from './config.js';
 import { daemonMetrics, type DaemonMetrics } from './daemon-metrics.js';
 import { isLoopback, parseAddress } from './address.js';
 import { Metrics } from './metrics.js';
-import { readToken } from './token.js';
+import { MIN_TOKEN_LENGTH, readToken, TokenSource, tokenFileWarning, tokenPath } from './token.js';
 import { createHooks, type CoreHooks } from './hooks.js';
 import { openLog, type DaemonLog } from './log.js';
 import { version } from './package-root.js';
-import { homePaths, type HomePaths } from './paths.js';
+import { checkSocketPath, homePaths, resolveHome, type HomePaths } from './paths.js';
+import { prepareHome } from './home.js';
+import { tlsOptions } from './tls-files.js';
 import { acquirePidfile, releasePidfile } from './pidfile.js';
 import { installSignalBridge } from './signals.js';
 import { PluginHost, type RescanSummary } from './host/plugin-host.js';
@@ -24,6 +27,8 @@ import { Dispatcher } from './rpc/dispatcher.js';
 import { RpcListener } from './rpc/listener.js';
 import { defineMethod, MethodRegistry, type MethodDefinition, type MethodHandler } from './rpc/registry.js';
 import { removeStaleSocket } from './rpc/socket-file.js';
+import { createDashboard } from './dashboard/dashboard-http.js';
+import { EventFeed } from './dashboard/event-feed.js';
 
 export interface DaemonOptions extends ConfigOverrides {
   /** `plugd dev`: one plugin loaded from this path and reloaded on every change to it. */
@@ -44,6 +49,8 @@ export class Daemon {
       this.registry.add(defineMethod(name, 'app', definition, handler)),
   };
   readonly version = version;
+  /** The dashboard's live figures, events and log lines (served with the TCP listener). */
+  readonly feed = new EventFeed({ status: () => this.status(), metrics: () => this.metrics(), plugins: () => this.host.list() });
   config!: Config;
   paths!: HomePaths;
   log!: DaemonLog;
@@ -52,7 +59,12 @@ export class Daemon {
   private prometheus: HttpServer | undefined;
   /** Where the TCP listener listens, once it does. */
   tcpAddress: { host: string; port: number } | undefined;
+  /** What start printed as warnings (also logged): `plugd start` shows them on the terminal. */
+  readonly warnings: string[] = [];
   private removeSignalBridge: (() => void) | undefined;
+  /** Only a socket this daemon bound, and a pidfile it wrote, are removed on the way out. */
+  private ownsSocket = false;
+  private ownsPidfile = false;
   private startedAt = 0;
   private stopping: Promise<void> | undefined;
   private resolveStopped!: () => void;
@@ -63,13 +75,21 @@ export class Daemon {
 
   /** Starts the daemon; resolves when it serves and every plugin has loaded or failed. */
   async start(): Promise<RescanSummary> {
-    this.config = loadConfig(this.options);
+    const home = resolveHome(this.options.home);
+    prepareHome(home);
+    this.config = loadConfig({ ...this.options, home });
     this.paths = homePaths(this.config.home);
-    mkdirSync(this.paths.home, { recursive: true, mode: 0o700 });
-    chmodSync(this.paths.home, 0o700);
-    this.log = openLog({ path: this.paths.log, stdout: this.options.logToStdout ?? false, level: this.options.logLevel });
-    acquirePidfile(this.paths.pidfile);
+    checkSocketPath(this.paths.socket);
+    this.log = openLog({
+      path: this.paths.log,
+      stdout: this.options.logToStdout ?? false,
+      level: this.options.logLevel,
+      pluginLinesPerSecond: this.config.limits.pluginLogLinesPerSecond,
+      tap: this.config.tcp ? (line) => this.feed.logLine(line) : undefined,
+    });
     try {
+      await acquirePidfile(this.paths.pidfile, this.paths.socket);
+      this.ownsPidfile = true;
       this.applyNiceness();
       await removeStaleSocket(this.paths.socket);
       this.host = new PluginHost({ config: this.config, registry: this.registry, hooks: this.hooks, log: this.log });
@@ -109,9 +129,11 @@ export class Daemon {
       watch: this.config.watch,
       plugins: plugins.length,
       pluginsReady: plugins.filter((plugin) => plugin.state === 'ready').length,
+      skipped: this.host.skipped(),
       methods: this.registry.size,
       connections: this.listeners.reduce((sum, listener) => sum + listener.connectionCount, 0),
       tcp: this.tcpAddress && `${this.tcpAddress.host}:${this.tcpAddress.port}`,
+      tcpTls: Boolean(this.config.tcpTls),
       metrics: this.metricsAddress(),
       memory: { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal, external: memory.external },
     };
@@ -126,6 +148,11 @@ export class Daemon {
       plugins: this.host.list(),
       crashWindowMs: (plugin) => supervisionFor(config, plugin).restart.windowMs,
     });
+  }
+
+  /** The folders `plugins.load` may load from: the plugin folder and `loadPaths`. */
+  get loadRoots(): string[] {
+    return [this.config.pluginDir, ...this.config.loadPaths];
   }
 
   /** Where Prometheus scrapes, once the endpoint listens (`--metrics`; port 0 picks one). */
@@ -173,33 +200,67 @@ export class Daemon {
     await this.host?.stop();
     this.callStats.close();
     this.removeSignalBridge?.();
-    rmSync(this.paths.socket, { force: true });
-    releasePidfile(this.paths.pidfile);
+    if (this.ownsSocket) rmSync(this.paths.socket, { force: true });
+    if (this.ownsPidfile) releasePidfile(this.paths.pidfile);
+    this.log.flush();
+  }
+
+  private warn(message: string): void {
+    this.warnings.push(message);
+    this.log.logger.warn(message);
   }
 
   private async listen(): Promise<void> {
-    const { limits, tcp, tcpAllowRemote, metrics } = this.config;
+    const { limits, tcp, metrics, tcpTls } = this.config;
     const unix = new RpcListener(this.dispatcher, { transport: 'unix', limits });
-    await unix.listenUnix(this.paths.socket);
     this.listeners.push(unix);
+    await unix.listenUnix(this.paths.socket);
+    this.ownsSocket = true;
     if (tcp) {
-      const { host, port } = parseAddress(tcp);
-      if (!isLoopback(host)) {
-        if (!tcpAllowRemote) throw new Error(`refusing to listen on ${tcp}: not a loopback address (allow it with --tcp-allow-remote)`);
-        this.log.logger.warn({ tcp }, `the TCP listener on ${tcp} is reachable from other machines; only the token protects it`);
+      const { host, port } = this.allowedAddress(tcp, 'listen on');
+      if (!isLoopback(host) && !tcpTls) {
+        this.warn(`the TCP listener on ${tcp} is reachable from other machines without TLS: the token crosses the network in clear (set tcpTls)`);
       }
-      const home = this.paths.home;
-      readToken(home); // Made now, so a client can read it as soon as the daemon is up.
-      const listener = new RpcListener(this.dispatcher, { transport: 'tcp', limits, token: () => readToken(home) });
-      this.tcpAddress = await listener.listenTcp(host, port);
+      const token = new TokenSource(this.paths.home, (problem) => this.log.logger.error(problem));
+      const front = createDashboard({ address: () => this.tcpAddress, token: () => token.current(), feed: this.feed, tls: Boolean(tcpTls) });
+      const listener = new RpcListener(this.dispatcher, {
+        transport: 'tcp',
+        limits,
+        token: () => token.current(),
+        tls: tcpTls && tlsOptions(tcpTls),
+        front,
+      });
+      this.checkToken(tcp);
+      this.feed.start(this.hooks);
       this.listeners.push(listener);
+      this.tcpAddress = await listener.listenTcp(host, port);
     }
     if (metrics) {
-      const { host, port } = parseAddress(metrics);
+      const { host, port } = this.allowedAddress(metrics, 'serve metrics on');
       // prom-client is loaded only by daemons that export metrics.
       const { createPrometheusExport, servePrometheus } = await import('./prometheus.js');
       this.prometheus = await servePrometheus(createPrometheusExport(this.callStats, this.host), host, port);
     }
+  }
+
+  /** A non-loopback address needs `tcpAllowRemote` (`--tcp-allow-remote`), for the listener and the metrics alike. */
+  private allowedAddress(address: string, what: string): { host: string; port: number } {
+    const parsed = parseAddress(address);
+    if (!isLoopback(parsed.host) && !this.config.tcpAllowRemote) {
+      throw new Error(`refusing to ${what} ${address}: not a loopback address (allow it with --tcp-allow-remote)`);
+    }
+    return parsed;
+  }
+
+  /** The token is made now, so a client can read it as soon as the daemon is up; a short one is refused. */
+  private checkToken(tcp: string): void {
+    const token = readToken(this.paths.home);
+    const path = tokenPath(this.paths.home);
+    if (token.length < MIN_TOKEN_LENGTH) {
+      throw new Error(`refusing to listen on ${tcp}: the token in ${path} has ${token.length} characters, at least ${MIN_TOKEN_LENGTH} needed (plugd token --rotate makes one)`);
+    }
+    const warning = tokenFileWarning(this.paths.home);
+    if (warning) this.warn(warning);
   }
 
   /** `niceness` (or `--nice`): lower the daemon's priority, or raise it where allowed. */

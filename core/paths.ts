@@ -3,9 +3,9 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-/** The home: `--home`, else `$PLUGD_HOME`, else `~/.plugd`. */
+/** The home: `--home`, else `$PLUGD_HOME`, else `~/.plugd`. An empty value counts as unset, never as the current folder. */
 export function resolveHome(home?: string): string {
-  return resolve(home ?? process.env.PLUGD_HOME ?? join(homedir(), '.plugd'));
+  return resolve(home || process.env.PLUGD_HOME || join(homedir(), '.plugd'));
 }
 
 export interface HomePaths {
@@ -24,4 +24,13 @@ export function homePaths(home: string): HomePaths {
     log: join(home, 'plugd.log'),
     config: join(home, 'plugd.json'),
   };
+}
+
+/** The kernel's limit for a unix socket path (sun_path holds 108 bytes with the final NUL). */
+const MAX_SOCKET_PATH_BYTES = 107;
+
+/** Checked before binding: a longer path would bind a truncated name. */
+export function checkSocketPath(path: string): void {
+  const bytes = Buffer.byteLength(path);
+  if (bytes > MAX_SOCKET_PATH_BYTES) throw new Error(`socket path too long (${bytes} bytes, at most ${MAX_SOCKET_PATH_BYTES}): use a shorter --home`);
 }

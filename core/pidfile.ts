@@ -1,8 +1,10 @@
 // The pidfile, taken with an exclusive create so two daemons can never both
-// believe they own a home. A pidfile whose process is gone is replaced.
+// believe they own a home. A pidfile whose process is gone, or is not plugd
+// (its pid reused after an unclean death), is replaced.
 
-import { openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
-import { isProcessAlive } from './process-alive.js';
+import { rmSync, writeSync, closeSync } from 'node:fs';
+import { createExclusive, readFileNoFollow } from './no-follow.js';
+import { isPlugdProcess } from './plugd-process.js';
 
 export class AlreadyRunningError extends Error {
   constructor(readonly pid: number) {
@@ -13,18 +15,18 @@ export class AlreadyRunningError extends Error {
 
 export function readPid(path: string): number | undefined {
   try {
-    const pid = Number.parseInt(readFileSync(path, 'utf8').trim(), 10);
+    const pid = Number.parseInt(readFileNoFollow(path).trim(), 10);
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** Writes our pid to `path`; throws AlreadyRunningError if a live daemon holds it. */
-export function acquirePidfile(path: string, pid = process.pid): void {
+/** Writes our pid to `path`; throws AlreadyRunningError if a live daemon (answering on `socket`) holds it. */
+export async function acquirePidfile(path: string, socket: string, pid = process.pid): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const fd = openSync(path, 'wx', 0o644);
+      const fd = createExclusive(path, 0o644);
       writeSync(fd, `${pid}\n`);
       closeSync(fd);
       return;
@@ -32,7 +34,7 @@ export function acquirePidfile(path: string, pid = process.pid): void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const holder = readPid(path);
-    if (holder !== undefined && holder !== pid && isProcessAlive(holder)) throw new AlreadyRunningError(holder);
+    if (holder !== undefined && holder !== pid && (await isPlugdProcess(holder, socket))) throw new AlreadyRunningError(holder);
     // Stale (or unreadable, or half-written by a daemon that died): replace it.
     rmSync(path, { force: true });
   }

@@ -1,5 +1,7 @@
 // Example plugin: returns what it is given. `echo.say` shows a typed method
-// with a TypeBox params schema; `echo.echo` takes any params.
+// with a TypeBox params schema; `echo.echo` takes any params; `echo.worker`
+// says which worker serves (a reload replaces it).
+import { threadId } from 'node:worker_threads';
 import { definePlugin, Type } from 'plugd/sdk';
 
 export default definePlugin({
@@ -14,6 +16,7 @@ export default definePlugin({
       ({ text }) => ({ text }),
     );
     ctx.rpc.method('echo', { description: 'Answers with its params, whatever they are.' }, (params) => params);
+    ctx.rpc.method('worker', { description: 'The thread id and pid of the worker that serves this plugin.' }, () => ({ threadId, pid: process.pid }));
     ctx.log.info('echo is ready');
   },
 });

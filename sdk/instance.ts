@@ -51,10 +51,18 @@ export type CallOutcome = { ok: true; json: string } | { ok: false; error: WireE
 /** The JSON text of a result; undefined (or a function) answers null. */
 function resultText(result: unknown): string {
   try {
-    return JSON.stringify(result) ?? 'null';
+    const text = JSON.stringify(result) ?? 'null';
+    // JSON writes Infinity and NaN as null: look again, value by value, only when a null is there to explain.
+    if (text.includes('null')) JSON.stringify(result, refuseNonFinite);
+    return text;
   } catch (error) {
     throw new Error(`result cannot be sent as JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+function refuseNonFinite(key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`${key || 'the result'} is ${value}, which JSON cannot carry`);
+  return value;
 }
 
 export class PluginInstance {

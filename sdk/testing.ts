@@ -5,6 +5,8 @@
 // validated and errors are shaped exactly as a client of the daemon sees them.
 // Only the worker thread is left out: the plugin runs in the test's process.
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino, { type LevelWithSilent } from 'pino';
@@ -43,6 +45,17 @@ export interface LogRecord {
 /** The arguments a tap on the hook `H` receives. */
 export type HookArgs<H extends ForwardedHook> = PluginHooks[H] extends ForwardedHookTap<infer A> ? A : never;
 
+let buildCache: string | undefined;
+
+/** Where the harness keeps its builds, as a daemon keeps them in its home: a private folder gone with the process. */
+function harnessCache(): string {
+  if (!buildCache) {
+    const dir = (buildCache = mkdtempSync(join(tmpdir(), 'plugd-harness-')));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return buildCache;
+}
+
 /** Counts loads, so each one imports a fresh module, as each daemon worker does. */
 let loads = 0;
 
@@ -53,9 +66,7 @@ let loads = 0;
 export async function loadPlugin(entry: string | URL, options: LoadPluginOptions = {}): Promise<PluginHarness> {
   const file = typeof entry === 'string' ? resolve(entry) : fileURLToPath(entry);
   const name = options.name ?? daemonNameOf(file);
-  // The build lands in .plugd-build/ beside the entry, as the daemon's does. It
-  // is not pruned: a daemon serving the same folder may be running that very file.
-  const build = await compilePlugin(file);
+  const build = await compilePlugin(file, harnessCache());
   const module = (await import(`${build.url}?load=${++loads}`)) as PluginModule;
   const logs: LogRecord[] = [];
   const log = pino(

@@ -3,6 +3,7 @@
 // (not jayson's client, which opens a connection per request).
 
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import { LineSplitter } from '../rpc/line-splitter.js';
 import type { WireError } from '../channel/protocol.js';
 
@@ -49,12 +50,14 @@ export class RpcClient {
     socket.on('close', () => this.fail(new Error('connection closed by the daemon')));
   }
 
-  /** Connects to a unix socket path, or to a TCP address. */
-  static connect(target: string | { host: string; port: number }): Promise<RpcClient> {
+  /** Connects to a unix socket path, or to a TCP address (over TLS with `tls`). */
+  static connect(target: string | { host: string; port: number; tls?: ConnectionOptions }): Promise<RpcClient> {
     const path = typeof target === 'string' ? target : `${target.host}:${target.port}`;
     return new Promise((resolve, reject) => {
-      const socket = typeof target === 'string' ? connect(target) : connect(target.port, target.host);
-      socket.once('connect', () => {
+      const tls = typeof target === 'string' ? undefined : target.tls;
+      const socket =
+        typeof target === 'string' ? connect(target) : tls ? connectTls({ ...tls, host: target.host, port: target.port }) : connect(target.port, target.host);
+      socket.once(tls ? 'secureConnect' : 'connect', () => {
         socket.off('error', onError);
         resolve(new RpcClient(socket));
       });
@@ -66,6 +69,10 @@ export class RpcClient {
 
   call<T = unknown>(method: string, params?: unknown): Promise<T> {
     if (this.closedError) return Promise.reject(this.closedError);
+    // The daemon would refuse them anyway (-32600); say so before sending.
+    if (params !== undefined && (params === null || typeof params !== 'object')) {
+      return Promise.reject(new Error(`params must be a JSON object or array, not ${JSON.stringify(params)}`));
+    }
     const id = this.nextId++;
     const request = params === undefined ? { jsonrpc: '2.0', method, id } : { jsonrpc: '2.0', method, params, id };
     return new Promise<T>((resolve, reject) => {

@@ -1,20 +1,23 @@
 // Plain-text views of the daemon's answers for people at a terminal.
 
-import type { PluginStatus, RescanSummary } from '../channel/protocol.js';
+import type { PluginStatus, RescanSummary, SkippedEntry } from '../channel/protocol.js';
 import { withoutColour, type Paint } from './colour.js';
 import type { Snapshot } from './daemon-snapshot.js';
-import { daemonSummary, lastErrorLines, PLUGIN_COLUMNS, pluginCells } from './plugin-view.js';
+import { daemonSummary, lastErrorLines, PLUGIN_COLUMNS, pluginCells, shownState } from './plugin-view.js';
 import { paintLines, renderTable, type Line } from './table.js';
 
-export function formatPlugins(plugins: PluginStatus[]): string {
-  if (plugins.length === 0) return 'no plugins loaded\n';
+/** One line per entry of the plugin folder left out, and why. */
+export function formatSkipped(skipped: SkippedEntry[]): string {
+  return skipped.map((entry) => `skipped ${entry.path}: ${entry.reason}\n`).join('');
+}
+
+export function formatPlugins(plugins: PluginStatus[], skipped: SkippedEntry[] = []): string {
+  if (plugins.length === 0) return 'no plugins loaded\n' + formatSkipped(skipped);
   const columns = ['NAME', 'STATE', 'ISOLATION', 'SERVED', 'RESTARTS', 'METHODS', 'LAST ERROR'].map((header) => ({ header, align: 'left' as const }));
   const rows = plugins.map((plugin) =>
-    [plugin.name, plugin.state, isolationText(plugin), String(plugin.served), String(plugin.restarts), plugin.methods.join(','), plugin.lastError ?? ''].map(
-      (text) => ({ text }),
-    ),
+    [plugin.name, shownState(plugin), isolationText(plugin), String(plugin.served), String(plugin.restarts), plugin.methods.join(','), plugin.lastError ?? ''].map((text) => ({ text })),
   );
-  return paintLines(renderTable(columns, rows), withoutColour);
+  return paintLines(renderTable(columns, rows), withoutColour) + formatSkipped(skipped);
 }
 
 /** A process plugin shows its process and channel: `process 1234 shm`. */
@@ -44,5 +47,5 @@ export function formatReload(outcome: RescanSummary | { name: string; changed: b
     .filter(([, names]) => names.length > 0)
     .map(([label, names]) => `${label}: ${(names as string[]).join(', ')}`);
   for (const failure of outcome.failed) lines.push(`failed: ${failure.name}: ${failure.error}`);
-  return (lines.length ? lines.join('\n') : 'nothing to reload') + '\n';
+  return (lines.length ? lines.join('\n') : 'nothing to reload') + '\n' + formatSkipped(outcome.skipped);
 }

@@ -9,12 +9,15 @@ import { version } from '../package-root.js';
 import { parseAddress } from '../address.js';
 import { homePaths, resolveHome } from '../paths.js';
 import { readToken, rotateToken } from '../token.js';
+import { tlsClientOptions, type TlsFlags } from './tls-flags.js';
+import { checkHomeIsFolder } from '../home.js';
 import { RpcClient } from './client.js';
 import { printJson, reportError } from './output.js';
 import type { StartFlags } from './start.js';
 import { stop } from './stop.js';
 import { printLogs } from './logs.js';
 import { formatPlugins, formatReload, formatStatus } from './format.js';
+import type { PluginStatus, SkippedEntry } from '../channel/protocol.js';
 import { paintFor } from './colour.js';
 import { takeSnapshot } from './daemon-snapshot.js';
 import { isSortColumn, SORT_COLUMNS, type SortColumn } from './top-sort.js';
@@ -43,7 +46,9 @@ function globals(command: Command): GlobalOptions {
 }
 
 function socketPath(command: Command): string {
-  return homePaths(resolveHome(globals(command).home)).socket;
+  const home = resolveHome(globals(command).home);
+  checkHomeIsFolder(home);
+  return homePaths(home).socket;
 }
 
 /**
@@ -51,8 +56,8 @@ function socketPath(command: Command): string {
  * listener, authenticated with the token from the home.
  */
 async function withClient(command: Command, fn: (client: RpcClient) => Promise<void>): Promise<void> {
-  const { tcp } = command.opts<{ tcp?: string }>();
-  const client = await RpcClient.connect(tcp ? parseAddress(tcp) : socketPath(command));
+  const { tcp, ...tls } = command.opts<{ tcp?: string } & TlsFlags>();
+  const client = await RpcClient.connect(tcp ? { ...parseAddress(tcp), tls: tlsClientOptions(tls) } : socketPath(command));
   try {
     if (tcp) await client.call('rpc.auth', { token: readToken(resolveHome(globals(command).home)) });
     await fn(client);
@@ -66,7 +71,11 @@ function clientCommand(nameAndArgs: string, description: string): Command {
   return program
     .command(nameAndArgs)
     .description(description)
-    .option('--tcp <host:port>', 'talk to the TCP listener instead of the unix socket');
+    .option('--tcp <host:port>', 'talk to the TCP listener instead of the unix socket')
+    .option('--tls', 'over --tcp, speak TLS (implied by the --tls-* options)')
+    .option('--tls-ca <file>', "trust the listener's certificate if this CA signed it")
+    .option('--tls-cert <file>', 'a client certificate, for a listener with mutual TLS (with --tls-key)')
+    .option('--tls-key <file>', "the client certificate's key");
 }
 
 program
@@ -76,7 +85,7 @@ program
   .option('--plugins <dir>', 'plugin folder (default: $PLUGD_HOME/plugins)')
   .option('--watch', 'reload plugins when their files change')
   .option('--tcp <host:port>', 'also listen on TCP (token required; see plugd token)')
-  .option('--tcp-allow-remote', 'allow a --tcp address that is not loopback')
+  .option('--tcp-allow-remote', 'allow a --tcp or --metrics address that is not loopback')
   .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics')
   .option('--nice <n>', 'set the daemon\'s niceness (-20..19)', (value) => parseNiceness(value))
   .action(async (options: StartFlags, command: Command) => {
@@ -92,6 +101,14 @@ program
   .action((options: { rotate?: boolean }, command: Command) => {
     const home = resolveHome(globals(command).home);
     process.stdout.write(`${options.rotate ? rotateToken(home) : readToken(home)}\n`);
+  });
+
+program
+  .command('dashboard')
+  .description("print the web dashboard's login URL (the daemon must run with --tcp)")
+  .action(async (_options, command: Command) => {
+    const { printDashboardUrl } = await import('./dashboard.js');
+    await printDashboardUrl(resolveHome(globals(command).home));
   });
 
 program
@@ -167,7 +184,8 @@ clientCommand('methods', 'list every method the daemon serves')
 clientCommand('plugins', 'list the loaded plugins')
   .action(async (_options, command: Command) =>
     withClient(command, async (client) => {
-      process.stdout.write(formatPlugins(await client.call('plugins.list')));
+      const [plugins, status] = await Promise.all([client.call<PluginStatus[]>('plugins.list'), client.call<{ skipped: SkippedEntry[] }>('daemon.status')]);
+      process.stdout.write(formatPlugins(plugins, status.skipped));
     }),
   );
 

@@ -23,7 +23,7 @@ const HEAP_WARNING_RATIO = 0.75;
 const DASH = '-';
 
 /** A paused plugin is still `ready`, but what matters to the reader is that it does not serve. */
-export function shownState(plugin: PluginFigures): string {
+export function shownState(plugin: Pick<PluginFigures, 'state' | 'paused'>): string {
   return plugin.paused ? 'paused' : plugin.state;
 }
 

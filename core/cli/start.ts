@@ -4,11 +4,17 @@
 // socket answers, and returns. A child that fails reports its error instead.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { createDaemon, type Daemon, type DaemonOptions } from '../daemon.js';
 import { homePaths, resolveHome } from '../paths.js';
+import { prepareHome } from '../home.js';
+import { openAppendNoFollow } from '../no-follow.js';
 import { built } from '../package-root.js';
 import { RpcClient } from './client.js';
+import { loginUrl } from './dashboard.js';
+import { readToken } from '../token.js';
+import type { SkippedEntry } from '../channel/protocol.js';
+import { formatSkipped } from './format.js';
 
 /** The flags of `plugd start`. */
 export interface StartFlags {
@@ -30,7 +36,8 @@ export interface StartOptions extends StartFlags {
 /** Set in the detached child: its start options, as JSON. It then reports over IPC instead of printing. */
 const CHILD_ENV = 'PLUGD_DETACHED_CHILD';
 
-type ChildReport = { ready: number } | { error: string };
+/** What the child says once started or failed, with the warnings start must show on the terminal. */
+type ChildReport = ({ ready: number } | { error: string }) & { warnings?: string[] };
 
 export async function start(options: StartOptions): Promise<void> {
   const childOptions = process.env[CHILD_ENV];
@@ -59,15 +66,14 @@ async function runInForeground(options: StartOptions, detached: boolean): Promis
     await daemon.start();
   } catch (error) {
     if (detached) {
-      process.send!({ error: (error as Error).message } satisfies ChildReport);
-      process.disconnect();
-      process.exitCode = 1;
+      // Exit whatever is left open: a child that failed to start must not linger as an orphan.
+      process.send!({ error: (error as Error).message, warnings: daemon.warnings } satisfies ChildReport, () => process.exit(1));
       return;
     }
     throw error;
   }
   if (detached) {
-    process.send!({ ready: process.pid } satisfies ChildReport);
+    process.send!({ ready: process.pid, warnings: daemon.warnings } satisfies ChildReport);
     process.disconnect();
   } else {
     printWelcome(daemon, options.develop);
@@ -85,13 +91,14 @@ function printWelcome(daemon: Daemon, developing: string | undefined): void {
     [
       `plugd ${status.version} running in the foreground (pid ${status.pid}), ${status.pluginsReady} plugin(s) ready`,
       `  socket: ${status.socket}`,
+      ...(status.tcp ? [`  web:    ${loginUrl(status.tcp as string, readToken(status.home as string), status.tcpTls as boolean)}`] : []),
       ...(developing ? [`  dev:    watching ${developing}: save a change and the next call runs it`] : []),
       `  try:    ${plugd} methods`,
       ...(example ? [`          ${plugd} call ${example.name}${example.name === 'echo.say' ? ` '{"text":"hello"}'` : ''}`] : []),
       `          ${plugd} plugins`,
       `  stop:   Ctrl-C`,
       '',
-    ].join('\n'),
+    ].join('\n') + formatSkipped(status.skipped as SkippedEntry[]),
   );
 }
 
@@ -99,8 +106,8 @@ async function daemonize(options: StartOptions): Promise<void> {
   // The home and log must exist before the child's stdio can point at the log.
   // Only the home is needed here: the daemon reads and checks the config, and reports what is wrong with it.
   const paths = homePaths(resolveHome(options.home));
-  mkdirSync(paths.home, { recursive: true, mode: 0o700 });
-  const logFd = openSync(paths.log, 'a');
+  prepareHome(paths.home);
+  const logFd = openAppendNoFollow(paths.log);
   const child = spawn(process.execPath, [...process.execArgv, built.cli, 'start'], {
     detached: true,
     stdio: ['ignore', logFd, logFd, 'ipc'],
@@ -116,12 +123,15 @@ async function daemonize(options: StartOptions): Promise<void> {
   child.removeAllListeners();
   if (child.connected) child.disconnect();
   child.unref();
+  for (const warning of report.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
   if ('error' in report) throw new Error(report.error);
   const client = await RpcClient.connect(paths.socket);
+  let status: { skipped: SkippedEntry[] };
   try {
-    await client.call('daemon.status');
+    status = await client.call('daemon.status');
   } finally {
     client.close();
   }
   process.stdout.write(`plugd started (pid ${report.ready})\n`);
+  process.stderr.write(formatSkipped(status.skipped));
 }

@@ -70,14 +70,13 @@ function isUnder(path: string, trees: string[]): boolean {
 }
 
 function hardening(install: UnitInstall): string[] {
-  const writable = [install.home, ...(isUnder(install.pluginDir, [`${install.home}/`]) ? [] : [install.pluginDir])];
   const underHomes = [install.home, install.pluginDir, install.node, install.cli].some((path) => isUnder(path, HOME_TREES));
   const underTemporary = [install.home, install.pluginDir].some((path) => isUnder(path, TEMPORARY_TREES));
   return [
-    '# Sandbox: the file system is read-only but for the home (socket, pidfile, log) and the',
-    "# plugin folder (plugins are compiled into .plugd-build/ beside their entry).",
+    '# Sandbox: the file system is read-only but for the home (socket, pidfile, log, plugin builds);',
+    '# the plugin folder is only read.',
     'ProtectSystem=strict',
-    `ReadWritePaths=${writable.map((path) => unitWord(path)).join(' ')}`,
+    `ReadWritePaths=${unitWord(install.home)}`,
     // Hidden entirely unless this install lives there; then read-only, with the home still writable.
     `ProtectHome=${underHomes ? 'read-only' : 'yes'}`,
     // A home in /tmp (a trial install) would vanish behind a private /tmp.

@@ -1,10 +1,10 @@
 // Finds the plugins in a folder. A plugin is a folder whose package.json has a
-// `plugd` field, or a single `NAME.plugin.{js,mjs,ts}` file. Everything else
+// `plugd` field, or a single `NAME.plugin.{js,mjs,cjs,ts,mts,cts}` file. Everything else
 // is skipped with a reason, never an exception: a folder with junk in it still
 // loads its good plugins.
 
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 
 export interface PluginSource {
   name: string;
@@ -27,7 +27,8 @@ export interface Discovery {
   skipped: Skipped[];
 }
 
-const PLUGIN_FILE = /^(.+)\.plugin\.(js|mjs|ts|mts)$/;
+const PLUGIN_FILE = /^(.+)\.plugin\.(js|mjs|cjs|ts|mts|cts)$/;
+const NO_MANIFEST = 'folder without package.json';
 /** Plugin names prefix method names, so they must read well in one. */
 const PLUGIN_NAME = /^[a-z0-9][a-z0-9_-]*$/i;
 /** Prefixes of the daemon's own methods. */
@@ -58,13 +59,13 @@ export function inspectCandidate(path: string): PluginSource | Skipped {
 
 function inspectFile(path: string): PluginSource | Skipped {
   const match = PLUGIN_FILE.exec(path.slice(path.lastIndexOf('/') + 1));
-  if (!match) return { path, reason: 'not a plugin (expected a folder with package.json or a NAME.plugin.{js,mjs,ts} file)' };
+  if (!match) return { path, reason: 'not a plugin (expected a folder with package.json or a NAME.plugin.{js,mjs,cjs,ts,mts,cts} file)' };
   return withValidName({ name: match[1], path, entry: path });
 }
 
 function inspectFolder(path: string): PluginSource | Skipped {
   const manifestPath = join(path, 'package.json');
-  if (!existsSync(manifestPath)) return { path, reason: 'folder without package.json' };
+  if (!existsSync(manifestPath)) return { path, reason: NO_MANIFEST };
   let manifest: { name?: unknown; version?: unknown; main?: unknown; plugd?: unknown };
   try {
     manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
@@ -92,6 +93,15 @@ function inspectFolder(path: string): PluginSource | Skipped {
 function withValidName(source: PluginSource): PluginSource | Skipped {
   const problem = validatePluginName(source.name);
   return problem ? { path: source.path, reason: problem } : source;
+}
+
+/**
+ * Leaves out folders without package.json that hold files a plugin's build
+ * read (`inputs`): they hold that plugin's helpers, they are not junk.
+ */
+export function withoutHelperFolders(skipped: Skipped[], inputs: Iterable<string>): Skipped[] {
+  const read = [...inputs];
+  return skipped.filter((skip) => skip.reason !== NO_MANIFEST || !read.some((input) => input.startsWith(skip.path + sep)));
 }
 
 export function isSkipped(candidate: PluginSource | Skipped): candidate is Skipped {

@@ -5,7 +5,7 @@
 // the plugin (tapable has no untap).
 
 import { statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../config.js';
 import { supervisionFor } from '../config.js';
 import type { CoreHooks } from '../hooks.js';
@@ -14,7 +14,7 @@ import type { RpcError } from '../rpc/errors.js';
 import type { MethodRegistry } from '../rpc/registry.js';
 import { BRIDGED_SIGNALS } from '../signals.js';
 import { FORWARDED_HOOKS, type ForwardedHook, type PluginStatus, type RescanSummary, type SkippedEntry } from '../channel/protocol.js';
-import { discoverPlugins, inspectCandidate, isSkipped, type PluginSource } from './discovery.js';
+import { discoverPlugins, inspectCandidate, isSkipped, withoutHelperFolders, type PluginSource } from './discovery.js';
 import { HostErrors } from './errors.js';
 import { PluginSupervisor } from './supervisor.js';
 import { PluginWorker, type WorkerLogSink } from './plugin-worker.js';
@@ -145,6 +145,7 @@ export class PluginHost {
       }),
       ...found.map((source) => this.syncSource(source, force, summary)),
     ]);
+    summary.skipped = withoutHelperFolders(summary.skipped, [...this.plugins.values()].flatMap((plugin) => plugin.inputs));
     this.warnSkipped(summary);
     this.skippedEntries = summary.skipped;
     for (const list of [summary.loaded, summary.reloaded, summary.unchanged, summary.unloaded]) list.sort();
@@ -170,6 +171,7 @@ export class PluginHost {
         const outcome = await existing.reload({ force, source });
         (outcome.changed ? summary.reloaded : summary.unchanged).push(source.name);
       }
+      this.followBuild(this.plugins.get(source.name)!);
     } catch (error) {
       summary.failed.push({ name: source.name, error: (error as Error).message });
     }
@@ -197,6 +199,12 @@ export class PluginHost {
     const watcher = new PluginWatcher(dir, onChange);
     this.watchers.push(watcher);
     await watcher.start();
+    for (const plugin of this.plugins.values()) watcher.follow(plugin.inputs, plugin.source.path);
+  }
+
+  /** Watchers report a change to any file the plugin's build read. */
+  private followBuild(plugin: PluginSupervisor): void {
+    for (const watcher of this.watchers) watcher.follow(plugin.inputs, plugin.source.path);
   }
 
   private add(source: PluginSource): PluginSupervisor {
@@ -220,6 +228,7 @@ export class PluginHost {
       supervision,
       maxInFlight: config.limits.maxInFlightPerPlugin,
       config: config.plugins[source.name]?.config,
+      buildCache: join(config.home, 'cache', 'builds'),
     });
     this.plugins.set(source.name, plugin);
     return plugin;
@@ -255,13 +264,17 @@ export class PluginHost {
   }
 }
 
-/** A worker's log: its `ctx.log` lines as they are, its console output as records naming the plugin and the stream. */
+/**
+ * A worker's log, each plugin's lines held to its rate (DaemonLog.pluginWriter):
+ * its `ctx.log` lines as they are, its console output as records naming the
+ * plugin and the stream (stdout at info, stderr at warn), so plugd.log stays NDJSON.
+ */
 function workerLogSink(log: DaemonLog): WorkerLogSink {
   return {
-    line: (line) => log.writeLine(line),
+    line: (plugin, line) => log.pluginWriter(plugin)(line),
     output(plugin, stream, text) {
-      if (stream === 'stdout') log.logger.info({ plugin, stream }, text);
-      else log.logger.warn({ plugin, stream }, text);
+      const level = stream === 'stdout' ? 30 : 40;
+      log.pluginWriter(plugin)(JSON.stringify({ level, time: Date.now(), pid: process.pid, plugin, stream, msg: text }));
     },
   };
 }

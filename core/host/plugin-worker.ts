@@ -20,7 +20,7 @@ import { WorkerHealth } from './worker-health.js';
 /** Where a worker's log goes. */
 export interface WorkerLogSink {
   /** A line of the plugin's `ctx.log` (pino JSON text, already naming the plugin). */
-  line(line: string): void;
+  line(plugin: string, line: string): void;
   /** A line the plugin's code wrote to its standard output or error. */
   output(plugin: string, stream: 'stdout' | 'stderr', text: string): void;
 }
@@ -190,7 +190,7 @@ export class PluginWorker extends EventEmitter {
   }
 
   private onReport(report: WorkerReport): void {
-    if ('t' in report) this.log.line(report.line);
+    if ('t' in report) this.log.line(this.name, report.line);
     else this.control.answer(report);
   }
 

@@ -20,7 +20,8 @@ import {
   type WorkerToCore,
 } from '../channel/protocol.js';
 import { built } from '../package-root.js';
-import { processIds } from './process-user.js';
+import { handBuildTo, type HandedBuild } from './process-build.js';
+import { processIds, type ProcessIds } from './process-user.js';
 import type { ProcessSettings, WorkerBackend, WorkerSlot } from './worker-backend.js';
 
 /** All a plugin process gets of the daemon's environment, before its own `env`. */
@@ -52,6 +53,10 @@ export class ProcessBackend implements WorkerBackend {
   private outOfMemory = false;
   private elu = 0;
   private ended = false;
+  /** Who the process runs as, when not the daemon's user. */
+  private ids: ProcessIds = {};
+  /** Copies of builds handed over, by the id of the load order that imports them. */
+  private readonly handed = new Map<number, HandedBuild>();
 
   constructor(slot: WorkerSlot) {
     const settings = slot.process!;
@@ -65,13 +70,14 @@ export class ProcessBackend implements WorkerBackend {
     let exited: () => void = () => undefined;
     this.gone = new Promise((resolve) => (exited = resolve));
     try {
+      this.ids = processIds(settings.user, settings.group);
       this.child = spawn(process.execPath, [...heapFlags(slot), built.processRuntime, JSON.stringify(boot)], {
         cwd: settings.cwd,
         env: cleanEnvironment(settings),
         stdio: ['ignore', 'pipe', 'pipe', 'ipc', ...prepared.stdio],
         // Structured clone, as a thread's port: a snapshot may hold a Map or a Date.
         serialization: 'advanced',
-        ...processIds(settings.user, settings.group),
+        ...this.ids,
       });
     } catch (error) {
       prepared.discard();
@@ -104,7 +110,16 @@ export class ProcessBackend implements WorkerBackend {
   }
 
   post(order: ControlOrder): void {
-    if (!this.ended && this.child?.connected) this.child.send({ plugdControl: order }, ignoreSendError);
+    if (this.ended || !this.child?.connected) return;
+    if (order.t === 'load' && this.ids.uid !== undefined) order = { ...order, entryUrl: this.handOver(order.id, order.entryUrl) };
+    this.child.send({ plugdControl: order }, ignoreSendError);
+  }
+
+  /** The daemon's build cache is private: another user's process gets a copy of its own, until it has imported it. */
+  private handOver(orderId: number, entryUrl: string): string {
+    const build = handBuildTo(entryUrl, this.ids);
+    this.handed.set(orderId, build);
+    return build.url;
   }
 
   onReport(listener: (report: WorkerReport) => void): void {
@@ -127,11 +142,20 @@ export class ProcessBackend implements WorkerBackend {
   }
 
   private receive(envelope: ProcessEnvelope): void {
-    if ('plugdReport' in envelope) this.reportListener(envelope.plugdReport);
+    if ('plugdReport' in envelope) {
+      const report = envelope.plugdReport;
+      if ('id' in report) this.forgetHanded(report.id);
+      this.reportListener(report);
+    }
     else if ('plugdHealth' in envelope) {
       envelope.plugdHealth.cells.forEach((value, cell) => Atomics.store(this.health, cell, value));
       this.elu = envelope.plugdHealth.elu;
     } else if ('plugdFatal' in envelope) this.fatal = envelope.plugdFatal;
+  }
+
+  private forgetHanded(orderId: number): void {
+    this.handed.get(orderId)?.remove();
+    this.handed.delete(orderId);
   }
 
   /** Why it died, worded as a thread's death is: what it said, then out of memory, the signal, the code. */
@@ -145,6 +169,7 @@ export class ProcessBackend implements WorkerBackend {
   private end(reason: string, exited: () => void): void {
     if (this.ended) return;
     this.ended = true;
+    for (const id of [...this.handed.keys()]) this.forgetHanded(id);
     exited();
     this.exitListener(reason);
   }

@@ -34,6 +34,8 @@ export interface SupervisorEnvironment {
   /** Calls in flight to one plugin beyond which new ones are refused (-32005). */
   maxInFlight: number;
   config: unknown;
+  /** Where builds are kept: `cache/builds` in the daemon's home. */
+  buildCache: string;
 }
 
 export interface ReloadOutcome {
@@ -64,6 +66,11 @@ export class PluginSupervisor {
   /** How this plugin's workers are booted. */
   get slot(): WorkerSlot {
     return this.env.slot;
+  }
+
+  /** The files the serving build was made from (for the watcher). */
+  get inputs(): string[] {
+    return this.build?.inputs ?? [];
   }
 
   get state(): PluginStatus['state'] {
@@ -155,7 +162,7 @@ export class PluginSupervisor {
 
   private async compile(): Promise<CompiledPlugin> {
     try {
-      return await compilePlugin(this.source.entry);
+      return await compilePlugin(this.source.entry, this.env.buildCache);
     } catch (error) {
       throw this.failed('load', error);
     }

@@ -1,6 +1,8 @@
 // Watches the plugin folder (chokidar) and reports which top-level entry
 // changed, once per burst of writes: an editor's save or a build touches
-// several files, and one reload should follow, not five.
+// several files, and one reload should follow, not five. It also follows the
+// files each plugin's build read (`follow`), wherever they lie: a change to
+// one reports the plugin that imports it.
 
 import { relative, join, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
@@ -15,6 +17,8 @@ const DEBOUNCE_MS = 60;
 export class PluginWatcher {
   private watcher: FSWatcher | undefined;
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Followed file → the candidates whose builds read it. */
+  private readonly followers = new Map<string, Set<string>>();
 
   constructor(
     private readonly dir: string,
@@ -37,21 +41,44 @@ export class PluginWatcher {
     await this.watcher?.close();
   }
 
+  /** From now on, a change to any of `paths` (absolute) reports `candidate`; replaces what it followed before. */
+  follow(paths: string[], candidate: string): void {
+    for (const [path, candidates] of this.followers) {
+      if (!candidates.delete(candidate) || candidates.size) continue;
+      this.followers.delete(path);
+      if (this.isOutside(path)) this.watcher?.unwatch(path);
+    }
+    for (const path of paths) {
+      const candidates = this.followers.get(path) ?? new Set();
+      if (!candidates.size && this.isOutside(path)) this.watcher?.add(path);
+      this.followers.set(path, candidates.add(candidate));
+    }
+  }
+
+  private isOutside(path: string): boolean {
+    return relative(this.dir, path).startsWith('..');
+  }
+
   /** Hidden files, build output and dependencies never make a plugin change. */
   private isIgnored(path: string): boolean {
+    if (this.followers.has(path)) return false;
     const parts = relative(this.dir, path).split(sep);
     return parts.some((part) => (part.startsWith('.') && part !== '.' && part !== '..') || part === 'node_modules');
   }
 
   private changed(path: string): void {
+    for (const candidate of this.followers.get(path) ?? []) this.report(candidate);
     const top = relative(this.dir, path).split(sep)[0];
-    if (!top || top.startsWith('..')) return;
-    clearTimeout(this.timers.get(top));
+    if (top && !top.startsWith('..')) this.report(join(this.dir, top));
+  }
+
+  private report(candidate: string): void {
+    clearTimeout(this.timers.get(candidate));
     this.timers.set(
-      top,
+      candidate,
       setTimeout(() => {
-        this.timers.delete(top);
-        this.onChange(join(this.dir, top));
+        this.timers.delete(candidate);
+        this.onChange(candidate);
       }, DEBOUNCE_MS),
     );
   }

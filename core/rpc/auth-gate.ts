@@ -4,6 +4,7 @@
 
 import { ErrorCode, errorAnswers } from './errors.js';
 import type { JsonRpcResponse } from './dispatcher.js';
+import { isNotification } from './json-rpc.js';
 import { tokensMatch } from '../token.js';
 
 const MAX_FAILURES = 3;
@@ -19,7 +20,11 @@ export class AuthGate {
   authenticated = false;
   private failures = 0;
 
-  constructor(private readonly token: () => string) {}
+  /** `token` gives undefined when it cannot be read: every attempt is refused. */
+  constructor(
+    private readonly token: () => string | undefined,
+    private readonly onAuthenticated: () => void = () => undefined,
+  ) {}
 
   /** Checks an `Authorization: Bearer` header value (HTTP). */
   checkBearer(header: string | undefined): boolean {
@@ -33,16 +38,21 @@ export class AuthGate {
       const params = request.params as { token?: unknown } | unknown[] | undefined;
       const offered = Array.isArray(params) ? params[0] : params?.token;
       if (!tokensMatch(this.token(), offered)) return this.refuse(message);
-      this.authenticated = true;
-      return request.id === undefined || request.id === null
+      this.admitted();
+      return isNotification(request)
         ? { pass: false }
         : { pass: false, answer: { jsonrpc: '2.0', result: { authenticated: true }, id: request.id } };
     }
     if (request && 'auth' in request && tokensMatch(this.token(), request.auth)) {
-      this.authenticated = true;
+      this.admitted();
       return { pass: true };
     }
     return this.refuse(message);
+  }
+
+  private admitted(): void {
+    this.authenticated = true;
+    this.onAuthenticated();
   }
 
   private refuse(message: unknown): Admission {

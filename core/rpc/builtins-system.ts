@@ -1,11 +1,14 @@
-// XML-RPC-era introspection: `system.multicall` (many calls in one request,
-// each answered in place, a failure in one failing no other) and
+// `system.*`: introspection (`listMethods`, `methodHelp`, `methodSignature`,
+// called by position as the XML-RPC introspection spec has it, or by name),
+// and the XML-RPC-era `system.multicall` (many calls in one request, each
+// answered in place, a failure in one failing no other) and
 // `system.getCapabilities`.
 
 import { Type } from '@sinclair/typebox';
-import { builtinAdder } from './builtins.js';
+import { builtinAdder, NoParams, type AddBuiltin } from './builtin-method.js';
 import type { Dispatcher } from './dispatcher.js';
-import { ErrorCode, toWireError } from './errors.js';
+import { ErrorCode, RpcError, toWireError } from './errors.js';
+import { methodSignature } from './openrpc.js';
 import type { MethodRegistry } from './registry.js';
 import { positionalToParams } from './positional.js';
 
@@ -17,6 +20,30 @@ const CAPABILITIES = {
   'json-rpc': { specUrl: 'https://www.jsonrpc.org/specification', specVersion: 2 },
   openrpc: { specUrl: 'https://spec.open-rpc.org', specVersion: '1.3.2' },
 };
+
+const MethodName = Type.Object(
+  { method: Type.String({ description: 'A method name, as listed by system.listMethods' }) },
+  { additionalProperties: false },
+);
+
+export function registerIntrospection(add: AddBuiltin, registry: MethodRegistry): void {
+  const lookup = (name: string) => {
+    const entry = registry.get(name);
+    if (!entry) throw new RpcError(ErrorCode.INVALID_PARAMS, `no method named ${name}`);
+    return entry;
+  };
+  add('system.listMethods', { description: 'The names of every method, built-in and plugin.', params: NoParams }, () =>
+    registry.list().map((entry) => entry.name),
+  );
+  add('system.methodHelp', { description: "A method's description.", params: MethodName, positional: ['method'] }, ({ method }: { method: string }) =>
+    lookup(method).description ?? '',
+  );
+  add(
+    'system.methodSignature',
+    { description: "A method's params and result as JSON Schema.", params: MethodName, positional: ['method'] },
+    ({ method }: { method: string }) => methodSignature(lookup(method)),
+  );
+}
 
 interface Fault {
   faultCode: number;

@@ -1,16 +1,20 @@
-// JSON-RPC 2.0 semantics for one parsed message: jayson's Server decides what
-// is a valid request, a notification or an error, and routes through the
-// registry. Batches are taken apart here, because jayson silently drops nested
-// arrays inside a batch where the spec wants an "Invalid Request" answer each.
+// JSON-RPC 2.0 semantics for one parsed message: request-check.ts refuses what
+// is not a request (or carries a value JSON cannot pass on unchanged), then
+// jayson's Server routes through the registry. Batches are taken apart here,
+// because jayson silently drops nested arrays inside a batch where the spec
+// wants an "Invalid Request" answer each.
 
 import jayson from 'jayson';
 import type { CoreHooks, CallInfo } from '../hooks.js';
 import { describeErrors } from '../schema.js';
 import { ErrorCode, RpcError, toWireError } from './errors.js';
+import type { JsonRpcResponse } from './json-rpc.js';
+import { namePositional } from './positional.js';
 import type { MethodEntry, MethodRegistry } from './registry.js';
+import { refuseRequest } from './request-check.js';
 import type { Metrics } from '../metrics.js';
 
-export type JsonRpcResponse = Record<string, unknown>;
+export type { JsonRpcResponse } from './json-rpc.js';
 
 /** Where a call came from: the transport and what it knows of the peer. */
 export interface CallContext {
@@ -22,6 +26,9 @@ const INVALID_REQUEST = Object.freeze({
   error: { code: ErrorCode.INVALID_REQUEST, message: 'Invalid Request' },
   id: null,
 });
+
+/** The id a request with `"id": null` runs under inside jayson (see callOne). */
+const NULL_ID_STAND_IN = 0;
 
 export const PARSE_ERROR_RESPONSE = Object.freeze({
   jsonrpc: '2.0',
@@ -77,6 +84,7 @@ export class Dispatcher {
   }
 
   private async run(entry: MethodEntry, params: unknown): Promise<unknown> {
+    if (entry.positional && Array.isArray(params) && params.length > 0) params = namePositional(entry.name, entry.positional, params);
     let call: CallInfo = { method: entry.name, params, plugin: entry.plugin };
     if (this.hooks.beforeCall.isUsed()) call = await this.hooks.beforeCall.promise(call);
     if (entry.validate) {
@@ -102,12 +110,17 @@ export class Dispatcher {
   }
 
   private callOne(message: unknown, context: CallContext): Promise<JsonRpcResponse | undefined> {
-    // jayson would parse a string as JSON text; a request is an object, nothing else.
-    if (message === null || typeof message !== 'object' || Array.isArray(message)) return Promise.resolve(INVALID_REQUEST);
+    const refused = refuseRequest(message);
+    if (refused) return Promise.resolve(refused.answer);
+    const request = message as jayson.JSONRPCRequest;
+    if (request.id !== null) return this.callJayson(request, context);
+    // jayson takes "id": null for a notification: the call runs under a stand-in id, and its answer carries null back.
+    return this.callJayson({ ...request, id: NULL_ID_STAND_IN }, context).then((answer) => answer && { ...answer, id: null });
+  }
+
+  private callJayson(request: jayson.JSONRPCRequest, context: CallContext): Promise<JsonRpcResponse | undefined> {
     return new Promise((resolve) => {
-      this.server.call(message as jayson.JSONRPCRequest, context, (error, response) =>
-        resolve((error ?? response) as JsonRpcResponse | undefined),
-      );
+      this.server.call(request, context, (error, response) => resolve((error ?? response) as JsonRpcResponse | undefined));
     });
   }
 

@@ -2,7 +2,7 @@
 // and the one converter from a thrown value to a JSON-RPC error object.
 
 import type { WireError } from '../channel/protocol.js';
-import type { JsonRpcResponse } from './dispatcher.js';
+import { answerId, isNotification, type JsonRpcResponse } from './json-rpc.js';
 
 export const ErrorCode = {
   PARSE_ERROR: -32700,
@@ -65,15 +65,10 @@ export function toWireError(error: unknown, plugin?: string): WireError {
   return { code: ErrorCode.INTERNAL_ERROR, message: `${plugin}: ${message}`, data: named };
 }
 
-/** An error answer for each request in `message` that expects one. */
+/** An error answer for each request in `message` that expects one (a notification expects none). */
 export function errorAnswers(message: unknown, code: number, text: string): JsonRpcResponse | JsonRpcResponse[] | undefined {
-  const answer = (request: unknown) => {
-    const id = (request as { id?: unknown } | null)?.id;
-    if (request !== null && typeof request === 'object' && !Array.isArray(request) && (id === undefined || id === null)) {
-      return undefined; // A notification.
-    }
-    return { jsonrpc: '2.0', error: { code, message: text }, id: typeof id === 'string' || typeof id === 'number' ? id : null };
-  };
+  const answer = (request: unknown) =>
+    isNotification(request) ? undefined : { jsonrpc: '2.0', error: { code, message: text }, id: answerId(request) };
   if (!Array.isArray(message)) return answer(message);
   const answers = message.map(answer).filter((one) => one !== undefined);
   return answers.length > 0 ? answers : undefined;

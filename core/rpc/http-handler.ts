@@ -23,8 +23,9 @@ function readBody(request: IncomingMessage, maxBytes: number): Promise<string> {
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
+        // Read no more of it; the 413 is written before the connection closes (see the catch below).
+        request.removeAllListeners('data').pause();
         reject(new BodyTooLarge());
-        request.destroy();
         return;
       }
       chunks.push(chunk);
@@ -39,6 +40,14 @@ function reply(response: ServerResponse, status: number, contentType: string | u
   response.writeHead(status).end(body);
 }
 
+/**
+ * Another service on the same port (the dashboard, over TCP): it answers a
+ * request itself, admits a JSON-RPC POST it vouches for, or lets it pass.
+ */
+export interface HttpFront {
+  route(request: IncomingMessage, response: ServerResponse): 'answered' | 'admitted' | 'pass';
+}
+
 const isXml = (request: IncomingMessage) => /\bxml\b/.test(request.headers['content-type'] ?? '');
 
 export function createHttpHandler(
@@ -47,15 +56,18 @@ export function createHttpHandler(
   limits: Limits,
   hooks: ConnectionHooks,
   gate: AuthGate | undefined,
+  front?: HttpFront,
 ): Server {
   const unauthorized = { code: ErrorCode.UNAUTHORIZED, message: 'unauthorized: send Authorization: Bearer <token>' };
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const verdict = front?.route(request, response) ?? 'pass';
+    if (verdict === 'answered') return;
     if (request.method !== 'POST') {
       response.setHeader('allow', 'POST');
       return reply(response, 405, 'text/plain', 'plugd speaks JSON-RPC or XML-RPC: POST a request\n');
     }
-    if (gate && !gate.checkBearer(request.headers.authorization)) {
+    if (gate && verdict !== 'admitted' && !gate.checkBearer(request.headers.authorization)) {
       return isXml(request)
         ? reply(response, 401, 'text/xml', (await xmlRpc()).faultResponse(unauthorized))
         : reply(response, 401, 'application/json', JSON.stringify({ jsonrpc: '2.0', error: unauthorized, id: null }));
@@ -64,7 +76,7 @@ export function createHttpHandler(
     if (isXml(request)) return reply(response, 200, 'text/xml', await answerXmlRpc(body));
     const answer = await dispatcher.handleText(body, context);
     if (answer === undefined) return reply(response, 204, undefined, '');
-    reply(response, 200, 'application/json', answerText(answer));
+    reply(response, 200, 'application/json', answerText(answer, limits.maxPendingWriteBytes));
   }
 
   async function answerXmlRpc(body: string): Promise<string> {
@@ -86,7 +98,10 @@ export function createHttpHandler(
     handle(request, response)
       .catch((error) => {
         if (response.headersSent) return response.destroy();
-        if (error instanceof BodyTooLarge) return reply(response, 413, 'text/plain', 'request body too large\n');
+        if (error instanceof BodyTooLarge) {
+          response.setHeader('connection', 'close');
+          return reply(response, 413, 'text/plain', `request body too large: over limits.maxLineBytes (${limits.maxLineBytes} bytes)\n`);
+        }
         reply(response, 500, 'text/plain', `${(error as Error).message}\n`);
       })
       .finally(() => hooks.callSettled());

@@ -1,23 +1,33 @@
 // A listening socket (the unix control socket, or the TCP listener) and its
 // connections. The first bytes of a connection say what it speaks: HTTP/1.1
 // (a request line) or newline-delimited JSON. It counts calls in flight across
-// connections, so a graceful stop can answer them before closing.
+// connections, so a graceful stop can answer them before closing. Over TCP a
+// connection has `authTimeoutMs` to authenticate (an HTTP one, to send its
+// first request's headers, on any transport), and connections not yet
+// authenticated have a cap of their own, so slow strangers cannot hold every
+// slot. With `tls`, the TCP listener speaks TLS (mutual TLS with a `ca`).
 
 import { createServer, type Server, type Socket } from 'node:net';
-import type { Server as HttpServer } from 'node:http';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { chmodSync } from 'node:fs';
 import type { Limits } from '../config.js';
 import { AuthGate } from './auth-gate.js';
 import type { CallContext, Dispatcher } from './dispatcher.js';
 import { ErrorCode, errorAnswers } from './errors.js';
-import { createHttpHandler } from './http-handler.js';
+import { createHttpHandler, type HttpFront } from './http-handler.js';
+import { awaitProof, proveConnection } from './connection-proof.js';
 import { NdjsonConnection, type ConnectionHooks } from './ndjson-connection.js';
 
 export interface ListenerOptions {
   transport: CallContext['transport'];
   limits: Limits;
-  /** When set, every connection must offer this token before any call (TCP). */
-  token?: () => string;
+  /** When set, every connection must offer this token before any call (TCP); undefined when it cannot be read. */
+  token?: () => string | undefined;
+  /** TLS for the TCP listener (key, cert, and for mutual TLS ca + requestCert). */
+  tls?: TlsOptions;
+  /** Serves HTTP requests before JSON-RPC does (the dashboard). */
+  front?: HttpFront;
 }
 
 /** Room for a burst of connects: a full unix-socket backlog refuses with EAGAIN rather than queueing. */
@@ -29,6 +39,8 @@ const looksLikeHttp = (chunk: Buffer) => chunk[0] >= 0x41 && chunk[0] <= 0x5a;
 export class RpcListener {
   private readonly server: Server;
   private readonly connections = new Set<Socket>();
+  /** Connections that have not proven themselves yet (connection-proof.ts ends their deadline). */
+  private readonly unproven = new Set<Socket>();
   private readonly context: CallContext;
   private httpServer: HttpServer | undefined;
   private inFlight = 0;
@@ -45,7 +57,9 @@ export class RpcListener {
     private readonly options: ListenerOptions,
   ) {
     this.context = { transport: options.transport };
-    this.server = createServer((socket) => this.accept(socket));
+    const accept = (socket: Socket) => this.accept(socket);
+    const tls = options.tls;
+    this.server = tls ? createTlsServer({ ...tls, handshakeTimeout: options.limits.authTimeoutMs }, accept) : createServer(accept);
   }
 
   get connectionCount(): number {
@@ -100,35 +114,59 @@ export class RpcListener {
 
   private accept(socket: Socket): void {
     socket.on('error', () => socket.destroy());
-    if (this.connections.size >= this.options.limits.maxConnections) {
-      socket.end(JSON.stringify(errorAnswers(null, ErrorCode.OVERLOADED, 'overloaded: too many connections')) + '\n');
-      return;
+    const { limits, token } = this.options;
+    if (this.connections.size >= limits.maxConnections) return this.refuse(socket, 'too many connections');
+    if (token && this.unproven.size >= limits.maxUnauthenticatedConnections) {
+      return this.refuse(socket, `${this.unproven.size} connections waiting to authenticate`);
     }
     this.connections.add(socket);
-    socket.on('close', () => this.connections.delete(socket));
-    const silent = this.options.limits.idleTimeoutMs ? setTimeout(() => socket.end(), this.options.limits.idleTimeoutMs) : undefined;
+    socket.on('close', () => {
+      this.connections.delete(socket);
+      proveConnection(socket);
+    });
+    if (token) this.startDeadline(socket);
+    const silent = limits.idleTimeoutMs ? setTimeout(() => socket.end(), limits.idleTimeoutMs) : undefined;
     silent?.unref();
     socket.once('data', (first: Buffer) => {
       clearTimeout(silent);
       socket.pause();
       socket.unshift(first);
       if (looksLikeHttp(first)) {
+        if (!this.unproven.has(socket)) this.startDeadline(socket); // The deadline for the first request's headers.
         this.httpHandler().emit('connection', socket);
       } else {
-        new NdjsonConnection(socket, this.dispatcher, this.context, this.options.limits, this.hooks, this.gate());
+        const gate = token ? new AuthGate(token, () => proveConnection(socket)) : undefined;
+        new NdjsonConnection(socket, this.dispatcher, this.context, limits, this.hooks, gate);
       }
       socket.resume();
     });
   }
 
-  /** A connection's own gate: it remembers whether that connection has authenticated. */
-  private gate(): AuthGate | undefined {
-    return this.options.token ? new AuthGate(this.options.token) : undefined;
+  private refuse(socket: Socket, why: string): void {
+    socket.end(JSON.stringify(errorAnswers(null, ErrorCode.OVERLOADED, `overloaded: ${why}`)) + '\n');
+  }
+
+  /** A connection not proven within `authTimeoutMs` is closed. */
+  private startDeadline(socket: Socket): void {
+    const timer = setTimeout(() => socket.destroy(), this.options.limits.authTimeoutMs);
+    timer.unref();
+    this.unproven.add(socket);
+    awaitProof(socket, () => {
+      clearTimeout(timer);
+      this.unproven.delete(socket);
+    });
   }
 
   /** HTTP checks the token on each request, so one handler (and one gate) serves every connection. */
   private httpHandler(): HttpServer {
-    this.httpServer ??= createHttpHandler(this.dispatcher, this.context, this.options.limits, this.hooks, this.gate());
+    if (this.httpServer) return this.httpServer;
+    const gate = this.options.token ? new AuthGate(this.options.token) : undefined;
+    this.httpServer = createHttpHandler(this.dispatcher, this.context, this.options.limits, this.hooks, gate, this.options.front);
+    // A request whose headers arrived (and, over TCP, that carries the token) proves its connection;
+    // a dashboard session proves it with proveConnection(request.socket).
+    this.httpServer.on('request', (request: IncomingMessage) => {
+      if (!gate || gate.checkBearer(request.headers.authorization)) proveConnection(request.socket);
+    });
     return this.httpServer;
   }
 }

@@ -10,7 +10,8 @@ import type { Socket } from 'node:net';
 import type { Limits } from '../config.js';
 import { ErrorCode, errorAnswers } from './errors.js';
 import { LineSplitter } from './line-splitter.js';
-import { PARSE_ERROR_RESPONSE, type CallContext, type Dispatcher, type JsonRpcResponse } from './dispatcher.js';
+import { PARSE_ERROR_RESPONSE, type CallContext, type Dispatcher } from './dispatcher.js';
+import type { JsonRpcResponse } from './json-rpc.js';
 import type { AuthGate } from './auth-gate.js';
 import { answerText } from './answer-text.js';
 
@@ -18,17 +19,6 @@ export interface ConnectionHooks {
   /** Counts calls across connections, for a graceful stop's drain. */
   callStarted(): void;
   callSettled(): void;
-}
-
-/** One answer line; a result JSON cannot express (a BigInt, a cycle) becomes an internal error. */
-function serialize(response: JsonRpcResponse | JsonRpcResponse[]): string {
-  try {
-    return answerText(response) + '\n';
-  } catch (error) {
-    const id = Array.isArray(response) ? null : (response.id ?? null);
-    const message = `result cannot be sent as JSON: ${(error as Error).message}`;
-    return JSON.stringify({ jsonrpc: '2.0', error: { code: ErrorCode.INTERNAL_ERROR, message }, id }) + '\n';
-  }
 }
 
 export class NdjsonConnection {
@@ -99,7 +89,7 @@ export class NdjsonConnection {
   private send(response: JsonRpcResponse | JsonRpcResponse[]): void {
     const socket = this.socket;
     if (socket.destroyed || !socket.writable) return; // The client left; its answer is dropped.
-    if (!socket.write(serialize(response))) this.throttle();
+    if (!socket.write(answerText(response, this.limits.maxPendingWriteBytes) + '\n')) this.throttle();
     // Answers already asked for may still pile up: past the hard bound the client is cut off.
     if (socket.writableLength > this.limits.maxPendingWriteBytes) socket.destroy();
   }

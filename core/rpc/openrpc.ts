@@ -38,7 +38,7 @@ export function openRpcDocument(entries: MethodEntry[], info: { version: string 
     methods: entries.map((entry) => ({
       name: entry.name,
       description: entry.description ?? '',
-      paramStructure: 'by-name',
+      paramStructure: entry.positional ? 'either' : 'by-name',
       params: contentDescriptors(entry.params),
       result: { name: 'result', schema: entry.result ?? ANY },
       ...(entry.plugin && { 'x-plugin': entry.plugin }),

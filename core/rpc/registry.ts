@@ -12,6 +12,8 @@ export interface MethodDefinition {
   result?: JsonSchema;
   /** Deadline for one call, where the method has one. */
   timeoutMs?: number;
+  /** The names of the by-name params in order, for callers that pass them by position (positional.ts). */
+  positional?: readonly string[];
 }
 
 export type MethodHandler = (params: any, call: CallInfo) => unknown;

@@ -3,7 +3,8 @@
     {
       "target_name": "sab_shm",
       "sources": ["src/sab_shm.cc"],
-      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-cast-function-type"]
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-cast-function-type"],
+      "ldflags": ["-Wl,-z,nodelete"]
     }
   ]
 }

@@ -50,7 +50,7 @@ test('plugd dev reloads on save and keeps the last good version through a compil
   await answers('hi, you');
 
   writeFileSync(join(folder, 'src/index.ts'), source('broken').replace('setup(ctx) {', 'setup(ctx) {{'));
-  while (!output.includes('compile error')) await new Promise((resolve) => setTimeout(resolve, 20));
+  await until(async () => output, (text) => text.includes('compile error'));
   t.is(await greet(), 'hi, you');
 
   writeFileSync(join(folder, 'src/index.ts'), source('welcome'));

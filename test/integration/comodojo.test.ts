@@ -91,11 +91,14 @@ test('system.multicall answers each call in place; a failing one fails no other'
     { methodName: 'echo.say', params: { text: 1 } },
     { methodName: 'no.such' },
     { methodName: 'system.methodHelp', params: ['echo.say'] },
+    { methodName: 'system.methodHelp', params: ['echo.say', 'extra'] },
   ]);
   t.deepEqual(answers[0], [{ text: 'a' }]);
   t.is(answers[1].faultCode, -32602);
   t.is(answers[2].faultCode, -32601);
-  t.is(answers[3].faultCode, -32602); // methodHelp takes {method}; a positional string is not that.
+  // methodHelp takes its one param by position too, as XML-RPC introspection calls it; not two.
+  t.deepEqual(answers[3], ['Answers with the text it was given.']);
+  t.is(answers[4].faultCode, -32602);
   t.truthy((await daemon.call('system.getCapabilities'))['system.multicall']);
 });
 

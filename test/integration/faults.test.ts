@@ -44,8 +44,10 @@ const isValidRequest = (request: any) =>
   request.jsonrpc === '2.0' &&
   typeof request.method === 'string' &&
   (request.params === undefined || (request.params !== null && typeof request.params === 'object')) &&
-  (request.id === undefined || request.id === null || typeof request.id === 'string' || typeof request.id === 'number');
-const isNotification = (request: any) => isValidRequest(request) && (request.id === undefined || request.id === null);
+  (request.id === undefined || isValidId(request.id));
+const isValidId = (id: unknown) => id === null || typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
+/** Only a missing id makes a notification: `"id": null` is a request. */
+const isNotification = (request: any) => isValidRequest(request) && request.id === undefined;
 
 /** Whether the spec owes an answer to `text`. */
 function owed(text: string): boolean {
@@ -70,8 +72,10 @@ function conforms(text: string, answer: any): boolean {
   } catch {
     return answer?.error?.code === -32700 && answer.id === null;
   }
+  // An invalid request is answered with its own id when that id is valid.
+  const invalidId = (request: any) => (request !== null && typeof request === 'object' && isValidId(request.id) ? request.id : null);
   const one = (request: any, reply: any) =>
-    shaped(reply) && (isValidRequest(request) ? reply.id === request.id : reply.error?.code === -32600 && reply.id === null);
+    shaped(reply) && (isValidRequest(request) ? reply.id === request.id : reply.error?.code === -32600 && reply.id === invalidId(request));
   if (!Array.isArray(parsed)) return one(parsed, answer);
   if (parsed.length === 0) return answer?.error?.code === -32600;
   const owedMembers = parsed.filter((request) => !isNotification(request));

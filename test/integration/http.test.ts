@@ -5,6 +5,7 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startDaemon } from '../helpers/daemon.js';
 
@@ -45,6 +46,9 @@ test('an unmodified XML-RPC client (Python xmlrpc.client) gets answers, faults a
   t.true(seen.methods.includes('echo.say'));
   t.deepEqual(seen.say, { text: 'hi from python' });
   t.is(seen.help, 'Answers with the text it was given.');
+  t.is(seen.help_positional, 'Answers with the text it was given.');
+  t.is(seen.signature_positional, 'echo.say');
+  t.is(seen.worker_status, 'echo');
   t.deepEqual(seen.fault, [-32601, 'Method not found']);
   t.is(seen.invalid[0], -32602);
   t.deepEqual(seen.multicall, [
@@ -60,5 +64,22 @@ test('a malformed XML-RPC body is a parse fault, not a crash', async (t) => {
   const answer = await post(daemon.socket, 'this is not XML-RPC', 'text/xml');
   t.is(answer.status, 200);
   t.regex(answer.body, /<name>faultCode<\/name><value><int>-32700<\/int>/);
+  t.is((await daemon.call('daemon.status')).pid, daemon.pid);
+});
+
+test('a body over the limit is answered 413, then the connection closes', async (t) => {
+  const daemon = await startDaemon(t);
+  const body = `{"jsonrpc":"2.0","method":"echo","params":["${'x'.repeat(2 * 1024 * 1024)}"],"id":1}`;
+  const head = `POST / HTTP/1.1\r\nHost: plugd\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
+  const answer = await new Promise<string>((resolve) => {
+    let text = '';
+    const socket = connect(daemon.socket, () => socket.write(head + body));
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk) => (text += chunk));
+    socket.on('error', () => undefined); // The daemon stops reading: the rest of the body may not be taken.
+    socket.on('close', () => resolve(text));
+  });
+  t.regex(answer, /^HTTP\/1\.1 413 /);
+  t.regex(answer, /request body too large/);
   t.is((await daemon.call('daemon.status')).pid, daemon.pid);
 });

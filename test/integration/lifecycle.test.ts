@@ -1,30 +1,20 @@
 // The daemon's life as a user drives it: `plugd start` (detached) and
 // `plugd stop`, a second start, stale pidfile and socket, file modes, signals.
 
-import test, { type ExecutionContext } from 'ava';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import test from 'ava';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { isProcessAlive } from '../../core/process-alive.js';
-import { killOnExit, makeHome, runCli, startDaemon } from '../helpers/daemon.js';
+import { makeHome, runCli, startDaemon } from '../helpers/daemon.js';
+import { cleanUpDaemonOf } from '../helpers/detached-daemon.js';
+import { heldHandler, latch } from '../helpers/latch.js';
 import { RawSocket } from '../helpers/raw-socket.js';
-
-/** Kills whatever daemon `home` holds after the test, or when the test process exits (a timed-out test runs no teardown). */
-function cleanUpDaemonOf(t: ExecutionContext, home: string): void {
-  const kill = () => {
-    try {
-      process.kill(Number(readFileSync(join(home, 'plugd.pid'), 'utf8')), 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  };
-  t.teardown(kill);
-  killOnExit(kill);
-}
+import { until } from '../helpers/until.js';
 
 async function waitUntilGone(pid: number): Promise<void> {
-  while (isProcessAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 20));
+  await until(async () => isProcessAlive(pid), (alive) => !alive);
 }
 
 test('plugd start daemonizes, answers, refuses a second start; plugd stop leaves nothing behind', async (t) => {
@@ -106,17 +96,19 @@ test('SIGTERM answers the calls in flight, then removes socket and pidfile and e
   const daemon = await startDaemon(t, {
     plugins: {
       'slow.plugin.js': `export default { setup(ctx) {
-        ctx.rpc.method('wait', {}, () => new Promise((resolve) => setTimeout(() => resolve('done'), 300)));
+        ctx.rpc.method('wait', {}, ${heldHandler("'done'")});
       } }`,
     },
   });
   const raw = await RawSocket.open(daemon.socket);
   t.teardown(() => raw.close());
-  const slow = Array.from({ length: 20 }, (_, id) => JSON.stringify({ jsonrpc: '2.0', method: 'slow.wait', id }) + '\n');
-  raw.send(slow.join('') + JSON.stringify({ jsonrpc: '2.0', method: 'daemon.status', id: 'fast' }) + '\n');
-  // Once the last line is answered, every slow call before it is in flight.
-  t.is((await raw.read(1))[0].id, 'fast');
+  const held = latch(daemon.home);
+  raw.send(Array.from({ length: 20 }, (_, id) => JSON.stringify({ jsonrpc: '2.0', method: 'slow.wait', params: held.params, id }) + '\n').join(''));
+  await held.entered(20);
   daemon.signal('SIGTERM');
+  // The calls are released only once the daemon is stopping: it answers them before it goes.
+  await until(async () => daemon.output(), (text) => text.includes('"msg":"stopping"'));
+  held.release();
   const answers = await raw.read(20);
   t.true(answers.every((answer) => answer.result === 'done'));
   t.is(await daemon.exited, 0);
@@ -126,7 +118,14 @@ test('SIGTERM answers the calls in flight, then removes socket and pidfile and e
 
 test('SIGINT stops too; SIGHUP reopens the log and keeps serving', async (t) => {
   const daemon = await startDaemon(t);
+  const log = join(daemon.home, 'plugd.log');
+  const read = async (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
+  await until(() => read(log), (text) => text.includes(' ready on '));
+  // As logrotate does: move the file away, then SIGHUP; the next lines go to a new file at the old path.
+  renameSync(log, `${log}.1`);
   daemon.signal('SIGHUP');
+  await until(() => read(log), (text) => text.includes('reloaded on SIGHUP'));
+  t.false((await read(`${log}.1`)).includes('reloaded on SIGHUP'));
   t.is((await daemon.call('daemon.status')).pid, daemon.pid);
   daemon.signal('SIGINT');
   t.is(await daemon.exited, 0);

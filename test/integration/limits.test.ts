@@ -4,12 +4,14 @@
 import test from 'ava';
 import { connect } from 'node:net';
 import { startDaemon } from '../helpers/daemon.js';
+import { heldHandler, latch } from '../helpers/latch.js';
 import { RawSocket } from '../helpers/raw-socket.js';
 import { until } from '../helpers/until.js';
 
 const SLOW = `export default { setup(ctx) {
   ctx.rpc.method('wait', {}, ({ ms }) => new Promise((resolve) => setTimeout(() => resolve('done'), ms ?? 300)));
   ctx.rpc.method('big', {}, ({ bytes }) => 'x'.repeat(bytes));
+  ctx.rpc.method('held', {}, ${heldHandler("'done'")});
 } }`;
 
 const request = (method: string, params: unknown, id: number | string) => JSON.stringify({ jsonrpc: '2.0', method, params, id }) + '\n';
@@ -36,13 +38,16 @@ test('calls beyond the in-flight bound of a connection, or of a plugin, get -320
   const second = await RawSocket.open(daemon.socket);
   t.teardown(() => [first, second].forEach((raw) => raw.close()));
   const codes = (answers: any[]) => answers.map((answer) => answer.error?.code ?? answer.result);
-  // Ten slow calls fill the connection; the refusals come back at once, before them.
-  first.send(Array.from({ length: 12 }, (_, id) => request('slow.wait', { ms: 2000 }, id)).join(''));
+  // Ten held calls fill the connection; the refusals come back at once, before them.
+  const held = latch(daemon.home);
+  first.send(Array.from({ length: 12 }, (_, id) => request('slow.held', held.params, id)).join(''));
   t.deepEqual(codes(await first.read(2)), [-32005, -32005]);
-  // The plugin holds those ten: five more fit, from any connection.
+  // The plugin holds those ten until released: five more fit, from any connection.
+  await held.entered(10);
   second.send(Array.from({ length: 8 }, (_, id) => request('slow.wait', { ms: 10 }, id)).join(''));
   const secondAnswers = codes(await second.read(8));
   t.deepEqual(secondAnswers.filter((code) => code === -32005).length, 3);
+  held.release();
   t.deepEqual(codes(await first.read(10)), Array(10).fill('done'));
 });
 

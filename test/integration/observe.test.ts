@@ -16,6 +16,19 @@ import { until } from '../helpers/until.js';
 
 const run = promisify(execFile);
 
+/** Whether a tool answers here. Decided before the tests are declared, so a test that needs a missing one is a skip. */
+const answers = (command: string, args: string[]) => run(command, args, { timeout: 20_000 }).then(() => true, () => false);
+const [hasTmux, hasSystemdAnalyze, hasContainerEngine] = await Promise.all([
+  answers('tmux', ['-V']),
+  answers('systemd-analyze', ['--version']),
+  answers('docker', ['info']),
+]);
+
+/** `test` where the tool is here; otherwise `test.skip`, with the reason in the title. */
+function testWith(available: boolean, missing: string): (title: string, body: (t: ExecutionContext) => Promise<void>) => void {
+  return (title, body) => (available ? test(title, body) : test.skip(`${title} (skipped: ${missing})`, body));
+}
+
 const supervision = {
   drainTimeoutMs: 2000,
   heartbeatTimeoutMs: 1000,
@@ -129,25 +142,15 @@ test('top without a terminal asks for --once; a bad --sort is named', async (t) 
 });
 
 /** Runs a tmux server of the test's own, gone when the test ends. */
-async function tmux(t: ExecutionContext): Promise<((...args: string[]) => Promise<string>) | undefined> {
-  try {
-    await run('tmux', ['-V']);
-  } catch {
-    return undefined;
-  }
+function tmux(t: ExecutionContext): (...args: string[]) => Promise<string> {
   const server = `plugd-observe-${process.pid}`;
   const command = async (...args: string[]) => (await run('tmux', ['-L', server, '-f', '/dev/null', ...args])).stdout;
   t.teardown(() => command('kill-server').catch(() => undefined));
   return command;
 }
 
-test('live top in a terminal: redraws, quits on q and gives the terminal back', async (t) => {
-  const command = await tmux(t);
-  if (!command) {
-    t.log('tmux is not installed: the live view was not driven in a terminal');
-    t.pass();
-    return;
-  }
+testWith(hasTmux, 'tmux is not installed')('live top in a terminal: redraws, quits on q and gives the terminal back', async (t) => {
+  const command = tmux(t);
   const daemon = await startFleet(t);
   // The shell outlives top, so the terminal's state after it is there to read (a dead pane hides its cursor).
   const topThenWait = `${process.execPath} ${CLI} --home ${daemon.home} top --interval 200; echo "top exited $?"; sleep 60`;
@@ -165,13 +168,8 @@ test('live top in a terminal: redraws, quits on q and gives the terminal back', 
   t.is((await command('display', '-p', '-t', 'top', '#{alternate_on} #{cursor_flag}')).trim(), '0 1', 'main screen back, cursor shown');
 });
 
-/** `systemd-analyze verify` of a unit file; undefined where the tool is missing. Warnings count as failures. */
-async function verifyUnit(t: ExecutionContext, unit: string, user = false): Promise<string | undefined> {
-  try {
-    await run('systemd-analyze', ['--version']);
-  } catch {
-    return undefined;
-  }
+/** `systemd-analyze verify` of a unit file. Warnings count as failures. */
+async function verifyUnit(t: ExecutionContext, unit: string, user = false): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'plugd-unit-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'plugd.service');
@@ -182,7 +180,7 @@ async function verifyUnit(t: ExecutionContext, unit: string, user = false): Prom
   return `${result.stdout}${result.stderr}`.trim() + (result.code ? `\n(exit ${result.code})` : '');
 }
 
-test('plugd systemd-unit prints units that systemd-analyze accepts, and so is the template in deploy/', async (t) => {
+testWith(hasSystemdAnalyze, 'systemd-analyze is not installed')('plugd systemd-unit prints units that systemd-analyze accepts, and so is the template in deploy/', async (t) => {
   const daemon = await startDaemon(t, {});
   const system = await cli(daemon, 'systemd-unit');
   const user = await cli(daemon, 'systemd-unit', '--user');
@@ -190,22 +188,10 @@ test('plugd systemd-unit prints units that systemd-analyze accepts, and so is th
   t.true(system.includes('ExecReload=/bin/kill -HUP $MAINPID'));
   const template = readFileSync(join(ROOT, 'deploy/plugd.service'), 'utf8');
   const verdicts = [await verifyUnit(t, system), await verifyUnit(t, user, true), await verifyUnit(t, template)];
-  if (verdicts[0] === undefined) {
-    t.log('systemd-analyze is not installed: the units were not verified');
-    t.pass();
-    return;
-  }
   t.deepEqual(verdicts, ['', '', ''], 'no error and no warning');
 });
 
-test('the Dockerfile builds where a container engine runs', async (t) => {
-  try {
-    await run('docker', ['info'], { timeout: 20_000 });
-  } catch {
-    t.log('no container engine answers `docker info` here: the image was not built');
-    t.pass();
-    return;
-  }
+testWith(hasContainerEngine, 'no container engine answers `docker info` here')('the Dockerfile builds where a container engine runs', async (t) => {
   const tag = `plugd-observe-test:${process.pid}`;
   t.teardown(() => run('docker', ['rmi', '-f', tag]).catch(() => undefined));
   await t.notThrowsAsync(run('docker', ['build', '-f', join(ROOT, 'deploy/Dockerfile'), '-t', tag, ROOT], { timeout: 600_000 }));

@@ -3,7 +3,7 @@
 
 import test from 'ava';
 import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { runCli, startDaemon, writePlugin } from '../helpers/daemon.js';
 import { until } from '../helpers/until.js';
 
@@ -27,6 +27,7 @@ export default {
     ctx.rpc.method('boom', {}, () => { throw new Error('kaboom'); });
     ctx.rpc.method('thread', {}, async () => (await import('node:worker_threads')).threadId);
     ctx.rpc.method('bigint', {}, () => BigInt(1));
+    ctx.rpc.method('infinite', {}, () => ({ ratio: 1 / 0 }));
     ctx.rpc.method('nothing', {}, () => undefined);
     ctx.rpc.method('nested', {}, () => ({ text: 'ü € 😀 "quoted"\\n', list: [1, null, { deep: true }] }));
   },
@@ -88,6 +89,10 @@ test('plugins run in different threads; a throwing handler or an unsendable resu
   const unsendable = await t.throwsAsync<any>(daemon.call('thrower.bigint'));
   t.is(unsendable.code, -32603);
   t.regex(unsendable.message, /thrower: result cannot be sent as JSON: .*BigInt/);
+  // JSON would write Infinity as null: the value would change on its way out, so it is refused instead.
+  const infinite = await t.throwsAsync<any>(daemon.call('thrower.infinite'));
+  t.is(infinite.code, -32603);
+  t.regex(infinite.message, /thrower: result cannot be sent as JSON: ratio is Infinity/);
   t.is(await daemon.call('thrower.nothing'), null);
   t.deepEqual(await daemon.call('thrower.nested'), { text: 'ü € 😀 "quoted"\n', list: [1, null, { deep: true }] });
   t.deepEqual(await daemon.call('echo.say', { text: 'still here' }), { text: 'still here' });
@@ -128,11 +133,21 @@ test('a folder with junk in it still loads the good plugins', async (t) => {
   t.regex(plugins.find((plugin) => plugin.name === 'throws-in-setup').lastError, /setup says no/);
   t.regex(plugins.find((plugin) => plugin.name === 'syntax').lastError, /compile error/);
   const log = daemon.output();
-  for (const junk of ['notes.txt', 'broken-json', 'no-field', 'no-manifest', 'daemon.plugin.js']) t.regex(log, new RegExp(`skipped .*${junk}`));
+  const junk = ['notes.txt', 'broken-json', 'no-field', 'no-manifest', 'daemon.plugin.js'];
+  for (const entry of junk) t.regex(log, new RegExp(`skipped .*${entry}`));
+  // Not only in the log: daemon.status, plugd plugins and plugd reload name each one with its reason.
+  const { skipped } = await daemon.call('daemon.status');
+  t.deepEqual(skipped.map((entry: any) => basename(entry.path)).sort(), [...junk].sort());
+  t.regex(skipped.find((entry: any) => entry.path.endsWith('daemon.plugin.js')).reason, /reserved/);
+  const listed = await runCli(['--home', daemon.home, 'plugins']);
+  const reloaded = await runCli(['--home', daemon.home, 'reload']);
+  for (const output of [listed.stdout, reloaded.stdout]) {
+    for (const entry of junk) t.regex(output, new RegExp(`skipped .*${entry}: `));
+  }
 });
 
 test('a folder plugin named like one loaded from elsewhere is skipped by a rescan, and the log says so', async (t) => {
-  const daemon = await startDaemon(t);
+  const daemon = await startDaemon(t, { config: { loadPaths: ['elsewhere'] } });
   const outside = join(daemon.home, 'elsewhere');
   writePlugin(outside, 'twin.plugin.js', 'export default { setup(ctx) { ctx.rpc.method("where", {}, () => "elsewhere"); } }');
   await daemon.call('plugins.load', { path: join(outside, 'twin.plugin.js') });
@@ -140,12 +155,12 @@ test('a folder plugin named like one loaded from elsewhere is skipped by a resca
   const summary: any = await daemon.call('plugins.reload');
   t.regex(JSON.stringify(summary.skipped), /already taken/);
   t.is(await daemon.call('twin.where'), 'elsewhere');
-  await until(() => Promise.resolve(daemon.output()), (log) => /skipped .*plugins\/twin\.plugin\.js.*already taken/.test(log));
-  t.pass();
+  const logged = /skipped .*plugins\/twin\.plugin\.js.*already taken/;
+  t.regex(await until(() => Promise.resolve(daemon.output()), (log) => logged.test(log)), logged);
 });
 
 test('plugins.load, plugins.unload and plugins.reload by name', async (t) => {
-  const daemon = await startDaemon(t);
+  const daemon = await startDaemon(t, { config: { loadPaths: ['elsewhere'] } });
   const elsewhere = join(daemon.home, 'elsewhere');
   mkdirSync(elsewhere);
   writeFileSync(join(elsewhere, 'greeter.plugin.js'), GREETER);

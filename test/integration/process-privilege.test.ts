@@ -1,10 +1,12 @@
 // Least privilege for a plugin process: as root, plugd runs it as the
 // configured user (who cannot read the daemon's token), with a clean
-// environment (PATH, HOME, LANG, NODE_ENV and its own `env`), in its folder.
+// environment (PATH, HOME, LANG, NODE_ENV and its own `env`), in its folder,
+// from a copy of its build it may read (the daemon's cache is private).
 
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, realpathSync } from 'node:fs';
+import { chmodSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readToken } from '../../core/token.js';
 import { startDaemon, writePlugin } from '../helpers/daemon.js';
@@ -29,20 +31,22 @@ if (process.getuid?.() !== 0) test.skip('a plugin process as another user: the t
 asRoot('a plugin with user "nobody" runs as nobody, cannot read the token, and sees only the listed environment', async (t) => {
   process.env.PLUGD_TEST_SECRET = 'daemon only';
   t.teardown(() => delete process.env.PLUGD_TEST_SECRET);
+  // The home is 0700: the plugin lives in a folder nobody can read, as plugins outside the home do.
+  const folder = mkdtempSync(join(tmpdir(), 'plugd-who-'));
+  t.teardown(() => rmSync(folder, { recursive: true, force: true }));
+  chmodSync(folder, 0o755);
   const daemon = await startDaemon(t, {
-    config: { plugins: { who: { isolation: 'process', user: 'nobody', env: { WHO_OWN: 'given' } } } },
+    config: { loadPaths: [folder], plugins: { who: { isolation: 'process', user: 'nobody', env: { WHO_OWN: 'given' } } } },
   });
-  // The temporary home is 0700: let nobody reach the plugin folder, as a deployment with its plugins elsewhere would.
-  chmodSync(daemon.home, 0o755);
   const token = join(daemon.home, 'token');
   readToken(daemon.home);
-  writePlugin(daemon.pluginDir, 'who.plugin.js', WHO(token));
-  await daemon.call('plugins.load', { path: join(daemon.pluginDir, 'who.plugin.js') });
+  writePlugin(folder, 'who.plugin.js', WHO(token));
+  await daemon.call('plugins.load', { path: join(folder, 'who.plugin.js') });
   const who = await daemon.call('who.who');
   t.is(who.uid, Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' })));
   t.is(who.gid, Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' })));
   t.is(who.token, 'EACCES');
-  t.is(realpathSync(who.cwd), realpathSync(daemon.pluginDir));
+  t.is(realpathSync(who.cwd), realpathSync(folder));
   t.is(who.env.WHO_OWN, 'given');
   t.is(who.env.PLUGD_TEST_SECRET, undefined);
   t.deepEqual(Object.keys(who.env).filter((name) => !['PATH', 'HOME', 'LANG', 'NODE_ENV', 'WHO_OWN'].includes(name)), []);

@@ -5,6 +5,7 @@ import test from 'ava';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { heldHandler, latch } from '../helpers/latch.js';
 import { until } from '../helpers/until.js';
 
 const versioned = (version: number) => `
@@ -13,7 +14,7 @@ let calls = 0;
 export default definePlugin({
   setup(ctx) {
     ctx.rpc.method('get', {}, () => ({ version: ${version}, calls: ++calls }));
-    ctx.rpc.method('slow', {}, () => new Promise((resolve) => setTimeout(() => resolve(${version}), 300)));
+    ctx.rpc.method('held', {}, ${heldHandler(String(version))});
   },
   snapshot: () => calls,
   restore: (state) => { calls = state; },
@@ -89,11 +90,16 @@ test('state crosses a reload through snapshot/restore, and an in-flight call dra
   const daemon = await startDaemon(t, { plugins: { 'v.plugin.js': versioned(1) } });
   await daemon.call('v.get');
   await daemon.call('v.get');
-  const slow = daemon.call('v.slow');
+  const held = latch(daemon.home);
+  let answered = false;
+  const inFlight = daemon.call('v.held', held.params).finally(() => (answered = true));
+  await held.entered();
   writeFileSync(join(daemon.pluginDir, 'v.plugin.js'), versioned(2));
   t.deepEqual(await daemon.call('plugins.reload', { name: 'v' }), { name: 'v', changed: true });
   t.deepEqual(await daemon.call('v.get'), { version: 2, calls: 3 });
-  t.is(await slow, 1);
+  t.false(answered, 'the held call is answered only once released');
+  held.release();
+  t.is(await inFlight, 1);
 });
 
 test('an unchanged plugin is not reloaded unless forced', async (t) => {

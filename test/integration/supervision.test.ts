@@ -4,6 +4,7 @@
 
 import test from 'ava';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { until } from '../helpers/until.js';
 
 /** Fast supervision so the tests do not wait on the production defaults. */
 const supervision = {
@@ -35,13 +36,9 @@ async function expectCode(t: any, daemon: TestDaemon, method: string, code: numb
   return error;
 }
 
-async function waitForState(daemon: TestDaemon, name: string, state: string): Promise<any> {
-  for (;;) {
-    const plugins: any[] = await daemon.call('plugins.list');
-    const plugin = plugins.find((candidate) => candidate.name === name);
-    if (plugin?.state === state) return plugin;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+function waitForState(daemon: TestDaemon, name: string, state: string): Promise<any> {
+  const find = async () => (await daemon.call<any[]>('plugins.list')).find((candidate) => candidate.name === name);
+  return until(find, (plugin) => plugin?.state === state);
 }
 
 for (const [fault, code, reason] of [

@@ -38,6 +38,13 @@ test('with the token (rpc.auth or an auth member), TCP serves built-ins and plug
   const { daemon, port, token } = await tcpDaemon(t);
   const viaAuthCall = await openTcp(t, port);
   t.deepEqual((await viaAuthCall.request({ jsonrpc: '2.0', method: 'rpc.auth', params: { token }, id: 1 })).result, { authenticated: true });
+  // `"id": null` is a request like any other: it is answered.
+  const byNullId = await openTcp(t, port);
+  t.deepEqual(await byNullId.request({ jsonrpc: '2.0', method: 'rpc.auth', params: { token }, id: null }), {
+    jsonrpc: '2.0',
+    result: { authenticated: true },
+    id: null,
+  });
   t.deepEqual((await viaAuthCall.request({ jsonrpc: '2.0', method: 'echo.say', params: { text: 'hi' }, id: 2 })).result, { text: 'hi' });
   t.is((await viaAuthCall.request({ jsonrpc: '2.0', method: 'daemon.status', id: 3 })).result.pid, daemon.pid);
 

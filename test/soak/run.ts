@@ -7,8 +7,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CallError } from '../../core/cli/client.js';
-import { cleanUpEverything, installCleanupHandlers } from '../../bench/cleanup.js';
-import { startDaemon } from '../../bench/daemon.js';
+import { cleanUpEverything, installCleanupHandlers, onCleanup } from '../../bench/cleanup.js';
+import { startDaemon } from '../helpers/daemon.js';
 import { MIB, rssBytes } from '../../bench/proc.js';
 
 const minutes = Number(process.argv[process.argv.indexOf('--minutes') + 1]) || 10;
@@ -31,13 +31,13 @@ const rssMb = (pid: number) => rssBytes(pid) / MIB;
 
 async function main(): Promise<void> {
   // Ready once every plugin has loaded; stopped (and its home removed) on any exit.
-  const daemon = await startDaemon({
+  const daemon = await startDaemon(onCleanup, {
     examples: true,
     plugins: { 'crashy.plugin.js': CRASHY, 'versioned.plugin.js': versioned(0) },
     config: { supervision: { restart: { initialDelayMs: 10, maxDelayMs: 200, maxCrashes: 100_000 } } },
   });
   try {
-    const control = await daemon.connect();
+    const control = await daemon.client();
     const rssStart = rssMb(daemon.pid);
     const deadline = Date.now() + minutes * 60_000;
     let calls = 0;
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
       ['versioned.version', () => undefined],
     ];
     const clients = Array.from({ length: CLIENTS }, async () => {
-      const client = await daemon.connect();
+      const client = await daemon.client();
       for (let n = 0; Date.now() < deadline; n++) {
         const [method, params] = mix[n % mix.length];
         try {

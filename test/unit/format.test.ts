@@ -218,11 +218,11 @@ test('systemd unit: foreground start, reload by SIGHUP, sandboxed, stop deadline
   t.false(unit.includes('MemoryDenyWriteExecute=yes'), 'V8 needs W+X pages');
 });
 
-test('systemd unit: homes under /home stay reachable, odd paths are quoted, a plugin folder elsewhere is writable', (t) => {
-  const unit = renderSystemdUnit({ ...INSTALL, home: '/home/ann/my plugd', pluginDir: '/srv/plugins%1', user: undefined });
+test('systemd unit: homes under /home stay reachable, odd paths are quoted, a plugin folder elsewhere stays read-only', (t) => {
+  const unit = renderSystemdUnit({ ...INSTALL, home: '/home/ann/my plugd%1', pluginDir: '/srv/plugins', user: undefined });
   t.true(settings(unit).includes('ProtectHome=read-only'));
-  t.true(settings(unit).includes('ReadWritePaths="/home/ann/my plugd" /srv/plugins%%1'));
-  t.true(settings(unit).some((line) => line.endsWith('--home "/home/ann/my plugd"')));
+  t.true(settings(unit).includes('ReadWritePaths="/home/ann/my plugd%%1"'), 'builds live in the home: the plugin folder is only read');
+  t.true(settings(unit).some((line) => line.endsWith('--home "/home/ann/my plugd%%1"')));
   t.false(settings(unit).some((line) => line.startsWith('User=')), 'root runs as itself');
 });
 

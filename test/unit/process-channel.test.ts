@@ -15,6 +15,7 @@ import { HIDE_SHM_ENV, loadShm, shmMissingReason } from '../../core/channel/shm.
 import type { ProcessChannelKind } from '../../core/channel/transport.js';
 import { collect, send } from '../fixtures/channel/echo-client.js';
 import { closeAndJoin, echoContract, type EchoPeer } from '../fixtures/channel/echo-contract.js';
+import { shmTest } from '../fixtures/channel/shm-test.js';
 
 const echoPath = fileURLToPath(new URL('../fixtures/channel/echo-process.ts', import.meta.url));
 
@@ -41,7 +42,7 @@ function startEcho(kind: ProcessChannelKind, options: Partial<ProcessChannelOpti
 echoContract('shm', (ringBytes) => startEcho('shm', { ringBytes }), loadShm() ? undefined : shmMissingReason());
 echoContract('pipe', () => startEcho('pipe'));
 
-(loadShm() ? test : test.skip)('shm: both processes map the memfd plugd-<name>', async (t) => {
+shmTest('shm: both processes map the memfd plugd-<name>', async (t) => {
   const peer = startEcho('shm', { name: 'test-maps' });
   await Promise.all([collect(peer.transport, 1), send(peer.transport, { id: 0 })]);
   const memfdLines = (pid: number | string): string[] =>

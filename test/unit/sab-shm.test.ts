@@ -1,20 +1,14 @@
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { HIDE_SHM_ENV, loadShm, shmMissingReason, type SabShm } from '../../core/channel/shm.js';
+import { HIDE_SHM_ENV, loadShm, shmMissingReason } from '../../core/channel/shm.js';
 import type { ShmPeerJob } from '../fixtures/channel/shm-peer.js';
+import { shmTest } from '../fixtures/channel/shm-test.js';
 
 const peerPath = fileURLToPath(new URL('../fixtures/channel/shm-peer.ts', import.meta.url));
-const shm = loadShm();
-
-/** The addon's tests, skipped by name with the reason when it is not built. */
-function shmTest(title: string, body: (t: ExecutionContext, shm: SabShm) => Promise<void> | void): void {
-  if (shm) test(title, (t) => body(t, shm));
-  else test.skip(`${title} (skipped: ${shmMissingReason()})`, () => {});
-}
 
 /** Starts the peer with `job`; `fds` become its fds 4, 5, 6. */
 function startPeer(job: ShmPeerJob, fds: number[] = [], nodeOptions: string[] = []): ChildProcess {
@@ -146,6 +140,12 @@ shmTest('a garbage-collected buffer is unmapped', async (t) => {
   const [report] = (await once(child, 'message')) as [{ mappedBefore: boolean; mappedAfter: boolean }];
   t.deepEqual(report, { mappedBefore: true, mappedAfter: false });
   t.is(await exitCode(child), 0);
+});
+
+shmTest('threads that load the addon and end, a watch left open and their buffers handed out, do not crash the process', async (t) => {
+  const child = startPeer({ role: 'threads' });
+  t.is(await exitCode(child), 0);
+  t.is(child.signalCode, null);
 });
 
 test(`with ${HIDE_SHM_ENV}=1 the face hides the addon and says why`, (t) => {

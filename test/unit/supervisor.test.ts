@@ -58,6 +58,7 @@ function rig(t: ExecutionContext, supervision: Partial<Supervision> = {}): Rig {
       },
       maxInFlight: 100,
       config: undefined,
+      buildCache: join(dir, 'cache'),
     },
   );
   t.teardown(() => supervisor.unload());

@@ -168,6 +168,9 @@ class Watch {
       HandleScope scope(isolate_);
       handle_.Get(isolate_)->SetAlignedPointerInInternalField(0, nullptr);
     }
+    // Now, not in the close callback: after an environment's teardown that runs when the isolate is gone.
+    callback_.Reset();
+    handle_.Reset();
     uv_poll_stop(&poll_);
     uv_close(reinterpret_cast<uv_handle_t*>(&poll_), [](uv_handle_t* handle) { delete static_cast<Watch*>(handle->data); });
   }
@@ -219,7 +222,12 @@ void Watch::New(const FunctionCallbackInfo<Value>& args) {
     delete watch;
     return Throw(isolate, "watch of fd " + std::to_string(static_cast<int>(fd)) + ": " + uv_strerror(status));
   }
-  uv_poll_start(&watch->poll_, UV_READABLE, OnReadable);
+  status = uv_poll_start(&watch->poll_, UV_READABLE, OnReadable);
+  if (status != 0) {
+    handle->SetAlignedPointerInInternalField(0, watch);
+    watch->Stop(false);
+    return Throw(isolate, "watch of fd " + std::to_string(static_cast<int>(fd)) + ": " + uv_strerror(status));
+  }
   handle->SetAlignedPointerInInternalField(0, watch);
   node::AddEnvironmentCleanupHook(isolate, Cleanup, watch);
   args.GetReturnValue().Set(handle);

@@ -1,0 +1,93 @@
+// The layering of plugd's sources, checked by `npm run lint:layers` (part of
+// `npm test`). Layers import downward only:
+//   core/channel  <-  core/rpc, core/host  <-  core/daemon.ts  <-  core/cli
+// core/rpc and core/host meet through small interfaces, not each other's
+// internals (host may use rpc's errors and registry; rpc never imports host).
+// The SDK runs inside plugin workers: it may use the channel and the few core
+// modules listed below, and core never imports the SDK.
+// Type-only imports count too (tsPreCompilationDeps): a type cycle or an
+// upward type import ties the layers together as much as a value import does.
+
+/** What sdk/ may import from core/ besides core/channel/. Keep it short. */
+const SDK_MAY_IMPORT = [
+  '^core/signals\\.ts$',
+  '^core/hooks\\.ts$',
+  '^core/package-root\\.ts$',
+  '^core/rpc/errors\\.ts$',
+  // sdk/testing.ts runs a plugin in-process the way the daemon does.
+  '^core/rpc/dispatcher\\.ts$',
+  '^core/rpc/registry\\.ts$',
+  '^core/rpc/raw-json\\.ts$',
+  '^core/rpc/answer-text\\.ts$',
+  '^core/host/compile\\.ts$',
+  '^core/host/discovery\\.ts$',
+  '^core/host/plugin-methods\\.ts$',
+];
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-unresolvable',
+      severity: 'error',
+      comment: 'Every import resolves: a rule cannot judge an import it cannot follow.',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'No import cycle, type-only ones included: a cycle makes two modules one layer.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'channel-imports-nothing-of-plugd',
+      severity: 'error',
+      comment: 'core/channel is the bottom layer: node built-ins and itself only.',
+      from: { path: '^core/channel/' },
+      to: { pathNot: '^core/channel/', dependencyTypesNot: ['core'] },
+    },
+    {
+      name: 'core-never-imports-sdk',
+      severity: 'error',
+      comment: 'The SDK builds on core (its protocol), never the other way round.',
+      from: { path: '^core/' },
+      to: { path: '^sdk/' },
+    },
+    {
+      name: 'rpc-does-not-import-host',
+      severity: 'error',
+      comment: 'rpc reaches plugins through a small interface the daemon wires up, not host internals.',
+      from: { path: '^core/rpc/' },
+      to: { path: '^core/host/' },
+    },
+    {
+      name: 'rpc-and-host-below-daemon-and-cli',
+      severity: 'error',
+      comment: 'core/rpc and core/host sit below the daemon, the dashboard (which the daemon wires in) and the CLI.',
+      from: { path: '^core/(rpc|host)/' },
+      to: { path: '^core/(daemon\\.ts$|dashboard/|cli/)' },
+    },
+    {
+      name: 'only-cli-imports-cli',
+      severity: 'error',
+      comment: 'The CLI is the top layer: nothing else in core imports it.',
+      from: { path: '^core/', pathNot: '^core/cli/' },
+      to: { path: '^core/cli/' },
+    },
+    {
+      name: 'sdk-imports-little-of-core',
+      severity: 'error',
+      comment: 'sdk/ may import core/channel/ and the modules listed in SDK_MAY_IMPORT only.',
+      from: { path: '^sdk/' },
+      to: { path: '^core/', pathNot: ['^core/channel/', ...SDK_MAY_IMPORT] },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)dist/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+  },
+};

@@ -1,0 +1,40 @@
+// `daemon.*`: the daemon's status, figures, stop and reload.
+
+import { NoParams, type AddBuiltin } from './builtin-method.js';
+import type { RescanSummary } from '../channel/protocol.js';
+import type { PluginControl } from './plugin-control.js';
+
+/** What the built-in methods need of the daemon. */
+export interface DaemonControl {
+  readonly version: string;
+  readonly host: PluginControl;
+  /** The folders `plugins.load` may load from. */
+  readonly loadRoots: string[];
+  status(): Record<string, unknown>;
+  /** Counters and latency percentiles per method and per plugin (`daemon.metrics`). */
+  metrics(): Record<string, unknown>;
+  /** Starts a graceful stop after the current answer is sent. */
+  requestStop(reason: string): void;
+  /** What SIGHUP does: rescan the plugin folder, reload what changed, reopen the log. */
+  reload(source: 'signal' | 'rpc'): Promise<RescanSummary>;
+}
+
+export function registerDaemonMethods(add: AddBuiltin, daemon: DaemonControl): void {
+  add('daemon.status', { description: 'Pid, uptime, version, home, socket, plugin count and memory of the daemon.', params: NoParams }, () =>
+    daemon.status(),
+  );
+  add('daemon.stop', { description: 'Stops the daemon gracefully (in-flight calls are answered first).', params: NoParams }, () => {
+    daemon.requestStop('daemon.stop');
+    return { stopping: true };
+  });
+  add(
+    'daemon.metrics',
+    { description: 'Calls, errors by code, in flight and latency percentiles per method and per plugin; restarts; daemon RSS and event-loop delay.', params: NoParams },
+    () => daemon.metrics(),
+  );
+  add(
+    'daemon.reload',
+    { description: 'Rescans the plugin folder and reloads what changed (as SIGHUP does), and reopens the log.', params: NoParams },
+    () => daemon.reload('rpc'),
+  );
+}

@@ -1,0 +1,20 @@
+// What the built-in methods need of the plugins (`plugins.*`, `daemon.reload`),
+// declared here so that rpc does not import the host: the plugin host
+// satisfies this interface as it is. The views are the protocol's answer shapes.
+
+import type { PluginStatus, RescanSummary } from '../channel/protocol.js';
+
+export interface ReloadView {
+  name: string;
+  changed: boolean;
+}
+
+export interface PluginControl {
+  list(): PluginStatus[];
+  status(name: string): PluginStatus;
+  setPaused(name: string, paused: boolean): Promise<PluginStatus>;
+  loadPath(path: string): Promise<PluginStatus>;
+  unload(name: string): Promise<void>;
+  reloadOne(name: string, force: boolean): Promise<ReloadView>;
+  rescan(force: boolean): Promise<RescanSummary>;
+}

@@ -1,0 +1,228 @@
+// The dashboard in a real browser (Debian's Chromium through playwright-core),
+// against the real daemon from dist/ with the example plugins and a TCP
+// listener: log in with the URL `plugd dashboard` prints, see the plugins,
+// call methods, reload, watch a crash arrive live, and be refused from
+// another origin. One daemon and one browser serve the tests, in order.
+
+import test, { type ExecutionContext } from 'ava';
+import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import type { BrowserContext, Page } from 'playwright-core';
+import { CLI, killOnExit, ROOT, runCli, startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { haveChromium, openBrowser } from './chromium.js';
+
+const browserTest = haveChromium ? test.serial : test.serial.skip;
+
+const CRASHY = `import { definePlugin } from 'plugd/sdk';
+export default definePlugin({
+  name: 'crashy',
+  setup(ctx) {
+    ctx.rpc.method('boom', { description: 'Crashes its worker a moment later.' }, () => {
+      setTimeout(() => { throw new Error('boom'); }, 10);
+      return { crashing: true };
+    });
+  },
+});
+`;
+
+let daemon: TestDaemon;
+let base: string;
+let loginUrl: string;
+let context: BrowserContext;
+let page: Page;
+const consoleErrors: string[] = [];
+const cleanups: Array<() => unknown> = [];
+
+test.before(async () => {
+  if (!haveChromium) return;
+  // startDaemon tears down through its context: here, after the last test.
+  const scope = { teardown: (cleanup: () => unknown) => cleanups.push(cleanup) } as unknown as ExecutionContext;
+  daemon = await startDaemon(scope, { examples: true, config: { loadPaths: ['extra'] }, args: ['--tcp', '127.0.0.1:0'] });
+  base = `http://${(await daemon.call('daemon.status')).tcp}`;
+  const browser = await openBrowser();
+  cleanups.push(() => browser.close());
+  context = browser.context;
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
+});
+
+test.after.always(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+const row = (name: string) => page.locator(`tr[data-plugin="${name}"]`);
+// The functions handed to the page run there (a string would be eval, which the page's CSP forbids); the tests compile without the DOM's types.
+declare const document: any;
+declare const window: any;
+const restartsOf = (name: string) =>
+  page.evaluate((plugin) => document.querySelector(`tr[data-plugin="${plugin}"] td[data-column="restarts"]`)?.textContent, name);
+
+/** Calls a method from the plugin page's console; resolves with what the page shows. */
+async function callFromConsole(method: string, fields: Record<string, string> = {}): Promise<string> {
+  const section = page.locator('section.method', { has: page.getByRole('heading', { name: method, exact: true }) });
+  for (const [member, value] of Object.entries(fields)) await section.getByLabel(member).fill(value);
+  const answer = section.locator('pre.answer');
+  const before = (await answer.count()) > 0 ? await answer.textContent() : undefined;
+  await section.getByRole('button', { name: 'Call' }).click();
+  await page.waitForFunction(
+    ([heading, previous]) => {
+      const shown = [...document.querySelectorAll('section.method')].find((node: any) => node.querySelector('h3')?.textContent === heading);
+      const text = shown?.querySelector('pre.answer')?.textContent;
+      return text !== undefined && text !== previous;
+    },
+    [method, before ?? null] as const,
+  );
+  return (await answer.textContent())!;
+}
+
+browserTest('a wrong token gets 401 and no cookie', async (t) => {
+  const answer = await page.goto(`${base}/login?token=not-the-token`);
+  t.is(answer!.status(), 401);
+  await page.getByRole('alert').waitFor();
+  t.deepEqual(await context.cookies(), []);
+  t.truthy(await page.getByLabel('Token').count());
+});
+
+browserTest('logs in with the printed URL and shows every plugin with its state', async (t) => {
+  consoleErrors.length = 0; // The wrong token's 401 is expected.
+  const printed = await runCli(['--home', daemon.home, 'dashboard']);
+  loginUrl = printed.stdout.trim();
+  const started = performance.now();
+  const answer = await page.goto(loginUrl);
+  await row('echo').waitFor();
+  t.log(`login URL to table filled: ${Math.round(performance.now() - started)} ms`);
+  t.is(page.url(), `${base}/`, 'the token left the address bar');
+  const headers = answer!.headers();
+  t.regex(headers['content-security-policy'], /frame-ancestors 'none'/);
+  t.is(headers['x-content-type-options'], 'nosniff');
+  const cookie = (await context.cookies()).find((candidate) => candidate.name.startsWith('plugd_session_'));
+  t.true(cookie?.httpOnly);
+  t.is(cookie?.sameSite, 'Strict');
+  for (const column of ['Name', 'State', 'Uptime', 'Calls/s', 'p99 ms', 'Errors', 'Restarts', 'Heap', 'ELU']) {
+    t.is(await page.getByRole('columnheader', { name: column, exact: true }).count(), 1, column);
+  }
+  for (const name of ['counter', 'echo']) {
+    t.is(await row(name).locator('td.state').textContent(), 'ready', name);
+    for (const button of ['Reload', 'Pause', 'Unload']) t.is(await row(name).getByRole('button', { name: button }).count(), 1);
+  }
+});
+
+browserTest('Rescan works from the keyboard, and its answer shows in the page', async (t) => {
+  await page.getByRole('button', { name: 'Rescan' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByText('rescan: done').waitFor();
+  t.true(await page.getByText('rescan: done').isVisible());
+});
+
+browserTest('the console calls a method and shows its result, then -32602 for a wrong param', async (t) => {
+  await page.getByRole('link', { name: 'echo' }).click();
+  await page.getByRole('heading', { name: 'echo.say', exact: true }).waitFor();
+  t.truthy(await page.getByText('Answers with the text it was given.').count());
+  t.deepEqual(JSON.parse(await callFromConsole('echo.say', { text: 'hello from the browser' })), { text: 'hello from the browser' });
+  t.regex(await callFromConsole('echo.say', { text: '' }), /^error -32602: /);
+  t.deepEqual(JSON.parse(await callFromConsole('echo.echo', { 'params (JSON)': '{"n":1}' })), { n: 1 });
+});
+
+browserTest('the overview and a plugin page, as screenshots for docs/', async (t) => {
+  // Some traffic, growing, so the charts and sparklines have something to draw.
+  let traffic = true;
+  const load = (async () => {
+    for (let round = 0; traffic; round++) {
+      await Promise.all(Array.from({ length: 1 + (round >> 2) }, () => daemon.call('echo.say', { text: 'load' })));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  await new Promise((resolve) => setTimeout(resolve, 6000));
+  const folder = process.env.PLUGD_SCREENSHOTS ? join(ROOT, 'docs') : join(daemon.home, 'screenshots');
+  mkdirSync(folder, { recursive: true });
+  await page.screenshot({ path: join(folder, 'dashboard-plugin.png'), fullPage: true });
+  await page.goto(`${base}/#/`);
+  await row('echo').waitFor();
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await page.screenshot({ path: join(folder, 'dashboard-overview.png') });
+  traffic = false;
+  await load;
+  for (const shot of ['dashboard-plugin.png', 'dashboard-overview.png']) t.true(existsSync(join(folder, shot)), shot);
+});
+
+browserTest('Reload replaces the worker and the plugin comes back ready', async (t) => {
+  await page.goto(`${base}/#/plugins/echo`);
+  await page.getByRole('heading', { name: 'echo.worker', exact: true }).waitFor();
+  const before = JSON.parse(await callFromConsole('echo.worker'));
+  const readyLines = page.locator('ol.log li', { hasText: 'echo is ready' });
+  const logged = await readyLines.count();
+  await page.locator('.toolbar').getByRole('button', { name: 'Reload' }).click();
+  await page.getByText('reload echo: done').waitFor();
+  await readyLines.nth(logged).waitFor(); // The new worker's log line, live.
+  await page.waitForFunction(() => document.querySelector('[data-testid="state"]')?.textContent === 'ready');
+  const after = JSON.parse(await callFromConsole('echo.worker'));
+  t.notDeepEqual(after, before, 'another worker serves');
+});
+
+browserTest('a crash from outside the page shows as one more restart, live', async (t) => {
+  const folder = join(daemon.home, 'extra');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'crashy.plugin.ts'), CRASHY);
+  await daemon.call('plugins.load', { path: join(folder, 'crashy.plugin.ts') });
+  await page.goto(`${base}/#/`);
+  await row('crashy').waitFor();
+  t.is(await restartsOf('crashy'), '0');
+  await page.evaluate(() => (window.notReloaded = true));
+  await daemon.call('crashy.boom');
+  await page.waitForFunction(() => document.querySelector('tr[data-plugin="crashy"] td[data-column="restarts"]')?.textContent === '1');
+  t.true(await page.evaluate(() => window.notReloaded), 'the page was not reloaded');
+  t.regex((await row('crashy').getAttribute('class')) ?? '', /warning|failed/, 'highlighted as in top');
+  await page.getByText('crashy crashed').waitFor();
+});
+
+browserTest('a POST with the cookie from another origin is refused and nothing runs', async (t) => {
+  const pause = JSON.stringify({ jsonrpc: '2.0', method: 'plugins.pause', params: { name: 'echo' }, id: 1 });
+  // A page on another port of the same host: same site, so the browser sends the SameSite=Strict cookie.
+  const stranger: Server = createServer((_request, response) => {
+    response.setHeader('content-type', 'text/html');
+    response.end(`<script>fetch(${JSON.stringify(`${base}/`)}, { method: 'POST', mode: 'no-cors', credentials: 'include', body: ${JSON.stringify(pause)} })
+      .then(() => { document.title = 'sent'; }, () => { document.title = 'sent'; });</script>`);
+  });
+  await new Promise<void>((resolve) => stranger.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => stranger.close());
+  const other = await context.newPage();
+  await other.goto(`http://127.0.0.1:${(stranger.address() as { port: number }).port}/`);
+  await other.waitForFunction(() => document.title === 'sent');
+  await other.close();
+  t.false((await daemon.call('plugins.status', { name: 'echo' })).paused, 'nothing ran from the other page');
+  const forged = await context.request.post(`${base}/`, { headers: { origin: 'http://127.0.0.1:1', 'content-type': 'application/json' }, data: pause });
+  t.is(forged.status(), 403);
+  t.false((await daemon.call('plugins.status', { name: 'echo' })).paused, 'nothing ran');
+});
+
+browserTest('no errors in the browser console', (t) => {
+  t.deepEqual(consoleErrors, []);
+});
+
+browserTest('the page reconnects by itself when the daemon restarts', async (t) => {
+  await page.goto(`${base}/#/`);
+  await row('echo').waitFor();
+  const shownPid = () => page.locator('.daemon .figure').first().locator('.value').textContent();
+  t.is(await shownPid(), String(daemon.pid));
+  daemon.signal('SIGTERM');
+  await daemon.exited;
+  await page.getByText('reconnecting…').waitFor();
+  // The same home and port: the session (signed with the same token) holds.
+  const again = spawn(process.execPath, [CLI, 'start', '--foreground', '--home', daemon.home, '--tcp', base.slice('http://'.length)], { stdio: 'ignore' });
+  killOnExit(() => again.kill('SIGKILL'));
+  cleanups.push(() => again.kill('SIGKILL'));
+  await page.waitForFunction((old) => document.querySelector('.daemon .figure .value')?.textContent !== old, String(daemon.pid), { timeout: 30_000 });
+  t.is(await shownPid(), String(again.pid));
+  await page.getByText('live', { exact: true }).waitFor();
+  await row('echo').waitFor();
+});
+
+browserTest('plugd token --rotate ends the session: the page asks for the token again', async (t) => {
+  t.is((await runCli(['--home', daemon.home, 'token', '--rotate'])).code, 0);
+  await page.goto(`${base}/`);
+  await page.getByLabel('Token').waitFor();
+  t.false(await page.locator('#app').count().then(Boolean));
+});

@@ -1,0 +1,38 @@
+// Every duration in plugd.json is at most 2^31 - 1 ms: a longer one would make
+// Node's timers fire after 1 ms (every connection closed at once, every
+// plugin failed). The schema refuses it, naming the key.
+
+import test from 'ava';
+import { parseConfigFile } from '../../core/config.js';
+
+const parse = (config: object) => () => parseConfigFile(JSON.stringify(config), 'plugd.json');
+
+test('durations above 2147483647 ms are refused with the key that holds them', (t) => {
+  const thirtyDays = 2_592_000_000;
+  const cases: Array<[object, string]> = [
+    [{ limits: { idleTimeoutMs: thirtyDays } }, 'config.limits.idleTimeoutMs'],
+    [{ limits: { slowReaderGraceMs: thirtyDays } }, 'config.limits.slowReaderGraceMs'],
+    [{ limits: { authTimeoutMs: thirtyDays } }, 'config.limits.authTimeoutMs'],
+    [{ supervision: { callTimeoutMs: thirtyDays } }, 'config.supervision.callTimeoutMs'],
+    [{ supervision: { restart: { maxDelayMs: thirtyDays } } }, 'config.supervision.restart.maxDelayMs'],
+    [{ plugins: { echo: { supervision: { loadTimeoutMs: thirtyDays } } } }, 'config.plugins.echo.supervision.loadTimeoutMs'],
+  ];
+  for (const [config, key] of cases) {
+    t.throws(parse(config), { message: new RegExp(`${key.replaceAll('.', '\\.')} must be <= 2147483647`) }, key);
+  }
+});
+
+test('2147483647 ms itself is accepted', (t) => {
+  t.notThrows(parse({ limits: { idleTimeoutMs: 2_147_483_647 }, supervision: { drainTimeoutMs: 2_147_483_647 } }));
+});
+
+test('the edge keys are in the schema: tcpTls, loadPaths, the unauthenticated limits', (t) => {
+  t.notThrows(
+    parse({
+      tcpTls: { cert: 'cert.pem', key: 'key.pem', ca: 'ca.pem' },
+      loadPaths: ['/srv/plugins'],
+      limits: { authTimeoutMs: 10000, maxUnauthenticatedConnections: 64, pluginLogLinesPerSecond: 100 },
+    }),
+  );
+  t.throws(parse({ tcpTls: { cert: 'cert.pem' } }), { message: /tcpTls/ });
+});

@@ -26,8 +26,8 @@ function parentOf(pid: number): number | undefined {
   }
 }
 
-/** VmRSS of `pid` and every process under it (a daemon's plugin processes), in bytes. */
-export function treeRssBytes(pid: number): number {
+/** `pid` and every process under it (a daemon's plugin processes). */
+function processTree(pid: number): number[] {
   const pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number);
   const tree = new Set([pid]);
   // Parents come before their children often but not always: repeat until nothing joins.
@@ -40,7 +40,18 @@ export function treeRssBytes(pid: number): number {
       grew = true;
     }
   }
-  return [...tree].reduce((sum, member) => sum + rssBytes(member), 0);
+  return [...tree];
+}
+
+/** VmRSS of `pid` and every process under it, in bytes: pages they share (Node's own code) counted in each. */
+export function treeRssBytes(pid: number): number {
+  return processTree(pid).reduce((sum, member) => sum + rssBytes(member), 0);
+}
+
+/** Proportional set size of `pid` and every process under it, in bytes: each shared page counted once in all. */
+export function treePssBytes(pid: number): number {
+  const pss = (member: number) => Number(/^Pss:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${member}/smaps_rollup`, 'utf8'))?.[1] ?? 0) * 1024;
+  return processTree(pid).reduce((sum, member) => sum + pss(member), 0);
 }
 
 /**

@@ -10,26 +10,10 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { until } from '../helpers/until.js';
+import { FAST_SUPERVISION, FAULTY } from '../fixtures/faults/faulty.js';
 
-const supervision = {
-  loadTimeoutMs: 10_000,
-  drainTimeoutMs: 2000,
-  callTimeoutMs: 5000,
-  heartbeatTimeoutMs: 1000,
-  restart: { initialDelayMs: 20, maxDelayMs: 200, maxCrashes: 3, windowMs: 60_000 },
-};
-
-const FAULTY = `
-export default {
-  setup(ctx) {
-    ctx.rpc.method('ok', {}, () => 'ok');
-    ctx.rpc.method('throwLater', {}, () => { setTimeout(() => { throw new Error('timer threw'); }, 5); return new Promise(() => {}); });
-    ctx.rpc.method('exit', {}, () => { process.exit(1); });
-    ctx.rpc.method('spin', {}, () => { for (;;) {} });
-    ctx.rpc.method('oom', {}, () => { const hoard = []; for (;;) hoard.push(new Array(100000).fill(Math.random())); });
-  },
-};
-`;
+/** A process's heartbeat crosses its IPC channel: a little more room than a thread's on a loaded machine. */
+const supervision = { ...FAST_SUPERVISION, heartbeatTimeoutMs: 1000 };
 
 const versioned = (version: number) => `
 import { definePlugin } from 'plugd/sdk';

@@ -51,6 +51,8 @@ export class PluginSupervisor {
   private readonly policy: CrashPolicy;
   private queue: Promise<unknown> = Promise.resolve();
   private backoffTimer: NodeJS.Timeout | undefined;
+  /** Why workers not (yet) serving died: one may die between its setup's answer and taking over. */
+  private readonly deaths = new WeakMap<PluginWorker, string>();
 
   constructor(
     public source: PluginSource,
@@ -196,7 +198,9 @@ export class PluginSupervisor {
     const worker = this.env.boot(this.env.slot);
     worker.once('exit', (reason: string, expected: boolean) => {
       this.history.servedBefore += worker.served;
-      if (!expected && worker === this.worker) this.crashed(reason);
+      if (expected) return;
+      if (worker === this.worker) this.crashed(reason);
+      else this.deaths.set(worker, reason);
     });
     return worker;
   }
@@ -218,6 +222,9 @@ export class PluginSupervisor {
     this.history.readySince = Date.now();
     pruneBuilds(build);
     this.env.hooks.pluginLoaded.call(this.event());
+    // A thread's last message and its exit arrive together: its death came before the answer was acted on.
+    const death = this.deaths.get(worker);
+    if (death !== undefined) this.crashed(death);
   }
 
   /** Lets an old worker finish its calls and stop, in the background. */

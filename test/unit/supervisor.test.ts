@@ -186,3 +186,21 @@ test('params the channel cannot send are refused at once and leave nothing pendi
   t.regex(error.message, /p\.echo: params cannot be sent: Maximum call stack size exceeded/);
   t.is(supervisor.status().inFlight, 0);
 });
+
+test('a worker that dies just as its setup answers (both in one task) is a crash, not a ready plugin with a dead worker', async (t) => {
+  const { supervisor, backends, next } = rig(t);
+  next((backend) => {
+    const post = backend.post.bind(backend);
+    // The answer is queued first, the death right behind it, before anything acts on the answer.
+    backend.post = (order) => {
+      post(order);
+      if (order.t === 'load') queueMicrotask(() => backend.die('exited with code 1'));
+    };
+  });
+  await supervisor.load();
+  t.is(supervisor.state, 'backoff');
+  t.is(supervisor.status().lastError, 'exited with code 1');
+  await until(async () => supervisor.state, (state) => state === 'ready');
+  t.is(backends.length, 2);
+  t.is(supervisor.status().restarts, 1);
+});

@@ -6,13 +6,17 @@ import { qualifiedMethodName, type MethodSpec } from '../channel/protocol.js';
 import { defineMethod, type MethodEntry } from '../rpc/registry.js';
 import { SchemaScope } from '../schema.js';
 
-/** Throws, naming the method, when a params schema does not compile. */
+/**
+ * Throws, naming the method, when a params schema does not compile. `schemas`
+ * is this version's scope (made with the serving version's, to reuse its
+ * unchanged validators).
+ */
 export function pluginMethodEntries(
   plugin: string,
   specs: MethodSpec[],
   call: (spec: MethodSpec, params: unknown) => Promise<unknown>,
+  schemas = new SchemaScope(),
 ): MethodEntry[] {
-  const schemas = new SchemaScope();
   return specs.map((spec) => {
     const name = qualifiedMethodName(plugin, spec.name);
     const entry = defineMethod(name, plugin, spec, (params) => call(spec, params), plugin);

@@ -11,7 +11,8 @@ import type { CoreToWorker, MethodSpec, PluginStatus } from '../channel/protocol
 import type { Supervision } from '../config.js';
 import type { CoreHooks, PluginEvent } from '../hooks.js';
 import type { RpcError } from '../rpc/errors.js';
-import type { MethodRegistry } from '../rpc/registry.js';
+import type { MethodEntry, MethodRegistry } from '../rpc/registry.js';
+import { SchemaScope } from '../schema.js';
 import type { Logger } from 'pino';
 import { CrashPolicy } from './crash-policy.js';
 import { compilePlugin, pruneBuilds, type CompiledPlugin } from './compile.js';
@@ -47,6 +48,8 @@ export class PluginSupervisor {
   private readonly history: PluginHistory = { state: 'discovered', paused: false, restarts: 0, reloads: 0, servedBefore: 0 };
   private worker: PluginWorker | undefined;
   private build: CompiledPlugin | undefined;
+  /** The serving version's params validators. */
+  private schemas: SchemaScope | undefined;
   private readonly retiring = new Set<Promise<void>>();
   private readonly policy: CrashPolicy;
   private queue: Promise<unknown> = Promise.resolve();
@@ -177,7 +180,8 @@ export class PluginSupervisor {
     let phase: Phase = 'load';
     try {
       const manifest = await this.loadInto(next, build);
-      const entries = pluginMethodEntries(this.name, manifest.methods, (method, params) => this.call(method, params));
+      const schemas = new SchemaScope(this.schemas);
+      const entries = this.methodEntries(manifest.methods, schemas);
       if (old?.alive && old.manifest?.snapshot) {
         const { snapshotTimeoutMs } = this.env.supervision;
         phase = 'snapshot';
@@ -186,6 +190,7 @@ export class PluginSupervisor {
         await next.restore(state, snapshotTimeoutMs);
       }
       this.attach(next, build, entries);
+      this.schemas = schemas;
     } catch (error) {
       await next.terminate('load failed');
       throw this.failed(phase, error);
@@ -211,7 +216,11 @@ export class PluginSupervisor {
   }
 
   /** Makes `worker` the one serving: its methods replace the old ones in one step. */
-  private attach(worker: PluginWorker, build: CompiledPlugin, entries: ReturnType<typeof pluginMethodEntries>): void {
+  private methodEntries(methods: MethodSpec[], schemas = new SchemaScope()): MethodEntry[] {
+    return pluginMethodEntries(this.name, methods, (method, params) => this.call(method, params), schemas);
+  }
+
+  private attach(worker: PluginWorker, build: CompiledPlugin, entries: MethodEntry[]): void {
     this.cancelBackoff();
     this.env.registry.replaceOwner(this.name, entries);
     // Its loops start now (after any restore), or wait for a resume if the plugin is paused.
@@ -269,7 +278,7 @@ export class PluginSupervisor {
       const worker = this.spawn();
       try {
         const manifest = await this.loadInto(worker, this.build);
-        this.attach(worker, this.build, pluginMethodEntries(this.name, manifest.methods, (method, params) => this.call(method, params)));
+        this.attach(worker, this.build, this.methodEntries(manifest.methods, this.schemas));
       } catch (error) {
         await worker.terminate('load failed');
         this.crashed(`restart failed: ${messageOf(error)}`);

@@ -40,6 +40,8 @@ function emptySummary(skipped: SkippedEntry[] = []): RescanSummary {
 
 export class PluginHost {
   private readonly plugins = new Map<string, PluginSupervisor>();
+  /** How each plugin's workers are booted. */
+  private readonly slots = new Map<string, WorkerSlot>();
   private readonly watchers: PluginWatcher[] = [];
   private readonly workers: SpareWorkers;
   /** The entries of the plugin folder left out by the latest rescan. */
@@ -121,7 +123,9 @@ export class PluginHost {
     this.plugins.delete(name);
     await plugin.unload();
     // A plugin process's spare is that plugin's alone.
-    if (plugin.slot.isolation === 'process') this.workers.forget(plugin.slot);
+    const slot = this.slots.get(name);
+    this.slots.delete(name);
+    if (slot?.isolation === 'process') this.workers.forget(slot);
   }
 
   /** Reloads one plugin (blue/green). Throws, with the reason, if the new version fails. */
@@ -231,6 +235,7 @@ export class PluginHost {
       buildCache: join(config.home, 'cache', 'builds'),
     });
     this.plugins.set(source.name, plugin);
+    this.slots.set(source.name, slot);
     return plugin;
   }
 

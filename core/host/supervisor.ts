@@ -54,7 +54,7 @@ export class PluginSupervisor {
   private readonly policy: CrashPolicy;
   private queue: Promise<unknown> = Promise.resolve();
   private backoffTimer: NodeJS.Timeout | undefined;
-  /** Why workers not (yet) serving died: one may die between its setup's answer and taking over. */
+  /** Deaths of workers not serving yet: one may die as its setup answers, before it takes over. */
   private readonly deaths = new WeakMap<PluginWorker, string>();
 
   constructor(
@@ -66,11 +66,6 @@ export class PluginSupervisor {
 
   get name(): string {
     return this.source.name;
-  }
-
-  /** How this plugin's workers are booted. */
-  get slot(): WorkerSlot {
-    return this.env.slot;
   }
 
   /** The files the serving build was made from (for the watcher). */
@@ -203,9 +198,8 @@ export class PluginSupervisor {
     const worker = this.env.boot(this.env.slot);
     worker.once('exit', (reason: string, expected: boolean) => {
       this.history.servedBefore += worker.served;
-      if (expected) return;
-      if (worker === this.worker) this.crashed(reason);
-      else this.deaths.set(worker, reason);
+      if (!expected && worker === this.worker) this.crashed(reason);
+      else if (!expected) this.deaths.set(worker, reason);
     });
     return worker;
   }
@@ -231,9 +225,8 @@ export class PluginSupervisor {
     this.history.readySince = Date.now();
     pruneBuilds(build);
     this.env.hooks.pluginLoaded.call(this.event());
-    // A thread's last message and its exit arrive together: its death came before the answer was acted on.
-    const death = this.deaths.get(worker);
-    if (death !== undefined) this.crashed(death);
+    // A thread's last message and its exit come in one task: it may be dead already.
+    if (this.deaths.has(worker)) this.crashed(this.deaths.get(worker)!);
   }
 
   /** Lets an old worker finish its calls and stop, in the background. */

@@ -1,7 +1,7 @@
 // What Linux's /proc says about another process: its resident memory and the
 // CPU time of all its threads (a daemon's plugin workers included).
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export const MIB = 1024 * 1024;
 
@@ -14,6 +14,44 @@ export function rssBytes(pid: number): number {
   const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
   if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
   return Number(match[1]) * 1024;
+}
+
+/** The parent pid of `pid`, or undefined once it is gone. */
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `pid` and every process under it (a daemon's plugin processes). */
+function processTree(pid: number): number[] {
+  const pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number);
+  const tree = new Set([pid]);
+  // Parents come before their children often but not always: repeat until nothing joins.
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const candidate of pids) {
+      const parent = parentOf(candidate);
+      if (tree.has(candidate) || parent === undefined || !tree.has(parent)) continue;
+      tree.add(candidate);
+      grew = true;
+    }
+  }
+  return [...tree];
+}
+
+/** VmRSS of `pid` and every process under it, in bytes: pages they share (Node's own code) counted in each. */
+export function treeRssBytes(pid: number): number {
+  return processTree(pid).reduce((sum, member) => sum + rssBytes(member), 0);
+}
+
+/** Proportional set size of `pid` and every process under it, in bytes: each shared page counted once in all. */
+export function treePssBytes(pid: number): number {
+  const pss = (member: number) => Number(/^Pss:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${member}/smaps_rollup`, 'utf8'))?.[1] ?? 0) * 1024;
+  return processTree(pid).reduce((sum, member) => sum + pss(member), 0);
 }
 
 /**

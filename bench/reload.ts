@@ -4,7 +4,8 @@
 // version's; each sample also checks that the worker did change. Samples are
 // 100 ms apart, as separate reloads are in use: the daemon keeps a booted
 // spare worker for the next reload, and back-to-back reloads would measure
-// how fast it boots a new spare instead.
+// how fast it boots a new spare instead. reload.process.* is the same with the
+// plugin in a process of its own (its spare is a booted process).
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { percentileResults, sampleMs } from './harness.js';
@@ -18,11 +19,15 @@ const PLUGIN = 'echo';
 const PAUSE_MS = 100;
 
 export async function benchReload(): Promise<BenchResult[]> {
-  const daemon = await startDaemon(onCleanup, { examples: true });
+  return [...(await reloadLatency('reload', {})), ...(await reloadLatency('reload.process', { isolation: 'process' }))];
+}
+
+async function reloadLatency(prefix: string, config: object): Promise<BenchResult[]> {
+  const daemon = await startDaemon(onCleanup, { examples: true, config });
   try {
     for (let i = 0; i < WARMUP_RELOADS; i++) await forceReload(daemon);
     const latency = await sampleMs(SAMPLES, () => timeReload(daemon));
-    return percentileResults(latency, { 'reload.p50': 50, 'reload.p95': 95 });
+    return percentileResults(latency, { [`${prefix}.p50`]: 50, [`${prefix}.p95`]: 95 });
   } finally {
     await daemon.stop();
   }
@@ -34,16 +39,18 @@ export async function forceReload(daemon: TestDaemon): Promise<void> {
 
 async function timeReload(daemon: TestDaemon): Promise<number> {
   await sleep(PAUSE_MS);
-  const before = await servingThread(daemon);
+  const before = await servingWorker(daemon);
   const started = performance.now();
   await forceReload(daemon);
   await daemon.call(`${PLUGIN}.echo`, { after: 'reload' });
   const elapsed = performance.now() - started;
-  if ((await servingThread(daemon)) === before) throw new Error(`plugins.reload {force} left ${PLUGIN} on thread ${before}`);
+  if ((await servingWorker(daemon)) === before) throw new Error(`plugins.reload {force} left ${PLUGIN} on worker ${before}`);
   return elapsed;
 }
 
-async function servingThread(daemon: TestDaemon): Promise<number | undefined> {
-  const plugins = await daemon.call<Array<{ name: string; threadId?: number }>>('plugins.list');
-  return plugins.find((plugin) => plugin.name === PLUGIN)?.threadId;
+/** The thread id or process id serving the plugin. */
+export async function servingWorker(daemon: TestDaemon, name = PLUGIN): Promise<number | undefined> {
+  const plugins = await daemon.call<Array<{ name: string; threadId?: number; pid?: number }>>('plugins.list');
+  const plugin = plugins.find((candidate) => candidate.name === name);
+  return plugin?.threadId ?? plugin?.pid;
 }

@@ -37,6 +37,12 @@ const CHECKS: Check[] = [
   { figure: 'channel.shm.1mib', over: 'channel.ipc.1mib', atLeast: 5 },
   { figure: 'channel.shm.small.c32', over: 'channel.sab.small.c32' },
   { figure: 'reload.p95', atMost: 100, unit: 'ms' },
+  { figure: 'rpc.plugin.process.c32', over: 'rpc.plugin.c32', atLeast: 0.85 },
+  { figure: 'rpc.plugin.process.c1', over: 'rpc.plugin.c1' },
+  { figure: 'reload.process.p95', atMost: 150, unit: 'ms' },
+  { figure: 'rss.idle.10plugins.process', over: 'rss.idle.10plugins' },
+  /** 0.8 of PM2 with ten apps, measured here at 551-579 MB (issue 15). */
+  { figure: 'rss.idle.10plugins.process', atMost: 452, unit: 'MB' },
   { figure: 'watch.p95', atMost: 300, unit: 'ms' },
   { figure: 'start.10plugins', atMost: 500, unit: 'ms' },
   { figure: 'rss.growth.500reloads', atMost: 32, unit: 'MB' },

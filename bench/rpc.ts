@@ -8,6 +8,8 @@
 // rpc.plugin.postmessage.* is the plugin figure again with the daemon's
 // `channel: "postmessage"` setting: the shared-memory ring's end-to-end worth.
 // rpc.status.* is `daemon.status` without params, the figure issue 2 asks for.
+// rpc.plugin.process.* is the plugin figure with every plugin in a process of
+// its own (`isolation: "process"`, over the shared-memory ring when built).
 
 import { callsPerSecond, PROBE_PARAMS } from './concurrency.js';
 import { onCleanup } from './cleanup.js';
@@ -25,6 +27,7 @@ export async function benchRpc(): Promise<BenchResult[]> {
       ['rpc.status', 'daemon.status', {}],
     ])),
     ...(await againstDaemon({ examples: true, config: { channel: 'postmessage' } }, [['rpc.plugin.postmessage', PLUGIN_METHOD]])),
+    ...(await againstDaemon({ examples: true, config: { isolation: 'process' } }, [['rpc.plugin.process', PLUGIN_METHOD]])),
   ];
 }
 

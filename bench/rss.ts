@@ -5,6 +5,9 @@
 // printed to show whether growth is steady and where it sits; and
 // rss.growth.500workers.bare, the same churn of bare Node workers in a process
 // of their own (worker-churn.ts), to tell a Node teardown leak from plugd's.
+// rss.idle.10plugins.process: the ten plugins each in a process of its own,
+// the daemon and every process under it counted, as resident sets (RSS, the
+// pages of Node's code they share counted in each) and proportionally (PSS).
 
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +17,7 @@ import { onCleanup, killIfAlive } from './cleanup.js';
 import { startDaemon, type DaemonSetup } from '../test/helpers/daemon.js';
 import { round } from './harness.js';
 import { tenPlugins } from './plugins.js';
-import { brkHeapBytes, MIB, rssBytes } from './proc.js';
+import { brkHeapBytes, MIB, rssBytes, treePssBytes, treeRssBytes } from './proc.js';
 import { forceReload } from './reload.js';
 import type { BenchResult } from './result.js';
 import { TS_LOADER } from './ts-loader.js';
@@ -30,6 +33,7 @@ export async function benchRss(): Promise<BenchResult[]> {
   return [
     await idleRss('rss.idle.0plugins', {}),
     await idleRss('rss.idle.10plugins', { examples: true, plugins: tenPlugins().files }),
+    ...(await idleProcessTree({ examples: true, plugins: tenPlugins().files, config: { isolation: 'process' } })),
     await reloadGrowth(),
     await bareWorkerGrowth(),
   ];
@@ -44,6 +48,17 @@ async function idleRss(name: string, options: DaemonSetup): Promise<BenchResult>
   try {
     await sleep(SETTLE_MS);
     return mb(name, rssBytes(daemon.pid));
+  } finally {
+    await daemon.stop();
+  }
+}
+
+/** RSS summed over the processes (as `ps` shows them), and PSS (the pages Node's code shares counted once). */
+async function idleProcessTree(options: DaemonSetup): Promise<BenchResult[]> {
+  const daemon = await startDaemon(onCleanup, options);
+  try {
+    await sleep(SETTLE_MS);
+    return [mb('rss.idle.10plugins.process', treeRssBytes(daemon.pid)), mb('pss.idle.10plugins.process', treePssBytes(daemon.pid))];
   } finally {
     await daemon.stop();
   }

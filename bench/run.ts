@@ -11,6 +11,7 @@ import { benchReload } from './reload.js';
 import { printReport, RESULTS_FILE, writeResults } from './report.js';
 import type { BenchResult } from './result.js';
 import { benchChannel } from './channel.js';
+import { benchCrash } from './crash.js';
 import { benchRpc } from './rpc.js';
 import { benchRss } from './rss.js';
 import { benchRawSocket } from './socket-raw.js';
@@ -22,6 +23,7 @@ const SUITES: Record<string, () => Promise<BenchResult[]>> = {
   rpc: benchRpc,
   channel: benchChannel,
   reload: benchReload,
+  crash: benchCrash,
   watch: benchWatch,
   start: benchStart,
   rss: benchRss,

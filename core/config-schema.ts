@@ -90,6 +90,13 @@ const TlsSchema = Type.Object(
 
 export type TlsFiles = Static<typeof TlsSchema>;
 
+/** Where plugins run: a worker thread, a process of their own, or a process when they hold native code. */
+const IsolationSchema = Type.Union([Type.Literal('thread'), Type.Literal('process'), Type.Literal('auto')]);
+export type IsolationSetting = Static<typeof IsolationSchema>;
+
+/** A user or group: a name or a number. */
+const Principal = Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })]);
+
 /** `HOST:PORT`; IPv6 hosts in brackets. */
 const Address = Type.String({ pattern: ADDRESS_PATTERN });
 
@@ -106,12 +113,21 @@ export const ConfigFileSchema = Type.Object(
     spareWorker: Type.Optional(Type.Boolean()),
     limits: Type.Optional(Type.Partial(LimitsSchema, { additionalProperties: false })),
     channel: Type.Optional(Type.Union([Type.Literal('sab'), Type.Literal('postmessage')])),
+    isolation: Type.Optional(IsolationSchema),
     supervision: Type.Optional(SupervisionOverrideSchema),
     plugins: Type.Optional(
       Type.Record(
         Type.String(),
         Type.Object(
-          { config: Type.Optional(Type.Unknown()), supervision: Type.Optional(SupervisionOverrideSchema) },
+          {
+            config: Type.Optional(Type.Unknown()),
+            supervision: Type.Optional(SupervisionOverrideSchema),
+            isolation: Type.Optional(IsolationSchema),
+            /** Process isolation only: who the process runs as (the daemon must be root), and what it adds to its clean environment. */
+            user: Type.Optional(Principal),
+            group: Type.Optional(Principal),
+            env: Type.Optional(Type.Record(Type.String(), Type.String())),
+          },
           { additionalProperties: false },
         ),
       ),

@@ -6,9 +6,17 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compileSchema, describeErrors } from './schema.js';
 import { resolveHome } from './paths.js';
-import { ConfigFileSchema, type ConfigFile, type Limits, type Supervision, type SupervisionOverride, type TlsFiles } from './config-schema.js';
+import {
+  ConfigFileSchema,
+  type ConfigFile,
+  type IsolationSetting,
+  type Limits,
+  type Supervision,
+  type SupervisionOverride,
+  type TlsFiles,
+} from './config-schema.js';
 
-export type { ConfigFile, Limits, Supervision, SupervisionOverride, TlsFiles } from './config-schema.js';
+export type { ConfigFile, IsolationSetting, Limits, Supervision, SupervisionOverride, TlsFiles } from './config-schema.js';
 
 export const DEFAULT_SUPERVISION: Supervision = {
   loadTimeoutMs: 10_000,
@@ -51,6 +59,7 @@ export interface Config {
   spareWorker: boolean;
   limits: Limits;
   channel: 'sab' | 'postmessage';
+  isolation: IsolationSetting;
   supervision: Supervision;
   plugins: NonNullable<ConfigFile['plugins']>;
 }
@@ -120,6 +129,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     spareWorker: file.spareWorker ?? true,
     limits: { ...DEFAULT_LIMITS, ...file.limits },
     channel: file.channel ?? 'sab',
+    isolation: file.isolation ?? 'auto',
     supervision: mergeSupervision(DEFAULT_SUPERVISION, file.supervision),
     plugins: file.plugins ?? {},
   };

@@ -39,6 +39,8 @@ export const built = {
   cli: join(packageRoot, 'dist/cli/plugd.js'),
   /** The entry of every plugin worker. */
   runtime: join(packageRoot, 'dist/sdk/runtime.bundle.mjs'),
+  /** The entry of every plugin process. */
+  processRuntime: join(packageRoot, 'dist/sdk/process-runtime.bundle.mjs'),
   /** `plugd/sdk` as plugins get it (TypeBox included). */
   sdk: join(packageRoot, 'dist/sdk/sdk.bundle.mjs'),
 };

@@ -168,6 +168,25 @@ export interface LogReport {
 
 export type WorkerReport = ControlReply | LogReport;
 
+// ---- a plugin in its own process ---------------------------------------------
+
+/**
+ * What a plugin process is started with (its argv, JSON): the boot data
+ * without the health cells, which a process cannot share (it reports them).
+ */
+export type ProcessBootData = Omit<WorkerBootData, 'health'>;
+
+/**
+ * What crosses a plugin process's IPC channel besides the pipe transport's own
+ * envelopes: orders in, and out its reports, its health cells (with its
+ * event-loop utilisation) every heartbeat, and why it is about to die.
+ */
+export type ProcessEnvelope =
+  | { plugdControl: ControlOrder }
+  | { plugdReport: WorkerReport }
+  | { plugdHealth: { cells: number[]; elu: number } }
+  | { plugdFatal: string };
+
 // ---- answers the CLI reads --------------------------------------------------
 
 export type PluginState = 'discovered' | 'loading' | 'ready' | 'draining' | 'stopped' | 'crashed' | 'backoff' | 'failed';

@@ -30,6 +30,8 @@ export interface PluginFigures {
   inFlight: number;
   heap?: { used: number; limit: number };
   eventLoopUtilization?: number;
+  /** 'thread' or 'process'. */
+  isolation: string;
 }
 
 export interface DaemonFigures {
@@ -72,6 +74,7 @@ export function snapshotOf(metrics: DaemonMetrics, takenAt: number): Snapshot {
       inFlight: figures.inFlight,
       heap: figures.heap,
       eventLoopUtilization: figures.eventLoopUtilization,
+      isolation: figures.isolation,
     }));
   const { daemon } = metrics;
   return {

@@ -13,11 +13,16 @@ export function formatSkipped(skipped: SkippedEntry[]): string {
 
 export function formatPlugins(plugins: PluginStatus[], skipped: SkippedEntry[] = []): string {
   if (plugins.length === 0) return 'no plugins loaded\n' + formatSkipped(skipped);
-  const columns = ['NAME', 'STATE', 'SERVED', 'RESTARTS', 'METHODS', 'LAST ERROR'].map((header) => ({ header, align: 'left' as const }));
+  const columns = ['NAME', 'STATE', 'ISOLATION', 'SERVED', 'RESTARTS', 'METHODS', 'LAST ERROR'].map((header) => ({ header, align: 'left' as const }));
   const rows = plugins.map((plugin) =>
-    [plugin.name, shownState(plugin), String(plugin.served), String(plugin.restarts), plugin.methods.join(','), plugin.lastError ?? ''].map((text) => ({ text })),
+    [plugin.name, shownState(plugin), isolationText(plugin), String(plugin.served), String(plugin.restarts), plugin.methods.join(','), plugin.lastError ?? ''].map((text) => ({ text })),
   );
   return paintLines(renderTable(columns, rows), withoutColour) + formatSkipped(skipped);
+}
+
+/** A process plugin shows its process and channel: `process 1234 shm`. */
+function isolationText(plugin: PluginStatus): string {
+  return plugin.isolation === 'process' ? ['process', plugin.pid, plugin.channel].filter((part) => part !== undefined).join(' ') : 'thread';
 }
 
 /** `plugd status`: the daemon's summary, where it listens, and a row of figures per plugin. */

@@ -81,6 +81,7 @@ export const PLUGIN_COLUMNS: PluginColumn[] = [
     align: 'right',
     cell: (plugin) => ({ text: plugin.eventLoopUtilization === undefined ? DASH : formatPercent(plugin.eventLoopUtilization) }),
   },
+  { header: 'ISOLATION', align: 'left', cell: (plugin) => ({ text: plugin.isolation }) },
 ];
 
 export function pluginCells(plugin: PluginFigures, now: number): Segment[] {

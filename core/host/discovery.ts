@@ -13,6 +13,8 @@ export interface PluginSource {
   path: string;
   /** The module to compile and load. */
   entry: string;
+  /** What the plugin's manifest asks for (`"plugd": {"isolation": ...}`); the operator's config wins. */
+  isolation?: 'thread' | 'process' | 'auto';
 }
 
 export interface Skipped {
@@ -74,14 +76,18 @@ function inspectFolder(path: string): PluginSource | Skipped {
     return { path, reason: 'package.json has no "plugd" field' };
   }
   if (typeof manifest.name !== 'string') return { path, reason: 'package.json has no "name"' };
-  const plugd = manifest.plugd as { entry?: unknown };
+  const plugd = manifest.plugd as { entry?: unknown; isolation?: unknown };
   const entryField = (typeof plugd === 'object' && plugd !== null ? plugd.entry : undefined) ?? manifest.main ?? 'index.js';
   if (typeof entryField !== 'string') return { path, reason: 'package.json "plugd.entry" is not a string' };
   const entry = resolve(path, entryField);
   if (!existsSync(entry)) return { path, reason: `entry ${entryField} does not exist (build the plugin first?)` };
   const name = pluginNameOfPackage(manifest.name);
   const version = typeof manifest.version === 'string' ? manifest.version : undefined;
-  return withValidName({ name, version, path, entry });
+  const isolation = typeof plugd === 'object' && plugd !== null ? plugd.isolation : undefined;
+  if (isolation !== undefined && isolation !== 'thread' && isolation !== 'process' && isolation !== 'auto') {
+    return { path, reason: 'package.json "plugd.isolation" is not "thread", "process" or "auto"' };
+  }
+  return withValidName({ name, version, path, entry, isolation });
 }
 
 function withValidName(source: PluginSource): PluginSource | Skipped {

@@ -20,6 +20,8 @@ import { PluginSupervisor } from './supervisor.js';
 import { PluginWorker, type WorkerLogSink } from './plugin-worker.js';
 import { SpareWorkers } from './spare-workers.js';
 import { ThreadBackend } from './thread-backend.js';
+import { ProcessBackend } from './process-backend.js';
+import { chooseIsolation, processChannel, processSettings } from './isolation.js';
 import type { WorkerSlot } from './worker-backend.js';
 import type { PluginWatcher } from './watcher.js';
 
@@ -38,6 +40,8 @@ function emptySummary(skipped: SkippedEntry[] = []): RescanSummary {
 
 export class PluginHost {
   private readonly plugins = new Map<string, PluginSupervisor>();
+  /** How each plugin's workers are booted. */
+  private readonly slots = new Map<string, WorkerSlot>();
   private readonly watchers: PluginWatcher[] = [];
   private readonly workers: SpareWorkers;
   /** The entries of the plugin folder left out by the latest rescan. */
@@ -45,7 +49,8 @@ export class PluginHost {
 
   constructor(private readonly deps: HostDependencies) {
     const log = workerLogSink(deps.log);
-    this.workers = new SpareWorkers(deps.config.spareWorker, (slot) => new PluginWorker(slot, new ThreadBackend(slot), log));
+    const backend = (slot: WorkerSlot) => (slot.isolation === 'process' ? new ProcessBackend(slot) : new ThreadBackend(slot));
+    this.workers = new SpareWorkers(deps.config.spareWorker, (slot) => new PluginWorker(slot, backend(slot), log));
     this.bridgeHooks();
   }
 
@@ -117,6 +122,10 @@ export class PluginHost {
     const plugin = this.require(name);
     this.plugins.delete(name);
     await plugin.unload();
+    // A plugin process's spare is that plugin's alone.
+    const slot = this.slots.get(name);
+    this.slots.delete(name);
+    if (slot?.isolation === 'process') this.workers.forget(slot);
   }
 
   /** Reloads one plugin (blue/green). Throws, with the reason, if the new version fails. */
@@ -205,11 +214,14 @@ export class PluginHost {
   private add(source: PluginSource): PluginSupervisor {
     const { config, registry, hooks, log } = this.deps;
     const supervision = supervisionFor(config, source.name);
+    const isolation = chooseIsolation(config, source);
     const slot: WorkerSlot = {
-      channel: config.channel,
+      isolation,
+      channel: isolation === 'process' ? processChannel((message) => log.logger.warn(message)) : config.channel,
       resourceLimits: supervision.resourceLimits,
       heartbeatTimeoutMs: supervision.heartbeatTimeoutMs,
       logLevel: log.logger.level,
+      process: isolation === 'process' ? processSettings(config, source) : undefined,
     };
     const plugin = new PluginSupervisor(source, {
       registry,
@@ -223,6 +235,7 @@ export class PluginHost {
       buildCache: join(config.home, 'cache', 'builds'),
     });
     this.plugins.set(source.name, plugin);
+    this.slots.set(source.name, slot);
     return plugin;
   }
 

@@ -1,8 +1,11 @@
 // Booted workers kept ready to take a plugin. A worker thread and the plugin
 // runtime take tens of milliseconds to boot; a reload or a restart that finds
 // a spare waiting skips that and only imports the plugin and runs its setup.
-// One spare is kept per kind of slot (resource limits, channel, heartbeat),
-// and replaced in the background as soon as it is taken.
+// One spare is kept per kind of slot (isolation, resource limits, channel,
+// heartbeat), and replaced in the background as soon as it is taken. A
+// plugin process is started as its plugin's (folder, user, environment), so
+// its spare is that plugin's alone, kept once the plugin has reloaded or
+// restarted: not one idle process per plugin from the start.
 
 import type { PluginWorker } from './plugin-worker.js';
 import type { WorkerSlot } from './worker-backend.js';
@@ -26,7 +29,7 @@ export class SpareWorkers {
    */
   arm(): void {
     this.armed = true;
-    if (this.enabled) for (const [key, slot] of this.slots) this.refill(key, slot);
+    if (this.enabled) for (const [key, slot] of this.slots) if (slot.isolation === 'thread') this.refill(key, slot);
   }
 
   /** A booted worker for `slot`: the spare if one waits, else a new one. */
@@ -39,6 +42,14 @@ export class SpareWorkers {
     return spare?.alive ? spare : this.boot(slot);
   }
 
+  /** No more workers for `slot` (a plugin process's, once its plugin is unloaded): its spare ends. */
+  forget(slot: WorkerSlot): void {
+    const key = slotKey(slot);
+    this.slots.delete(key);
+    void this.spares.get(key)?.terminate('stopped');
+    this.spares.delete(key);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     const spares = [...this.spares.values()];
@@ -47,7 +58,7 @@ export class SpareWorkers {
   }
 
   private refill(key: string, slot: WorkerSlot): void {
-    if (this.closed || this.spares.has(key)) return;
+    if (this.closed || this.spares.has(key) || !this.slots.has(key)) return;
     const spare = this.boot(slot);
     spare.once('exit', () => {
       if (this.spares.get(key) === spare) this.spares.delete(key);
@@ -57,5 +68,5 @@ export class SpareWorkers {
 }
 
 function slotKey(slot: WorkerSlot): string {
-  return JSON.stringify([slot.channel, slot.resourceLimits, slot.heartbeatTimeoutMs, slot.logLevel]);
+  return JSON.stringify([slot.isolation, slot.channel, slot.resourceLimits, slot.heartbeatTimeoutMs, slot.logLevel, slot.process]);
 }

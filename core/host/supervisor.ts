@@ -54,6 +54,8 @@ export class PluginSupervisor {
   private readonly policy: CrashPolicy;
   private queue: Promise<unknown> = Promise.resolve();
   private backoffTimer: NodeJS.Timeout | undefined;
+  /** Deaths of workers not serving yet: one may die as its setup answers, before it takes over. */
+  private readonly deaths = new WeakMap<PluginWorker, string>();
 
   constructor(
     public source: PluginSource,
@@ -151,7 +153,7 @@ export class PluginSupervisor {
 
   status(): PluginStatus {
     const { slot } = this.env;
-    return pluginStatus(this.source, this.history, this.worker, { isolation: 'thread', channel: slot.channel });
+    return pluginStatus(this.source, this.history, this.worker, { isolation: slot.isolation, channel: slot.channel });
   }
 
   event(): PluginEvent {
@@ -197,6 +199,7 @@ export class PluginSupervisor {
     worker.once('exit', (reason: string, expected: boolean) => {
       this.history.servedBefore += worker.served;
       if (!expected && worker === this.worker) this.crashed(reason);
+      else if (!expected) this.deaths.set(worker, reason);
     });
     return worker;
   }
@@ -222,6 +225,8 @@ export class PluginSupervisor {
     this.history.readySince = Date.now();
     pruneBuilds(build);
     this.env.hooks.pluginLoaded.call(this.event());
+    // A thread's last message and its exit come in one task: it may be dead already.
+    if (this.deaths.has(worker)) this.crashed(this.deaths.get(worker)!);
   }
 
   /** Lets an old worker finish its calls and stop, in the background. */

@@ -11,11 +11,25 @@ import type { Transport } from '../channel/transport.js';
 
 /** What a worker is booted with, before it knows which plugin it will run (a spare is booted this way). */
 export interface WorkerSlot {
+  isolation: 'thread' | 'process';
   /** The call channel to use, where the kind of worker has a choice ('sab' or 'postmessage' for threads). */
   channel: string;
   resourceLimits: ResourceLimits;
   heartbeatTimeoutMs: number;
   logLevel: string;
+  /** How a plugin's own process is started (isolation 'process'): it makes the slot the plugin's alone. */
+  process?: ProcessSettings;
+}
+
+export interface ProcessSettings {
+  /** Names the process's shared memory (`plugd-<plugin>`). */
+  plugin: string;
+  /** The plugin's folder (or the folder of its single file). */
+  cwd: string;
+  /** Added to the clean environment a plugin process gets. */
+  env: Record<string, string>;
+  user?: string | number;
+  group?: string | number;
 }
 
 export interface WorkerBackend {

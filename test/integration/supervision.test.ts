@@ -5,29 +5,9 @@
 import test from 'ava';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { until } from '../helpers/until.js';
+import { FAST_SUPERVISION, FAULTY } from '../fixtures/faults/faulty.js';
 
-/** Fast supervision so the tests do not wait on the production defaults. */
-const supervision = {
-  loadTimeoutMs: 10_000,
-  drainTimeoutMs: 2000,
-  callTimeoutMs: 5000,
-  heartbeatTimeoutMs: 400,
-  restart: { initialDelayMs: 20, maxDelayMs: 200, maxCrashes: 3, windowMs: 60_000 },
-};
-
-/** A plugin with one method per fault. */
-const FAULTY = `
-export default {
-  setup(ctx) {
-    ctx.rpc.method('ok', {}, () => 'ok');
-    ctx.rpc.method('throwLater', {}, () => { setTimeout(() => { throw new Error('timer threw'); }, 5); return new Promise(() => {}); });
-    ctx.rpc.method('exit', {}, () => { process.exit(1); });
-    ctx.rpc.method('spin', {}, () => { for (;;) {} });
-    ctx.rpc.method('oom', {}, () => { const hoard = []; for (;;) hoard.push(new Array(100000).fill(Math.random())); });
-    ctx.rpc.method('slow', { timeoutMs: 100 }, () => new Promise((resolve) => setTimeout(resolve, 10_000)));
-  },
-};
-`;
+const supervision = FAST_SUPERVISION;
 
 async function expectCode(t: any, daemon: TestDaemon, method: string, code: number): Promise<any> {
   const error = await t.throwsAsync(daemon.call(method));

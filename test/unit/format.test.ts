@@ -21,6 +21,7 @@ function plugin(name: string, figures: Partial<PluginFigures> = {}): PluginFigur
   return {
     name,
     state: 'ready',
+    isolation: 'thread',
     paused: false,
     restarts: 0,
     readySince: NOW - 90_000,
@@ -133,9 +134,9 @@ test('status: a row of figures per plugin and the last errors, plain when not co
   const text = formatStatus(snapshot(FLEET), withoutColour);
   t.notRegex(text, ESCAPE);
   t.regex(text, /^plugd 9\.9\.9 {2}pid 4242 {2}up 1h02m {2}rss 120 MB {2}event-loop delay p99 12\.5 ms$/m);
-  t.deepEqual(row(text, 'NAME'), ['NAME', 'STATE', 'UPTIME', 'CALLS', 'CALLS/S', 'P99 MS', 'ERRORS', 'RESTARTS', 'HEAP MB', 'ELU %']);
-  t.deepEqual(row(text, 'echo'), ['echo', 'ready', '1m30s', '900', '40', '1.25', '0', '0', '8.0/256', '1.0']);
-  t.deepEqual(row(text, 'crashy'), ['crashy', 'backoff', '-', '0', '0', '-', '0', '7', '-', '-']);
+  t.deepEqual(row(text, 'NAME'), ['NAME', 'STATE', 'UPTIME', 'CALLS', 'CALLS/S', 'P99 MS', 'ERRORS', 'RESTARTS', 'HEAP MB', 'ELU %', 'ISOLATION']);
+  t.deepEqual(row(text, 'echo'), ['echo', 'ready', '1m30s', '900', '40', '1.25', '0', '0', '8.0/256', '1.0', 'thread']);
+  t.deepEqual(row(text, 'crashy'), ['crashy', 'backoff', '-', '0', '0', '-', '0', '7', '-', '-', 'thread']);
   t.regex(text, /crashy: exited with code 1 \(restart in 400 ms\)/);
   t.regex(text, /gone: out of memory/);
 });

@@ -27,7 +27,7 @@ interface Rig {
   call: (params?: unknown) => Promise<unknown>;
 }
 
-const slot: WorkerSlot = { channel: 'fake', resourceLimits: {}, heartbeatTimeoutMs: 60_000, logLevel: 'silent' };
+const slot: WorkerSlot = { isolation: 'thread', channel: 'fake', resourceLimits: {}, heartbeatTimeoutMs: 60_000, logLevel: 'silent' };
 
 function rig(t: ExecutionContext, supervision: Partial<Supervision> = {}): Rig {
   const dir = mkdtempSync(join(tmpdir(), 'plugd-supervisor-'));
@@ -185,4 +185,21 @@ test('params the channel cannot send are refused at once and leave nothing pendi
   t.is(error.code, -32602);
   t.regex(error.message, /p\.echo: params cannot be sent: Maximum call stack size exceeded/);
   t.is(supervisor.status().inFlight, 0);
+});
+
+test('a worker that dies just as its setup answers (both in one task) is a crash, not a ready plugin with a dead worker', async (t) => {
+  const { supervisor, backends, next } = rig(t);
+  next((backend) => {
+    const post = backend.post.bind(backend);
+    // The answer is queued first, the death right behind it, before anything acts on the answer.
+    backend.post = (order) => {
+      post(order);
+      if (order.t === 'load') queueMicrotask(() => backend.die('exited with code 1'));
+    };
+  });
+  await supervisor.load();
+  t.is(supervisor.state, 'backoff');
+  const back = await until(async () => supervisor.status(), (status) => status.state === 'ready');
+  t.like(back, { restarts: 1, lastError: 'exited with code 1' });
+  t.is(backends.length, 2);
 });

@@ -1,0 +1,59 @@
+// Where a plugin runs: a worker thread of the daemon, or an OS process of its
+// own (README "Isolation"). The operator's word for the plugin wins, then
+// the plugin's manifest, then the daemon's default; "auto" puts a plugin in a
+// process when its folder holds native code, since a native fault in a thread
+// takes the whole daemon down.
+
+import { readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Config } from '../config.js';
+import { processChannelKind } from '../channel/process-channel.js';
+import { shmMissingReason } from '../channel/shm.js';
+import type { PluginSource } from './discovery.js';
+import type { ProcessSettings } from './worker-backend.js';
+
+export type Isolation = 'thread' | 'process';
+
+export function chooseIsolation(config: Config, source: PluginSource): Isolation {
+  const setting = config.plugins[source.name]?.isolation ?? source.isolation ?? config.isolation;
+  if (setting !== 'auto') return setting;
+  return holdsNativeCode(source.path) ? 'process' : 'thread';
+}
+
+/** A compiled addon (`.node`) or the makings of one (`binding.gyp`) anywhere under a plugin's folder, `node_modules` included. */
+export function holdsNativeCode(path: string): boolean {
+  if (!statSync(path).isDirectory()) return false;
+  const pending = [path];
+  for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue; // Unreadable: it cannot be loaded either.
+    }
+    for (const entry of entries) {
+      if (entry.isFile() && (entry.name.endsWith('.node') || entry.name === 'binding.gyp')) return true;
+      // Symbolic links are not followed: a link out of the folder (or a loop) is not the plugin's.
+      if (entry.isDirectory()) pending.push(join(dir, entry.name));
+    }
+  }
+  return false;
+}
+
+/** How the plugin's process is started: its folder, its user and group, its environment. */
+export function processSettings(config: Config, source: PluginSource): ProcessSettings {
+  const own = config.plugins[source.name];
+  const cwd = statSync(source.path).isDirectory() ? source.path : dirname(source.path);
+  return { plugin: source.name, cwd, env: own?.env ?? {}, user: own?.user, group: own?.group };
+}
+
+let channelKind: 'shm' | 'pipe' | undefined;
+
+/** The channel of every plugin process: the shared-memory ring, or the IPC pipe when the addon is missing (logged once). */
+export function processChannel(warn: (message: string) => void): 'shm' | 'pipe' {
+  if (channelKind === undefined) {
+    channelKind = processChannelKind();
+    if (channelKind === 'pipe') warn(`process plugins talk over their IPC pipe: ${shmMissingReason()}`);
+  }
+  return channelKind;
+}

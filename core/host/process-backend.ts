@@ -1,0 +1,192 @@
+// A plugin worker as an OS process of its own: what a thread cannot give
+// (a native fault that kills only the plugin, another user, its own folder
+// and environment, an addon loaded afresh by each version). Its call channel
+// is a ring in shared memory ('shm', native/sab-shm) or, without the addon,
+// its IPC pipe; its control port is the IPC channel; its health cells are
+// reported over IPC every heartbeat (sdk/process-runtime.ts) and kept here,
+// so WorkerHealth reads them as it reads a thread's.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { PassThrough, type Readable } from 'node:stream';
+import { prepareProcessChannel } from '../channel/process-channel.js';
+import type { ProcessChannelKind, Transport } from '../channel/transport.js';
+import {
+  HEALTH_CELLS,
+  type ControlOrder,
+  type CoreToWorker,
+  type ProcessBootData,
+  type ProcessEnvelope,
+  type WorkerReport,
+  type WorkerToCore,
+} from '../channel/protocol.js';
+import { built } from '../package-root.js';
+import { handBuildTo, type HandedBuild } from './process-build.js';
+import { processIds, type ProcessIds } from './process-user.js';
+import type { ProcessSettings, WorkerBackend, WorkerSlot } from './worker-backend.js';
+
+/** All a plugin process gets of the daemon's environment, before its own `env`. */
+const PASSED_ENV = ['PATH', 'HOME', 'LANG', 'NODE_ENV'];
+
+/** V8's last words when a heap hits its limit (a native stack trace follows them). */
+const OUT_OF_MEMORY = /JavaScript heap out of memory/;
+/** Kept from one chunk of standard error to the next, so the words are found when split. */
+const OUT_OF_MEMORY_LINE = 64;
+
+const ignoreSendError = () => undefined;
+
+/** The channel of a process that never started. */
+const NO_CHANNEL: Transport<WorkerToCore, CoreToWorker> = { send: () => undefined, onMessage: () => undefined, close: () => undefined };
+
+export class ProcessBackend implements WorkerBackend {
+  readonly isolation = 'process';
+  readonly channelKind: ProcessChannelKind;
+  readonly channel: Transport<WorkerToCore, CoreToWorker>;
+  readonly health = new Int32Array(HEALTH_CELLS);
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  private readonly child: ChildProcess | undefined;
+  private readonly gone: Promise<void>;
+  private reportListener: (report: WorkerReport) => void = () => undefined;
+  private exitListener: (reason: string) => void = () => undefined;
+  private fatal: string | undefined;
+  private stderrTail = '';
+  private outOfMemory = false;
+  private elu = 0;
+  private ended = false;
+  /** Who the process runs as, when not the daemon's user. */
+  private ids: ProcessIds = {};
+  /** Copies of builds handed over, by the id of the load order that imports them. */
+  private readonly handed = new Map<number, HandedBuild>();
+
+  constructor(slot: WorkerSlot) {
+    const settings = slot.process!;
+    this.channelKind = slot.channel === 'shm' ? 'shm' : 'pipe';
+    const prepared = prepareProcessChannel<WorkerToCore, CoreToWorker>(this.channelKind, { name: settings.plugin });
+    const boot: ProcessBootData = {
+      channel: prepared.spec,
+      heartbeatIntervalMs: Math.max(10, Math.floor(slot.heartbeatTimeoutMs / 5)),
+      logLevel: slot.logLevel,
+    };
+    let exited: () => void = () => undefined;
+    this.gone = new Promise((resolve) => (exited = resolve));
+    try {
+      this.ids = processIds(settings.user, settings.group);
+      this.child = spawn(process.execPath, [...heapFlags(slot), built.processRuntime, JSON.stringify(boot)], {
+        cwd: settings.cwd,
+        env: cleanEnvironment(settings),
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc', ...prepared.stdio],
+        // Structured clone, as a thread's port: a snapshot may hold a Map or a Date.
+        serialization: 'advanced',
+        ...this.ids,
+      });
+    } catch (error) {
+      prepared.discard();
+      this.channel = NO_CHANNEL;
+      this.stdout = new PassThrough().end();
+      this.stderr = new PassThrough().end();
+      setImmediate(() => this.end(`cannot start: ${(error as Error).message}`, exited));
+      return;
+    }
+    const child = this.child;
+    this.channel = prepared.connect(child);
+    this.stdout = child.stdout!;
+    this.stderr = child.stderr!;
+    this.stderr.on('data', (chunk: Buffer) => {
+      const text = this.stderrTail + chunk;
+      this.outOfMemory ||= OUT_OF_MEMORY.test(text);
+      this.stderrTail = text.slice(-OUT_OF_MEMORY_LINE);
+    });
+    child.on('message', (envelope: ProcessEnvelope) => this.receive(envelope));
+    // A spawn that fails (a uid it may not take, a folder gone) has no exit of its own.
+    child.on('error', (error) => {
+      if (child.pid === undefined) this.end(`cannot start: ${error.message}`, exited);
+    });
+    // 'close', not 'exit': by then its standard error and its last IPC messages have been read.
+    child.on('close', (code, signal) => this.end(this.exitReason(code, signal), exited));
+  }
+
+  get id(): number {
+    return this.child?.pid ?? 0;
+  }
+
+  post(order: ControlOrder): void {
+    if (this.ended || !this.child?.connected) return;
+    if (order.t === 'load' && this.ids.uid !== undefined) order = { ...order, entryUrl: this.handOver(order.id, order.entryUrl) };
+    this.child.send({ plugdControl: order }, ignoreSendError);
+  }
+
+  /** The daemon's build cache is private: another user's process gets a copy of its own, until it has imported it. */
+  private handOver(orderId: number, entryUrl: string): string {
+    const build = handBuildTo(entryUrl, this.ids);
+    this.handed.set(orderId, build);
+    return build.url;
+  }
+
+  onReport(listener: (report: WorkerReport) => void): void {
+    this.reportListener = listener;
+  }
+
+  onExit(listener: (reason: string) => void): void {
+    this.exitListener = listener;
+  }
+
+  eventLoopUtilization(): number {
+    return this.elu;
+  }
+
+  async terminate(): Promise<void> {
+    if (this.ended) return;
+    // Its `onShutdown` has run (or it is stuck): nothing is lost by not asking.
+    this.child?.kill('SIGKILL');
+    await this.gone;
+  }
+
+  private receive(envelope: ProcessEnvelope): void {
+    if ('plugdReport' in envelope) {
+      const report = envelope.plugdReport;
+      if ('id' in report) this.forgetHanded(report.id);
+      this.reportListener(report);
+    }
+    else if ('plugdHealth' in envelope) {
+      envelope.plugdHealth.cells.forEach((value, cell) => Atomics.store(this.health, cell, value));
+      this.elu = envelope.plugdHealth.elu;
+    } else if ('plugdFatal' in envelope) this.fatal = envelope.plugdFatal;
+  }
+
+  private forgetHanded(orderId: number): void {
+    this.handed.get(orderId)?.remove();
+    this.handed.delete(orderId);
+  }
+
+  /** Why it died, worded as a thread's death is: what it said, then out of memory, the signal, the code. */
+  private exitReason(code: number | null, signal: NodeJS.Signals | null): string {
+    if (this.fatal) return this.fatal;
+    if (this.outOfMemory) return 'out of memory';
+    if (signal) return `killed by ${signal}`;
+    return `exited with code ${code}`;
+  }
+
+  private end(reason: string, exited: () => void): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const id of [...this.handed.keys()]) this.forgetHanded(id);
+    exited();
+    this.exitListener(reason);
+  }
+}
+
+/** V8's heap limit, as a thread's `resourceLimits` gives it: running out is a crash. */
+function heapFlags(slot: WorkerSlot): string[] {
+  const { maxOldGenerationSizeMb, maxYoungGenerationSizeMb } = slot.resourceLimits;
+  const flags: string[] = [];
+  if (maxOldGenerationSizeMb) flags.push(`--max-old-space-size=${maxOldGenerationSizeMb}`);
+  if (maxYoungGenerationSizeMb) flags.push(`--max-semi-space-size=${Math.max(1, Math.round(maxYoungGenerationSizeMb / 3))}`);
+  return flags;
+}
+
+/** PATH, HOME, LANG and NODE_ENV of the daemon's, then the plugin's own `env`: nothing else (the daemon's secrets stay). */
+function cleanEnvironment(settings: ProcessSettings): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of PASSED_ENV) if (process.env[name] !== undefined) env[name] = process.env[name];
+  return { ...env, ...settings.env };
+}

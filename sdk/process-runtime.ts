@@ -16,6 +16,7 @@ import {
   type ProcessEnvelope,
   type WorkerToCore,
 } from '../core/channel/protocol.js';
+import { endWithDaemon } from './end-with-daemon.js';
 import { runWorker } from './worker-runtime.js';
 
 const boot = JSON.parse(process.argv[2]) as ProcessBootData;
@@ -27,8 +28,9 @@ function tell(envelope: ProcessEnvelope, sent: (error: Error | null) => void = i
   else sent(null);
 }
 
-// Orphaned by the daemon's death (however it died): end with it.
+// Orphaned by the daemon's death (however it died): end with it, even with a blocked event loop.
 process.on('disconnect', () => process.exit(0));
+endWithDaemon(boot.daemonPid);
 
 // Said before dying, so the core's log says what a thread's 'error' event would.
 process.on('uncaughtException', (error) => {

@@ -174,7 +174,10 @@ export type WorkerReport = ControlReply | LogReport;
  * What a plugin process is started with (its argv, JSON): the boot data
  * without the health cells, which a process cannot share (it reports them).
  */
-export type ProcessBootData = Omit<WorkerBootData, 'health'>;
+export type ProcessBootData = Omit<WorkerBootData, 'health'> & {
+  /** The process the plugin process must not outlive. */
+  daemonPid: number;
+};
 
 /**
  * What crosses a plugin process's IPC channel besides the pipe transport's own

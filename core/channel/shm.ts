@@ -38,6 +38,8 @@ export interface SabShm {
   ring(fd: number): void;
   /** Calls `onRing` from the event loop each time the doorbell `fd` has been rung. */
   watch(fd: number, onRing: () => void): DoorbellWatch;
+  /** Has the kernel send `signal` (a number) to this process when its parent dies (PR_SET_PDEATHSIG). */
+  endWithParent(signal: number): void;
 }
 
 let addon: SabShm | undefined;

@@ -66,6 +66,7 @@ export class ProcessBackend implements WorkerBackend {
       channel: prepared.spec,
       heartbeatIntervalMs: Math.max(10, Math.floor(slot.heartbeatTimeoutMs / 5)),
       logLevel: slot.logLevel,
+      daemonPid: process.pid,
     };
     let exited: () => void = () => undefined;
     this.gone = new Promise((resolve) => (exited = resolve));

@@ -182,4 +182,21 @@ export function registerProcessCases(channel: 'shm' | 'pipe'): void {
     while (pids.some(processAlive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     t.deepEqual(pids.filter(processAlive), []);
   });
+
+  test(`process mode (${channel}): a plugin whose event loop is blocked ends with its daemon too`, async (t) => {
+    // The heartbeat would kill the blocked plugin itself: here only the daemon's death may end it.
+    const patient = { ...config, supervision: { ...supervision, heartbeatTimeoutMs: 600_000 } };
+    const daemon = await startDaemon(t, { config: patient, plugins: { 'stuck.plugin.mjs': STUCK } });
+    const [plugin] = (await daemon.call('plugins.list')) as any[];
+    const client = await daemon.client();
+    client.call('stuck.spin').catch(() => undefined);
+    await until(async () => (await daemon.call('plugins.list'))[0].inFlight, (inFlight) => inFlight === 1);
+    daemon.signal('SIGKILL');
+    await daemon.exited;
+    const deadline = Date.now() + 2000;
+    while (processAlive(plugin.pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    t.false(processAlive(plugin.pid), 'the blocked plugin process is gone');
+  });
 }
+
+const STUCK = `export default { setup(ctx) { ctx.rpc.method('spin', {}, () => { for (;;) {} }); } };`;

@@ -23,6 +23,7 @@ function fakeShm(): SabShm & { rings: number } {
       throw new Error('not in this fake');
     },
     doorbell: () => 0,
+    endWithParent: () => undefined,
   };
 }
 

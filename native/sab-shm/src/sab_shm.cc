@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -138,6 +139,15 @@ void Ring(const FunctionCallbackInfo<Value>& args) {
   if (written < 0 && errno != EAGAIN) ThrowErrno(args.GetIsolate(), "ring of fd " + std::to_string(static_cast<int>(fd)), errno);
 }
 
+// endWithParent(signal): the kernel sends `signal` to this process when its
+// parent dies, however it dies. A plugin process whose event loop is blocked
+// cannot hear its IPC channel close; this still ends it.
+void EndWithParent(const FunctionCallbackInfo<Value>& args) {
+  double signal;
+  if (!IntegerArg(args, 0, "signal", 1, 64, &signal)) return;
+  if (prctl(PR_SET_PDEATHSIG, static_cast<unsigned long>(signal)) != 0) ThrowErrno(args.GetIsolate(), "prctl(PR_SET_PDEATHSIG)", errno);
+}
+
 /** One watch of a doorbell: a uv_poll_t on the creating thread's loop, and the JS object that controls it. */
 class Watch {
  public:
@@ -247,4 +257,5 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   method("doorbell", Doorbell);
   method("ring", Ring);
   method("watch", Watch::New);
+  method("endWithParent", EndWithParent);
 }

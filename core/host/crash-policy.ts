@@ -1,7 +1,8 @@
 // The crash policy: exponential backoff between restarts, and a cap on crashes
 // within a sliding window after which the plugin is left `failed`. Crashes
 // older than the window are forgotten, so a plugin healthy for a whole window
-// starts again from the initial delay.
+// starts again from the initial delay. RestartSchedule runs the timer the
+// policy asks for.
 
 export interface BackoffOptions {
   initialDelayMs: number;
@@ -32,5 +33,37 @@ export class CrashPolicy {
 
   reset(): void {
     this.crashes = [];
+  }
+}
+
+/** The policy with its timer: a crash either schedules the restart after its backoff, or ends the plugin's restarts. */
+export class RestartSchedule {
+  private readonly policy: CrashPolicy;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: BackoffOptions) {
+    this.policy = new CrashPolicy(options);
+  }
+
+  /** Records a crash. Returns the delay after which `restart` runs, or a reason to give up (the cap within the window). */
+  crashed(restart: () => void): { delayMs: number } | { givenUp: string } {
+    const verdict = this.policy.onCrash();
+    if (verdict.action === 'fail') return { givenUp: `${this.policy.recentCrashes} crashes within ${this.options.windowMs} ms` };
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      restart();
+    }, verdict.delayMs);
+    return { delayMs: verdict.delayMs };
+  }
+
+  /** A restart planned and not yet run is called off. */
+  cancel(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** A fresh crash history (a reload). */
+  reset(): void {
+    this.policy.reset();
   }
 }

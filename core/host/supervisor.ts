@@ -14,7 +14,7 @@ import type { RpcError } from '../rpc/errors.js';
 import type { MethodEntry, MethodRegistry } from '../rpc/registry.js';
 import { SchemaScope } from '../schema.js';
 import type { Logger } from 'pino';
-import { CrashPolicy } from './crash-policy.js';
+import { RestartSchedule } from './crash-policy.js';
 import { compilePlugin, pruneBuilds, type CompiledPlugin } from './compile.js';
 import type { PluginSource } from './discovery.js';
 import { HostErrors, messageOf, type Phase } from './errors.js';
@@ -51,9 +51,8 @@ export class PluginSupervisor {
   /** The serving version's params validators. */
   private schemas: SchemaScope | undefined;
   private readonly retiring = new Set<Promise<void>>();
-  private readonly policy: CrashPolicy;
+  private readonly restarts: RestartSchedule;
   private queue: Promise<unknown> = Promise.resolve();
-  private backoffTimer: NodeJS.Timeout | undefined;
   /** Deaths of workers not serving yet: one may die as its setup answers, before it takes over. */
   private readonly deaths = new WeakMap<PluginWorker, string>();
 
@@ -61,7 +60,7 @@ export class PluginSupervisor {
     public source: PluginSource,
     private readonly env: SupervisorEnvironment,
   ) {
-    this.policy = new CrashPolicy(env.supervision.restart);
+    this.restarts = new RestartSchedule(env.supervision.restart);
   }
 
   get name(): string {
@@ -102,7 +101,7 @@ export class PluginSupervisor {
       if (!options.force && this.state === 'ready' && build.hash === this.build?.hash) {
         return { name: this.name, changed: false };
       }
-      this.policy.reset();
+      this.restarts.reset();
       await this.replaceWorker(build);
       this.history.reloads++;
       return { name: this.name, changed: true };
@@ -138,7 +137,10 @@ export class PluginSupervisor {
   /** Admission: only a ready, unpaused plugin under its in-flight cap takes the call. */
   call(method: MethodSpec, params: unknown): Promise<unknown> {
     const worker = this.worker;
-    if (this.state !== 'ready' || !worker?.alive || this.history.paused) return Promise.reject(this.unavailable());
+    const { history } = this;
+    if (this.state !== 'ready' || !worker?.alive || history.paused) {
+      return Promise.reject(HostErrors.unavailable(this.name, this.state, history.paused, history.lastError?.message));
+    }
     if (worker.inFlight >= this.env.maxInFlight) return Promise.reject(HostErrors.overloaded(this.name, worker.inFlight));
     return worker.call(method.name, params, method.timeoutMs ?? this.env.supervision.callTimeoutMs);
   }
@@ -209,11 +211,11 @@ export class PluginSupervisor {
     return worker.load({ name: this.name, entryUrl: build.url, config, loadTimeoutMs: supervision.loadTimeoutMs });
   }
 
-  /** Makes `worker` the one serving: its methods replace the old ones in one step. */
   private methodEntries(methods: MethodSpec[], schemas = new SchemaScope()): MethodEntry[] {
     return pluginMethodEntries(this.name, methods, (method, params) => this.call(method, params), schemas);
   }
 
+  /** Makes `worker` the one serving: its methods replace the old ones in one step. */
   private attach(worker: PluginWorker, build: CompiledPlugin, entries: MethodEntry[]): void {
     this.cancelBackoff();
     this.env.registry.replaceOwner(this.name, entries);
@@ -245,24 +247,19 @@ export class PluginSupervisor {
     history.lastError = { message: reason, at: Date.now() };
     history.readySince = undefined;
     history.state = 'crashed';
-    const verdict = this.policy.onCrash();
     this.env.logger.error({ plugin: this.name, reason }, `plugin ${this.name} crashed: ${reason}`);
-    if (verdict.action === 'fail') {
+    const next = this.restarts.crashed(() => this.restart());
+    if ('givenUp' in next) {
       history.state = 'failed';
-      this.env.logger.error(
-        { plugin: this.name },
-        `plugin ${this.name} failed: ${this.policy.recentCrashes} crashes within ${this.env.supervision.restart.windowMs} ms`,
-      );
+      this.env.logger.error({ plugin: this.name }, `plugin ${this.name} failed: ${next.givenUp}`);
     } else {
       history.state = 'backoff';
-      history.nextRestartAt = Date.now() + verdict.delayMs;
-      this.backoffTimer = setTimeout(() => this.restart(), verdict.delayMs);
+      history.nextRestartAt = Date.now() + next.delayMs;
     }
     this.env.hooks.pluginCrashed.call({ ...this.event(), reason, restarts: history.restarts, next: history.state === 'failed' ? 'failed' : 'backoff' });
   }
 
   private restart(): void {
-    this.backoffTimer = undefined;
     this.history.nextRestartAt = undefined;
     this.exclusive(async () => {
       if (this.state !== 'backoff' || !this.build) return;
@@ -280,8 +277,7 @@ export class PluginSupervisor {
   }
 
   private cancelBackoff(): void {
-    clearTimeout(this.backoffTimer);
-    this.backoffTimer = undefined;
+    this.restarts.cancel();
     this.history.nextRestartAt = undefined;
   }
 
@@ -292,10 +288,6 @@ export class PluginSupervisor {
     if (!this.worker) this.history.state = 'failed';
     this.env.logger.error({ plugin: this.name, phase, reason: messageOf(error) }, failure.message);
     return failure;
-  }
-
-  private unavailable(): RpcError {
-    return HostErrors.unavailable(this.name, this.state, this.history.paused, this.history.lastError?.message);
   }
 
   private exclusive<T>(task: () => Promise<T>): Promise<T> {

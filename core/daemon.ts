@@ -50,7 +50,9 @@ export class Daemon {
   };
   readonly version = version;
   /** The dashboard's live figures, events and log lines (served with the TCP listener). */
-  readonly feed = new EventFeed({ status: () => this.status(), metrics: () => this.metrics(), plugins: () => this.host.list() });
+  /** The TCP listener's HOST:PORT, once it listens. */
+  private readonly tcpText = () => this.tcpAddress && `${this.tcpAddress.host}:${this.tcpAddress.port}`;
+  readonly feed = new EventFeed({ metrics: () => this.metrics(), plugins: () => this.host.list(), tcp: this.tcpText });
   config!: Config;
   paths!: HomePaths;
   log!: DaemonLog;
@@ -132,7 +134,7 @@ export class Daemon {
       skipped: this.host.skipped(),
       methods: this.registry.size,
       connections: this.listeners.reduce((sum, listener) => sum + listener.connectionCount, 0),
-      tcp: this.tcpAddress && `${this.tcpAddress.host}:${this.tcpAddress.port}`,
+      tcp: this.tcpText(),
       tcpTls: Boolean(this.config.tcpTls),
       metrics: this.metricsAddress(),
       memory: { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal, external: memory.external },

@@ -1,15 +1,16 @@
 // What the dashboard shows each second, shaped from the daemon's own views
-// (`daemon.status`, `daemon.metrics`, `plugins.list`): one object for the
-// page, and a point per plugin for its 10-minute charts.
+// (`daemon.metrics` and `plugins.list`): one object for the page, and a point
+// per plugin for its 10-minute charts.
 
 import type { PluginStatus } from '../channel/protocol.js';
-import type { StatsView } from '../metrics.js';
+import type { DaemonMetrics } from '../daemon-metrics.js';
 
 /** What the feed reads from the daemon. */
 export interface FigureSource {
-  status(): Record<string, unknown>;
-  metrics(): Record<string, unknown>;
+  metrics(): DaemonMetrics;
   plugins(): PluginStatus[];
+  /** The TCP listener's HOST:PORT. */
+  tcp(): string | undefined;
 }
 
 export interface PluginRow extends PluginStatus {
@@ -48,11 +49,7 @@ export interface ChartPoint {
 const total = (errors: Record<string, number>) => Object.values(errors).reduce((sum, count) => sum + count, 0);
 
 export function takeFigures(source: FigureSource): LiveFigures {
-  const status = source.status() as { pid: number; version: string; uptime: number; tcp?: string };
-  const metrics = source.metrics() as {
-    daemon: { rss: number; eventLoopDelayMs: { p99: number } };
-    plugins: Record<string, StatsView>;
-  };
+  const metrics = source.metrics();
   const plugins = source.plugins().map((plugin): PluginRow => {
     const stats = metrics.plugins[plugin.name];
     return {
@@ -68,10 +65,10 @@ export function takeFigures(source: FigureSource): LiveFigures {
   return {
     t: Date.now(),
     daemon: {
-      pid: status.pid,
-      version: status.version,
-      uptime: status.uptime,
-      tcp: status.tcp,
+      pid: metrics.daemon.pid,
+      version: metrics.daemon.version,
+      uptime: metrics.daemon.uptime,
+      tcp: source.tcp(),
       rss: metrics.daemon.rss,
       eventLoopDelayMs: metrics.daemon.eventLoopDelayMs.p99,
       callsPerSecond: sum((plugin) => plugin.callsPerSecond),

@@ -53,22 +53,24 @@ export function openLog(options: LogOptions): DaemonLog {
   const writeLine = (line: string) => {
     for (const stream of streams) stream.write(line.endsWith('\n') ? line : line + '\n');
   };
-  const limits = new Map<string, LogRateLimit>();
+  /** One writer (and rate limit) per plugin, made at its first line. */
+  const writers = new Map<string, (line: string) => void>();
   const perSecond = options.pluginLinesPerSecond ?? 1000;
   return {
     logger,
     writeLine,
     pluginWriter(plugin) {
-      const limit =
-        limits.get(plugin) ??
-        new LogRateLimit({
+      let writer = writers.get(plugin);
+      if (!writer) {
+        const limit = new LogRateLimit({
           perSecond,
           maxLineBytes: MAX_PLUGIN_LINE_BYTES,
           write: writeLine,
           reportDropped: (dropped) => logger.warn({ plugin, dropped }, `${plugin}: dropped ${dropped} log lines (over ${perSecond} a second)`),
         });
-      limits.set(plugin, limit);
-      return (line) => limit.offer(line);
+        writers.set(plugin, (writer = (line) => limit.offer(line)));
+      }
+      return writer;
     },
     reopen() {
       file.reopen();

@@ -147,8 +147,7 @@ export class ProcessBackend implements WorkerBackend {
       const report = envelope.plugdReport;
       if ('id' in report) this.forgetHanded(report.id);
       this.reportListener(report);
-    }
-    else if ('plugdHealth' in envelope) {
+    } else if ('plugdHealth' in envelope) {
       envelope.plugdHealth.cells.forEach((value, cell) => Atomics.store(this.health, cell, value));
       this.elu = envelope.plugdHealth.elu;
     } else if ('plugdFatal' in envelope) this.fatal = envelope.plugdFatal;

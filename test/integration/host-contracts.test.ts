@@ -90,14 +90,26 @@ test('only an RpcError carries its own code; any other throw is -32603 naming th
 });
 
 test('a params schema that does not compile fails the load with the reason', async (t) => {
-  const daemon = await startDaemon(t, {
-    plugins: { 'bad.plugin.mjs': `export default { setup(ctx) { ctx.rpc.method('m', { params: { type: 'no-such-type' } }, () => 1); } };` },
-  });
-  const bad = await stateOf(daemon, 'bad');
-  t.is(bad.state, 'failed');
-  t.regex(bad.lastError, /params schema of bad\.m does not compile/);
-  const error = await t.throwsAsync<any>(daemon.call('bad.m'));
-  t.is(error.code, -32601);
+  const unfit = {
+    bad: [`{ type: 'no-such-type' }`, /type must be JSONType/],
+    kind: [`{ type: 'object', required: 'a' }`, /required value must be/],
+    ref: [`{ $ref: '#/definitions/nowhere' }`, /can't resolve reference/],
+  } as const;
+  const plugins = Object.fromEntries(
+    Object.entries(unfit).map(([name, [schema]]) => [
+      `${name}.plugin.mjs`,
+      `export default { setup(ctx) { ctx.rpc.method('m', { params: ${schema} }, () => 1); } };`,
+    ]),
+  );
+  const daemon = await startDaemon(t, { plugins });
+  for (const [name, [, reason]] of Object.entries(unfit)) {
+    const plugin = await stateOf(daemon, name);
+    t.is(plugin.state, 'failed', name);
+    t.regex(plugin.lastError, new RegExp(`params schema of ${name}\\.m does not compile`), name);
+    t.regex(plugin.lastError, reason, name);
+    const error = await t.throwsAsync<any>(daemon.call(`${name}.m`));
+    t.is(error.code, -32601, name);
+  }
 });
 
 test('a method deadline of 0 means no deadline', async (t) => {

@@ -26,27 +26,45 @@ let ajv: AjvInstance | undefined;
 
 function newAjv(): AjvInstance {
   const { Ajv } = createRequire(import.meta.url)(built.ajv) as typeof import('ajv');
-  return new Ajv({ allErrors: false, strict: false, useDefaults: false, coerceTypes: false, validateSchema: false });
+  // meta: false: no meta-schema is checked against, so none is kept either.
+  return new Ajv({ allErrors: false, strict: false, useDefaults: false, coerceTypes: false, validateSchema: false, meta: false });
 }
 
 function instance(): AjvInstance {
   return (ajv ??= newAjv());
 }
 
-/** Compiled validators by schema text: built-ins and plugins repeat the same schemas. */
-const compiledByText = new Map<string, ValidateFunction>();
+/**
+ * Validators of schemas without `$id`, by schema text, shared for as long as
+ * something uses them: built-ins and plugins repeat schemas, and each compile
+ * costs Ajv 35 KB. Such a schema can clash with no other, so it compiles in the
+ * shared Ajv, which forgets it at once (the validator lives on): ten plugins
+ * cost one Ajv, not ten.
+ */
+const anonymousByText = new Map<string, WeakRef<ValidateFunction>>();
+const forgetAnonymous = new FinalizationRegistry<string>((text) => {
+  if (!anonymousByText.get(text)?.deref()) anonymousByText.delete(text);
+});
 
-function compiledFor(schema: object): ValidateFunction {
-  const text = JSON.stringify(schema);
-  let compiled = compiledByText.get(text);
-  if (!compiled) compiledByText.set(text, (compiled = instance().compile(schema)));
+function compileAnonymous(schema: object, text: string): ValidateFunction {
+  const known = anonymousByText.get(text)?.deref();
+  if (known) return known;
+  const shared = instance();
+  let compiled: ValidateFunction;
+  try {
+    compiled = shared.compile(schema);
+  } finally {
+    shared.removeSchema(schema);
+  }
+  anonymousByText.set(text, new WeakRef(compiled));
+  forgetAnonymous.register(compiled, text);
   return compiled;
 }
 
 export function compileSchema(schema: object): Validator {
   let compiled: ValidateFunction | undefined;
   const validate: Validator = (value) => {
-    compiled ??= compiledFor(schema);
+    compiled ??= compileAnonymous(schema, JSON.stringify(schema));
     const valid = compiled(value) as boolean;
     validate.errors = compiled.errors;
     return valid;
@@ -60,6 +78,7 @@ export function compileSchema(schema: object): Validator {
  * word for word keeps its validator: a reload recompiles only what changed.
  */
 export class SchemaScope {
+  /** Made for the first schema with an `$id`: ids register in their Ajv, so each version has its own. */
   private ajv: AjvInstance | undefined;
   private readonly byText = new Map<string, Validator>();
   /** The validators of the version before (not that version's own before: no chain of versions stays alive). */
@@ -77,7 +96,7 @@ export class SchemaScope {
       this.byText.set(text, known);
       return known;
     }
-    const compiled = (this.ajv ??= newAjv()).compile(schema);
+    const compiled = text.includes('"$id"') ? (this.ajv ??= newAjv()).compile(schema) : compileAnonymous(schema, text);
     const validate: Validator = (value) => {
       const valid = compiled(value) as boolean;
       validate.errors = compiled.errors;

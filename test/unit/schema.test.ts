@@ -1,0 +1,45 @@
+import test from 'ava';
+import { Type } from '@sinclair/typebox';
+import { SchemaScope, compileSchema, describeErrors } from '../../core/schema.js';
+
+const offset = { type: 'object', properties: { offset: { type: 'number' } } };
+
+test('a schema Ajv cannot compile throws the reason; one it can compiles without a meta-schema check', (t) => {
+  const scope = new SchemaScope();
+  t.throws(() => scope.compile({ type: 'no-such-type' }), { message: /type must be JSONType/ });
+  t.throws(() => scope.compile({ properties: 5 }), { message: /properties value must be/ });
+  t.throws(() => scope.compile({ $ref: '#/definitions/nowhere' }), { message: /can't resolve reference/ });
+  t.true(scope.compile({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'string' })('text'));
+});
+
+test('one schema in two plugins: each validator reports its own call', (t) => {
+  const [first, second] = [new SchemaScope(), new SchemaScope()].map((scope) => scope.compile(structuredClone(offset)));
+  t.false(first({ offset: 'far' }));
+  t.true(second({ offset: 1 }));
+  t.is(describeErrors(first.errors), 'params.offset must be number');
+  t.falsy(second.errors);
+  // The core's own schemas share validators with plugins' and stay apart all the same.
+  const core = compileSchema(structuredClone(offset));
+  t.true(core({}));
+  t.is(describeErrors(first.errors), 'params.offset must be number');
+});
+
+test('schemas with one $id in two scopes each keep their own, recursive ones included', (t) => {
+  const asNumber = new SchemaScope().compile({ $id: 'Req', type: 'number' });
+  const asString = new SchemaScope().compile({ $id: 'Req', type: 'string' });
+  t.true(asNumber(1));
+  t.true(asString('one'));
+  t.false(asString(1));
+  const tree = JSON.parse(JSON.stringify(Type.Recursive((self) => Type.Object({ children: Type.Array(self) }))));
+  const validate = new SchemaScope().compile(tree);
+  t.true(validate({ children: [{ children: [] }] }));
+  t.false(validate({ children: [{ children: 'no' }] }));
+});
+
+test('a version reuses the validators of the version before for schemas unchanged word for word', (t) => {
+  const before = new SchemaScope();
+  const kept = before.compile({ $id: 'Req', type: 'number' });
+  const after = new SchemaScope(before);
+  t.is(after.compile({ $id: 'Req', type: 'number' }), kept);
+  t.not(after.compile({ $id: 'Req', type: 'string' }), kept);
+});

@@ -3,7 +3,8 @@
 // (not jayson's client, which opens a connection per request).
 
 import { connect, type Socket } from 'node:net';
-import { connect as connectTls, type ConnectionOptions } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
+import { nodeTls } from '../node-tls.js';
 import { LineSplitter } from '../rpc/line-splitter.js';
 import type { WireError } from '../channel/protocol.js';
 
@@ -56,7 +57,7 @@ export class RpcClient {
     return new Promise((resolve, reject) => {
       const tls = typeof target === 'string' ? undefined : target.tls;
       const socket =
-        typeof target === 'string' ? connect(target) : tls ? connectTls({ ...tls, host: target.host, port: target.port }) : connect(target.port, target.host);
+        typeof target === 'string' ? connect(target) : tls ? nodeTls().connect({ ...tls, host: target.host, port: target.port }) : connect(target.port, target.host);
       socket.once(tls ? 'secureConnect' : 'connect', () => {
         socket.off('error', onError);
         resolve(new RpcClient(socket));

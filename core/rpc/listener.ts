@@ -8,10 +8,11 @@
 // slot. With `tls`, the TCP listener speaks TLS (mutual TLS with a `ca`).
 
 import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
+import type { TlsOptions } from 'node:tls';
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { chmodSync } from 'node:fs';
 import type { Limits } from '../config.js';
+import { nodeTls } from '../node-tls.js';
 import { AuthGate } from './auth-gate.js';
 import type { CallContext, Dispatcher } from './dispatcher.js';
 import { ErrorCode, errorAnswers } from './errors.js';
@@ -59,7 +60,7 @@ export class RpcListener {
     this.context = { transport: options.transport };
     const accept = (socket: Socket) => this.accept(socket);
     const tls = options.tls;
-    this.server = tls ? createTlsServer({ ...tls, handshakeTimeout: options.limits.authTimeoutMs }, accept) : createServer(accept);
+    this.server = tls ? nodeTls().createServer({ ...tls, handshakeTimeout: options.limits.authTimeoutMs }, accept) : createServer(accept);
   }
 
   get connectionCount(): number {

@@ -45,4 +45,6 @@ export const built = {
   sdk: join(packageRoot, 'dist/sdk/sdk.bundle.mjs'),
   /** Ajv in one file: its 63 modules loaded one by one cost the daemon 6 MB more resident memory. */
   ajv: join(packageRoot, 'dist/vendor/ajv.cjs'),
+  /** pino in one file, for plugin workers to load when a plugin first logs. */
+  pino: join(packageRoot, 'dist/vendor/pino.cjs'),
 };

@@ -20,7 +20,8 @@ import { PluginLoop, type LoopCounters } from './loop.js';
 export interface PluginInstanceOptions {
   name: string;
   config: unknown;
-  log: Logger;
+  /** Makes `ctx.log`, at its first use: a plugin that never logs pays for no logger. */
+  log: () => Logger;
   /** Told of every loop iteration (the worker publishes the counts to the core). */
   loopCounters?: LoopCounters;
 }
@@ -72,6 +73,7 @@ export class PluginInstance {
   private readonly shutdownHandlers: Array<() => unknown> = [];
   private readonly loops: PluginLoop[] = [];
   private setupDone = false;
+  private logger: Logger | undefined;
 
   constructor(
     readonly definition: PluginDefinition,
@@ -80,6 +82,11 @@ export class PluginInstance {
 
   get name(): string {
     return this.options.name;
+  }
+
+  /** `ctx.log`, made at its first use. */
+  get log(): Logger {
+    return (this.logger ??= this.options.log());
   }
 
   /** Runs `setup`. The loops it declared start on `resume`: the core sends it once the plugin serves, after any restore, unless paused. */
@@ -117,7 +124,7 @@ export class PluginInstance {
       try {
         listener(signal);
       } catch (error) {
-        this.options.log.error({ err: error, signal }, 'signal listener threw');
+        this.log.error({ err: error, signal }, 'signal listener threw');
       }
     }
   }
@@ -126,7 +133,7 @@ export class PluginInstance {
     try {
       this.hooks.get(name)?.call(...args);
     } catch (error) {
-      this.options.log.error({ err: error, hook: name }, 'hook tap threw');
+      this.log.error({ err: error, hook: name }, 'hook tap threw');
     }
   }
 
@@ -167,7 +174,9 @@ export class PluginInstance {
     return {
       name: this.options.name,
       config: this.options.config,
-      log: this.options.log,
+      get log() {
+        return instance.log;
+      },
       rpc: {
         method(name, options, handler) {
           instance.assertInSetup('ctx.rpc.method');
@@ -196,7 +205,7 @@ export class PluginInstance {
       loop(fn, options) {
         instance.assertInSetup('ctx.loop');
         const counters = instance.options.loopCounters ?? { iteration: () => undefined };
-        instance.loops.push(new PluginLoop(fn, options, instance.options.log, counters));
+        instance.loops.push(new PluginLoop(fn, options, () => instance.log, counters));
       },
       onShutdown(fn) {
         instance.shutdownHandlers.push(fn);

@@ -27,7 +27,7 @@ export class PluginLoop {
   constructor(
     private readonly fn: () => unknown,
     private readonly options: LoopOptions,
-    private readonly log: Logger,
+    private readonly log: () => Logger,
     private readonly counters: LoopCounters,
   ) {
     if (!(options.intervalMs > 0)) throw new Error('ctx.loop needs intervalMs > 0');
@@ -71,7 +71,7 @@ export class PluginLoop {
       await this.fn();
     } catch (error) {
       failed = true;
-      this.log.error({ err: error }, 'loop iteration threw');
+      this.log().error({ err: error }, 'loop iteration threw');
     }
     this.counters.iteration(failed);
     this.iterating = false;

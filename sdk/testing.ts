@@ -74,7 +74,7 @@ export async function loadPlugin(entry: string | URL, options: LoadPluginOptions
     { write: (line: string) => logs.push(JSON.parse(line)) },
   );
   // The config reaches a worker as workerData: a structured clone.
-  const instance = new PluginInstance(definitionFromModule(module, file), { name, config: structuredClone(options.config), log });
+  const instance = new PluginInstance(definitionFromModule(module, file), { name, config: structuredClone(options.config), log: () => log });
   await instance.setup();
   await instance.resume(); // Its loops start, as the daemon starts them once the plugin serves.
   return new PluginHarness(instance, logs);

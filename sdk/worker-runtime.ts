@@ -5,8 +5,10 @@
 // control port until told to stop. The entry of each kind of worker (runtime.ts
 // for threads) only connects the ports.
 
-import pino from 'pino';
+import { createRequire } from 'node:module';
 import { getHeapStatistics } from 'node:v8';
+import type pino from 'pino';
+import { built } from '../core/package-root.js';
 import type { Transport } from '../core/channel/transport.js';
 import {
   HealthCell,
@@ -32,6 +34,12 @@ export interface WorkerPorts {
   close(): void;
 }
 
+/**
+ * pino, loaded at a plugin's first `ctx.log` from its own bundle: evaluating
+ * it cost each worker 0.7 MB, and most plugins log little or never.
+ */
+const loadPino = () => createRequire(import.meta.url)(built.pino) as typeof pino;
+
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export function runWorker(ports: WorkerPorts): void {
@@ -40,10 +48,11 @@ export function runWorker(ports: WorkerPorts): void {
   let loaded: Promise<PluginInstance> | undefined;
 
   async function load(order: Extract<ControlOrder, { t: 'load' }>): Promise<PluginInstance> {
-    const log = pino(
-      { level: boot.logLevel, base: { pid: process.pid, plugin: order.name } },
-      { write: (line: string) => ports.report({ t: 'log', line }) },
-    );
+    const log = () =>
+      loadPino()(
+        { level: boot.logLevel, base: { pid: process.pid, plugin: order.name } },
+        { write: (line: string) => ports.report({ t: 'log', line }) },
+      );
     const module = (await import(order.entryUrl)) as PluginModule;
     const instance = new PluginInstance(definitionFromModule(module, order.entryUrl), {
       name: order.name,

@@ -83,6 +83,6 @@ export class MethodRegistry {
   }
 
   removeOwner(owner: string): void {
-    for (const [name, entry] of this.methods) if (entry.owner === owner) this.methods.delete(name);
+    for (const entry of this.methods.values()) if (entry.owner === owner) this.methods.delete(entry.name);
   }
 }

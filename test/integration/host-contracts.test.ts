@@ -34,6 +34,28 @@ test("a plugin's console output becomes log records naming the plugin and the st
   t.like(err, { plugin: 'chatty', stream: 'stderr', level: 40 });
 });
 
+test('ctx.log writes plugd.log records naming the plugin, from setup, methods and loops, at the first use as later', async (t) => {
+  const daemon = await startDaemon(t, {
+    plugins: {
+      'early.plugin.mjs': `export default { setup(ctx) { ctx.log.info({ phase: 'setup' }, 'set up'); ctx.rpc.method('ping', {}, () => 1); } };`,
+      'late.plugin.mjs': `export default { setup(ctx) {
+        ctx.rpc.method('note', {}, () => { ctx.log.warn({ n: 1 }, 'noted'); return 'ok'; });
+        ctx.loop(() => { throw new Error('loop broke'); }, { intervalMs: 60_000 });
+      } };`,
+    },
+  });
+  t.is(await daemon.call('late.note'), 'ok');
+  const log = join(daemon.home, 'plugd.log');
+  const records = await until(
+    async () => readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line)),
+    (lines) => ['set up', 'noted', 'loop iteration threw'].every((msg) => lines.some((record) => record.msg === msg)),
+  );
+  const find = (msg: string) => records.find((record) => record.msg === msg);
+  t.like(find('set up'), { plugin: 'early', phase: 'setup', level: 30 });
+  t.like(find('noted'), { plugin: 'late', n: 1, level: 40 });
+  t.like(find('loop iteration threw'), { plugin: 'late', level: 50, err: { message: 'loop broke' } });
+});
+
 const withId = (id: string, member: string) => `export default { setup(ctx) {
   ctx.rpc.method('take', { params: { $id: '${id}', type: 'object', properties: { ${member}: { type: 'number' } }, required: ['${member}'] } },
     (params) => params.${member});

@@ -18,7 +18,7 @@ test('a resume during a pause that waits on an iteration does not start a second
       iterations++;
     },
     { intervalMs: 5 },
-    pino({ enabled: false }),
+    () => pino({ enabled: false }),
     { iteration: () => undefined },
   );
   await loop.start();

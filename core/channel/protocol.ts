@@ -72,6 +72,8 @@ export interface WorkerBootData {
   health: SharedArrayBuffer;
   heartbeatIntervalMs: number;
   logLevel: string;
+  /** Booted ahead of need (a spare): it loads the logger while it waits, so the load it gets does not. */
+  spare: boolean;
 }
 
 /**

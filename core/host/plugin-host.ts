@@ -49,8 +49,9 @@ export class PluginHost {
 
   constructor(private readonly deps: HostDependencies) {
     const log = workerLogSink(deps.log);
-    const backend = (slot: WorkerSlot) => (slot.isolation === 'process' ? new ProcessBackend(slot) : new ThreadBackend(slot));
-    this.workers = new SpareWorkers(deps.config.spareWorker, (slot) => new PluginWorker(slot, backend(slot), log));
+    const backend = (slot: WorkerSlot, spare: boolean) =>
+      slot.isolation === 'process' ? new ProcessBackend(slot, spare) : new ThreadBackend(slot, spare);
+    this.workers = new SpareWorkers(deps.config.spareWorker, (slot, spare) => new PluginWorker(slot, backend(slot, spare), log));
     this.bridgeHooks();
   }
 

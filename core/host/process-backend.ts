@@ -58,7 +58,7 @@ export class ProcessBackend implements WorkerBackend {
   /** Copies of builds handed over, by the id of the load order that imports them. */
   private readonly handed = new Map<number, HandedBuild>();
 
-  constructor(slot: WorkerSlot) {
+  constructor(slot: WorkerSlot, spare: boolean) {
     const settings = slot.process!;
     this.channelKind = slot.channel === 'shm' ? 'shm' : 'pipe';
     const prepared = prepareProcessChannel<WorkerToCore, CoreToWorker>(this.channelKind, { name: settings.plugin });
@@ -66,6 +66,7 @@ export class ProcessBackend implements WorkerBackend {
       channel: prepared.spec,
       heartbeatIntervalMs: Math.max(10, Math.floor(slot.heartbeatTimeoutMs / 5)),
       logLevel: slot.logLevel,
+      spare,
       daemonPid: process.pid,
     };
     let exited: () => void = () => undefined;

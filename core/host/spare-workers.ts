@@ -17,10 +17,10 @@ export class SpareWorkers {
   private closed = false;
   private armed = false;
 
-  /** `enabled: false` boots every worker on demand (one thread fewer at rest); `boot` makes a worker. */
+  /** `enabled: false` boots every worker on demand (one thread fewer at rest); `boot` makes a worker, or a spare. */
   constructor(
     private readonly enabled: boolean,
-    private readonly boot: (slot: WorkerSlot) => PluginWorker,
+    private readonly boot: (slot: WorkerSlot, spare: boolean) => PluginWorker,
   ) {}
 
   /**
@@ -39,7 +39,7 @@ export class SpareWorkers {
     const spare = this.spares.get(key);
     this.spares.delete(key);
     if (this.enabled && this.armed && !this.closed) setImmediate(() => this.refill(key, slot));
-    return spare?.alive ? spare : this.boot(slot);
+    return spare?.alive ? spare : this.boot(slot, false);
   }
 
   /** No more workers for `slot` (a plugin process's, once its plugin is unloaded): its spare ends. */
@@ -59,7 +59,7 @@ export class SpareWorkers {
 
   private refill(key: string, slot: WorkerSlot): void {
     if (this.closed || this.spares.has(key) || !this.slots.has(key)) return;
-    const spare = this.boot(slot);
+    const spare = this.boot(slot, true);
     spare.once('exit', () => {
       if (this.spares.get(key) === spare) this.spares.delete(key);
     });

@@ -33,7 +33,7 @@ export class ThreadBackend implements WorkerBackend {
   private exitReason: string | undefined;
   private gone = false;
 
-  constructor(slot: WorkerSlot) {
+  constructor(slot: WorkerSlot, spare: boolean) {
     this.channelKind = slot.channel === 'postmessage' ? 'postmessage' : 'sab';
     const opened = openChannel<WorkerToCore, CoreToWorker>(this.channelKind, { allocate: takeChannelBuffer });
     this.channel = opened.local;
@@ -42,6 +42,7 @@ export class ThreadBackend implements WorkerBackend {
       health: this.health.buffer as SharedArrayBuffer,
       heartbeatIntervalMs: Math.max(10, Math.floor(slot.heartbeatTimeoutMs / 5)),
       logLevel: slot.logLevel,
+      spare,
     };
     this.worker = new Worker(RUNTIME_URL, {
       workerData: boot,

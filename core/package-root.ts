@@ -45,6 +45,7 @@ export const built = {
   sdk: join(packageRoot, 'dist/sdk/sdk.bundle.mjs'),
   /** Ajv in one file: its 63 modules loaded one by one cost the daemon 6 MB more resident memory. */
   ajv: join(packageRoot, 'dist/vendor/ajv.cjs'),
-  /** pino in one file, for plugin workers to load when a plugin first logs. */
+  /** pino and tapable in one file each, for plugin workers to load at their first use (sdk/lazy-packages.ts). */
   pino: join(packageRoot, 'dist/vendor/pino.cjs'),
+  tapable: join(packageRoot, 'dist/vendor/tapable.cjs'),
 };

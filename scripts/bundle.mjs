@@ -41,7 +41,9 @@ await Promise.all([
     logLevel: 'warning',
     outfile: 'dist/web/app.js',
   }),
-  // Packages loaded at their first use: Ajv when the first schema compiles, pino when a plugin first logs.
+  // Packages loaded at their first use: Ajv when the first schema compiles; in a plugin worker, pino when the
+  // plugin first logs and tapable when it first taps a hook.
   build({ ...forNode, format: 'cjs', minify: true, entryPoints: ['node_modules/ajv/dist/ajv.js'], outfile: 'dist/vendor/ajv.cjs' }),
   build({ ...forNode, format: 'cjs', entryPoints: ['node_modules/pino/pino.js'], outfile: 'dist/vendor/pino.cjs' }),
+  build({ ...forNode, format: 'cjs', entryPoints: ['node_modules/tapable/lib/index.js'], outfile: 'dist/vendor/tapable.cjs' }),
 ]);

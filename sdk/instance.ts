@@ -3,7 +3,7 @@
 // hook events. The worker runtime and the harness share it, so a plugin
 // behaves the same in both.
 
-import { SyncHook } from 'tapable';
+import type { SyncHook } from 'tapable';
 import type { Logger } from 'pino';
 import {
   FORWARDED_HOOKS,
@@ -15,6 +15,7 @@ import {
 import { ErrorCode, toWireError } from '../core/rpc/errors.js';
 import type { BridgedSignal } from '../core/signals.js';
 import type { CallMeta, MethodHandler, PluginContext, PluginDefinition, PluginHooks } from './index.js';
+import { loadTapable } from './lazy-packages.js';
 import { PluginLoop, type LoopCounters } from './loop.js';
 
 export interface PluginInstanceOptions {
@@ -165,7 +166,7 @@ export class PluginInstance {
           tap(tapName: string, fn: (...args: unknown[]) => void) {
             instance.assertInSetup(`ctx.hooks.${name}.tap`);
             let hook = instance.hooks.get(name);
-            if (!hook) instance.hooks.set(name, (hook = new SyncHook<unknown[]>(['a', 'b'])));
+            if (!hook) instance.hooks.set(name, (hook = new (loadTapable().SyncHook)<unknown[]>(['a', 'b'])));
             hook.tap(tapName, fn);
           },
         },

@@ -5,10 +5,7 @@
 // control port until told to stop. The entry of each kind of worker (runtime.ts
 // for threads) only connects the ports.
 
-import { createRequire } from 'node:module';
 import { getHeapStatistics } from 'node:v8';
-import type pino from 'pino';
-import { built } from '../core/package-root.js';
 import type { Transport } from '../core/channel/transport.js';
 import {
   HealthCell,
@@ -22,6 +19,7 @@ import {
 } from '../core/channel/protocol.js';
 import type { BridgedSignal } from '../core/signals.js';
 import { definitionFromModule, PluginInstance, type CallOutcome, type PluginModule } from './instance.js';
+import { loadPino, loadTapable } from './lazy-packages.js';
 
 /** How a worker's entry connects the runtime to the core. */
 export interface WorkerPorts {
@@ -34,19 +32,17 @@ export interface WorkerPorts {
   close(): void;
 }
 
-/**
- * pino, loaded at a plugin's first `ctx.log` from its own bundle: evaluating
- * it costs a worker 0.7 MB and 6 ms, and many plugins log little or never. A
- * spare loads it while it waits: a reload's setup that logs must not wait.
- */
-const loadPino = () => createRequire(import.meta.url)(built.pino) as typeof pino;
-
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export function runWorker(ports: WorkerPorts): void {
   const { boot, channel } = ports;
   const loopCounters = publishHealth(new Int32Array(boot.health), boot.heartbeatIntervalMs);
-  if (boot.spare) setImmediate(loadPino);
+  if (boot.spare) {
+    setImmediate(() => {
+      loadPino();
+      loadTapable();
+    });
+  }
   let loaded: Promise<PluginInstance> | undefined;
 
   async function load(order: Extract<ControlOrder, { t: 'load' }>): Promise<PluginInstance> {

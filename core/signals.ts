@@ -8,10 +8,6 @@ import type { CoreHooks } from './hooks.js';
 export const BRIDGED_SIGNALS = ['SIGHUP', 'SIGUSR2', 'SIGWINCH', 'SIGTERM', 'SIGINT'] as const;
 export type BridgedSignal = (typeof BRIDGED_SIGNALS)[number];
 
-export function isBridgedSignal(name: string): name is BridgedSignal {
-  return (BRIDGED_SIGNALS as readonly string[]).includes(name);
-}
-
 /** Installs the bridge; returns a function that removes it. */
 export function installSignalBridge(hooks: CoreHooks): () => void {
   const listeners = BRIDGED_SIGNALS.map((name) => {

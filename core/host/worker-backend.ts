@@ -56,6 +56,3 @@ export interface WorkerBackend {
   /** Ends the worker now; resolves once it is gone. */
   terminate(): Promise<void>;
 }
-
-/** Makes the worker for a slot: the kind of worker is chosen where the factory is. */
-export type BackendFactory = (slot: WorkerSlot) => WorkerBackend;

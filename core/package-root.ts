@@ -27,7 +27,7 @@ const own = nearestManifest(dirname(fileURLToPath(import.meta.url)), (manifest) 
 if (!own) throw new Error('plugd: cannot find its own package.json');
 export const packageRoot = own.dir;
 
-export const version: string = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version;
+export const version = String((own.manifest as { version?: unknown }).version);
 
 /**
  * What `npm run build` makes besides tsc's output: single-file bundles load

@@ -61,10 +61,15 @@ function compileAnonymous(schema: object, text: string): ValidateFunction {
   return compiled;
 }
 
-export function compileSchema(schema: object): Validator {
+/**
+ * A validator whose `errors` are its own call's: a compiled function shared
+ * by plugins keeps the errors of whichever call ran last. `compile` runs at
+ * the first call.
+ */
+function reporting(compile: () => ValidateFunction): Validator {
   let compiled: ValidateFunction | undefined;
   const validate: Validator = (value) => {
-    compiled ??= compileAnonymous(schema, JSON.stringify(schema));
+    compiled ??= compile();
     const valid = compiled(value) as boolean;
     validate.errors = compiled.errors;
     return valid;
@@ -72,13 +77,19 @@ export function compileSchema(schema: object): Validator {
   return validate;
 }
 
+export function compileSchema(schema: object): Validator {
+  return reporting(() => compileAnonymous(schema, JSON.stringify(schema)));
+}
+
 /**
  * The validators of one version of one plugin, compiled at once so a schema
- * that does not compile fails its load. A schema the previous version had
- * word for word keeps its validator: a reload recompiles only what changed.
+ * that does not compile fails its load. A schema with an `$id` compiles in the
+ * version's own Ajv (ids register there), unless the previous version had it
+ * word for word: then its validator is kept, and a reload recompiles only what
+ * changed. Schemas without one are shared by text already.
  */
 export class SchemaScope {
-  /** Made for the first schema with an `$id`: ids register in their Ajv, so each version has its own. */
+  /** Made for the first schema with an `$id` that needs compiling. */
   private ajv: AjvInstance | undefined;
   private readonly byText = new Map<string, Validator>();
   /** The validators of the version before (not that version's own before: no chain of versions stays alive). */
@@ -91,17 +102,15 @@ export class SchemaScope {
   /** Throws, saying why, when `schema` is not a schema Ajv can compile. */
   compile(schema: object): Validator {
     const text = JSON.stringify(schema);
-    const known = this.byText.get(text) ?? this.reusable?.get(text);
-    if (known) {
-      this.byText.set(text, known);
-      return known;
+    if (!text.includes('"$id"')) {
+      const compiled = compileAnonymous(schema, text);
+      return reporting(() => compiled);
     }
-    const compiled = text.includes('"$id"') ? (this.ajv ??= newAjv()).compile(schema) : compileAnonymous(schema, text);
-    const validate: Validator = (value) => {
-      const valid = compiled(value) as boolean;
-      validate.errors = compiled.errors;
-      return valid;
-    };
+    let validate = this.byText.get(text) ?? this.reusable?.get(text);
+    if (!validate) {
+      const compiled = (this.ajv ??= newAjv()).compile(schema);
+      validate = reporting(() => compiled);
+    }
     this.byText.set(text, validate);
     return validate;
   }

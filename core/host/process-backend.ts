@@ -22,7 +22,7 @@ import {
 import { built } from '../package-root.js';
 import { handBuildTo, type HandedBuild } from './process-build.js';
 import { processIds, type ProcessIds } from './process-user.js';
-import type { ProcessSettings, WorkerBackend, WorkerSlot } from './worker-backend.js';
+import { bootSettings, type ProcessSettings, type WorkerBackend, type WorkerSlot } from './worker-backend.js';
 
 /** All a plugin process gets of the daemon's environment, before its own `env`. */
 const PASSED_ENV = ['PATH', 'HOME', 'LANG', 'NODE_ENV'];
@@ -64,9 +64,7 @@ export class ProcessBackend implements WorkerBackend {
     const prepared = prepareProcessChannel<WorkerToCore, CoreToWorker>(this.channelKind, { name: settings.plugin });
     const boot: ProcessBootData = {
       channel: prepared.spec,
-      heartbeatIntervalMs: Math.max(10, Math.floor(slot.heartbeatTimeoutMs / 5)),
-      logLevel: slot.logLevel,
-      spare,
+      ...bootSettings(slot, spare),
       daemonPid: process.pid,
     };
     let exited: () => void = () => undefined;

@@ -18,7 +18,7 @@ import {
 } from '../channel/protocol.js';
 import { built } from '../package-root.js';
 import { giveChannelBuffer, takeChannelBuffer } from './channel-buffers.js';
-import type { WorkerBackend, WorkerSlot } from './worker-backend.js';
+import { bootSettings, type WorkerBackend, type WorkerSlot } from './worker-backend.js';
 
 const RUNTIME_URL = pathToFileURL(built.runtime);
 
@@ -40,9 +40,7 @@ export class ThreadBackend implements WorkerBackend {
     const boot: WorkerBootData = {
       channel: opened.spec,
       health: this.health.buffer as SharedArrayBuffer,
-      heartbeatIntervalMs: Math.max(10, Math.floor(slot.heartbeatTimeoutMs / 5)),
-      logLevel: slot.logLevel,
-      spare,
+      ...bootSettings(slot, spare),
     };
     this.worker = new Worker(RUNTIME_URL, {
       workerData: boot,

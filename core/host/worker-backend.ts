@@ -6,7 +6,7 @@
 
 import type { Readable } from 'node:stream';
 import type { ResourceLimits } from 'node:worker_threads';
-import type { CoreToWorker, ControlOrder, WorkerReport, WorkerToCore } from '../channel/protocol.js';
+import type { CoreToWorker, ControlOrder, WorkerBootData, WorkerReport, WorkerToCore } from '../channel/protocol.js';
 import type { Transport } from '../channel/transport.js';
 
 /** What a worker is booted with, before it knows which plugin it will run (a spare is booted this way). */
@@ -19,6 +19,11 @@ export interface WorkerSlot {
   logLevel: string;
   /** How a plugin's own process is started (isolation 'process'): it makes the slot the plugin's alone. */
   process?: ProcessSettings;
+}
+
+/** What any kind of worker is told at boot about itself: its heartbeat (five beats per deadline), log level, spare or not. */
+export function bootSettings(slot: WorkerSlot, spare: boolean): Pick<WorkerBootData, 'heartbeatIntervalMs' | 'logLevel' | 'spare'> {
+  return { heartbeatIntervalMs: Math.max(10, Math.floor(slot.heartbeatTimeoutMs / 5)), logLevel: slot.logLevel, spare };
 }
 
 export interface ProcessSettings {

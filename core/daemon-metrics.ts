@@ -9,8 +9,10 @@ import type { Metrics, StatsView } from './metrics.js';
 /** One plugin in `daemon.metrics`. */
 export interface PluginMetrics
   extends StatsView,
-    Pick<PluginStatus, 'state' | 'paused' | 'restarts' | 'heap' | 'eventLoopUtilization' | 'loops' | 'isolation' | 'channel'>,
-    Pick<PluginStatus, 'readySince' | 'lastError' | 'nextRestartAt'> {
+    Pick<
+      PluginStatus,
+      'state' | 'paused' | 'restarts' | 'heap' | 'eventLoopUtilization' | 'loops' | 'isolation' | 'channel' | 'readySince' | 'lastError' | 'nextRestartAt'
+    > {
   /** The crash-counting window of its restart policy: a restart within it is still a crash loop. */
   crashWindowMs: number;
 }

@@ -11,7 +11,8 @@ export interface PluginMetrics
   extends StatsView,
     Pick<
       PluginStatus,
-      'state' | 'paused' | 'restarts' | 'heap' | 'eventLoopUtilization' | 'loops' | 'isolation' | 'channel' | 'readySince' | 'lastError' | 'nextRestartAt'
+      'state' | 'paused' | 'restarts' | 'heap' | 'eventLoopUtilization' | 'loops' | 'isolation' | 'channel'
+      | 'readySince' | 'lastError' | 'nextRestartAt'
     > {
   /** The crash-counting window of its restart policy: a restart within it is still a crash loop. */
   crashWindowMs: number;

@@ -14,6 +14,11 @@ export function parseAddress(address: string): { host: string; port: number } {
   return { host: match[1] ?? match[2], port };
 }
 
+/** `HOST:PORT` as `parseAddress` reads it back: an IPv6 host in brackets. */
+export function formatAddress({ host, port }: { host: string; port: number }): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 /** Only literal loopback addresses (127.0.0.0/8, ::1) and `localhost`: a name like `127.evil.example` resolves anywhere. */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || (isIPv4(host) && host.startsWith('127.'));

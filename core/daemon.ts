@@ -8,7 +8,7 @@ import type { Server as HttpServer } from 'node:http';
 import { setPriority } from 'node:os';
 import { loadConfig, supervisionFor, type Config, type ConfigOverrides } from './config.js';
 import { daemonMetrics, type DaemonMetrics } from './daemon-metrics.js';
-import { isLoopback, parseAddress } from './address.js';
+import { formatAddress, isLoopback, parseAddress } from './address.js';
 import { Metrics } from './metrics.js';
 import { MIN_TOKEN_LENGTH, readToken, TokenSource, tokenFileWarning, tokenPath } from './token.js';
 import { createHooks, type CoreHooks } from './hooks.js';
@@ -51,7 +51,7 @@ export class Daemon {
   readonly version = version;
   /** The dashboard's live figures, events and log lines (served with the TCP listener). */
   /** The TCP listener's HOST:PORT, once it listens. */
-  private readonly tcpText = () => this.tcpAddress && `${this.tcpAddress.host}:${this.tcpAddress.port}`;
+  private readonly tcpText = () => this.tcpAddress && formatAddress(this.tcpAddress);
   readonly feed = new EventFeed({ metrics: () => this.metrics(), plugins: () => this.host.list(), tcp: this.tcpText });
   config!: Config;
   paths!: HomePaths;

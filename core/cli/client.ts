@@ -4,6 +4,7 @@
 
 import { connect, type Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
+import { formatAddress } from '../address.js';
 import { nodeTls } from '../node-tls.js';
 import { LineSplitter } from '../rpc/line-splitter.js';
 import type { WireError } from '../channel/protocol.js';
@@ -53,7 +54,7 @@ export class RpcClient {
 
   /** Connects to a unix socket path, or to a TCP address (over TLS with `tls`). */
   static connect(target: string | { host: string; port: number; tls?: ConnectionOptions }): Promise<RpcClient> {
-    const path = typeof target === 'string' ? target : `${target.host}:${target.port}`;
+    const path = typeof target === 'string' ? target : formatAddress(target);
     return new Promise((resolve, reject) => {
       const tls = typeof target === 'string' ? undefined : target.tls;
       const socket =

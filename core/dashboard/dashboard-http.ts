@@ -5,6 +5,7 @@
 // `Authorization: Bearer <token>`, which the listener checks itself.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { formatAddress } from '../address.js';
 import type { HttpFront } from '../rpc/http-handler.js';
 import { tokensMatch } from '../token.js';
 import { proveConnection } from '../rpc/connection-proof.js';
@@ -25,7 +26,7 @@ export interface DashboardOptions {
 
 /** `http://HOST:PORT` (`https` over TLS), brackets around an IPv6 host. */
 export function originOf({ host, port }: { host: string; port: number }, tls: boolean): string {
-  return `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return `${tls ? 'https' : 'http'}://${formatAddress({ host, port })}`;
 }
 
 function answer(response: ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}): 'answered' {

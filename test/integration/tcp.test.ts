@@ -96,3 +96,17 @@ test('a non-loopback TCP address needs --tcp-allow-remote', async (t) => {
   t.is(refused.code, 1);
   t.regex(refused.stderr, /refusing to listen on 0\.0\.0\.0:0: not a loopback address \(allow it with --tcp-allow-remote\)/);
 });
+
+test('an IPv6 listener is shown as [::1]:PORT by status and plugd dashboard, and that address works given back to --tcp', async (t) => {
+  const daemon = await startDaemon(t, { examples: true, args: ['--tcp', '[::1]:0'] });
+  const tcp: string = (await daemon.call('daemon.status')).tcp;
+  t.regex(tcp, /^\[::1\]:\d+$/);
+  const status = await runCli(['--home', daemon.home, 'status', '--json']);
+  t.is(JSON.parse(status.stdout).tcp, tcp);
+  const dashboard = await runCli(['--home', daemon.home, 'dashboard']);
+  t.is(dashboard.code, 0, dashboard.stderr);
+  t.true(dashboard.stdout.startsWith(`http://${tcp}/`), dashboard.stdout);
+  const call = await runCli(['--home', daemon.home, 'call', '--tcp', tcp, 'echo.say', '{"text":"v6"}']);
+  t.is(call.code, 0, call.stderr);
+  t.deepEqual(JSON.parse(call.stdout), { text: 'v6' });
+});

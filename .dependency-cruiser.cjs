@@ -49,6 +49,13 @@ module.exports = {
       to: { pathNot: '^core/channel/', dependencyTypesNot: ['core'] },
     },
     {
+      name: 'contract-is-a-leaf',
+      severity: 'error',
+      comment: 'core/contract holds the shapes every side reads (answers, statuses): TypeBox and itself only.',
+      from: { path: '^core/contract/' },
+      to: { pathNot: ['^core/contract/', '@sinclair/typebox'], dependencyTypesNot: ['core'] },
+    },
+    {
       name: 'core-never-imports-sdk',
       severity: 'error',
       comment: 'The SDK builds on core (its protocol), never the other way round.',

@@ -3,36 +3,9 @@
 // state of each plugin from the host; calls in flight are the host's count
 // (the calls its workers owe answers to), the one Prometheus publishes too.
 
-import type { PluginStatus } from './channel/protocol.js';
-import type { Metrics, StatsView } from './metrics.js';
-
-/** One plugin in `daemon.metrics`. */
-export interface PluginMetrics
-  extends StatsView,
-    Pick<
-      PluginStatus,
-      'state' | 'paused' | 'restarts' | 'heap' | 'eventLoopUtilization' | 'loops' | 'isolation' | 'channel'
-      | 'readySince' | 'lastError' | 'nextRestartAt'
-    > {
-  /** The crash-counting window of its restart policy: a restart within it is still a crash loop. */
-  crashWindowMs: number;
-}
-
-/** A type, not an interface: it is also a plain `Record<string, unknown>` answer. */
-export type DaemonMetrics = {
-  daemon: {
-    pid: number;
-    version: string;
-    socket: string;
-    pluginDir: string;
-    rss: number;
-    heapUsed: number;
-    eventLoopDelayMs: { p50: number; p99: number; max: number };
-    uptime: number;
-  };
-  methods: Record<string, StatsView>;
-  plugins: Record<string, PluginMetrics>;
-};
+import type { PluginStatus } from './contract/plugin-status.js';
+import type { DaemonMetrics, PluginMetrics } from './contract/daemon.js';
+import type { Metrics } from './metrics.js';
 
 export interface MetricsSources {
   daemon: Pick<DaemonMetrics['daemon'], 'version' | 'socket' | 'pluginDir'>;

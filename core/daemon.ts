@@ -7,7 +7,8 @@ import { rmSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import { setPriority } from 'node:os';
 import { loadConfig, supervisionFor, type Config, type ConfigOverrides } from './config.js';
-import { daemonMetrics, type DaemonMetrics } from './daemon-metrics.js';
+import type { DaemonMetrics, DaemonStatus } from './contract/daemon.js';
+import { daemonMetrics } from './daemon-metrics.js';
 import { formatAddress, isLoopback, parseAddress } from './address.js';
 import { Metrics } from './metrics.js';
 import { MIN_TOKEN_LENGTH, readToken, TokenSource, tokenFileWarning, tokenPath } from './token.js';
@@ -117,7 +118,7 @@ export class Daemon {
     }
   }
 
-  status(): Record<string, unknown> {
+  status(): DaemonStatus {
     const memory = process.memoryUsage();
     const plugins = this.host.list();
     return {

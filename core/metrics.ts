@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Histogram as HdrHistogram } from 'hdr-histogram-js';
+import type { StatsView } from './contract/daemon.js';
 
 const HISTORY_SECONDS = 60;
 
@@ -45,16 +46,6 @@ class Stats {
     if (this.rates.length > HISTORY_SECONDS) this.rates.shift();
     this.lastCalls = this.calls;
   }
-}
-
-export interface StatsView {
-  calls: number;
-  inFlight: number;
-  errors: Record<string, number>;
-  /** Calls answered in the last second. */
-  callsPerSecond: number;
-  rateHistory: number[];
-  latencyMs: { p50: number; p90: number; p99: number; max: number };
 }
 
 function view(stats: Stats): StatsView {

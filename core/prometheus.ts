@@ -4,7 +4,8 @@
 
 import { createServer, type Server } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { Metrics, StatsView } from './metrics.js';
+import type { StatsView } from './contract/daemon.js';
+import type { Metrics } from './metrics.js';
 import type { PluginHost } from './host/plugin-host.js';
 
 export interface PrometheusExport {

@@ -1,11 +1,11 @@
 // The figures `plugd status` and `plugd top` show, read in one call of
 // `daemon.metrics` (core/daemon-metrics.ts), shaped for the views.
 
-import type { PluginState } from '../channel/protocol.js';
-import type { DaemonMetrics } from '../daemon-metrics.js';
+import type { PluginState } from '../contract/plugin-status.js';
+import type { DaemonMetrics } from '../contract/daemon.js';
 import type { RpcClient } from './client.js';
 
-export type { DaemonMetrics } from '../daemon-metrics.js';
+export type { DaemonMetrics } from '../contract/daemon.js';
 
 export interface PluginFigures {
   name: string;

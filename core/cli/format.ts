@@ -1,6 +1,6 @@
 // Plain-text views of the daemon's answers for people at a terminal.
 
-import type { PluginStatus, RescanSummary, SkippedEntry } from '../channel/protocol.js';
+import type { PluginStatus, ReloadOne, RescanSummary, SkippedEntry } from '../contract/plugin-status.js';
 import { withoutColour, type Paint } from './colour.js';
 import type { Snapshot } from './daemon-snapshot.js';
 import { daemonSummary, lastErrorLines, PLUGIN_COLUMNS, pluginCells, shownState } from './plugin-view.js';
@@ -36,7 +36,7 @@ export function formatStatus(snapshot: Snapshot, paint: Paint): string {
   return paintLines(lines, paint);
 }
 
-export function formatReload(outcome: RescanSummary | { name: string; changed: boolean }): string {
+export function formatReload(outcome: RescanSummary | ReloadOne): string {
   if ('name' in outcome) return `${outcome.name}: ${outcome.changed ? 'reloaded' : 'unchanged (use --force to reload anyway)'}\n`;
   const lines = [
     ['loaded', outcome.loaded],

@@ -17,7 +17,7 @@ import type { StartFlags } from './start.js';
 import { stop } from './stop.js';
 import { printLogs } from './logs.js';
 import { formatPlugins, formatReload, formatStatus } from './format.js';
-import type { PluginStatus, SkippedEntry } from '../channel/protocol.js';
+import type { PluginStatus, SkippedEntry } from '../contract/plugin-status.js';
 import { paintFor } from './colour.js';
 import { takeSnapshot } from './daemon-snapshot.js';
 import { isSortColumn, SORT_COLUMNS, type SortColumn } from './top-sort.js';

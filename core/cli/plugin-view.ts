@@ -2,7 +2,7 @@
 // one row of figures per plugin, and the plugins' last errors. Trouble is
 // coloured where the reader's eye should go first.
 
-import type { PluginState } from '../channel/protocol.js';
+import type { PluginState } from '../contract/plugin-status.js';
 import type { Style } from './colour.js';
 import type { DaemonFigures, PluginFigures } from './daemon-snapshot.js';
 import type { Line, Segment, TableColumn } from './table.js';

@@ -13,7 +13,7 @@ import { built } from '../package-root.js';
 import { RpcClient } from './client.js';
 import { loginUrl } from './dashboard.js';
 import { readToken } from '../token.js';
-import type { SkippedEntry } from '../channel/protocol.js';
+import type { SkippedEntry } from '../contract/plugin-status.js';
 import { formatSkipped } from './format.js';
 
 /** The flags of `plugd start`. */

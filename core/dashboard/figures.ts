@@ -2,8 +2,8 @@
 // (`daemon.metrics` and `plugins.list`): one object for the page, and a point
 // per plugin for its 10-minute charts.
 
-import type { PluginStatus } from '../channel/protocol.js';
-import type { DaemonMetrics } from '../daemon-metrics.js';
+import type { PluginStatus } from '../contract/plugin-status.js';
+import type { DaemonMetrics } from '../contract/daemon.js';
 
 /** What the feed reads from the daemon. */
 export interface FigureSource {

@@ -4,7 +4,8 @@
 // and the phase for programs.
 
 import { ErrorCode, RpcError } from '../rpc/errors.js';
-import { qualifiedMethodName, type ControlPhase, type PluginState } from '../channel/protocol.js';
+import { qualifiedMethodName, type ControlPhase } from '../channel/protocol.js';
+import { type PluginState } from '../contract/plugin-status.js';
 
 /** A phase of a plugin's life that can fail or miss its deadline. */
 export type Phase = ControlPhase | 'drain' | 'call';

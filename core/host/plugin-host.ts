@@ -13,7 +13,8 @@ import type { DaemonLog } from '../log.js';
 import type { RpcError } from '../rpc/errors.js';
 import type { MethodRegistry } from '../rpc/registry.js';
 import { BRIDGED_SIGNALS } from '../signals.js';
-import { FORWARDED_HOOKS, type ForwardedHook, type PluginStatus, type RescanSummary, type SkippedEntry } from '../channel/protocol.js';
+import { FORWARDED_HOOKS, type ForwardedHook } from '../channel/protocol.js';
+import { type PluginStatus, type ReloadOne, type RescanSummary, type SkippedEntry } from '../contract/plugin-status.js';
 import { discoverPlugins, inspectCandidate, isSkipped, withoutHelperFolders, type PluginSource } from './discovery.js';
 import { HostErrors } from './errors.js';
 import { PluginSupervisor } from './supervisor.js';
@@ -25,7 +26,7 @@ import { chooseIsolation, processChannel, processSettings } from './isolation.js
 import type { WorkerSlot } from './worker-backend.js';
 import type { PluginWatcher } from './watcher.js';
 
-export type { RescanSummary } from '../channel/protocol.js';
+export type { RescanSummary } from '../contract/plugin-status.js';
 
 export interface HostDependencies {
   config: Config;
@@ -130,7 +131,7 @@ export class PluginHost {
   }
 
   /** Reloads one plugin (blue/green). Throws, with the reason, if the new version fails. */
-  async reloadOne(name: string, force: boolean): Promise<{ name: string; changed: boolean }> {
+  async reloadOne(name: string, force: boolean): Promise<ReloadOne> {
     const plugin = this.require(name);
     const candidate = inspectCandidate(plugin.source.path);
     if (isSkipped(candidate)) throw HostErrors.notReloadable(name, candidate.reason);

@@ -1,7 +1,8 @@
 // The view of one plugin that `plugins.list`, `plugins.status`, `plugd status`
 // and `plugd top` show: its state and history, and the serving worker's figures.
 
-import { qualifiedMethodName, type PluginState, type PluginStatus } from '../channel/protocol.js';
+import { qualifiedMethodName } from '../channel/protocol.js';
+import { type PluginState, type PluginStatus } from '../contract/plugin-status.js';
 import type { PluginSource } from './discovery.js';
 import type { PluginWorker } from './plugin-worker.js';
 

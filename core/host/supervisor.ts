@@ -7,7 +7,8 @@
 // and unload of one plugin run one at a time. The supervisor knows workers
 // only through PluginWorker, whatever kind of worker runs the plugin.
 
-import type { CoreToWorker, MethodSpec, PluginStatus } from '../channel/protocol.js';
+import type { CoreToWorker, MethodSpec } from '../channel/protocol.js';
+import type { PluginStatus } from '../contract/plugin-status.js';
 import type { Supervision } from '../config.js';
 import type { CoreHooks, PluginEvent } from '../hooks.js';
 import type { RpcError } from '../rpc/errors.js';

@@ -1,8 +1,10 @@
 // `daemon.*`: the daemon's status, figures, stop and reload.
 
 import { NoParams, type AddBuiltin } from './builtin-method.js';
-import type { RescanSummary } from '../channel/protocol.js';
+import { RescanSummarySchema, type RescanSummary } from '../contract/plugin-status.js';
 import type { PluginControl } from './plugin-control.js';
+import { DaemonMetricsSchema, DaemonStatusSchema, type DaemonMetrics, type DaemonStatus } from '../contract/daemon.js';
+import { StoppingSchema } from '../contract/answers.js';
 
 /** What the built-in methods need of the daemon. */
 export interface DaemonControl {
@@ -10,9 +12,9 @@ export interface DaemonControl {
   readonly host: PluginControl;
   /** The folders `plugins.load` may load from. */
   readonly loadRoots: string[];
-  status(): Record<string, unknown>;
+  status(): DaemonStatus;
   /** Counters and latency percentiles per method and per plugin (`daemon.metrics`). */
-  metrics(): Record<string, unknown>;
+  metrics(): DaemonMetrics;
   /** Starts a graceful stop after the current answer is sent. */
   requestStop(reason: string): void;
   /** What SIGHUP does: rescan the plugin folder, reload what changed, reopen the log. */
@@ -20,21 +22,21 @@ export interface DaemonControl {
 }
 
 export function registerDaemonMethods(add: AddBuiltin, daemon: DaemonControl): void {
-  add('daemon.status', { description: 'Pid, uptime, version, home, socket, plugin count and memory of the daemon.', params: NoParams }, () =>
+  add('daemon.status', { description: 'Pid, uptime, version, home, socket, plugin count and memory of the daemon.', params: NoParams, result: DaemonStatusSchema }, () =>
     daemon.status(),
   );
-  add('daemon.stop', { description: 'Stops the daemon gracefully (in-flight calls are answered first).', params: NoParams }, () => {
+  add('daemon.stop', { description: 'Stops the daemon gracefully (in-flight calls are answered first).', params: NoParams, result: StoppingSchema }, () => {
     daemon.requestStop('daemon.stop');
     return { stopping: true };
   });
   add(
     'daemon.metrics',
-    { description: 'Calls, errors by code, in flight and latency percentiles per method and per plugin; restarts; daemon RSS and event-loop delay.', params: NoParams },
+    { description: 'Calls, errors by code, in flight and latency percentiles per method and per plugin; restarts; daemon RSS and event-loop delay.', params: NoParams, result: DaemonMetricsSchema },
     () => daemon.metrics(),
   );
   add(
     'daemon.reload',
-    { description: 'Rescans the plugin folder and reloads what changed (as SIGHUP does), and reopens the log.', params: NoParams },
+    { description: 'Rescans the plugin folder and reloads what changed (as SIGHUP does), and reopens the log.', params: NoParams, result: RescanSummarySchema },
     () => daemon.reload('rpc'),
   );
 }

@@ -6,13 +6,15 @@ import { NoParams, type AddBuiltin } from './builtin-method.js';
 import { loadPathRefusal } from '../load-paths.js';
 import { ErrorCode, RpcError } from './errors.js';
 import type { PluginControl } from './plugin-control.js';
+import { UnloadedSchema } from '../contract/answers.js';
+import { PluginStatusSchema, ReloadOneSchema, RescanSummarySchema } from '../contract/plugin-status.js';
 
 const PluginName = Type.Object({ name: Type.String({ description: 'The plugin name' }) }, { additionalProperties: false });
 const BY_NAME = ['name'] as const;
 
 /** `loadRoots`: the folders `plugins.load` may load from. */
 export function registerPluginMethods(add: AddBuiltin, plugins: PluginControl, loadRoots: string[]): void {
-  add('plugins.list', { description: 'Every loaded plugin with its state, methods, thread, calls served and last error.', params: NoParams }, () =>
+  add('plugins.list', { description: 'Every loaded plugin with its state, methods, thread, calls served and last error.', params: NoParams, result: Type.Array(PluginStatusSchema) }, () =>
     plugins.list(),
   );
   add(
@@ -28,6 +30,7 @@ export function registerPluginMethods(add: AddBuiltin, plugins: PluginControl, l
         { additionalProperties: false },
       ),
       positional: ['name', 'force'],
+      result: Type.Union([RescanSummarySchema, ReloadOneSchema]),
     },
     ({ name, force }: { name?: string; force?: boolean }) =>
       name === undefined ? plugins.rescan(force ?? false) : plugins.reloadOne(name, force ?? false),
@@ -38,6 +41,7 @@ export function registerPluginMethods(add: AddBuiltin, plugins: PluginControl, l
       description: 'Loads a plugin from a path (a plugin folder or a NAME.plugin.{js,mjs,ts} file).',
       params: Type.Object({ path: Type.String({ description: 'Absolute path, or relative to the daemon' }) }, { additionalProperties: false }),
       positional: ['path'],
+      result: PluginStatusSchema,
     },
     ({ path }: { path: string }) => {
       const refusal = loadPathRefusal(path, loadRoots);
@@ -45,21 +49,21 @@ export function registerPluginMethods(add: AddBuiltin, plugins: PluginControl, l
       return plugins.loadPath(path);
     },
   );
-  add('plugins.unload', { description: 'Stops a plugin and removes its methods.', params: PluginName, positional: BY_NAME }, async ({ name }: { name: string }) => {
+  add('plugins.unload', { description: 'Stops a plugin and removes its methods.', params: PluginName, positional: BY_NAME, result: UnloadedSchema }, async ({ name }: { name: string }) => {
     await plugins.unload(name);
     return { unloaded: name };
   });
   add(
     'plugins.status',
-    { description: 'One plugin: state, methods, calls served, restarts, heap, loops.', params: PluginName, positional: BY_NAME },
+    { description: 'One plugin: state, methods, calls served, restarts, heap, loops.', params: PluginName, positional: BY_NAME, result: PluginStatusSchema },
     ({ name }: { name: string }) => plugins.status(name),
   );
   add(
     'plugins.pause',
-    { description: 'Pauses a plugin: its loops stop and its methods answer -32001 at once.', params: PluginName, positional: BY_NAME },
+    { description: 'Pauses a plugin: its loops stop and its methods answer -32001 at once.', params: PluginName, positional: BY_NAME, result: PluginStatusSchema },
     ({ name }: { name: string }) => plugins.setPaused(name, true),
   );
-  add('plugins.resume', { description: 'Resumes a paused plugin.', params: PluginName, positional: BY_NAME }, ({ name }: { name: string }) =>
+  add('plugins.resume', { description: 'Resumes a paused plugin.', params: PluginName, positional: BY_NAME, result: PluginStatusSchema }, ({ name }: { name: string }) =>
     plugins.setPaused(name, false),
   );
 }

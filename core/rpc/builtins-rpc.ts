@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { NoParams, type AddBuiltin } from './builtin-method.js';
 import { openRpcDocument } from './openrpc.js';
 import type { MethodRegistry } from './registry.js';
+import { AuthenticatedSchema, OpenRpcDocumentSchema } from '../contract/answers.js';
 
 export function registerRpcMethods(add: AddBuiltin, registry: MethodRegistry, version: string): void {
   add(
@@ -12,11 +13,12 @@ export function registerRpcMethods(add: AddBuiltin, registry: MethodRegistry, ve
       description: 'Authenticates a TCP connection with the token in $PLUGD_HOME/token; the unix socket is trusted already.',
       params: Type.Object({ token: Type.String() }, { additionalProperties: false }),
       positional: ['token'],
+      result: AuthenticatedSchema,
     },
     // The auth gate checks the token before any call reaches here (auth-gate.ts).
     () => ({ authenticated: true }),
   );
-  add('rpc.discover', { description: 'An OpenRPC document describing every method.', params: NoParams }, () =>
+  add('rpc.discover', { description: 'An OpenRPC document describing every method.', params: NoParams, result: OpenRpcDocumentSchema }, () =>
     openRpcDocument(registry.list(), { version }),
   );
 }

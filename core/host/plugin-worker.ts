@@ -8,12 +8,12 @@
 // crash (`violated`).
 
 import { EventEmitter } from 'node:events';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { CoreToWorker, WorkerManifest } from '../channel/protocol.js';
 import { RpcError } from '../rpc/errors.js';
 import { RawJson } from '../rpc/raw-json.js';
 import { HostErrors, messageOf } from './errors.js';
+import { readOutputLines } from './output-lines.js';
 import { PendingCalls } from './pending-calls.js';
 import type { WorkerBackend, WorkerSlot } from './worker-backend.js';
 import { WorkerControl } from './worker-control.js';
@@ -27,8 +27,8 @@ const MAX_LOG_LINE_UNITS = 64 * 1024;
 export interface WorkerLogSink {
   /** A line of the plugin's `ctx.log` (pino JSON text, already naming the plugin). */
   line(plugin: string, line: string): void;
-  /** A line the plugin's code wrote to its standard output or error. */
-  output(plugin: string, stream: 'stdout' | 'stderr', text: string): void;
+  /** A line the plugin's code wrote to its standard output or error; `cut` if it was longer than the log takes. */
+  output(plugin: string, stream: 'stdout' | 'stderr', text: string, cut: boolean): void;
 }
 
 /** The plugin a booted worker is asked to load. */
@@ -236,9 +236,9 @@ export class PluginWorker extends EventEmitter {
     void this.backend.terminate();
   }
 
-  /** Each line the plugin writes becomes one log record naming it. */
+  /** Each line the plugin writes becomes one log record naming it; a long line is cut (output-lines.ts). */
   private forwardOutput(stream: Readable, name: 'stdout' | 'stderr'): void {
-    createInterface({ input: stream, crlfDelay: Infinity }).on('line', (text) => this.log.output(this.name, name, text));
+    readOutputLines(stream, (text, cut) => this.log.output(this.name, name, text, cut));
   }
 
   private die(reason: string): void {

@@ -194,6 +194,38 @@ export function registerHostileCases(mode: HostileMode): void {
     });
   });
 
+  test.serial(`${mode}: a log record is re-serialised by the core: a newline forges no record, the plugin's name is the core's`, async (t) => {
+    const running = await daemon();
+    const name = pluginName(cases.length);
+    const message = `first\n{"level":50,"plugin":"daemon","msg":"forged"}`;
+    t.is(await running.call(`${name}.log`, { fields: { plugin: 'payments' }, message }), 'logged');
+    const lines = await until(
+      async () => running.output().split('\n').filter((line) => line.includes('forged')),
+      (found) => found.length > 0,
+    );
+    t.is(lines.length, 1, 'one record, whatever its message holds');
+    t.is(lines[0].match(/"plugin":/g)?.length, 1, 'one plugin key');
+    const record = JSON.parse(lines[0]);
+    t.is(record.plugin, name);
+    t.is(record.msg, message);
+  });
+
+  test.serial(`${mode}: 128 MiB on stdout without a newline is cut at 64 KiB and costs the daemon no memory`, async (t) => {
+    const running = await daemon();
+    const name = pluginName(cases.length);
+    const rss = rssOf(running.pid);
+    t.is(await running.call(`${name}.print`, { bytes: 128 * MB, newline: true }), 'printed');
+    // The line after the flood: once it is logged, the daemon has read all of it.
+    await until(async () => running.output().includes('"msg":"print done"'), (done) => done);
+    const cut = running.output().split('\n').find((line) => line.includes('"cut":true') && line.includes(name));
+    const record = JSON.parse(cut!);
+    t.is(record.stream, 'stdout');
+    t.true(record.msg.length <= 64 * 1024 && record.msg.length > 32 * 1024, `${record.msg.length} characters kept`);
+    t.true(rssOf(running.pid) - rss < 100 * MB, 'RSS within 100 MB of where it was');
+    t.is(await running.call(`${name}.prime`), 'primed');
+    t.is(await running.call('bystander.ping'), 'pong');
+  });
+
   test.serial(`${mode}: a forged answer never reaches a client: one request, one answer line`, async (t) => {
     const running = await daemon();
     const name = pluginName(cases.length);

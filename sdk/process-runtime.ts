@@ -4,9 +4,15 @@
 // health cells with the daemon, so it keeps them here and reports them every
 // heartbeat; a blocked event loop reports nothing, which the watchdog sees as
 // a heartbeat missed. It ends when the daemon does: its IPC channel closes.
+// The IPC channel is plugd's own (json-lines-endpoint.ts) on fd 3: Node's is
+// not set up, so `process.send` does not exist in a plugin process.
 
+import { Socket } from 'node:net';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { jsonLinesEndpoint } from '../core/channel/json-lines-endpoint.js';
 import { attachProcessChannel } from '../core/channel/process-channel.js';
+import { MAX_MESSAGE_BYTES } from '../core/channel/ring.js';
+import { decodeSnapshot, encodeSnapshot } from '../core/channel/snapshot-codec.js';
 import type { ProcessChannelSpec } from '../core/channel/transport.js';
 import {
   HEALTH_CELLS,
@@ -14,6 +20,7 @@ import {
   type CoreToWorker,
   type ProcessBootData,
   type ProcessEnvelope,
+  type WorkerReport,
   type WorkerToCore,
 } from '../core/channel/protocol.js';
 import { endWithDaemon } from './end-with-daemon.js';
@@ -22,14 +29,19 @@ import { runWorker } from './worker-runtime.js';
 const boot = JSON.parse(process.argv[2]) as ProcessBootData;
 const health = new SharedArrayBuffer(HEALTH_CELLS * Int32Array.BYTES_PER_ELEMENT);
 const ignoreSendError = () => undefined;
+/** The core's IPC socket (process-backend.ts spawns the child with it after stdin, stdout, stderr). */
+const IPC_FD = 3;
+const ipc = jsonLinesEndpoint(new Socket({ fd: IPC_FD, readable: true, writable: true }), 2 * MAX_MESSAGE_BYTES);
+/** Ids of snapshot orders being answered: their value goes back encoded (snapshot-codec.ts). */
+const snapshots = new Set<number>();
 
 function tell(envelope: ProcessEnvelope, sent: (error: Error | null) => void = ignoreSendError): void {
-  if (process.connected) process.send!(envelope, sent);
+  if (ipc.connected) ipc.send(envelope, sent);
   else sent(null);
 }
 
 // Orphaned by the daemon's death (however it died): end with it, even with a blocked event loop.
-process.on('disconnect', () => process.exit(0));
+ipc.on('disconnect', () => process.exit(0));
 endWithDaemon(boot.daemonPid);
 
 // Said before dying, so the core's log says what a thread's 'error' event would.
@@ -42,15 +54,28 @@ reportHealth(new Int32Array(health), boot.heartbeatIntervalMs);
 
 runWorker({
   boot: { ...boot, health },
-  channel: attachProcessChannel<CoreToWorker, WorkerToCore>(boot.channel as ProcessChannelSpec),
+  channel: attachProcessChannel<CoreToWorker, WorkerToCore>(boot.channel as ProcessChannelSpec, ipc),
   onOrder: (listener) =>
-    process.on('message', (envelope: Partial<{ plugdControl: ControlOrder }>) => {
-      if (envelope.plugdControl) listener(envelope.plugdControl);
+    ipc.on('message', (envelope) => {
+      const order = (envelope as Partial<{ plugdControl: ControlOrder }>).plugdControl;
+      if (order?.t === 'snapshot') snapshots.add(order.id);
+      if (order?.t === 'restore') listener({ ...order, state: decodeSnapshot(order.state as string) });
+      else if (order) listener(order);
     }),
-  report: (report) => tell({ plugdReport: report }),
+  report: (report) => tell({ plugdReport: encodeReport(report) }),
   // The core ends this process once `stop` has answered.
   close: () => undefined,
 });
+
+/** A snapshot's value is encoded (a Map or a Date survives); one V8 cannot serialize fails the snapshot. */
+function encodeReport(report: WorkerReport): WorkerReport {
+  if (!('id' in report) || !snapshots.delete(report.id) || !report.ok) return report;
+  try {
+    return { ...report, value: encodeSnapshot(report.value) };
+  } catch (error) {
+    return { id: report.id, ok: false, message: `the snapshot cannot be serialized: ${(error as Error).message}` };
+  }
+}
 
 /** The cells the runtime publishes, and the event-loop use since the last report, sent every heartbeat. */
 function reportHealth(cells: Int32Array, intervalMs: number): void {

@@ -4,9 +4,9 @@
 // and the child attaches its end from the spec it was given.
 //
 //   const prepared = prepareProcessChannel(processChannelKind(), { name });
-//   const child = spawn(node, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc', ...prepared.stdio] });
-//   const transport = prepared.connect(child);       // and prepared.spec to the child
-//   // in the child: attachProcessChannel(spec)
+//   const child = spawn(node, args, { stdio: ['ignore', 'inherit', 'inherit', 'pipe', ...prepared.stdio] });
+//   const transport = prepared.connect(jsonLinesEndpoint(child.stdio[3], max)); // and prepared.spec to the child
+//   // in the child: attachProcessChannel(spec, its own endpoint on fd 3)
 
 import { closeSync } from 'node:fs';
 import { DEFAULT_RING_BYTES } from './open.js';
@@ -16,7 +16,7 @@ import { loadShm, type SabShm, shmMissingReason } from './shm.js';
 import { attachShmTransport, createShmChannel } from './shm-transport.js';
 import type { ProcessChannelKind, ProcessChannelSpec, Transport } from './transport.js';
 
-/** stdin, stdout, stderr, then the IPC channel: the child's next fd is 4. */
+/** stdin, stdout, stderr, then the IPC channel (json-lines-endpoint.ts): the child's next fd is 4. */
 const DEFAULT_FIRST_FD = 4;
 
 export interface ProcessChannelOptions {

@@ -62,10 +62,10 @@ class SabTransport<In extends ChannelMessage, Out extends ChannelMessage> implem
     this.writer.send(encodeMessage(message));
   }
 
-  onMessage(listener: (message: In) => void): void {
+  onMessage(listener: (message: In) => void, onViolation?: (reason: string) => void): void {
     this.listener = listener;
     // When the other side closes, so does this one, as with a MessagePort.
-    this.reader.start(this.receive, this.close);
+    this.reader.start(this.receive, this.close, onViolation && ((violation) => onViolation(violation.message)));
   }
 
   readonly close = (): void => {
@@ -76,6 +76,7 @@ class SabTransport<In extends ChannelMessage, Out extends ChannelMessage> implem
     this.onClose?.();
   };
 
+  /** A frame that does not decode throws a ProtocolViolation: the reader stops and reports it. */
   private readonly receive = (bytes: Buffer, start: number, end: number): void => {
     this.listener!(decodeMessage(bytes, start, end) as In);
   };

@@ -9,8 +9,13 @@ import type { MessagePort, Transferable } from 'node:worker_threads';
 export interface Transport<In, Out> {
   /** Queue a message for the other side. Never blocks; a full ring queues in memory. */
   send(message: Out): void;
-  /** Set the single listener for messages from the other side (delivered in order). */
-  onMessage(listener: (message: In) => void): void;
+  /**
+   * Set the single listener for messages from the other side (delivered in
+   * order), and the one for bytes the other side sent that break the channel's
+   * framing (then nothing more is delivered). Messages that parse are passed on
+   * unchecked: their shape is the receiver's to check.
+   */
+  onMessage(listener: (message: In) => void, onViolation?: (reason: string) => void): void;
   /** Stop reading and release the handles that keep the thread alive. Idempotent. */
   close(): void;
 }

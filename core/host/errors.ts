@@ -62,6 +62,11 @@ export const HostErrors = {
     return new RpcError(ErrorCode.OVERLOADED, `plugin ${plugin} is overloaded: ${inFlight} calls in flight`, { plugin });
   },
 
+  /** Why a worker that broke the protocol was ended: its crash reason, its log line, its `lastError`. */
+  violation(detail: string): string {
+    return `protocol violation: ${detail}`;
+  },
+
   /** A worker that is gone; its calls in flight get this. */
   workerGone(plugin: string, reason: string): RpcError {
     return new RpcError(ErrorCode.PLUGIN_UNAVAILABLE, `plugin ${plugin} is unavailable: ${reason}`, { plugin });

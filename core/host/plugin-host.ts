@@ -279,9 +279,10 @@ export class PluginHost {
 function workerLogSink(log: DaemonLog): WorkerLogSink {
   return {
     line: (plugin, line) => log.pluginWriter(plugin)(line),
-    output(plugin, stream, text) {
+    output(plugin, stream, text, cut) {
       const level = stream === 'stdout' ? 30 : 40;
-      log.pluginWriter(plugin)(JSON.stringify({ level, time: Date.now(), pid: process.pid, plugin, stream, msg: text }));
+      const record = { level, time: Date.now(), pid: process.pid, plugin, stream, msg: text, ...(cut && { cut: true }) };
+      log.pluginWriter(plugin)(JSON.stringify(record));
     },
   };
 }

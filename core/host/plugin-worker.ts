@@ -3,26 +3,32 @@
 // `setup` (with a deadline), sends calls (each with a deadline), gives control
 // orders, watches the heartbeat, turns the plugin's console output into log
 // records, and reports its death once. What to do about a death (restart,
-// give up) is the supervisor's business.
+// give up) is the supervisor's business. Everything the worker sends is
+// checked before use (worker-messages.ts); a protocol violation ends it as a
+// crash (`violated`).
 
 import { EventEmitter } from 'node:events';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import type { CoreToWorker, WorkerManifest, WorkerReport, WorkerToCore } from '../channel/protocol.js';
+import type { CoreToWorker, WorkerManifest } from '../channel/protocol.js';
 import { RpcError } from '../rpc/errors.js';
 import { RawJson } from '../rpc/raw-json.js';
 import { HostErrors, messageOf } from './errors.js';
+import { readOutputLines } from './output-lines.js';
 import { PendingCalls } from './pending-calls.js';
 import type { WorkerBackend, WorkerSlot } from './worker-backend.js';
 import { WorkerControl } from './worker-control.js';
 import { WorkerHealth } from './worker-health.js';
+import { checkChannelMessage, checkLogRecord, checkReport } from './worker-messages.js';
+
+/** Log lines longer than this (in UTF-16 units, as the log's rate limit counts) are dropped there, not parsed here. */
+const MAX_LOG_LINE_UNITS = 64 * 1024;
 
 /** Where a worker's log goes. */
 export interface WorkerLogSink {
   /** A line of the plugin's `ctx.log` (pino JSON text, already naming the plugin). */
   line(plugin: string, line: string): void;
-  /** A line the plugin's code wrote to its standard output or error. */
-  output(plugin: string, stream: 'stdout' | 'stderr', text: string): void;
+  /** A line the plugin's code wrote to its standard output or error; `cut` if it was longer than the log takes. */
+  output(plugin: string, stream: 'stdout' | 'stderr', text: string, cut: boolean): void;
 }
 
 /** The plugin a booted worker is asked to load. */
@@ -42,6 +48,8 @@ export class PluginWorker extends EventEmitter {
   private stopping = false;
   private exited = false;
   private exitReason = '';
+  /** Set once the worker broke the protocol: why it is being ended. */
+  private violation: string | undefined;
   /** The plugin's name once `load` is called; spares have none. */
   name = 'spare';
   manifest: WorkerManifest | undefined;
@@ -56,8 +64,12 @@ export class PluginWorker extends EventEmitter {
     super();
     this.control = new WorkerControl((order) => backend.post(order));
     this.health = new WorkerHealth(backend.health);
-    backend.channel.onMessage((message) => this.settle(message));
+    backend.channel.onMessage(
+      (message) => this.settle(message),
+      (reason) => this.violated(reason),
+    );
     backend.onReport((report) => this.onReport(report));
+    backend.onViolation((reason) => this.violated(reason));
     backend.onExit((reason) => this.die(this.stopping ? 'stopped' : reason));
     this.forwardOutput(backend.stdout, 'stdout');
     this.forwardOutput(backend.stderr, 'stderr');
@@ -180,7 +192,12 @@ export class PluginWorker extends EventEmitter {
     await this.backend.terminate();
   }
 
-  private settle(message: WorkerToCore): void {
+  private settle(received: unknown): void {
+    if (this.violation !== undefined) return;
+    const checked = checkChannelMessage(received);
+    if ('violation' in checked) return this.violated(checked.violation);
+    const message = checked.ok;
+    if (message.id >= this.nextCallId) return this.violated(`an answer to call ${message.id}, which was never sent`);
     // An answer after the deadline finds nothing: the caller has had its -32003.
     const answered =
       message.t === 'result'
@@ -189,14 +206,39 @@ export class PluginWorker extends EventEmitter {
     if (answered) this.served++;
   }
 
-  private onReport(report: WorkerReport): void {
-    if ('t' in report) this.log.line(this.name, report.line);
-    else this.control.answer(report);
+  private onReport(received: unknown): void {
+    if (this.violation !== undefined) return;
+    const checked = checkReport(received);
+    if ('violation' in checked) return this.violated(checked.violation);
+    const report = checked.ok;
+    if (!('t' in report)) {
+      if (!this.control.answer(report)) this.violated(`a reply to order ${report.id}, which was never given`);
+      return;
+    }
+    // A line too long for the log is dropped (and counted) there, unparsed.
+    if (report.line.length > MAX_LOG_LINE_UNITS) return this.log.line(this.name, report.line);
+    const record = checkLogRecord(report.line, this.name);
+    if ('violation' in record) this.violated(record.violation);
+    else this.log.line(this.name, record.ok);
   }
 
-  /** Each line the plugin writes becomes one log record naming it. */
+  /**
+   * The worker broke the protocol: nothing more it sends is read, its calls in
+   * flight are answered -32001 at once, and it is ended; its death is then a
+   * crash like any other, named by the violation (docs/ARCHITECTURE.md,
+   * "Protocol violations").
+   */
+  private violated(detail: string): void {
+    if (this.exited || this.violation !== undefined) return;
+    this.violation = HostErrors.violation(detail);
+    this.exitReason ||= this.violation;
+    this.pending.failAll(HostErrors.workerGone(this.name, this.violation));
+    void this.backend.terminate();
+  }
+
+  /** Each line the plugin writes becomes one log record naming it; a long line is cut (output-lines.ts). */
   private forwardOutput(stream: Readable, name: 'stdout' | 'stderr'): void {
-    createInterface({ input: stream, crlfDelay: Infinity }).on('line', (text) => this.log.output(this.name, name, text));
+    readOutputLines(stream, (text, cut) => this.log.output(this.name, name, text, cut));
   }
 
   private die(reason: string): void {

@@ -2,13 +2,20 @@
 // (a native fault that kills only the plugin, another user, its own folder
 // and environment, an addon loaded afresh by each version). Its call channel
 // is a ring in shared memory ('shm', native/sab-shm) or, without the addon,
-// its IPC pipe; its control port is the IPC channel; its health cells are
-// reported over IPC every heartbeat (sdk/process-runtime.ts) and kept here,
-// so WorkerHealth reads them as it reads a thread's.
+// its IPC pipe; its control port is the IPC channel (plugd's own JSON lines,
+// json-lines-endpoint.ts, not Node's, whose parser throws in the parent on
+// bytes the child wrote); its health cells are reported over IPC every
+// heartbeat (sdk/process-runtime.ts) and kept here, so WorkerHealth reads
+// them as it reads a thread's. Every envelope is checked before use: one that
+// breaks the protocol is a violation (worker-messages.ts).
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, type Duplex, type Readable } from 'node:stream';
+import { jsonLinesEndpoint, type JsonLinesEndpoint } from '../channel/json-lines-endpoint.js';
+import { PIPE_ENVELOPE_KEY } from '../channel/pipe-transport.js';
 import { prepareProcessChannel } from '../channel/process-channel.js';
+import { MAX_MESSAGE_BYTES } from '../channel/ring.js';
+import { decodeSnapshot, encodeSnapshot } from '../channel/snapshot-codec.js';
 import type { ProcessChannelKind, Transport } from '../channel/transport.js';
 import {
   HEALTH_CELLS,
@@ -16,13 +23,13 @@ import {
   type CoreToWorker,
   type ProcessBootData,
   type ProcessEnvelope,
-  type WorkerReport,
   type WorkerToCore,
 } from '../channel/protocol.js';
 import { built } from '../package-root.js';
 import { handBuildTo, type HandedBuild } from './process-build.js';
 import { processIds, type ProcessIds } from './process-user.js';
 import { bootSettings, type ProcessSettings, type WorkerBackend, type WorkerSlot } from './worker-backend.js';
+import { checkHealth } from './worker-messages.js';
 
 /** All a plugin process gets of the daemon's environment, before its own `env`. */
 const PASSED_ENV = ['PATH', 'HOME', 'LANG', 'NODE_ENV'];
@@ -31,6 +38,13 @@ const PASSED_ENV = ['PATH', 'HOME', 'LANG', 'NODE_ENV'];
 const OUT_OF_MEMORY = /JavaScript heap out of memory/;
 /** Kept from one chunk of standard error to the next, so the words are found when split. */
 const OUT_OF_MEMORY_LINE = 64;
+
+/** The IPC channel's fd in the child, after stdin, stdout and stderr (process-channel.ts counts on it). */
+const IPC_STDIO = 'pipe';
+/** An IPC line carries at most one channel message (pipe mode), escaped once more as a JSON string. */
+const MAX_IPC_LINE_BYTES = 2 * MAX_MESSAGE_BYTES;
+/** What of a plugin's last words (plugdFatal) its crash reason keeps. */
+const MAX_FATAL_CHARS = 1000;
 
 const ignoreSendError = () => undefined;
 
@@ -46,7 +60,11 @@ export class ProcessBackend implements WorkerBackend {
   readonly stderr: Readable;
   private readonly child: ChildProcess | undefined;
   private readonly gone: Promise<void>;
-  private reportListener: (report: WorkerReport) => void = () => undefined;
+  private ipc: JsonLinesEndpoint | undefined;
+  private reportListener: (report: unknown) => void = () => undefined;
+  private violationListener: (reason: string) => void = () => undefined;
+  /** Ids of snapshot orders not answered yet: their reply's value comes encoded (snapshot-codec.ts). */
+  private readonly snapshots = new Set<number>();
   private exitListener: (reason: string) => void = () => undefined;
   private fatal: string | undefined;
   private stderrTail = '';
@@ -74,9 +92,7 @@ export class ProcessBackend implements WorkerBackend {
       this.child = spawn(process.execPath, [...heapFlags(slot), built.processRuntime, JSON.stringify(boot)], {
         cwd: settings.cwd,
         env: cleanEnvironment(settings),
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc', ...prepared.stdio],
-        // Structured clone, as a thread's port: a snapshot may hold a Map or a Date.
-        serialization: 'advanced',
+        stdio: ['ignore', 'pipe', 'pipe', IPC_STDIO, ...prepared.stdio],
         ...this.ids,
       });
     } catch (error) {
@@ -88,7 +104,9 @@ export class ProcessBackend implements WorkerBackend {
       return;
     }
     const child = this.child;
-    this.channel = prepared.connect(child);
+    const ipc = jsonLinesEndpoint(child.stdio[3] as Duplex, MAX_IPC_LINE_BYTES);
+    this.ipc = ipc;
+    this.channel = prepared.connect(ipc);
     this.stdout = child.stdout!;
     this.stderr = child.stderr!;
     this.stderr.on('data', (chunk: Buffer) => {
@@ -96,7 +114,8 @@ export class ProcessBackend implements WorkerBackend {
       this.outOfMemory ||= OUT_OF_MEMORY.test(text);
       this.stderrTail = text.slice(-OUT_OF_MEMORY_LINE);
     });
-    child.on('message', (envelope: ProcessEnvelope) => this.receive(envelope));
+    ipc.on('message', (envelope) => this.receive(envelope));
+    ipc.on('violation', (reason) => this.violationListener(`IPC channel: ${reason}`));
     // A spawn that fails (a uid it may not take, a folder gone) has no exit of its own.
     child.on('error', (error) => {
       if (child.pid === undefined) this.end(`cannot start: ${error.message}`, exited);
@@ -110,9 +129,11 @@ export class ProcessBackend implements WorkerBackend {
   }
 
   post(order: ControlOrder): void {
-    if (this.ended || !this.child?.connected) return;
+    if (this.ended || !this.ipc?.connected) return;
     if (order.t === 'load' && this.ids.uid !== undefined) order = { ...order, entryUrl: this.handOver(order.id, order.entryUrl) };
-    this.child.send({ plugdControl: order }, ignoreSendError);
+    if (order.t === 'snapshot') this.snapshots.add(order.id);
+    if (order.t === 'restore') order = { ...order, state: encodeSnapshot(order.state) };
+    this.ipc.send({ plugdControl: order } satisfies ProcessEnvelope, ignoreSendError);
   }
 
   /** The daemon's build cache is private: another user's process gets a copy of its own, until it has imported it. */
@@ -122,8 +143,12 @@ export class ProcessBackend implements WorkerBackend {
     return build.url;
   }
 
-  onReport(listener: (report: WorkerReport) => void): void {
+  onReport(listener: (report: unknown) => void): void {
     this.reportListener = listener;
+  }
+
+  onViolation(listener: (reason: string) => void): void {
+    this.violationListener = listener;
   }
 
   onExit(listener: (reason: string) => void): void {
@@ -141,15 +166,48 @@ export class ProcessBackend implements WorkerBackend {
     await this.gone;
   }
 
-  private receive(envelope: ProcessEnvelope): void {
-    if ('plugdReport' in envelope) {
-      const report = envelope.plugdReport;
-      if ('id' in report) this.forgetHanded(report.id);
-      this.reportListener(report);
-    } else if ('plugdHealth' in envelope) {
-      envelope.plugdHealth.cells.forEach((value, cell) => Atomics.store(this.health, cell, value));
-      this.elu = envelope.plugdHealth.elu;
-    } else if ('plugdFatal' in envelope) this.fatal = envelope.plugdFatal;
+  /** One envelope (ProcessEnvelope), checked: anything else on the IPC channel is a violation. */
+  private receive(envelope: unknown): void {
+    const keys = typeof envelope === 'object' && envelope !== null && !Array.isArray(envelope) ? Object.keys(envelope) : [];
+    if (keys.length !== 1) return this.violationListener('an IPC message that is not an envelope');
+    const body: unknown = (envelope as Record<string, unknown>)[keys[0]];
+    switch (keys[0]) {
+      case PIPE_ENVELOPE_KEY:
+        return; // The pipe transport's (process-channel.ts): its messages are checked where they are used.
+      case 'plugdReport':
+        return this.report(body);
+      case 'plugdHealth': {
+        const checked = checkHealth(body);
+        if ('violation' in checked) return this.violationListener(checked.violation);
+        checked.ok.cells.forEach((value, cell) => Atomics.store(this.health, cell, value));
+        this.elu = checked.ok.elu;
+        return;
+      }
+      case 'plugdFatal':
+        if (typeof body !== 'string') return this.violationListener('last words that are not text');
+        this.fatal = body.slice(0, MAX_FATAL_CHARS);
+        return;
+      default:
+        return this.violationListener(`an IPC envelope of unknown kind ${JSON.stringify(keys[0].slice(0, 40))}`);
+    }
+  }
+
+  /** A reply or a log line, passed on for PluginWorker to check; a snapshot's value is decoded first. */
+  private report(report: unknown): void {
+    const id = (report as { id?: unknown } | null)?.id;
+    if (typeof id === 'number') {
+      this.forgetHanded(id);
+      if (this.snapshots.delete(id) && (report as { ok?: unknown }).ok === true) {
+        const value = (report as { value?: unknown }).value;
+        if (typeof value !== 'string') return this.violationListener(`the snapshot in reply ${id} is not encoded`);
+        try {
+          report = { ...(report as object), value: decodeSnapshot(value) };
+        } catch (error) {
+          return this.violationListener(`a snapshot that does not decode: ${(error as Error).message}`);
+        }
+      }
+    }
+    this.reportListener(report);
   }
 
   private forgetHanded(orderId: number): void {

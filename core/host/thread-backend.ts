@@ -13,7 +13,6 @@ import {
   type ControlOrder,
   type CoreToWorker,
   type WorkerBootData,
-  type WorkerReport,
   type WorkerToCore,
 } from '../channel/protocol.js';
 import { built } from '../package-root.js';
@@ -75,8 +74,14 @@ export class ThreadBackend implements WorkerBackend {
     if (!this.gone) this.worker.postMessage(order);
   }
 
-  onReport(listener: (report: WorkerReport) => void): void {
+  /** Whatever the thread posts on its port (PluginWorker checks it). */
+  onReport(listener: (report: unknown) => void): void {
     this.worker.on('message', listener);
+  }
+
+  /** A message the thread posted that cannot be deserialized is its violation. */
+  onViolation(listener: (reason: string) => void): void {
+    this.worker.on('messageerror', (error) => listener(`a message that does not deserialize: ${error.message}`));
   }
 
   onExit(listener: (reason: string) => void): void {

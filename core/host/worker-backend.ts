@@ -6,7 +6,7 @@
 
 import type { Readable } from 'node:stream';
 import type { ResourceLimits } from 'node:worker_threads';
-import type { CoreToWorker, ControlOrder, WorkerBootData, WorkerReport, WorkerToCore } from '../channel/protocol.js';
+import type { CoreToWorker, ControlOrder, WorkerBootData, WorkerToCore } from '../channel/protocol.js';
 import type { Transport } from '../channel/transport.js';
 
 /** What a worker is booted with, before it knows which plugin it will run (a spare is booted this way). */
@@ -52,8 +52,10 @@ export interface WorkerBackend {
   readonly stderr: Readable;
   /** Sends an order on the control port; ignored once the worker is gone. */
   post(order: ControlOrder): void;
-  /** Sets the one listener for replies and log lines from the control port. */
-  onReport(listener: (report: WorkerReport) => void): void;
+  /** Sets the one listener for what arrives on the control port: replies and log lines, unchecked (PluginWorker checks them). */
+  onReport(listener: (report: unknown) => void): void;
+  /** Sets the one listener for protocol violations the backend itself finds (a malformed envelope, a broken pipe frame). */
+  onViolation(listener: (reason: string) => void): void;
   /** Sets the one listener for the worker's end, told once, with why it ended. */
   onExit(listener: (reason: string) => void): void;
   /** Event-loop utilisation (0..1) since the previous call. */

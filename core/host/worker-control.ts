@@ -38,14 +38,18 @@ export class WorkerControl {
     });
   }
 
-  /** The worker answered order `reply.id`. A reply after the deadline finds nobody waiting. */
-  answer(reply: ControlReply): void {
+  /**
+   * The worker answered order `reply.id`. A reply after the deadline finds
+   * nobody waiting; false if no order ever had that id (a protocol violation).
+   */
+  answer(reply: ControlReply): boolean {
     const waiting = this.waiting.get(reply.id);
-    if (!waiting) return;
+    if (!waiting) return reply.id < this.nextId;
     this.waiting.delete(reply.id);
     clearTimeout(waiting.timer);
     if (reply.ok) waiting.resolve(reply.value);
     else waiting.reject(HostErrors.reported(reply.message));
+    return true;
   }
 
   /** The worker is gone: every order still waiting fails, and so will every later one. */

@@ -72,9 +72,12 @@ export class FakeBackend implements WorkerBackend {
     queueMicrotask(() => this.reportListener(reply));
   }
 
-  onReport(listener: (report: WorkerReport) => void): void {
+  onReport(listener: (report: unknown) => void): void {
     this.reportListener = listener;
   }
+
+  /** The fake finds no violations of its own: what it delivers is checked by PluginWorker. */
+  onViolation(): void {}
 
   onExit(listener: (reason: string) => void): void {
     this.exitListener = listener;

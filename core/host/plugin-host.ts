@@ -21,7 +21,7 @@ import { PluginWorker, type WorkerLogSink } from './plugin-worker.js';
 import { SpareWorkers } from './spare-workers.js';
 import { ThreadBackend } from './thread-backend.js';
 import { ProcessBackend } from './process-backend.js';
-import { chooseIsolation, processChannel, processSettings } from './isolation.js';
+import { chooseIsolation, processChannel, processSettings, type IsolationChoice } from './isolation.js';
 import type { WorkerSlot } from './worker-backend.js';
 import type { PluginWatcher } from './watcher.js';
 
@@ -215,7 +215,10 @@ export class PluginHost {
   private add(source: PluginSource): PluginSupervisor {
     const { config, registry, hooks, log } = this.deps;
     const supervision = supervisionFor(config, source.name);
-    const isolation = chooseIsolation(config, source);
+    const { isolation, raisedByManifest } = isolationOf(config, source);
+    if (raisedByManifest) {
+      log.logger.info({ plugin: source.name }, `${source.name} runs in a process: its manifest asks for isolation "${raisedByManifest}"`);
+    }
     const slot: WorkerSlot = {
       isolation,
       channel: isolation === 'process' ? processChannel((message) => log.logger.warn(message)) : config.channel,
@@ -267,6 +270,15 @@ export class PluginHost {
       const core = hooks[hook] as { tap(name: string, fn: (...args: unknown[]) => void): void };
       core.tap('plugd:plugins', (...args) => broadcast(hook, args));
     }
+  }
+}
+
+/** Where a plugin runs; a config that contradicts itself fails the plugin's load, naming why. */
+function isolationOf(config: Config, source: PluginSource): IsolationChoice {
+  try {
+    return chooseIsolation(config, source);
+  } catch (error) {
+    throw HostErrors.phaseFailed(source.name, 'load', (error as Error).message);
   }
 }
 

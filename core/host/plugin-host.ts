@@ -50,7 +50,9 @@ export class PluginHost {
   constructor(private readonly deps: HostDependencies) {
     const log = workerLogSink(deps.log);
     const backend = (slot: WorkerSlot, spare: boolean) =>
-      slot.isolation === 'process' ? new ProcessBackend(slot, spare) : new ThreadBackend(slot, spare);
+      slot.isolation === 'process'
+        ? new ProcessBackend(slot, spare, (message) => deps.log.logger.warn({ plugin: slot.process?.plugin }, message))
+        : new ThreadBackend(slot, spare);
     this.workers = new SpareWorkers(deps.config.spareWorker, (slot, spare) => new PluginWorker(slot, backend(slot, spare), log));
     this.bridgeHooks();
   }

@@ -58,7 +58,12 @@ export class ProcessBackend implements WorkerBackend {
   /** Copies of builds handed over, by the id of the load order that imports them. */
   private readonly handed = new Map<number, HandedBuild>();
 
-  constructor(slot: WorkerSlot, spare: boolean) {
+  /** `warn` logs what goes wrong on the daemon's side of this process (a handed build it could not remove). */
+  constructor(
+    slot: WorkerSlot,
+    spare: boolean,
+    private readonly warn: (message: string) => void,
+  ) {
     const settings = slot.process!;
     this.channelKind = slot.channel === 'shm' ? 'shm' : 'pipe';
     const prepared = prepareProcessChannel<WorkerToCore, CoreToWorker>(this.channelKind, { name: settings.plugin });
@@ -144,7 +149,8 @@ export class ProcessBackend implements WorkerBackend {
   private receive(envelope: ProcessEnvelope): void {
     if ('plugdReport' in envelope) {
       const report = envelope.plugdReport;
-      if ('id' in report) this.forgetHanded(report.id);
+      // Only the reply to the load order that imports a build ends its copy's life, never a log line that carries an id.
+      if ('ok' in report) this.forgetHanded(report.id);
       this.reportListener(report);
     } else if ('plugdHealth' in envelope) {
       envelope.plugdHealth.cells.forEach((value, cell) => Atomics.store(this.health, cell, value));
@@ -153,8 +159,10 @@ export class ProcessBackend implements WorkerBackend {
   }
 
   private forgetHanded(orderId: number): void {
-    this.handed.get(orderId)?.remove();
+    const build = this.handed.get(orderId);
+    if (!build) return;
     this.handed.delete(orderId);
+    for (const error of build.remove()) this.warn(`cannot remove the build handed to ${this.child?.pid ?? 'a plugin process'}: ${error}`);
   }
 
   /** Why it died, worded as a thread's death is: what it said, then out of memory, the signal, the code. */

@@ -4,7 +4,7 @@
 // removing it is safe: each file the daemon put there, then each folder, by
 // name, never a recursive delete of a tree another user could write.
 
-import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, rmdirSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import type { ProcessIds } from './process-user.js';
@@ -28,10 +28,19 @@ export class HandedFolder {
 
   /** Copies `from` to `name` (a path relative to the folder); answers where it is now. */
   copy(from: string, name: string): string {
+    return this.place(name, (to) => copyFileSync(from, to));
+  }
+
+  /** Writes `contents` to `name` (a path relative to the folder); answers where it is. */
+  write(name: string, contents: string): string {
+    return this.place(name, (to) => writeFileSync(to, contents, { flag: 'wx' }));
+  }
+
+  private place(name: string, make: (to: string) => void): string {
     const to = join(this.path, name);
     if (relative(this.path, to).startsWith('..')) throw new Error(`${name} is outside ${this.path}`);
     this.makeFolders(dirname(to));
-    copyFileSync(from, to);
+    make(to);
     this.files.push(to);
     this.own(to, FILE_MODE);
     return to;

@@ -21,6 +21,8 @@ import {
 } from '../channel/protocol.js';
 import { built } from '../package-root.js';
 import { handBuildTo, type HandedBuild } from './process-build.js';
+import { checkRunnable } from './process-access.js';
+import { handedRuntime, type HandedRuntime } from './handed-runtime.js';
 import { processIds, type ProcessIds } from './process-user.js';
 import { bootSettings, type ProcessSettings, type WorkerBackend, type WorkerSlot } from './worker-backend.js';
 
@@ -55,6 +57,9 @@ export class ProcessBackend implements WorkerBackend {
   private ended = false;
   /** Who the process runs as, when not the daemon's user. */
   private ids: ProcessIds = {};
+  /** What it runs, when another user's: plugd's install may be closed to that user. */
+  private runtime: HandedRuntime | undefined;
+  private releaseRuntime: () => string[] = () => [];
   /** Copies of builds handed over, by the id of the load order that imports them. */
   private readonly handed = new Map<number, HandedBuild>();
 
@@ -76,7 +81,8 @@ export class ProcessBackend implements WorkerBackend {
     this.gone = new Promise((resolve) => (exited = resolve));
     try {
       this.ids = processIds(settings.user, settings.group);
-      this.child = spawn(process.execPath, [...heapFlags(slot), built.processRuntime, JSON.stringify(boot)], {
+      const entry = this.ids.uid === undefined ? built.processRuntime : this.handRuntime(settings);
+      this.child = spawn(process.execPath, [...heapFlags(slot), entry, JSON.stringify(boot)], {
         cwd: settings.cwd,
         env: cleanEnvironment(settings),
         stdio: ['ignore', 'pipe', 'pipe', 'ipc', ...prepared.stdio],
@@ -120,9 +126,18 @@ export class ProcessBackend implements WorkerBackend {
     this.child.send({ plugdControl: order }, ignoreSendError);
   }
 
-  /** The daemon's build cache is private: another user's process gets a copy of its own, until it has imported it. */
+  /** Another user's process runs a copy of plugd's runtime, once it is sure to run Node. */
+  private handRuntime(settings: ProcessSettings): string {
+    checkRunnable(`user ${settings.user}`, this.ids, process.execPath);
+    const handed = handedRuntime(this.ids);
+    this.runtime = handed.runtime;
+    this.releaseRuntime = () => handed.release();
+    return this.runtime.processRuntime;
+  }
+
+  /** The daemon's build cache is private: another user's process gets a copy it may read, until it has imported it. */
   private handOver(orderId: number, entryUrl: string): string {
-    const build = handBuildTo(entryUrl, this.ids);
+    const build = handBuildTo(entryUrl, this.ids, this.runtime!.sdkUrl);
     this.handed.set(orderId, build);
     return build.url;
   }
@@ -177,6 +192,7 @@ export class ProcessBackend implements WorkerBackend {
     if (this.ended) return;
     this.ended = true;
     for (const id of [...this.handed.keys()]) this.forgetHanded(id);
+    for (const error of this.releaseRuntime()) this.warn(`cannot remove the runtime handed to user ${this.ids.uid}: ${error}`);
     exited();
     this.exitListener(reason);
   }

@@ -15,7 +15,8 @@ import { ownPlace, ownPlaceDefines, requireBanner, resolveImports, sourceColumn 
 
 export { pruneBuilds, type CompiledPlugin } from './build-cache.js';
 
-const SDK_URL = pathToFileURL(built.sdk).href;
+/** `plugd/sdk` as builds import it (a plugin process of another user gets it elsewhere: handed-runtime.ts). */
+export const SDK_URL = pathToFileURL(built.sdk).href;
 
 /** Compiles `entry` (an absolute path) into `cacheDir`, or reuses its last build there. */
 export async function compilePlugin(entry: string, cacheDir: string): Promise<CompiledPlugin> {

@@ -1,12 +1,14 @@
 // Where a plugin runs: a worker thread of the daemon, or an OS process of its
-// own (README "Isolation"). The operator's word for the plugin wins, then
-// the plugin's manifest, then the daemon's default; "auto" puts a plugin in a
-// process when its folder holds native code, since a native fault in a thread
-// takes the whole daemon down.
+// own (README "Isolation"). Isolation is the operator's: the config's word for
+// the plugin (or the daemon's default) sets the least a plugin gets, and the
+// plugin's manifest may only ask for more (a thread raised to a process),
+// never less. `user`, `group` or `env` for a plugin mean a process. "auto" puts
+// a plugin in a process when its folder holds native code, since a native
+// fault in a thread takes the whole daemon down.
 
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Config } from '../config.js';
+import type { Config, IsolationSetting } from '../config.js';
 import { processChannelKind } from '../channel/process-channel.js';
 import { shmMissingReason } from '../channel/shm.js';
 import type { PluginSource } from './discovery.js';
@@ -14,10 +16,29 @@ import type { ProcessSettings } from './worker-backend.js';
 
 export type Isolation = 'thread' | 'process';
 
-export function chooseIsolation(config: Config, source: PluginSource): Isolation {
-  const setting = config.plugins[source.name]?.isolation ?? source.isolation ?? config.isolation;
+export interface IsolationChoice {
+  isolation: Isolation;
+  /** Set when the plugin's manifest raised a thread to a process: what it asked for, for the log. */
+  raisedByManifest?: IsolationSetting;
+}
+
+/** Where `source` runs; throws (the load's reason) when its config asks for a thread and for what only a process has. */
+export function chooseIsolation(config: Config, source: PluginSource): IsolationChoice {
+  const own = config.plugins[source.name];
+  const processOnly = (['user', 'group', 'env'] as const).filter((key) => own?.[key] !== undefined);
+  if (processOnly.length && own?.isolation === 'thread') {
+    throw new Error(`plugins.${source.name} says isolation "thread" but sets ${processOnly.join(', ')}, which only a process has`);
+  }
+  if (processOnly.length || resolve(own?.isolation ?? config.isolation, source.path) === 'process') return { isolation: 'process' };
+  if (source.isolation !== undefined && resolve(source.isolation, source.path) === 'process') {
+    return { isolation: 'process', raisedByManifest: source.isolation };
+  }
+  return { isolation: 'thread' };
+}
+
+function resolve(setting: IsolationSetting, path: string): Isolation {
   if (setting !== 'auto') return setting;
-  return holdsNativeCode(source.path) ? 'process' : 'thread';
+  return holdsNativeCode(path) ? 'process' : 'thread';
 }
 
 /** A compiled addon (`.node`) or the makings of one (`binding.gyp`) anywhere under a plugin's folder, `node_modules` included. */

@@ -22,7 +22,7 @@ import { PluginWorker, type WorkerLogSink } from './plugin-worker.js';
 import { SpareWorkers } from './spare-workers.js';
 import { ThreadBackend } from './thread-backend.js';
 import { ProcessBackend } from './process-backend.js';
-import { chooseIsolation, processChannel, processSettings } from './isolation.js';
+import { chooseIsolation, processChannel, processSettings, type IsolationChoice } from './isolation.js';
 import type { WorkerSlot } from './worker-backend.js';
 import type { PluginWatcher } from './watcher.js';
 
@@ -51,7 +51,9 @@ export class PluginHost {
   constructor(private readonly deps: HostDependencies) {
     const log = workerLogSink(deps.log);
     const backend = (slot: WorkerSlot, spare: boolean) =>
-      slot.isolation === 'process' ? new ProcessBackend(slot, spare) : new ThreadBackend(slot, spare);
+      slot.isolation === 'process'
+        ? new ProcessBackend(slot, spare, (message) => deps.log.logger.warn({ plugin: slot.process?.plugin }, message))
+        : new ThreadBackend(slot, spare);
     this.workers = new SpareWorkers(deps.config.spareWorker, (slot, spare) => new PluginWorker(slot, backend(slot, spare), log));
     this.bridgeHooks();
   }
@@ -216,7 +218,10 @@ export class PluginHost {
   private add(source: PluginSource): PluginSupervisor {
     const { config, registry, hooks, log } = this.deps;
     const supervision = supervisionFor(config, source.name);
-    const isolation = chooseIsolation(config, source);
+    const { isolation, raisedByManifest } = isolationOf(config, source);
+    if (raisedByManifest) {
+      log.logger.info({ plugin: source.name }, `${source.name} runs in a process: its manifest asks for isolation "${raisedByManifest}"`);
+    }
     const slot: WorkerSlot = {
       isolation,
       channel: isolation === 'process' ? processChannel((message) => log.logger.warn(message)) : config.channel,
@@ -268,6 +273,15 @@ export class PluginHost {
       const core = hooks[hook] as { tap(name: string, fn: (...args: unknown[]) => void): void };
       core.tap('plugd:plugins', (...args) => broadcast(hook, args));
     }
+  }
+}
+
+/** Where a plugin runs; a config that contradicts itself fails the plugin's load, naming why. */
+function isolationOf(config: Config, source: PluginSource): IsolationChoice {
+  try {
+    return chooseIsolation(config, source);
+  } catch (error) {
+    throw HostErrors.phaseFailed(source.name, 'load', (error as Error).message);
   }
 }
 

@@ -27,6 +27,8 @@ import {
 } from '../channel/protocol.js';
 import { built } from '../package-root.js';
 import { handBuildTo, type HandedBuild } from './process-build.js';
+import { checkRunnable } from './process-access.js';
+import { handedRuntime, type HandedRuntime } from './handed-runtime.js';
 import { processIds, type ProcessIds } from './process-user.js';
 import { bootSettings, type ProcessSettings, type WorkerBackend, type WorkerSlot } from './worker-backend.js';
 import { checkHealth } from './worker-messages.js';
@@ -73,10 +75,18 @@ export class ProcessBackend implements WorkerBackend {
   private ended = false;
   /** Who the process runs as, when not the daemon's user. */
   private ids: ProcessIds = {};
+  /** What it runs, when another user's: plugd's install may be closed to that user. */
+  private runtime: HandedRuntime | undefined;
+  private releaseRuntime: () => string[] = () => [];
   /** Copies of builds handed over, by the id of the load order that imports them. */
   private readonly handed = new Map<number, HandedBuild>();
 
-  constructor(slot: WorkerSlot, spare: boolean) {
+  /** `warn` logs what goes wrong on the daemon's side of this process (a handed build it could not remove). */
+  constructor(
+    slot: WorkerSlot,
+    spare: boolean,
+    private readonly warn: (message: string) => void,
+  ) {
     const settings = slot.process!;
     this.channelKind = slot.channel === 'shm' ? 'shm' : 'pipe';
     const prepared = prepareProcessChannel<WorkerToCore, CoreToWorker>(this.channelKind, { name: settings.plugin });
@@ -89,7 +99,8 @@ export class ProcessBackend implements WorkerBackend {
     this.gone = new Promise((resolve) => (exited = resolve));
     try {
       this.ids = processIds(settings.user, settings.group);
-      this.child = spawn(process.execPath, [...heapFlags(slot), built.processRuntime, JSON.stringify(boot)], {
+      const entry = this.ids.uid === undefined ? built.processRuntime : this.handRuntime(settings);
+      this.child = spawn(process.execPath, [...heapFlags(slot), entry, JSON.stringify(boot)], {
         cwd: settings.cwd,
         env: cleanEnvironment(settings),
         stdio: ['ignore', 'pipe', 'pipe', IPC_STDIO, ...prepared.stdio],
@@ -136,9 +147,18 @@ export class ProcessBackend implements WorkerBackend {
     this.ipc.send({ plugdControl: order } satisfies ProcessEnvelope, ignoreSendError);
   }
 
-  /** The daemon's build cache is private: another user's process gets a copy of its own, until it has imported it. */
+  /** Another user's process runs a copy of plugd's runtime, once it is sure to run Node. */
+  private handRuntime(settings: ProcessSettings): string {
+    checkRunnable(`user ${settings.user}`, this.ids, process.execPath);
+    const handed = handedRuntime(this.ids);
+    this.runtime = handed.runtime;
+    this.releaseRuntime = () => handed.release();
+    return this.runtime.processRuntime;
+  }
+
+  /** The daemon's build cache is private: another user's process gets a copy it may read, until it has imported it. */
   private handOver(orderId: number, entryUrl: string): string {
-    const build = handBuildTo(entryUrl, this.ids);
+    const build = handBuildTo(entryUrl, this.ids, this.runtime!.sdkUrl);
     this.handed.set(orderId, build);
     return build.url;
   }
@@ -196,7 +216,8 @@ export class ProcessBackend implements WorkerBackend {
   private report(report: unknown): void {
     const id = (report as { id?: unknown } | null)?.id;
     if (typeof id === 'number') {
-      this.forgetHanded(id);
+      // Only the reply to the load order that imports a build ends its copy's life, never a log line that carries an id.
+      if ('ok' in (report as object)) this.forgetHanded(id);
       if (this.snapshots.delete(id) && (report as { ok?: unknown }).ok === true) {
         const value = (report as { value?: unknown }).value;
         if (typeof value !== 'string') return this.violationListener(`the snapshot in reply ${id} is not encoded`);
@@ -211,8 +232,10 @@ export class ProcessBackend implements WorkerBackend {
   }
 
   private forgetHanded(orderId: number): void {
-    this.handed.get(orderId)?.remove();
+    const build = this.handed.get(orderId);
+    if (!build) return;
     this.handed.delete(orderId);
+    for (const error of build.remove()) this.warn(`cannot remove the build handed to ${this.child?.pid ?? 'a plugin process'}: ${error}`);
   }
 
   /** Why it died, worded as a thread's death is: what it said, then out of memory, the signal, the code. */
@@ -227,6 +250,7 @@ export class ProcessBackend implements WorkerBackend {
     if (this.ended) return;
     this.ended = true;
     for (const id of [...this.handed.keys()]) this.forgetHanded(id);
+    for (const error of this.releaseRuntime()) this.warn(`cannot remove the runtime handed to user ${this.ids.uid}: ${error}`);
     exited();
     this.exitListener(reason);
   }

@@ -42,6 +42,10 @@ export interface DaemonSetup extends HomeSetup {
   args?: string[];
   /** Options for node itself, before the script (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** The CLI to run, when not this checkout's (a copy of the install elsewhere). */
+  cli?: string;
+  /** The Node binary to run it with, when not this one. */
+  node?: string;
 }
 
 export interface Home {
@@ -173,8 +177,8 @@ export async function startDaemon(t: ExecutionContext, setup?: DaemonSetup): Pro
 export async function startDaemon(owner: Owner, setup: DaemonSetup = {}): Promise<TestDaemon> {
   const defer = deferTo(owner);
   const home = makeHome(defer, setup);
-  const args = [...(setup.nodeArgs ?? []), CLI, 'start', '--foreground', '--home', home.home, ...(setup.args ?? [])];
-  const child = spawn(process.execPath, args, {
+  const args = [...(setup.nodeArgs ?? []), setup.cli ?? CLI, 'start', '--foreground', '--home', home.home, ...(setup.args ?? [])];
+  const child = spawn(setup.node ?? process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PLUGD_LOG_LEVEL: 'debug' },
   });

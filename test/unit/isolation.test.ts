@@ -1,5 +1,6 @@
-// Where a plugin runs: the operator's word for the plugin, then its manifest,
-// then the daemon's default; "auto" looks for native code in its folder.
+// Where a plugin runs: the operator's word for the plugin, else the daemon's
+// default, sets the least it gets; its manifest may only ask for more; "auto"
+// looks for native code in its folder.
 
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
@@ -23,14 +24,31 @@ function folder(t: any, files: Record<string, string>): string {
 
 const config = (file: ConfigFile) => loadConfig({ home: tmpdir(), file });
 
-test('precedence: plugins.<name>.isolation, then the manifest, then the top level; auto means thread without native code', (t) => {
+const where = (file: ConfigFile, source: PluginSource) => chooseIsolation(config(file), source).isolation;
+
+test('precedence: the config (plugins.<name>, then the top level) gives the least; the manifest may ask for more, never less', (t) => {
   const dir = folder(t, { 'index.js': '' });
   const source: PluginSource = { name: 'p', path: dir, entry: join(dir, 'index.js') };
-  t.is(chooseIsolation(config({}), source), 'thread');
-  t.is(chooseIsolation(config({ isolation: 'process' }), source), 'process');
-  t.is(chooseIsolation(config({ isolation: 'process' }), { ...source, isolation: 'thread' }), 'thread');
-  t.is(chooseIsolation(config({ plugins: { p: { isolation: 'process' } } }), { ...source, isolation: 'thread' }), 'process');
-  t.is(chooseIsolation(config({ isolation: 'thread', plugins: { p: { isolation: 'auto' } } }), source), 'thread');
+  t.is(where({}, source), 'thread');
+  t.is(where({ isolation: 'process' }, source), 'process');
+  t.is(where({ isolation: 'process' }, { ...source, isolation: 'thread' }), 'process');
+  t.is(where({ plugins: { p: { isolation: 'process' } } }, { ...source, isolation: 'thread' }), 'process');
+  t.is(where({ isolation: 'thread', plugins: { p: { isolation: 'auto' } } }, source), 'thread');
+  t.deepEqual(chooseIsolation(config({ isolation: 'thread' }), { ...source, isolation: 'process' }), {
+    isolation: 'process',
+    raisedByManifest: 'process',
+  });
+  t.is(chooseIsolation(config({ isolation: 'process' }), { ...source, isolation: 'process' }).raisedByManifest, undefined);
+});
+
+test('user, group or env mean a process; a config that also says "thread" for the plugin is refused with the reason', (t) => {
+  const dir = folder(t, { 'index.js': '' });
+  const source: PluginSource = { name: 'p', path: dir, entry: join(dir, 'index.js'), isolation: 'thread' };
+  t.is(where({ isolation: 'thread', plugins: { p: { env: { A: 'b' } } } }, source), 'process');
+  t.is(where({ plugins: { p: { group: 65534 } } }, source), 'process');
+  t.throws(() => where({ plugins: { p: { isolation: 'thread', user: 'nobody', env: {} } } }, source), {
+    message: 'plugins.p says isolation "thread" but sets user, env, which only a process has',
+  });
 });
 
 test('auto: a .node file or a binding.gyp anywhere under the folder, node_modules included, means a process', (t) => {
@@ -41,7 +59,7 @@ test('auto: a .node file or a binding.gyp anywhere under the folder, node_module
   t.true(holdsNativeCode(compiled));
   t.true(holdsNativeCode(source));
   t.false(holdsNativeCode(join(plain, 'index.js')), 'a single-file plugin has no folder of its own');
-  t.is(chooseIsolation(config({}), { name: 'p', path: compiled, entry: join(compiled, 'index.js') }), 'process');
+  t.is(where({}, { name: 'p', path: compiled, entry: join(compiled, 'index.js') }), 'process');
 });
 
 test('a manifest asks for an isolation in "plugd"; a wrong one is skipped with the reason', (t) => {

@@ -76,6 +76,12 @@ export const LimitsSchema = Type.Object(
     maxUnauthenticatedConnections: Type.Integer({ minimum: 1 }),
     /** Lines a plugin may log per second (after a burst of as many); the rest are dropped and counted. */
     pluginLogLinesPerSecond: Type.Integer({ minimum: 1 }),
+    /** Methods one plugin may declare: its schemas compile on the daemon's thread at each load. */
+    maxMethodsPerPlugin: Type.Integer({ minimum: 1 }),
+    /** The JSON text of one method's params or result schema, in bytes, at most. */
+    maxSchemaBytes: Type.Integer({ minimum: 1024 }),
+    /** How deep one such schema may nest (objects and arrays). */
+    maxSchemaDepth: Type.Integer({ minimum: 1 }),
   },
   { additionalProperties: false },
 );

@@ -40,6 +40,10 @@ export const DEFAULT_LIMITS: Limits = {
   authTimeoutMs: 10_000,
   maxUnauthenticatedConnections: 64,
   pluginLogLinesPerSecond: 1000,
+  // Far above real plugins (tens of methods, schemas of a few KB nested under ten deep), far below what stalls a load.
+  maxMethodsPerPlugin: 1000,
+  maxSchemaBytes: 64 * 1024,
+  maxSchemaDepth: 32,
 };
 
 /** The resolved configuration the daemon runs with. */

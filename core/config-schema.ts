@@ -88,6 +88,16 @@ export const LimitsSchema = Type.Object(
 
 export type Limits = Static<typeof LimitsSchema>;
 
+export const DashboardSchema = Type.Object(
+  {
+    /** A dashboard session unused this long ends (the page asks for the token again). */
+    sessionIdleMs: Millis,
+  },
+  { additionalProperties: false },
+);
+
+export type DashboardSettings = Static<typeof DashboardSchema>;
+
 /** PEM files for TLS on the TCP listener; with `ca`, clients must present a certificate it signed. */
 const TlsSchema = Type.Object(
   { cert: Type.String({ minLength: 1 }), key: Type.String({ minLength: 1 }), ca: Type.Optional(Type.String({ minLength: 1 })) },
@@ -118,6 +128,7 @@ export const ConfigFileSchema = Type.Object(
     niceness: Type.Optional(Type.Integer({ minimum: -20, maximum: 19 })),
     spareWorker: Type.Optional(Type.Boolean()),
     limits: Type.Optional(Type.Partial(LimitsSchema, { additionalProperties: false })),
+    dashboard: Type.Optional(Type.Partial(DashboardSchema, { additionalProperties: false })),
     channel: Type.Optional(Type.Union([Type.Literal('sab'), Type.Literal('postmessage')])),
     isolation: Type.Optional(IsolationSchema),
     supervision: Type.Optional(SupervisionOverrideSchema),

@@ -9,6 +9,7 @@ import { resolveHome } from './paths.js';
 import {
   ConfigFileSchema,
   type ConfigFile,
+  type DashboardSettings,
   type IsolationSetting,
   type Limits,
   type Supervision,
@@ -16,7 +17,7 @@ import {
   type TlsFiles,
 } from './config-schema.js';
 
-export type { ConfigFile, IsolationSetting, Limits, Supervision, SupervisionOverride, TlsFiles } from './config-schema.js';
+export type { ConfigFile, DashboardSettings, IsolationSetting, Limits, Supervision, SupervisionOverride, TlsFiles } from './config-schema.js';
 
 export const DEFAULT_SUPERVISION: Supervision = {
   loadTimeoutMs: 10_000,
@@ -46,6 +47,10 @@ export const DEFAULT_LIMITS: Limits = {
   maxSchemaDepth: 32,
 };
 
+export const DEFAULT_DASHBOARD: DashboardSettings = {
+  sessionIdleMs: 12 * 60 * 60_000,
+};
+
 /** The resolved configuration the daemon runs with. */
 export interface Config {
   home: string;
@@ -62,6 +67,7 @@ export interface Config {
   /** Keep a booted worker waiting, so reloads and restarts skip a thread's boot. */
   spareWorker: boolean;
   limits: Limits;
+  dashboard: DashboardSettings;
   channel: 'sab' | 'postmessage';
   isolation: IsolationSetting;
   supervision: Supervision;
@@ -132,6 +138,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     niceness: overrides.niceness ?? file.niceness,
     spareWorker: file.spareWorker ?? true,
     limits: { ...DEFAULT_LIMITS, ...file.limits },
+    dashboard: { ...DEFAULT_DASHBOARD, ...file.dashboard },
     channel: file.channel ?? 'sab',
     isolation: file.isolation ?? 'auto',
     supervision: mergeSupervision(DEFAULT_SUPERVISION, file.supervision),

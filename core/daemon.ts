@@ -237,6 +237,7 @@ export class Daemon {
         token: () => token.current(),
         tls: tcpTls && tlsOptions(tcpTls),
         front,
+        warn: (message) => this.log.logger.warn(message),
       });
       this.checkToken(tcp);
       this.feed.start(this.hooks);

@@ -76,11 +76,27 @@ export const LimitsSchema = Type.Object(
     maxUnauthenticatedConnections: Type.Integer({ minimum: 1 }),
     /** Lines a plugin may log per second (after a burst of as many); the rest are dropped and counted. */
     pluginLogLinesPerSecond: Type.Integer({ minimum: 1 }),
+    /** Methods one plugin may declare: its schemas compile on the daemon's thread at each load. */
+    maxMethodsPerPlugin: Type.Integer({ minimum: 1 }),
+    /** The JSON text of one method's params or result schema, in bytes, at most. */
+    maxSchemaBytes: Type.Integer({ minimum: 1024 }),
+    /** How deep one such schema may nest (objects and arrays). */
+    maxSchemaDepth: Type.Integer({ minimum: 1 }),
   },
   { additionalProperties: false },
 );
 
 export type Limits = Static<typeof LimitsSchema>;
+
+export const DashboardSchema = Type.Object(
+  {
+    /** A dashboard session unused this long ends (the page asks for the token again). */
+    sessionIdleMs: Millis,
+  },
+  { additionalProperties: false },
+);
+
+export type DashboardSettings = Static<typeof DashboardSchema>;
 
 /** PEM files for TLS on the TCP listener; with `ca`, clients must present a certificate it signed. */
 const TlsSchema = Type.Object(
@@ -112,6 +128,7 @@ export const ConfigFileSchema = Type.Object(
     niceness: Type.Optional(Type.Integer({ minimum: -20, maximum: 19 })),
     spareWorker: Type.Optional(Type.Boolean()),
     limits: Type.Optional(Type.Partial(LimitsSchema, { additionalProperties: false })),
+    dashboard: Type.Optional(Type.Partial(DashboardSchema, { additionalProperties: false })),
     channel: Type.Optional(Type.Union([Type.Literal('sab'), Type.Literal('postmessage')])),
     isolation: Type.Optional(IsolationSchema),
     supervision: Type.Optional(SupervisionOverrideSchema),

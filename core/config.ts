@@ -9,6 +9,7 @@ import { resolveHome } from './paths.js';
 import {
   ConfigFileSchema,
   type ConfigFile,
+  type DashboardSettings,
   type IsolationSetting,
   type Limits,
   type Supervision,
@@ -16,7 +17,7 @@ import {
   type TlsFiles,
 } from './config-schema.js';
 
-export type { ConfigFile, IsolationSetting, Limits, Supervision, SupervisionOverride, TlsFiles } from './config-schema.js';
+export type { ConfigFile, DashboardSettings, IsolationSetting, Limits, Supervision, SupervisionOverride, TlsFiles } from './config-schema.js';
 
 export const DEFAULT_SUPERVISION: Supervision = {
   loadTimeoutMs: 10_000,
@@ -40,6 +41,14 @@ export const DEFAULT_LIMITS: Limits = {
   authTimeoutMs: 10_000,
   maxUnauthenticatedConnections: 64,
   pluginLogLinesPerSecond: 1000,
+  // Far above real plugins (tens of methods, schemas of a few KB nested under ten deep), far below what stalls a load.
+  maxMethodsPerPlugin: 1000,
+  maxSchemaBytes: 64 * 1024,
+  maxSchemaDepth: 32,
+};
+
+export const DEFAULT_DASHBOARD: DashboardSettings = {
+  sessionIdleMs: 12 * 60 * 60_000,
 };
 
 /** The resolved configuration the daemon runs with. */
@@ -58,6 +67,7 @@ export interface Config {
   /** Keep a booted worker waiting, so reloads and restarts skip a thread's boot. */
   spareWorker: boolean;
   limits: Limits;
+  dashboard: DashboardSettings;
   channel: 'sab' | 'postmessage';
   isolation: IsolationSetting;
   supervision: Supervision;
@@ -128,6 +138,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     niceness: overrides.niceness ?? file.niceness,
     spareWorker: file.spareWorker ?? true,
     limits: { ...DEFAULT_LIMITS, ...file.limits },
+    dashboard: { ...DEFAULT_DASHBOARD, ...file.dashboard },
     channel: file.channel ?? 'sab',
     isolation: file.isolation ?? 'auto',
     supervision: mergeSupervision(DEFAULT_SUPERVISION, file.supervision),

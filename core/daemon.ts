@@ -225,13 +225,20 @@ export class Daemon {
         this.warn(`the TCP listener on ${tcp} is reachable from other machines without TLS: the token crosses the network in clear (set tcpTls)`);
       }
       const token = new TokenSource(this.paths.home, (problem) => this.log.logger.error(problem));
-      const front = createDashboard({ address: () => this.tcpAddress, token: () => token.current(), feed: this.feed, tls: Boolean(tcpTls) });
+      const front = createDashboard({
+        address: () => this.tcpAddress,
+        token: () => token.current(),
+        feed: this.feed,
+        tls: Boolean(tcpTls),
+        sessionIdleMs: this.config.dashboard.sessionIdleMs,
+      });
       const listener = new RpcListener(this.dispatcher, {
         transport: 'tcp',
         limits,
         token: () => token.current(),
         tls: tcpTls && tlsOptions(tcpTls),
         front,
+        warn: (message) => this.log.logger.warn(message),
       });
       this.checkToken(tcp);
       this.feed.start(this.hooks);

@@ -5,61 +5,76 @@
 // schema at start cost more than the rest of the daemon's startup. Each
 // version of each plugin gets a SchemaScope of its own, so two plugins (or two
 // versions of one) may both declare `$id: "Req"`, and a scope goes away with
-// the version that made it.
+// the version that made it. Plugins' schemas compile apart from the core's:
+// their patterns run on RE2 (linear-regexp.ts), the core's on JavaScript's.
 //
 // No Ajv here checks schemas against JSON Schema's meta-schema: compiling that
 // validator grew the daemon by 5 MB at its first plugin load. Ajv's compile
 // refuses on its own what it cannot turn into a validator (an unknown type, a
 // keyword with a value of the wrong kind, a $ref it cannot resolve, a pattern
-// that is no regular expression), and that is what fails a plugin's load.
+// that is no regular expression, in a plugin's one none RE2 can run), and that
+// is what fails a plugin's load.
 
 import { createRequire } from 'node:module';
-import type { Ajv as AjvInstance, ErrorObject, ValidateFunction } from 'ajv';
+import type { Ajv as AjvInstance, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { built } from './package-root.js';
+import { linearRegExp } from './linear-regexp.js';
 
 export interface Validator {
   (value: unknown): boolean;
   errors?: ErrorObject[] | null;
 }
 
-let ajv: AjvInstance | undefined;
-
-function newAjv(): AjvInstance {
+function newAjv(regExp?: NonNullable<Options['code']>['regExp']): AjvInstance {
   const { Ajv } = createRequire(import.meta.url)(built.ajv) as typeof import('ajv');
   // meta: false: no meta-schema is checked against, so none is kept either.
-  return new Ajv({ allErrors: false, strict: false, useDefaults: false, coerceTypes: false, validateSchema: false, meta: false });
-}
-
-function instance(): AjvInstance {
-  return (ajv ??= newAjv());
+  return new Ajv({
+    allErrors: false,
+    strict: false,
+    useDefaults: false,
+    coerceTypes: false,
+    validateSchema: false,
+    meta: false,
+    ...(regExp && { code: { regExp } }),
+  });
 }
 
 /**
- * Validators of schemas without `$id`, by schema text, shared for as long as
- * something uses them: built-ins and plugins repeat schemas, and each compile
- * costs Ajv 35 KB. Such a schema can clash with no other, so it compiles in the
- * shared Ajv, which forgets it at once (the validator lives on): ten plugins
- * cost one Ajv, not ten.
+ * One Ajv, made at its first use, and the validators it compiled for schemas
+ * without `$id`, by schema text, shared for as long as something uses them:
+ * built-ins and plugins repeat schemas, and each compile costs Ajv 35 KB. Such
+ * a schema can clash with no other, so it compiles in the shared Ajv, which
+ * forgets it at once (the validator lives on): ten plugins cost one Ajv, not ten.
  */
-const anonymousByText = new Map<string, WeakRef<ValidateFunction>>();
-const forgetAnonymous = new FinalizationRegistry<string>((text) => {
-  if (!anonymousByText.get(text)?.deref()) anonymousByText.delete(text);
-});
+class SharedAjv {
+  private ajv: AjvInstance | undefined;
+  private readonly byText = new Map<string, WeakRef<ValidateFunction>>();
+  private readonly forget = new FinalizationRegistry<string>((text) => {
+    if (!this.byText.get(text)?.deref()) this.byText.delete(text);
+  });
 
-function compileAnonymous(schema: object, text: string): ValidateFunction {
-  const known = anonymousByText.get(text)?.deref();
-  if (known) return known;
-  const shared = instance();
-  let compiled: ValidateFunction;
-  try {
-    compiled = shared.compile(schema);
-  } finally {
-    shared.removeSchema(schema);
+  constructor(private readonly regExp?: typeof linearRegExp) {}
+
+  compile(schema: object, text: string): ValidateFunction {
+    const known = this.byText.get(text)?.deref();
+    if (known) return known;
+    const shared = (this.ajv ??= newAjv(this.regExp));
+    let compiled: ValidateFunction;
+    try {
+      compiled = shared.compile(schema);
+    } finally {
+      shared.removeSchema(schema);
+    }
+    this.byText.set(text, new WeakRef(compiled));
+    this.forget.register(compiled, text);
+    return compiled;
   }
-  anonymousByText.set(text, new WeakRef(compiled));
-  forgetAnonymous.register(compiled, text);
-  return compiled;
 }
+
+/** The core's own schemas, written with plugd: JavaScript's regular expressions. */
+const coreSchemas = new SharedAjv();
+/** Plugins' schemas: their patterns on RE2 (linear-regexp.ts). */
+const pluginSchemas = new SharedAjv(linearRegExp);
 
 /**
  * A validator whose `errors` are its own call's: a compiled function shared
@@ -78,12 +93,12 @@ function reporting(compile: () => ValidateFunction): Validator {
 }
 
 export function compileSchema(schema: object): Validator {
-  return reporting(() => compileAnonymous(schema, JSON.stringify(schema)));
+  return reporting(() => coreSchemas.compile(schema, JSON.stringify(schema)));
 }
 
 /**
  * The validators of one version of one plugin, compiled at once so a schema
- * that does not compile fails its load. A schema with an `$id` compiles in the
+ * that does not compile fails its load (their patterns run on RE2). A schema with an `$id` compiles in the
  * version's own Ajv (ids register there), unless the previous version had it
  * word for word: then its validator is kept, and a reload recompiles only what
  * changed. Schemas without one are shared by text already.
@@ -103,12 +118,12 @@ export class SchemaScope {
   compile(schema: object): Validator {
     const text = JSON.stringify(schema);
     if (!text.includes('"$id"')) {
-      const compiled = compileAnonymous(schema, text);
+      const compiled = pluginSchemas.compile(schema, text);
       return reporting(() => compiled);
     }
     let validate = this.byText.get(text) ?? this.reusable?.get(text);
     if (!validate) {
-      const compiled = (this.ajv ??= newAjv()).compile(schema);
+      const compiled = (this.ajv ??= newAjv(linearRegExp)).compile(schema);
       validate = reporting(() => compiled);
     }
     this.byText.set(text, validate);

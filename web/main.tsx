@@ -1,11 +1,14 @@
 // The dashboard's page: the overview at `#/`, a plugin's page at
-// `#/plugins/NAME`, both drawn from the live feed.
+// `#/plugins/NAME`, both drawn from the live feed; without a session, the
+// login form (the login URL's token is traded for one first).
 
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { connectFeed, type FeedState } from './feed.js';
 import { Overview } from './overview.js';
 import { PluginPage } from './plugin-page.js';
+import { Login } from './login.js';
+import { hasSession, logIn, logOut, takeTokenFromAddress } from './session.js';
 import './style.css';
 
 const route = () => decodeURIComponent(location.hash.replace(/^#\/?/, ''));
@@ -32,10 +35,20 @@ function App() {
         <span class={feed.connected ? 'live' : 'live off'} role="status">
           {feed.connected ? 'live' : 'reconnecting…'}
         </span>
+        <button type="button" class="logout" onClick={() => void logOut()}>
+          Log out
+        </button>
       </header>
       <main>{plugin ? <PluginPage name={plugin} feed={feed} /> : <Overview feed={feed} />}</main>
     </>
   );
 }
 
-render(<App />, document.getElementById('app')!);
+function show(wrongToken = false): void {
+  const root = document.getElementById('app')!;
+  render(hasSession() ? <App /> : <Login wrongToken={wrongToken} loggedIn={() => show()} />, root);
+}
+
+const token = takeTokenFromAddress();
+if (token === undefined) show();
+else void logIn(token).then((valid) => show(!valid), () => show(true));

@@ -1,12 +1,13 @@
 // `plugd dashboard`: the web dashboard's login URL, from the running daemon's
-// TCP listener and the home's token. Opening it logs the browser in.
+// TCP listener and the home's token, in the fragment: no server or history
+// keeps it. Opening it logs the browser in.
 
 import { homePaths } from '../paths.js';
 import { readToken } from '../token.js';
 import { NotRunningError, RpcClient } from './client.js';
 
 export function loginUrl(tcp: string, token: string, tls: boolean): string {
-  return `${tls ? 'https' : 'http'}://${tcp}/login?token=${token}`;
+  return `${tls ? 'https' : 'http'}://${tcp}/login#token=${token}`;
 }
 
 export async function printDashboardUrl(home: string): Promise<void> {

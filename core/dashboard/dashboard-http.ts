@@ -1,8 +1,9 @@
 // The dashboard's side of the TCP listener's HTTP: the page and its assets,
-// /login (token → session cookie), /events, and the guard on JSON-RPC POSTs:
-// a POST that rides on a session must also come from the dashboard's own
-// origin, or it is refused (403) before anything runs. Scripts keep using
-// `Authorization: Bearer <token>`, which the listener checks itself.
+// POST /login (token → session, session.ts) and /logout, /events, and the
+// guard on JSON-RPC POSTs: a POST that rides on a session must also come from
+// the dashboard's own origin, or it is refused (403) before anything runs.
+// Scripts keep using `Authorization: Bearer <token>`, which the listener
+// checks itself.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { formatAddress } from '../address.js';
@@ -11,8 +12,8 @@ import { tokensMatch } from '../token.js';
 import { proveConnection } from '../rpc/connection-proof.js';
 import { readAsset } from './assets.js';
 import type { EventFeed } from './event-feed.js';
-import { appPage, loginPage, setSecurityHeaders } from './pages.js';
-import { hasSession, newSession, sessionCookie } from './session.js';
+import { appPage, setSecurityHeaders } from './pages.js';
+import { DashboardSessions } from './session.js';
 
 export interface DashboardOptions {
   /** Where the TCP listener listens (known once it does). */
@@ -20,8 +21,10 @@ export interface DashboardOptions {
   /** The current token; undefined while it cannot be read (then nobody gets in). */
   token: () => string | undefined;
   feed: EventFeed;
-  /** The listener speaks TLS (`tcpTls`): the page's origin is https, and the cookie is Secure. */
+  /** The listener speaks TLS (`tcpTls`): the page's origin is https. */
   tls: boolean;
+  /** `dashboard.sessionIdleMs`: a session unused this long ends. */
+  sessionIdleMs: number;
 }
 
 /** `http://HOST:PORT` (`https` over TLS), brackets around an IPv6 host. */
@@ -37,10 +40,10 @@ function answer(response: ServerResponse, status: number, type: string, body: st
 const html = 'text/html; charset=utf-8';
 
 export function createDashboard(options: DashboardOptions): HttpFront {
-  const port = () => options.address()?.port ?? 0;
+  const sessions = new DashboardSessions(options.token, options.sessionIdleMs);
   /** A request with a session proves its connection, which then outlives the listener's authentication deadline. */
   const signedIn = (request: IncomingMessage) => {
-    const valid = hasSession(request, port(), options.token());
+    const valid = sessions.use(request);
     if (valid) proveConnection(request.socket);
     return valid;
   };
@@ -60,17 +63,15 @@ export function createDashboard(options: DashboardOptions): HttpFront {
   function get(request: IncomingMessage, response: ServerResponse): 'answered' {
     const url = new URL(request.url ?? '/', 'http://plugd');
     switch (url.pathname) {
+      // The page logs itself in, from the fragment of `plugd dashboard`'s URL (`/login#token=...`) or its form.
       case '/':
-        return answer(response, 200, html, signedIn(request) ? appPage : loginPage(false));
-      case '/login': {
-        if (!tokensMatch(options.token(), url.searchParams.get('token'))) return answer(response, 401, html, loginPage(true));
-        // 303 to `/`: the token leaves the address bar and the history.
-        const cookie = sessionCookie(port(), newSession(options.token()!), options.tls);
-        return answer(response, 303, 'text/plain', 'logged in\n', { location: '/', 'set-cookie': cookie });
-      }
+      case '/login':
+        if (url.searchParams.has('token')) return answer(response, 400, 'text/plain', 'the token goes after #, never in the query: plugd dashboard prints the URL\n');
+        return answer(response, 200, html, appPage);
       case '/events':
         if (!signedIn(request) && !bearer(request)) return answer(response, 401, 'text/plain', 'log in first: plugd dashboard prints the URL\n');
         options.feed.subscribe(response);
+        sessions.follow(request, response);
         return 'answered';
       default: {
         const asset = readAsset(url.pathname);
@@ -79,12 +80,24 @@ export function createDashboard(options: DashboardOptions): HttpFront {
     }
   }
 
+  /** `POST /login` with `Authorization: Bearer <token>` answers `{session}`; `POST /logout` with the session ends it. */
+  function post(request: IncomingMessage, response: ServerResponse, path: '/login' | '/logout'): 'answered' {
+    if (!fromOwnOrigin(request)) return refusedOrigin(response);
+    if (path === '/logout') return answer(response, sessions.logOut(request) ? 204 : 401, 'text/plain', '');
+    if (!bearer(request)) return answer(response, 401, 'application/json', JSON.stringify({ error: 'that token is wrong' }));
+    return answer(response, 200, 'application/json', JSON.stringify({ session: sessions.open() }));
+  }
+
+  const refusedOrigin = (response: ServerResponse) => answer(response, 403, 'text/plain', 'refused: a dashboard request must come from the dashboard\n');
+
   return {
     route(request, response) {
       setSecurityHeaders(response);
       if (request.method === 'GET') return get(request, response);
+      const path = request.url?.split('?')[0];
+      if (request.method === 'POST' && (path === '/login' || path === '/logout')) return post(request, response, path);
       if (request.method !== 'POST' || request.headers.authorization !== undefined || !signedIn(request)) return 'pass';
-      if (!fromOwnOrigin(request)) return answer(response, 403, 'text/plain', 'refused: a dashboard request must come from the dashboard\n');
+      if (!fromOwnOrigin(request)) return refusedOrigin(response);
       return 'admitted';
     },
   };

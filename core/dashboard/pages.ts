@@ -1,4 +1,4 @@
-// The dashboard's HTML (two small documents, no inline script) and the
+// The dashboard's HTML (one small document, no inline script) and the
 // headers every answer of the TCP listener carries.
 
 import type { ServerResponse } from 'node:http';
@@ -25,17 +25,5 @@ const head = (title: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
   `<meta name="color-scheme" content="light dark"><link rel="icon" href="data:,"><title>${title}</title><link rel="stylesheet" href="/app.css"></head>`;
 
-/** The page itself: the script draws everything. */
+/** The page itself: the script draws everything, the login form included. */
 export const appPage = `${head('plugd')}<body><div id="app"></div><script type="module" src="/app.js"></script></body></html>\n`;
-
-/** What `/` shows without a session. */
-export function loginPage(wrongToken: boolean): string {
-  return (
-    `${head('plugd: log in')}<body><main class="login"><h1>plugd</h1>` +
-    `<p>Log in with the token from <code>plugd dashboard</code> or <code>plugd token</code>.</p>` +
-    (wrongToken ? `<p class="error" role="alert">That token is wrong.</p>` : '') +
-    `<form action="/login" method="get"><label for="token">Token</label> ` +
-    `<input id="token" name="token" type="password" autocomplete="off" required autofocus> ` +
-    `<button type="submit">Log in</button></form></main></body></html>\n`
-  );
-}

@@ -100,6 +100,11 @@ export const HostErrors = {
     return new RpcError(ErrorCode.INVALID_PARAMS, `${path}: ${reason}`);
   },
 
+  /** The reason of a load whose plugin declares more than one of the `limits` allows (schema-caps.ts). */
+  overLimit(what: string, amount: string, limit: string, cap: number): Error {
+    return new Error(`${what} ${amount}, over limits.${limit} (${cap})`);
+  },
+
   notReloadable(name: string, reason: string): RpcError {
     return new RpcError(ErrorCode.INTERNAL_ERROR, `plugin ${name} cannot be reloaded: ${reason}`, { plugin: name });
   },

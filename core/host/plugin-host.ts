@@ -238,6 +238,7 @@ export class PluginHost {
       slot,
       supervision,
       maxInFlight: config.limits.maxInFlightPerPlugin,
+      schemaCaps: config.limits,
       config: config.plugins[source.name]?.config,
       buildCache: join(config.home, 'cache', 'builds'),
     });

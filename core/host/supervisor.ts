@@ -20,6 +20,7 @@ import { compilePlugin, pruneBuilds, type CompiledPlugin } from './compile.js';
 import type { PluginSource } from './discovery.js';
 import { HostErrors, messageOf, type Phase } from './errors.js';
 import { pluginMethodEntries } from './plugin-methods.js';
+import type { SchemaCaps } from './schema-caps.js';
 import { pluginStatus, type PluginHistory } from './plugin-status.js';
 import type { PluginWorker } from './plugin-worker.js';
 import type { WorkerSlot } from './worker-backend.js';
@@ -35,6 +36,8 @@ export interface SupervisorEnvironment {
   supervision: Supervision;
   /** Calls in flight to one plugin beyond which new ones are refused (-32005). */
   maxInFlight: number;
+  /** What its manifest may declare (schema-caps.ts). */
+  schemaCaps: SchemaCaps;
   config: unknown;
   /** Where builds are kept: `cache/builds` in the daemon's home. */
   buildCache: string;
@@ -213,7 +216,7 @@ export class PluginSupervisor {
   }
 
   private methodEntries(methods: MethodSpec[], schemas = new SchemaScope()): MethodEntry[] {
-    return pluginMethodEntries(this.name, methods, (method, params) => this.call(method, params), schemas);
+    return pluginMethodEntries(this.name, methods, (method, params) => this.call(method, params), schemas, this.env.schemaCaps);
   }
 
   /** Makes `worker` the one serving: its methods replace the old ones in one step. */

@@ -5,7 +5,8 @@
 // connection has `authTimeoutMs` to authenticate (an HTTP one, to send its
 // first request's headers, on any transport), and connections not yet
 // authenticated have a cap of their own, so slow strangers cannot hold every
-// slot. With `tls`, the TCP listener speaks TLS (mutual TLS with a `ca`).
+// slot (at the cap the oldest goes: unproven-connections.ts). With `tls`, the
+// TCP listener speaks TLS (mutual TLS with a `ca`).
 
 import { createServer, type Server, type Socket } from 'node:net';
 import type { TlsOptions } from 'node:tls';
@@ -17,7 +18,8 @@ import { AuthGate } from './auth-gate.js';
 import type { CallContext, Dispatcher } from './dispatcher.js';
 import { ErrorCode, errorAnswers } from './errors.js';
 import { createHttpHandler, type HttpFront } from './http-handler.js';
-import { awaitProof, proveConnection } from './connection-proof.js';
+import { proveConnection } from './connection-proof.js';
+import { UnprovenConnections } from './unproven-connections.js';
 import { NdjsonConnection, type ConnectionHooks } from './ndjson-connection.js';
 
 export interface ListenerOptions {
@@ -29,6 +31,8 @@ export interface ListenerOptions {
   tls?: TlsOptions;
   /** Serves HTTP requests before JSON-RPC does (the dashboard). */
   front?: HttpFront;
+  /** Where the listener says what an operator should know (the daemon's log). */
+  warn?: (message: string) => void;
 }
 
 /** Room for a burst of connects: a full unix-socket backlog refuses with EAGAIN rather than queueing. */
@@ -41,7 +45,7 @@ export class RpcListener {
   private readonly server: Server;
   private readonly connections = new Set<Socket>();
   /** Connections that have not proven themselves yet (connection-proof.ts ends their deadline). */
-  private readonly unproven = new Set<Socket>();
+  private readonly unproven: UnprovenConnections;
   private readonly context: CallContext;
   private httpServer: HttpServer | undefined;
   private inFlight = 0;
@@ -58,6 +62,7 @@ export class RpcListener {
     private readonly options: ListenerOptions,
   ) {
     this.context = { transport: options.transport };
+    this.unproven = new UnprovenConnections(options.limits, options.warn ?? (() => undefined));
     const accept = (socket: Socket) => this.accept(socket);
     const tls = options.tls;
     this.server = tls ? nodeTls().createServer({ ...tls, handshakeTimeout: options.limits.authTimeoutMs }, accept) : createServer(accept);
@@ -117,15 +122,13 @@ export class RpcListener {
     socket.on('error', () => socket.destroy());
     const { limits, token } = this.options;
     if (this.connections.size >= limits.maxConnections) return this.refuse(socket, 'too many connections');
-    if (token && this.unproven.size >= limits.maxUnauthenticatedConnections) {
-      return this.refuse(socket, `${this.unproven.size} connections waiting to authenticate`);
-    }
+    if (token) this.unproven.makeRoom();
     this.connections.add(socket);
     socket.on('close', () => {
       this.connections.delete(socket);
       proveConnection(socket);
     });
-    if (token) this.startDeadline(socket);
+    if (token) this.unproven.watch(socket);
     const silent = limits.idleTimeoutMs ? setTimeout(() => socket.end(), limits.idleTimeoutMs) : undefined;
     silent?.unref();
     socket.once('data', (first: Buffer) => {
@@ -133,7 +136,7 @@ export class RpcListener {
       socket.pause();
       socket.unshift(first);
       if (looksLikeHttp(first)) {
-        if (!this.unproven.has(socket)) this.startDeadline(socket); // The deadline for the first request's headers.
+        if (!this.unproven.has(socket)) this.unproven.watch(socket); // The deadline for the first request's headers.
         this.httpHandler().emit('connection', socket);
       } else {
         const gate = token ? new AuthGate(token, () => proveConnection(socket)) : undefined;
@@ -145,17 +148,6 @@ export class RpcListener {
 
   private refuse(socket: Socket, why: string): void {
     socket.end(JSON.stringify(errorAnswers(null, ErrorCode.OVERLOADED, `overloaded: ${why}`)) + '\n');
-  }
-
-  /** A connection not proven within `authTimeoutMs` is closed. */
-  private startDeadline(socket: Socket): void {
-    const timer = setTimeout(() => socket.destroy(), this.options.limits.authTimeoutMs);
-    timer.unref();
-    this.unproven.add(socket);
-    awaitProof(socket, () => {
-      clearTimeout(timer);
-      this.unproven.delete(socket);
-    });
   }
 
   /** HTTP checks the token on each request, so one handler (and one gate) serves every connection. */

@@ -1,14 +1,17 @@
 // The dashboard in a real browser (Debian's Chromium through playwright-core),
 // against the real daemon from dist/ with the example plugins and a TCP
-// listener: log in with the URL `plugd dashboard` prints, see the plugins,
-// call methods, reload, watch a crash arrive live, and be refused from
-// another origin. One daemon and one browser serve the tests, in order.
+// listener: log in with the URL `plugd dashboard` prints (its token leaves
+// the address bar at once), see the plugins, call methods, reload, watch a
+// crash arrive live, be refused from another origin and from a replay of the
+// browser's cookies, log out, and be sent back to the login form when the
+// session idles out, the daemon restarts or the token is rotated. One daemon
+// and one browser serve the tests, in order.
 
 import test, { type ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import { join } from 'node:path';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { CLI, killOnExit, ROOT, runCli, startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { haveChromium, openBrowser } from './chromium.js';
@@ -78,11 +81,27 @@ async function callFromConsole(method: string, fields: Record<string, string> = 
   return (await answer.textContent())!;
 }
 
-browserTest('a wrong token gets 401 and no cookie', async (t) => {
-  const answer = await page.goto(`${base}/login?token=not-the-token`);
-  t.is(answer!.status(), 401);
+/** A POST from outside the browser (a plain HTTP client), with the headers given. */
+function postFromOutside(headers: Record<string, string>, to = base): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({ jsonrpc: '2.0', method: 'daemon.status', id: 1 });
+    const outgoing = request(`${to}/`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (incoming) => {
+      incoming.resume();
+      incoming.on('end', () => resolve(incoming.statusCode!));
+    });
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
+
+const sessionInPage = () => page.evaluate(() => window.sessionStorage.getItem('plugd-session') as string | null);
+
+browserTest('a wrong token in the URL shows the form again, gone from the address bar, with no session and no cookie', async (t) => {
+  await page.goto(`${base}/login#token=not-the-token`);
   await page.getByRole('alert').waitFor();
+  t.is(page.url(), `${base}/`);
   t.deepEqual(await context.cookies(), []);
+  t.is(await sessionInPage(), null);
   t.truthy(await page.getByLabel('Token').count());
 });
 
@@ -94,13 +113,13 @@ browserTest('logs in with the printed URL and shows every plugin with its state'
   const answer = await page.goto(loginUrl);
   await row('echo').waitFor();
   t.log(`login URL to table filled: ${Math.round(performance.now() - started)} ms`);
+  t.regex(loginUrl, /\/login#token=[0-9a-f]{64}$/);
   t.is(page.url(), `${base}/`, 'the token left the address bar');
+  t.false(await page.evaluate(() => window.location.href.includes('token')));
   const headers = answer!.headers();
   t.regex(headers['content-security-policy'], /frame-ancestors 'none'/);
   t.is(headers['x-content-type-options'], 'nosniff');
-  const cookie = (await context.cookies()).find((candidate) => candidate.name.startsWith('plugd_session_'));
-  t.true(cookie?.httpOnly);
-  t.is(cookie?.sameSite, 'Strict');
+  t.truthy(await sessionInPage(), 'the session is in the tab');
   for (const column of ['Name', 'State', 'Uptime', 'Calls/s', 'p99 ms', 'Errors', 'Restarts', 'Heap', 'ELU']) {
     t.is(await page.getByRole('columnheader', { name: column, exact: true }).count(), 1, column);
   }
@@ -178,9 +197,17 @@ browserTest('a crash from outside the page shows as one more restart, live', asy
   await page.getByText('crashy crashed').waitFor();
 });
 
-browserTest('a POST with the cookie from another origin is refused and nothing runs', async (t) => {
+browserTest("replaying the browser's cookies from a plain HTTP client, with the dashboard's Origin, is refused", async (t) => {
+  const cookies = await context.cookies();
+  // Whatever the browser holds for this host (cookies ignore ports: another local service would receive them).
+  const cookie = cookies.map(({ name, value }) => `${name}=${value}`).join('; ') || 'plugd_session=none';
+  t.is(await postFromOutside({ cookie, origin: base }), 401);
+  t.is(await postFromOutside({ cookie, origin: base, 'x-plugd-session': (await sessionInPage())! }), 200, 'the session itself works');
+});
+
+browserTest('a POST from another origin is refused and nothing runs', async (t) => {
   const pause = JSON.stringify({ jsonrpc: '2.0', method: 'plugins.pause', params: { name: 'echo' }, id: 1 });
-  // A page on another port of the same host: same site, so the browser sends the SameSite=Strict cookie.
+  // A page on another port of the same host: same site, so the browser would send a cookie; the session is out of its reach.
   const stranger: Server = createServer((_request, response) => {
     response.setHeader('content-type', 'text/html');
     response.end(`<script>fetch(${JSON.stringify(`${base}/`)}, { method: 'POST', mode: 'no-cors', credentials: 'include', body: ${JSON.stringify(pause)} })
@@ -193,8 +220,12 @@ browserTest('a POST with the cookie from another origin is refused and nothing r
   await other.waitForFunction(() => document.title === 'sent');
   await other.close();
   t.false((await daemon.call('plugins.status', { name: 'echo' })).paused, 'nothing ran from the other page');
-  const forged = await context.request.post(`${base}/`, { headers: { origin: 'http://127.0.0.1:1', 'content-type': 'application/json' }, data: pause });
-  t.is(forged.status(), 403);
+  const session = (await sessionInPage())!;
+  const forged = await context.request.post(`${base}/`, {
+    headers: { origin: 'http://127.0.0.1:1', 'content-type': 'application/json', 'x-plugd-session': session },
+    data: pause,
+  });
+  t.is(forged.status(), 403, 'even with the session, another origin is refused');
   t.false((await daemon.call('plugins.status', { name: 'echo' })).paused, 'nothing ran');
 });
 
@@ -202,7 +233,21 @@ browserTest('no errors in the browser console', (t) => {
   t.deepEqual(consoleErrors, []);
 });
 
-browserTest('the page reconnects by itself when the daemon restarts', async (t) => {
+browserTest('Log out ends the session on the daemon and shows the login form', async (t) => {
+  await page.goto(`${base}/#/`);
+  await row('echo').waitFor();
+  const session = (await sessionInPage())!;
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByLabel('Token').waitFor();
+  t.is(await sessionInPage(), null);
+  t.is(await postFromOutside({ origin: base, 'x-plugd-session': session }), 401, 'the daemon ended it');
+  await page.getByLabel('Token').fill(readFileSync(join(daemon.home, 'token'), 'utf8').trim());
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await row('echo').waitFor();
+  t.pass();
+});
+
+browserTest('the page notices a daemon restart, and asks for the token again: sessions end with the daemon', async (t) => {
   await page.goto(`${base}/#/`);
   await row('echo').waitFor();
   const shownPid = () => page.locator('.daemon .figure').first().locator('.value').textContent();
@@ -210,19 +255,32 @@ browserTest('the page reconnects by itself when the daemon restarts', async (t) 
   daemon.signal('SIGTERM');
   await daemon.exited;
   await page.getByText('reconnecting…').waitFor();
-  // The same home and port: the session (signed with the same token) holds.
   const again = spawn(process.execPath, [CLI, 'start', '--foreground', '--home', daemon.home, '--tcp', base.slice('http://'.length)], { stdio: 'ignore' });
   killOnExit(() => again.kill('SIGKILL'));
   cleanups.push(() => again.kill('SIGKILL'));
-  await page.waitForFunction((old) => document.querySelector('.daemon .figure .value')?.textContent !== old, String(daemon.pid), { timeout: 30_000 });
+  await page.getByLabel('Token').waitFor({ timeout: 30_000 });
+  await page.goto(loginUrl);
+  await row('echo').waitFor();
   t.is(await shownPid(), String(again.pid));
   await page.getByText('live', { exact: true }).waitFor();
   await row('echo').waitFor();
 });
 
-browserTest('plugd token --rotate ends the session: the page asks for the token again', async (t) => {
+browserTest('plugd token --rotate closes the open stream: the page asks for the token again by itself', async (t) => {
+  const session = (await sessionInPage())!;
   t.is((await runCli(['--home', daemon.home, 'token', '--rotate'])).code, 0);
-  await page.goto(`${base}/`);
   await page.getByLabel('Token').waitFor();
-  t.false(await page.locator('#app').count().then(Boolean));
+  t.is(await postFromOutside({ origin: base, 'x-plugd-session': session }), 401);
+});
+
+browserTest('a session left idle for dashboard.sessionIdleMs ends: the page asks for the token again', async (t) => {
+  const scope = { teardown: (cleanup: () => unknown) => cleanups.push(cleanup) } as unknown as ExecutionContext;
+  const idle = await startDaemon(scope, { config: { dashboard: { sessionIdleMs: 2000 } }, args: ['--tcp', '127.0.0.1:0'] });
+  const url = (await runCli(['--home', idle.home, 'dashboard'])).stdout.trim();
+  await page.goto(url);
+  await page.getByRole('button', { name: 'Log out' }).waitFor();
+  const session = (await sessionInPage())!;
+  await page.getByLabel('Token').waitFor();
+  const origin = new URL(url).origin;
+  t.is(await postFromOutside({ origin, 'x-plugd-session': session }, origin), 401);
 });

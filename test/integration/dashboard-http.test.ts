@@ -1,7 +1,9 @@
 // The dashboard's doors, at the HTTP level (the browser suite drives the page):
-// the token buys a session cookie, a session acts only from the dashboard's own
-// origin, Bearer still works for scripts, headers are strict, rotation ends
-// sessions, and `plugd dashboard` prints the URL or says why it cannot.
+// the token buys a session that travels in a header, never a cookie; a session
+// acts only from the dashboard's own origin, Bearer still works for scripts,
+// headers are strict; idleness, Log out and rotation end sessions (rotation
+// and Log out their open /events streams too), and `plugd dashboard` prints
+// the URL or says why it cannot.
 
 import test from 'ava';
 import { readFileSync } from 'node:fs';
@@ -29,43 +31,59 @@ function http(base: string, path: string, options: { method?: string; headers?: 
 
 const rpc = (method: string, params?: unknown) => JSON.stringify({ jsonrpc: '2.0', method, params, id: 1 });
 
-async function dashboardDaemon(t: Parameters<typeof startDaemon>[0]): Promise<{ daemon: TestDaemon; base: string; token: string }> {
-  const daemon = await startDaemon(t, { examples: true, args: ['--tcp', '127.0.0.1:0'] });
+async function dashboardDaemon(t: Parameters<typeof startDaemon>[0], config?: object): Promise<{ daemon: TestDaemon; base: string; token: string }> {
+  const daemon = await startDaemon(t, { examples: true, args: ['--tcp', '127.0.0.1:0'], config });
   const { tcp } = await daemon.call('daemon.status');
   return { daemon, base: `http://${tcp}`, token: readFileSync(join(daemon.home, 'token'), 'utf8').trim() };
 }
 
-async function logIn(base: string, token: string): Promise<string> {
-  const answer = await http(base, `/login?token=${token}`);
-  return String(answer.headers['set-cookie']).split(';')[0];
+/** The page's login: the token, from the page's own origin, traded for a session's secret. */
+function logInAnswer(base: string, token: string, origin = base): Promise<Answer> {
+  return http(base, '/login', { method: 'POST', headers: { authorization: `Bearer ${token}`, origin } });
 }
 
-test('plugd dashboard prints the login URL; the token buys an HttpOnly, SameSite=Strict session and a 303 to /', async (t) => {
+/** The headers of a request on a fresh session. */
+async function logIn(base: string, token: string): Promise<Record<string, string>> {
+  return { 'x-plugd-session': JSON.parse((await logInAnswer(base, token)).body).session };
+}
+
+test('plugd dashboard prints the login URL with the token in the fragment; the page trades it for a session, no cookie', async (t) => {
   const { daemon, base, token } = await dashboardDaemon(t);
   const printed = await runCli(['--home', daemon.home, 'dashboard']);
   t.is(printed.code, 0);
-  t.is(printed.stdout.trim(), `${base}/login?token=${token}`);
-  t.true(daemon.output().includes(`  web:    ${base}/login?token=${token}\n`), 'the welcome has it too');
-  const login = await http(base, `/login?token=${token}`);
-  t.is(login.status, 303);
-  t.is(login.headers.location, '/');
-  const cookie = String(login.headers['set-cookie']);
-  t.regex(cookie, /HttpOnly/);
-  t.regex(cookie, /SameSite=Strict/);
-  t.false(cookie.includes(token), 'the cookie is not the token');
-  const page = await http(base, '/', { headers: { cookie: cookie.split(';')[0] } });
+  t.is(printed.stdout.trim(), `${base}/login#token=${token}`);
+  t.true(daemon.output().includes(`  web:    ${base}/login#token=${token}\n`), 'the welcome has it too');
+  // What the browser asks for with that URL: the fragment stays in the browser.
+  const page = await http(base, '/login');
+  t.is(page.status, 200);
   t.regex(page.body, /<script type="module" src="\/app.js">/);
+  const login = await logInAnswer(base, token);
+  t.is(login.status, 200);
+  t.is(login.headers['set-cookie'], undefined);
+  const { session } = JSON.parse(login.body);
+  t.regex(session, /^[\w-]{40,}$/);
+  t.false(session.includes(token), 'the session is not the token');
+  const status = await http(base, '/', { method: 'POST', headers: { 'x-plugd-session': session, origin: base }, body: rpc('daemon.status') });
+  t.is(JSON.parse(status.body).result.pid, daemon.pid);
 });
 
-test('a wrong token gets 401 and no cookie; / without a session asks for the token', async (t) => {
-  const { base } = await dashboardDaemon(t);
-  const wrong = await http(base, '/login?token=guess');
+test('a wrong token gets 401 and no session; a login from another origin 403; the token in a query 400', async (t) => {
+  const { base, token } = await dashboardDaemon(t);
+  const wrong = await logInAnswer(base, 'guess');
   t.is(wrong.status, 401);
-  t.is(wrong.headers['set-cookie'], undefined);
-  const page = await http(base, '/');
-  t.is(page.status, 200);
-  t.regex(page.body, /<input id="token" name="token" type="password"/);
-  t.false(page.body.includes('app.js'));
+  t.false(wrong.body.includes('session'));
+  t.is((await logInAnswer(base, token, 'http://127.0.0.1:1')).status, 403);
+  const query = await http(base, `/login?token=${token}`);
+  t.is(query.status, 400);
+  t.is(query.headers['set-cookie'], undefined);
+});
+
+test('a request that carries only cookies is refused, whatever they hold', async (t) => {
+  const { base, token } = await dashboardDaemon(t);
+  await logIn(base, token);
+  const cookie = 'plugd_session=x; plugd_session_1=a.b';
+  t.is((await http(base, '/', { method: 'POST', headers: { cookie, origin: base }, body: rpc('daemon.status') })).status, 401);
+  t.is((await firstEvents(base, { cookie }, /$^/)).status, 401);
 });
 
 test('every answer carries a strict CSP (no inline script), nosniff and frame-ancestors none', async (t) => {
@@ -101,33 +119,33 @@ function firstEvents(base: string, headers: Record<string, string>, until: RegEx
 test('/events streams figures each second and plugin events as they happen, to a session or a Bearer', async (t) => {
   const { daemon, base, token } = await dashboardDaemon(t);
   t.is((await firstEvents(base, {}, /$^/)).status, 401);
-  const cookie = await logIn(base, token);
-  const hello = await firstEvents(base, { cookie }, /event: figures\n/);
+  const session = await logIn(base, token);
+  const hello = await firstEvents(base, session, /event: figures\n/);
   t.is(hello.status, 200);
   t.regex(hello.text, /event: hello\ndata: \{"charts"/);
   const paused = firstEvents(base, { authorization: `Bearer ${token}` }, /"kind":"paused","name":"echo"/);
   await new Promise((resolve) => setTimeout(resolve, 200));
   await daemon.call('plugins.pause', { name: 'echo' });
   t.regex((await paused).text, /event: plugin\ndata: \{"kind":"paused","name":"echo"/);
-  const reloaded = firstEvents(base, { cookie }, /"kind":"reloaded","name":"echo"/);
+  const reloaded = firstEvents(base, session, /"kind":"reloaded","name":"echo"/);
   await new Promise((resolve) => setTimeout(resolve, 200));
   await daemon.call('plugins.reload', { name: 'echo', force: true });
   t.regex((await reloaded).text, /"kind":"reloaded","name":"echo"/);
 });
 
-test('a POST with the session cookie acts only from the dashboard origin: another origin gets 403 and nothing runs', async (t) => {
+test('a POST with the session acts only from the dashboard origin: another origin gets 403 and nothing runs', async (t) => {
   const { daemon, base, token } = await dashboardDaemon(t);
-  const cookie = await logIn(base, token);
+  const session = await logIn(base, token);
   const pause = rpc('plugins.pause', { name: 'echo' });
   const strangers: Record<string, string>[] = [{ origin: 'http://127.0.0.1:1' }, { origin: 'null' }, { 'sec-fetch-site': 'same-site' }, {}];
   for (const headers of strangers) {
-    const refused = await http(base, '/', { method: 'POST', headers: { cookie, 'content-type': 'application/json', ...headers }, body: pause });
+    const refused = await http(base, '/', { method: 'POST', headers: { ...session, 'content-type': 'application/json', ...headers }, body: pause });
     t.is(refused.status, 403, JSON.stringify(headers));
   }
   t.false((await daemon.call('plugins.status', { name: 'echo' })).paused, 'nothing ran');
-  const own = await http(base, '/', { method: 'POST', headers: { cookie, origin: base, 'content-type': 'application/json' }, body: rpc('echo.say', { text: 'hi' }) });
+  const own = await http(base, '/', { method: 'POST', headers: { ...session, origin: base, 'content-type': 'application/json' }, body: rpc('echo.say', { text: 'hi' }) });
   t.deepEqual(JSON.parse(own.body).result, { text: 'hi' });
-  const sameOrigin = await http(base, '/', { method: 'POST', headers: { cookie, 'sec-fetch-site': 'same-origin' }, body: rpc('echo.say', { text: 'so' }) });
+  const sameOrigin = await http(base, '/', { method: 'POST', headers: { ...session, 'sec-fetch-site': 'same-origin' }, body: rpc('echo.say', { text: 'so' }) });
   t.deepEqual(JSON.parse(sameOrigin.body).result, { text: 'so' });
 });
 
@@ -135,18 +153,59 @@ test('scripts keep using Authorization: Bearer; without it or a session a POST g
   const { base, token } = await dashboardDaemon(t);
   const bearer = await http(base, '/', { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: rpc('echo.say', { text: 'b' }) });
   t.deepEqual(JSON.parse(bearer.body).result, { text: 'b' });
-  const forged = await http(base, '/', { method: 'POST', headers: { cookie: 'plugd_session_1=a.b', origin: base }, body: rpc('echo.say', { text: 'x' }) });
+  const forged = await http(base, '/', { method: 'POST', headers: { 'x-plugd-session': 'a'.repeat(43), origin: base }, body: rpc('echo.say', { text: 'x' }) });
   t.is(forged.status, 401);
 });
 
-test('plugd token --rotate ends every session', async (t) => {
+/** An /events stream held open; `ended` resolves when the daemon ends it. */
+function openStream(base: string, headers: Record<string, string>): Promise<{ ended: Promise<void>; close(): void }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(new URL('/events', base), { headers }, (incoming) => {
+      const ended = new Promise<void>((done) => incoming.on('end', done).on('close', done));
+      incoming.once('data', () => resolve({ ended, close: () => outgoing.destroy() }));
+      incoming.resume();
+    });
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}
+
+test('plugd token --rotate ends every session and every open /events stream at once', async (t) => {
   const { daemon, base, token } = await dashboardDaemon(t);
-  const cookie = await logIn(base, token);
-  const ask = () => http(base, '/', { method: 'POST', headers: { cookie, origin: base }, body: rpc('daemon.status') });
+  const session = await logIn(base, token);
+  const ask = () => http(base, '/', { method: 'POST', headers: { ...session, origin: base }, body: rpc('daemon.status') });
   t.is((await ask()).status, 200);
+  const streams = [await openStream(base, session), await openStream(base, { authorization: `Bearer ${token}` })];
+  t.teardown(() => streams.forEach((stream) => stream.close()));
   t.is((await runCli(['--home', daemon.home, 'token', '--rotate'])).code, 0);
+  // Nothing asks meanwhile: the daemon notices the rotation by itself.
+  await Promise.all(streams.map((stream) => stream.ended));
   t.is((await ask()).status, 401);
-  t.regex((await http(base, '/', { headers: { cookie } })).body, /name="token"/);
+  t.is((await firstEvents(base, session, /$^/)).status, 401);
+});
+
+test('Log out ends the session on the daemon, and its open stream', async (t) => {
+  const { base, token } = await dashboardDaemon(t);
+  const session = await logIn(base, token);
+  const other = await logIn(base, token);
+  const stream = await openStream(base, session);
+  t.teardown(() => stream.close());
+  t.is((await http(base, '/logout', { method: 'POST', headers: { ...session, origin: 'http://127.0.0.1:1' } })).status, 403, 'not from another origin');
+  t.is((await http(base, '/logout', { method: 'POST', headers: { ...session, origin: base } })).status, 204);
+  await stream.ended;
+  t.is((await http(base, '/', { method: 'POST', headers: { ...session, origin: base }, body: rpc('daemon.status') })).status, 401);
+  t.is((await http(base, '/logout', { method: 'POST', headers: { ...session, origin: base } })).status, 401, 'once');
+  t.is((await http(base, '/', { method: 'POST', headers: { ...other, origin: base }, body: rpc('daemon.status') })).status, 200, 'other sessions hold');
+});
+
+test('a session unused for dashboard.sessionIdleMs ends, its stream with it', async (t) => {
+  const { base, token } = await dashboardDaemon(t, { dashboard: { sessionIdleMs: 1000 } });
+  const session = await logIn(base, token);
+  const stream = await openStream(base, session);
+  t.teardown(() => stream.close());
+  // A stream is no use of the session: only requests are.
+  await stream.ended;
+  t.is((await http(base, '/', { method: 'POST', headers: { ...session, origin: base }, body: rpc('daemon.status') })).status, 401);
 });
 
 test('plugd dashboard exits 1 with one clear line without a TCP listener, or without a daemon', async (t) => {

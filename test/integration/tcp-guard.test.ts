@@ -46,19 +46,33 @@ test('a token file that cannot be read refuses the attempt and is logged; the da
   t.deepEqual((await again.request(auth(fresh, 1))).result, { authenticated: true });
 });
 
-test('strangers that do not authenticate are capped and closed at authTimeoutMs; an authenticated client keeps being served', async (t) => {
+test('strangers that do not authenticate are closed at authTimeoutMs; an authenticated client keeps being served', async (t) => {
   const { port, token } = await tcpDaemon(t, { limits: { authTimeoutMs: 2000, maxUnauthenticatedConnections: 2 } });
   const member = await openTcp(t, port);
   t.deepEqual((await member.request(auth(token, 1))).result, { authenticated: true });
   const strangers = [await openTcp(t, port), await openTcp(t, port)];
   strangers[0].send('P'); // One byte of what could be an HTTP request line.
   strangers[1].send('\n'); // A blank line, as a keep-alive.
-  const third = await openTcp(t, port);
-  t.is((await third.read(1))[0].error.code, -32005, 'the cap for unauthenticated connections is reached');
   t.deepEqual((await member.request({ jsonrpc: '2.0', method: 'echo.say', params: { text: 'in' }, id: 2 })).result, { text: 'in' });
   await until(() => Promise.resolve(strangers.every((stranger) => stranger.closed)), Boolean);
   const later = await openTcp(t, port);
   t.deepEqual((await later.request(auth(token, 1))).result, { authenticated: true });
+});
+
+test('at maxUnauthenticatedConnections the oldest stranger is closed: the token holder gets in, and the log counts the closes', async (t) => {
+  const { daemon, port, token } = await tcpDaemon(t, { limits: { authTimeoutMs: 60_000, maxUnauthenticatedConnections: 4 } });
+  const strangers: RawSocket[] = [];
+  for (let index = 0; index < 4; index++) strangers.push(await openTcp(t, port));
+  // One that reconnects in a loop, to keep every slot taken.
+  for (let index = 0; index < 10; index++) strangers.push(await openTcp(t, port));
+  const holder = await openTcp(t, port);
+  const status = { jsonrpc: '2.0', method: 'daemon.status', id: 2, auth: token };
+  t.is((await holder.request(status)).result.pid, daemon.pid, 'the token holder is served past the strangers');
+  await until(() => Promise.resolve(strangers.slice(0, 11).every((stranger) => stranger.closed)), Boolean);
+  t.false(strangers.slice(11).some((stranger) => stranger.closed), 'only the oldest went: the newest three wait for their deadline');
+  const logged = await until(() => Promise.resolve(daemon.output()), (log) => /11 since start\)/.test(log));
+  t.regex(logged, /closed \d+ unauthenticated TCP connection\(s\), the oldest, to admit newer ones \(limits\.maxUnauthenticatedConnections 4; \d+ since start\)/);
+  t.deepEqual((await holder.request({ jsonrpc: '2.0', method: 'echo.say', params: { text: 'still' }, id: 3 })).result, { text: 'still' });
 });
 
 test('an HTTP request whose headers never end is closed at authTimeoutMs, on the unix socket too', async (t) => {

@@ -5,7 +5,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { get as httpsGet } from 'node:https';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawSocket } from '../helpers/raw-socket.js';
@@ -70,17 +70,24 @@ tlsTest(`TLS without a ca: any client that trusts the certificate gets in with t
   t.is((await call()).code, 1, 'plain TCP against a TLS listener');
 });
 
-tlsTest(`the dashboard over TLS: plugd dashboard prints an https URL, and its session cookie is Secure${skipped}`, async (t) => {
+tlsTest(`the dashboard over TLS: plugd dashboard prints an https URL, and the page trades its token for a session there${skipped}`, async (t) => {
   const certs = makeCertificates(t);
   const { daemon } = await tlsDaemon(t, { cert: certs.serverCert, key: certs.serverKey });
   const printed = await runCli(['--home', daemon.home, 'dashboard']);
   t.is(printed.code, 0, printed.stderr);
   const url = new URL(printed.stdout.trim());
   t.is(url.protocol, 'https:');
-  const answer = await new Promise<import('node:http').IncomingMessage>((resolve, reject) =>
-    httpsGet(url, { ca: readFileSync(certs.ca) }, resolve).on('error', reject),
-  );
-  answer.resume();
-  t.is(answer.statusCode, 303);
-  t.regex(String(answer.headers['set-cookie']), /; Secure/);
+  const token = url.hash.slice('#token='.length);
+  const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const headers = { authorization: `Bearer ${token}`, origin: url.origin };
+    const outgoing = httpsRequest(new URL('/login', url), { method: 'POST', headers, ca: readFileSync(certs.ca) }, (incoming) => {
+      let body = '';
+      incoming.on('data', (chunk) => (body += chunk));
+      incoming.on('end', () => resolve({ status: incoming.statusCode!, body }));
+    });
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+  t.is(answer.status, 200);
+  t.regex(JSON.parse(answer.body).session, /^[\w-]{40,}$/);
 });

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { DEFAULT_SUPERVISION, type Supervision } from '../../core/config.js';
+import { DEFAULT_LIMITS, DEFAULT_SUPERVISION, type Supervision } from '../../core/config.js';
 import { createHooks } from '../../core/hooks.js';
 import { MethodRegistry } from '../../core/rpc/registry.js';
 import { RawJson } from '../../core/rpc/raw-json.js';
@@ -57,6 +57,7 @@ function rig(t: ExecutionContext, supervision: Partial<Supervision> = {}): Rig {
         ...supervision,
       },
       maxInFlight: 100,
+      schemaCaps: DEFAULT_LIMITS,
       config: undefined,
       buildCache: join(dir, 'cache'),
     },

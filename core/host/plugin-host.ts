@@ -21,7 +21,8 @@ import { PluginWorker, type WorkerLogSink } from './plugin-worker.js';
 import { SpareWorkers } from './spare-workers.js';
 import { ThreadBackend } from './thread-backend.js';
 import { ProcessBackend } from './process-backend.js';
-import { chooseIsolation, processChannel, processSettings } from './isolation.js';
+import { ExecBackend } from './exec-backend.js';
+import { chooseIsolation, execSettings, processChannel, processSettings } from './isolation.js';
 import type { WorkerSlot } from './worker-backend.js';
 import type { PluginWatcher } from './watcher.js';
 
@@ -50,7 +51,7 @@ export class PluginHost {
   constructor(private readonly deps: HostDependencies) {
     const log = workerLogSink(deps.log);
     const backend = (slot: WorkerSlot, spare: boolean) =>
-      slot.isolation === 'process' ? new ProcessBackend(slot, spare) : new ThreadBackend(slot, spare);
+      slot.exec ? new ExecBackend(slot, spare) : slot.isolation === 'process' ? new ProcessBackend(slot, spare) : new ThreadBackend(slot, spare);
     this.workers = new SpareWorkers(deps.config.spareWorker, (slot, spare) => new PluginWorker(slot, backend(slot, spare), log));
     this.bridgeHooks();
   }
@@ -215,14 +216,16 @@ export class PluginHost {
   private add(source: PluginSource): PluginSupervisor {
     const { config, registry, hooks, log } = this.deps;
     const supervision = supervisionFor(config, source.name);
-    const isolation = chooseIsolation(config, source);
+    // A stdio plugin is a process of its own, talking over its pipes.
+    const isolation = source.exec ? 'process' : chooseIsolation(config, source);
     const slot: WorkerSlot = {
       isolation,
-      channel: isolation === 'process' ? processChannel((message) => log.logger.warn(message)) : config.channel,
+      channel: source.exec ? 'pipe' : isolation === 'process' ? processChannel((message) => log.logger.warn(message)) : config.channel,
       resourceLimits: supervision.resourceLimits,
       heartbeatTimeoutMs: supervision.heartbeatTimeoutMs,
       logLevel: log.logger.level,
       process: isolation === 'process' ? processSettings(config, source) : undefined,
+      exec: source.exec && execSettings(config, source.name, source.exec, source.entry),
     };
     const plugin = new PluginSupervisor(source, {
       registry,

@@ -134,9 +134,10 @@ export class ExecBackend implements WorkerBackend {
     this.plugin = name;
     this.loadOrder = orderId;
     const { argv, entry, sha256 } = this.settings;
+    const wrongFile = sha256 && digestProblem(entry, sha256, name);
+    if (wrongFile) return this.fail(wrongFile);
     let child: ChildProcess;
     try {
-      if (sha256) checkDigest(entry, sha256, name);
       const settings = this.slot.process!;
       child = spawn(argv[0], argv.slice(1), {
         cwd: settings.cwd,
@@ -376,12 +377,15 @@ export class ExecBackend implements WorkerBackend {
   }
 }
 
-/** Throws, naming both digests, when the file to run is not the one pinned. */
-function checkDigest(entry: string, pinned: string, plugin: string): void {
-  const actual = createHash('sha256').update(readFileSync(entry)).digest('hex');
-  if (actual !== pinned.toLowerCase()) {
-    throw new Error(`sha256 of ${entry} is ${actual}, plugins.${plugin}.sha256 pins ${pinned.toLowerCase()}`);
+/** Why the file to run is not the one pinned (both digests named), or undefined. */
+function digestProblem(entry: string, pinned: string, plugin: string): string | undefined {
+  let actual: string;
+  try {
+    actual = createHash('sha256').update(readFileSync(entry)).digest('hex');
+  } catch (error) {
+    return `cannot check the sha256 of ${entry}: ${messageOf(error)}`;
   }
+  return actual === pinned.toLowerCase() ? undefined : `sha256 of ${entry} is ${actual}, plugins.${plugin}.sha256 pins ${pinned.toLowerCase()}`;
 }
 
 /** A JSON-RPC error object as the protocol requires it, or undefined. */

@@ -330,13 +330,12 @@ export class ExecBackend implements WorkerBackend {
     this.pinger = setInterval(() => {
       if (this.pinging) return;
       this.pinging = true;
-      this.request('plugd.ping').then(
-        () => {
-          this.pinging = false;
-          Atomics.add(this.health, HealthCell.BEAT, 1);
-        },
-        () => (this.pinging = false),
-      );
+      // Any answer is a beat, an error too: the plugin's loop is turning.
+      const beat = () => {
+        this.pinging = false;
+        Atomics.add(this.health, HealthCell.BEAT, 1);
+      };
+      this.request('plugd.ping').then(beat, beat);
     }, heartbeatIntervalMs);
     this.pinger.unref();
   }

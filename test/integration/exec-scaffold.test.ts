@@ -2,13 +2,15 @@
 // running daemon's plugin folder, `plugd reload`, then `plugd methods` and
 // `plugd call` as printed. Its params are checked by the daemon (-32602), and
 // it is reloaded blue/green under 8 looping clients without a failed call,
-// its state crossing each reload by plugd.snapshot/plugd.restore.
+// its state crossing each reload by plugd.snapshot/plugd.restore; under
+// --watch an edit reloads it and a new NAME.plugin loads.
 
 import test from 'ava';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, startDaemon } from '../helpers/daemon.js';
-import { HAS_PYTHON } from '../fixtures/exec/plugins.js';
+import { FAULTY_PY, HAS_PYTHON, pythonScaffold } from '../fixtures/exec/plugins.js';
+import { until } from '../helpers/until.js';
 import { pluginNamed } from './process-cases.js';
 
 const pythonTest = HAS_PYTHON ? test.serial : test.skip;
@@ -79,4 +81,20 @@ pythonTest('the Python scaffold reloads blue/green under 8 looping clients witho
   await daemon.call('plugins.reload', { name: 'greeter', force: true });
   t.is(await daemon.call('greeter.greeted', {}), count, 'a quiet reload carries the count exactly');
   t.like(await pluginNamed(daemon, 'greeter'), { state: 'ready', restarts: 0, reloads: 22 });
+});
+
+pythonTest('under --watch, an edit to a stdio plugin\'s file reloads it, and a new NAME.plugin loads', async (t) => {
+  const daemon = await startDaemon(t, { args: ['--watch'], plugins: pythonScaffold('greeter') });
+  const before = await pluginNamed(daemon, 'greeter');
+  const main = join(daemon.pluginDir, 'greeter', 'main.py');
+  writeFileSync(main, readFileSync(main, 'utf8').replace('if __name__ == "__main__":', '@plugin.method()\ndef added():\n    return "new"\n\n\nif __name__ == "__main__":'));
+  t.is(await until(() => daemon.call('greeter.added').catch(() => undefined), (answer) => answer === 'new'), 'new');
+  const after = await pluginNamed(daemon, 'greeter');
+  t.like(after, { state: 'ready', restarts: 0 });
+  t.true(after.reloads >= 1);
+  t.not(after.pid, before.pid);
+  const single = join(daemon.pluginDir, 'single.plugin');
+  writeFileSync(single, `#!/bin/sh\nexec python3 ${JSON.stringify(FAULTY_PY)}\n`, { mode: 0o755 });
+  t.is(await until(() => daemon.call('single.ok').catch(() => undefined), (answer) => answer === 'ok'), 'ok');
+  t.like(await pluginNamed(daemon, 'single'), { isolation: 'process', channel: 'pipe', entry: single });
 });

@@ -48,7 +48,6 @@ export class ExecBackend implements WorkerBackend {
   readonly stdout = new PassThrough();
   readonly stderr = new PassThrough();
   readonly channel: Transport<WorkerToCore, CoreToWorker>;
-  private readonly settings: ExecSettings;
   private child: ChildProcess | undefined;
   private plugin = 'spare';
   private deliver: (message: WorkerToCore) => void = () => undefined;
@@ -77,7 +76,6 @@ export class ExecBackend implements WorkerBackend {
   private exited: () => void = () => undefined;
 
   constructor(private readonly slot: WorkerSlot, private readonly spare: boolean) {
-    this.settings = slot.exec!;
     this.gone = new Promise((resolve) => (this.exited = resolve));
     this.channel = {
       send: (message) => this.send(message),
@@ -88,6 +86,11 @@ export class ExecBackend implements WorkerBackend {
 
   get id(): number {
     return this.child?.pid ?? 0;
+  }
+
+  /** Read at the start, not at boot: a reload may have changed the command (plugin-host.ts). */
+  private get settings(): ExecSettings {
+    return this.slot.exec!;
   }
 
   post(order: ControlOrder): void {
@@ -133,7 +136,7 @@ export class ExecBackend implements WorkerBackend {
   private start(orderId: number, name: string, config: unknown): void {
     this.plugin = name;
     this.loadOrder = orderId;
-    const { argv, entry, sha256 } = this.settings;
+    const { argv, entry, sha256, maxLineBytes } = this.settings;
     const wrongFile = sha256 && digestProblem(entry, sha256, name);
     if (wrongFile) return this.fail(wrongFile);
     let child: ChildProcess;
@@ -156,7 +159,6 @@ export class ExecBackend implements WorkerBackend {
       return this.fail(`cannot start: ${messageOf(error)}`);
     }
     this.child = child;
-    const { maxLineBytes } = this.settings;
     const stdout = new LineCutter(maxLineBytes, (line) => this.receive(line), () => this.violate(`a line longer than limits.maxLineBytes (${maxLineBytes} bytes)`));
     const stderr = new LineCutter(maxLineBytes, (line) => this.logStderr(line), (head) => this.logStderr(head));
     child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));

@@ -135,6 +135,7 @@ export class PluginHost {
     const plugin = this.require(name);
     const candidate = inspectCandidate(plugin.source.path);
     if (isSkipped(candidate)) throw HostErrors.notReloadable(name, candidate.reason);
+    this.followExec(candidate);
     return plugin.reload({ force, source: { ...candidate, name } });
   }
 
@@ -174,6 +175,7 @@ export class PluginHost {
         await this.add(source).load();
         summary.loaded.push(source.name);
       } else {
+        this.followExec(source);
         const outcome = await existing.reload({ force, source });
         (outcome.changed ? summary.reloaded : summary.unchanged).push(source.name);
       }
@@ -241,6 +243,12 @@ export class PluginHost {
     this.plugins.set(source.name, plugin);
     this.slots.set(source.name, slot);
     return plugin;
+  }
+
+  /** A stdio plugin's next start runs the command its manifest now declares (its slot is read at each start). */
+  private followExec(source: PluginSource): void {
+    const exec = this.slots.get(source.name)?.exec;
+    if (exec && source.exec) Object.assign(exec, execSettings(this.deps.config, source.name, source.exec, source.entry));
   }
 
   private require(name: string): PluginSupervisor {

@@ -97,3 +97,14 @@ asRoot('a stdio plugin with user "nobody" runs as nobody, in its folder, with on
   t.deepEqual(Object.keys(who.env).filter((name) => !expected.includes(name) && name !== 'LC_CTYPE'), []);
   t.like(await pluginNamed(daemon, 'who'), { isolation: 'process', channel: 'pipe', state: 'ready', pid: who.pid });
 });
+
+pythonTest('a reload runs the command the manifest declares now', async (t) => {
+  const daemon = await startDaemon(t, { plugins: { 'moving/plugd.json': faultyManifest('moving') } });
+  // Its arguments: python3 itself may be a shim that runs the real interpreter by another path.
+  const argumentsOf = async () => readFileSync(`/proc/${(await pluginNamed(daemon, 'moving')).pid}/cmdline`, 'utf8').split('\0').filter(Boolean).slice(1);
+  t.deepEqual(await argumentsOf(), [FAULTY_PY]);
+  writePlugin(daemon.pluginDir, 'moving/plugd.json', JSON.stringify({ name: 'moving', exec: ['python3', '-B', FAULTY_PY] }));
+  t.like(await daemon.call('plugins.reload', { name: 'moving' }), { changed: true });
+  t.deepEqual(await argumentsOf(), ['-B', FAULTY_PY]);
+  t.is(await daemon.call('moving.ok'), 'ok');
+});

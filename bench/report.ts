@@ -39,6 +39,10 @@ const CHECKS: Check[] = [
   { figure: 'reload.p95', atMost: 100, unit: 'ms' },
   { figure: 'rpc.plugin.process.c32', over: 'rpc.plugin.c32', atLeast: 0.85 },
   { figure: 'rpc.plugin.process.c1', over: 'rpc.plugin.c1' },
+  /** A stdio plugin (the Python scaffold's echo) against a JS process plugin (issue 25). */
+  { figure: 'rpc.plugin.exec.c32', over: 'rpc.plugin.process.c32', atLeast: 0.7 },
+  { figure: 'rpc.plugin.exec.c1', over: 'rpc.plugin.process.c1' },
+  { figure: 'start.exec.ms', over: 'start.0plugins' },
   { figure: 'reload.process.p95', atMost: 150, unit: 'ms' },
   { figure: 'rss.idle.10plugins.process', over: 'rss.idle.10plugins' },
   /** 0.8 of PM2 with ten apps, measured here at 551-579 MB (issue 15). */

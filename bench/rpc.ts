@@ -10,11 +10,14 @@
 // rpc.status.* is `daemon.status` without params, the figure issue 2 asks for.
 // rpc.plugin.process.* is the plugin figure with every plugin in a process of
 // its own (`isolation: "process"`, over the shared-memory ring when built).
+// rpc.plugin.exec.* is the same params through a stdio plugin: the Python
+// scaffold's `echo` (test/fixtures/exec/plugins.ts), JSON-RPC lines over its pipes.
 
 import { callsPerSecond, PROBE_PARAMS } from './concurrency.js';
 import { onCleanup } from './cleanup.js';
 import { startDaemon, type DaemonSetup } from '../test/helpers/daemon.js';
 import type { BenchResult } from './result.js';
+import { HAS_PYTHON, pythonScaffold } from '../test/fixtures/exec/plugins.js';
 
 export const BUILTIN_METHOD = 'system.methodHelp';
 export const PLUGIN_METHOD = 'echo.echo';
@@ -28,7 +31,16 @@ export async function benchRpc(): Promise<BenchResult[]> {
     ])),
     ...(await againstDaemon({ examples: true, config: { channel: 'postmessage' } }, [['rpc.plugin.postmessage', PLUGIN_METHOD]])),
     ...(await againstDaemon({ examples: true, config: { isolation: 'process' } }, [['rpc.plugin.process', PLUGIN_METHOD]])),
+    ...(await execFigures()),
   ];
+}
+
+async function execFigures(): Promise<BenchResult[]> {
+  if (!HAS_PYTHON) {
+    console.log('  rpc.plugin.exec: skipped, python3 is not installed here');
+    return [];
+  }
+  return againstDaemon({ plugins: pythonScaffold('pyecho') }, [['rpc.plugin.exec', 'pyecho.echo']]);
 }
 
 /** Each [figure prefix, method, params] at 1 and 32 in flight, against one daemon started with `options`. */

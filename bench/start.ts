@@ -2,15 +2,19 @@
 // it) until every plugin in the folder answers a call (with none, until
 // `daemon.status` answers: issue 2's "time to the first answered call").
 // Each sample is a cold start of a new daemon process; `plugd stop` between.
+// start.exec.ms: a stdio plugin (the Python scaffold) from `plugins.load`,
+// which spawns it, to its first answered call, in a running daemon.
 
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { RpcClient } from '../core/cli/client.js';
 import { readPid } from '../core/pidfile.js';
 import { killIfAlive, onCleanup } from './cleanup.js';
-import { CLI, makeHome, type Home, type HomeSetup } from '../test/helpers/daemon.js';
+import { CLI, makeHome, startDaemon, type Home, type HomeSetup } from '../test/helpers/daemon.js';
 import { percentileResults, sampleMs } from './harness.js';
 import { tenPlugins, type PluginProbe } from './plugins.js';
 import type { BenchResult } from './result.js';
+import { HAS_PYTHON, pythonScaffold } from '../test/fixtures/exec/plugins.js';
 
 const SAMPLES = 5;
 
@@ -19,7 +23,33 @@ export async function benchStart(): Promise<BenchResult[]> {
   return [
     ...(await startLatency('start.0plugins', { plugins: {} }, [{ method: 'daemon.status' }])),
     ...(await startLatency('start.10plugins', { examples: true, plugins: ten.files }, ten.probes)),
+    ...(await execStartLatency()),
   ];
+}
+
+/** `plugins.load` of the Python scaffold until its echo answers; unloaded between samples. */
+async function execStartLatency(): Promise<BenchResult[]> {
+  if (!HAS_PYTHON) {
+    console.log('  start.exec.ms: skipped, python3 is not installed here');
+    return [];
+  }
+  const daemon = await startDaemon(onCleanup, { plugins: pythonScaffold('pyecho') });
+  try {
+    const path = join(daemon.pluginDir, 'pyecho');
+    await daemon.call('plugins.unload', { name: 'pyecho' });
+    const latency = await sampleMs(SAMPLES, async () => {
+      const started = performance.now();
+      await daemon.call('plugins.load', { path });
+      await daemon.call('pyecho.echo', { ping: true });
+      const elapsed = performance.now() - started;
+      await daemon.call('plugins.unload', { name: 'pyecho' });
+      return elapsed;
+    });
+    console.log(`  start.exec.ms: ${SAMPLES} loads, ${latency.ms(0).toFixed(0)}–${latency.ms(100).toFixed(0)} ms`);
+    return percentileResults(latency, { 'start.exec.ms': 50 });
+  } finally {
+    await daemon.stop();
+  }
 }
 
 async function startLatency(name: string, setup: HomeSetup, probes: PluginProbe[]): Promise<BenchResult[]> {

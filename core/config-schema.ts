@@ -144,6 +144,8 @@ export const ConfigFileSchema = Type.Object(
             user: Type.Optional(Principal),
             group: Type.Optional(Principal),
             env: Type.Optional(Type.Record(Type.String(), Type.String())),
+            /** A stdio plugin's executable (or the script its `exec` names) must have this SHA-256 digest, checked before each start. */
+            sha256: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$' })),
           },
           { additionalProperties: false },
         ),

@@ -220,9 +220,10 @@ program
   .command('new <name>')
   .description('create a plugin from the template, in the plugin folder unless --dir')
   .option('--dir <dir>', "where to create it (default: the daemon's plugin folder)")
-  .action(async (name: string, options: { dir?: string }, command: Command) => {
+  .option('--lang <lang>', 'js (default) or python (a stdio plugin, docs/PROTOCOL.md)')
+  .action(async (name: string, options: { dir?: string; lang?: string }, command: Command) => {
     const { newPlugin } = await import('./new.js');
-    newPlugin(name, { home: globals(command).home, dir: options.dir });
+    newPlugin(name, { home: globals(command).home, dir: options.dir, lang: options.lang });
   });
 
 registerDevCommand(program);

@@ -1,8 +1,10 @@
-// `plugd new <name> [--dir DIR]`: creates a plugin from plugin-template/ with
-// its name filled in and a `file:` dependency on this very plugd (its SDK types,
-// its test harness and `npx plugd`), then prints the steps to a served call.
+// `plugd new <name> [--dir DIR] [--lang python]`: creates a plugin from
+// plugin-template/ with its name filled in and a `file:` dependency on this
+// very plugd (its SDK types, its test harness and `npx plugd`), or, in Python,
+// from plugin-template-python/ with sdk-python/plugd.py copied beside it;
+// then prints the steps to a served call.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../config.js';
@@ -11,6 +13,12 @@ import { discoverPlugins, validatePluginName } from '../host/discovery.js';
 import { packageRoot } from '../package-root.js';
 
 const TEMPLATE = join(packageRoot, 'plugin-template');
+/** `--lang python`: a stdio plugin (docs/PROTOCOL.md), with plugd's one-file Python SDK copied beside it. */
+const PYTHON_TEMPLATE = join(packageRoot, 'plugin-template-python');
+const PYTHON_SDK = join(packageRoot, 'sdk-python', 'plugd.py');
+/** The languages `plugd new --lang` scaffolds. */
+export const LANGUAGES = ['js', 'python'] as const;
+export type Language = (typeof LANGUAGES)[number];
 /** Stands for the plugin's name in every template file. */
 const NAME_PLACEHOLDER = '__PLUGIN_NAME__';
 /** npm leaves a package's .gitignore out of its tarball, so the template ships it under another name. */
@@ -19,15 +27,17 @@ const RENAMED_ON_COPY: Record<string, string> = { gitignore: '.gitignore' };
 const MAX_NPM_NAME_LENGTH = 214;
 
 /** Creates plugin `name` from the template (in the daemon's plugin folder unless `dir`) and prints what to do next. */
-export function newPlugin(name: string, options: { home?: string; dir?: string }): void {
+export function newPlugin(name: string, options: { home?: string; dir?: string; lang?: string }): void {
+  const lang = options.lang ?? 'js';
+  if (!(LANGUAGES as readonly string[]).includes(lang)) throw new Error(`--lang takes one of ${LANGUAGES.join(', ')}, not "${lang}"`);
   const pluginDir = loadConfig({ home: options.home }).pluginDir;
   const dir = options.dir === undefined ? pluginDir : resolve(options.dir);
-  const folder = createPlugin(name, dir);
-  process.stdout.write(nextSteps({ name, folder, dir, servedByDaemon: dir === pluginDir, home: options.home }));
+  const folder = createPlugin(name, dir, lang as Language);
+  process.stdout.write(nextSteps({ name, folder, dir, servedByDaemon: dir === pluginDir, home: options.home, lang: lang as Language }));
 }
 
 /** Copies the template into `dir/name`; refuses a bad name or a taken one. Returns the new folder. */
-function createPlugin(name: string, dir: string): string {
+function createPlugin(name: string, dir: string, lang: Language): string {
   const problem = nameProblem(name);
   if (problem) throw new Error(problem);
   const folder = join(dir, name);
@@ -35,12 +45,14 @@ function createPlugin(name: string, dir: string): string {
   const taken = discoverPlugins(dir).plugins.find((plugin) => plugin.name === name);
   if (taken) throw new Error(`a plugin named "${name}" is already in ${dir}: ${taken.path}`);
 
-  for (const file of templateFiles()) {
+  const template = lang === 'python' ? PYTHON_TEMPLATE : TEMPLATE;
+  for (const file of templateFiles(template)) {
     const target = join(folder, dirname(file), RENAMED_ON_COPY[basename(file)] ?? basename(file));
     mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, readFileSync(join(TEMPLATE, file), 'utf8').replaceAll(NAME_PLACEHOLDER, name));
+    writeFileSync(target, readFileSync(join(template, file), 'utf8').replaceAll(NAME_PLACEHOLDER, name));
   }
-  dependOnThisPlugd(join(folder, 'package.json'));
+  if (lang === 'python') copyFileSync(PYTHON_SDK, join(folder, basename(PYTHON_SDK)));
+  else dependOnThisPlugd(join(folder, 'package.json'));
   return folder;
 }
 
@@ -60,11 +72,11 @@ function npmNameProblem(name: string): string | undefined {
 }
 
 /** The template's files, relative to it. Dependencies and build output, if someone ran the template in place, stay behind. */
-function templateFiles(dir = ''): string[] {
-  return readdirSync(join(TEMPLATE, dir), { withFileTypes: true }).flatMap((entry) => {
-    if (entry.name === 'node_modules' || entry.name.startsWith('.')) return [];
+function templateFiles(template: string, dir = ''): string[] {
+  return readdirSync(join(template, dir), { withFileTypes: true }).flatMap((entry) => {
+    if (entry.name === 'node_modules' || entry.name === '__pycache__' || entry.name.startsWith('.')) return [];
     const file = join(dir, entry.name);
-    return entry.isDirectory() ? templateFiles(file) : [file];
+    return entry.isDirectory() ? templateFiles(template, file) : [file];
   });
 }
 
@@ -83,10 +95,11 @@ interface NextStepsOptions {
   servedByDaemon: boolean;
   /** The home given with --home, if any: the printed commands need it too. */
   home?: string;
+  lang: Language;
 }
 
 /** The commands from here to a served call, each runnable as printed (`npx plugd` is the plugin's own dev dependency). */
-function nextSteps({ name, folder, dir, servedByDaemon, home }: NextStepsOptions): string {
+function nextSteps({ name, folder, dir, servedByDaemon, home, lang }: NextStepsOptions): string {
   const plugd = home === undefined ? 'npx plugd' : `npx plugd --home ${shellWord(resolveHome(home))}`;
   const serve = servedByDaemon
     ? `${plugd} reload            # or: ${plugd} start, if the daemon is not running`
@@ -96,8 +109,7 @@ function nextSteps({ name, folder, dir, servedByDaemon, home }: NextStepsOptions
     '',
     'next:',
     `  cd ${shellWord(folder)}`,
-    '  npm install',
-    '  npm test',
+    ...(lang === 'python' ? ['  python3 -m unittest'] : ['  npm install', '  npm test']),
     `  ${serve}`,
     `  ${plugd} call ${name}.greet '{"name":"you"}'`,
     '',

@@ -5,6 +5,7 @@
 
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
+import { execCommand, inspectExecFile, inspectExecManifest, PLUGD_MANIFEST } from './exec-discovery.js';
 
 export interface PluginSource {
   name: string;
@@ -15,6 +16,10 @@ export interface PluginSource {
   entry: string;
   /** What the plugin's manifest asks for (`"plugd": {"isolation": ...}`); the operator's config wins. */
   isolation?: 'thread' | 'process' | 'auto';
+  /** A stdio plugin's command line (docs/PROTOCOL.md); its `entry` is the executable, or the script the command names. */
+  exec?: string[];
+  /** The manifest's `engines.plugd`: the plugd versions it runs under (a semver range, checked at load). */
+  engines?: string;
 }
 
 export interface Skipped {
@@ -59,14 +64,15 @@ export function inspectCandidate(path: string): PluginSource | Skipped {
 
 function inspectFile(path: string): PluginSource | Skipped {
   const match = PLUGIN_FILE.exec(path.slice(path.lastIndexOf('/') + 1));
-  if (!match) return { path, reason: 'not a plugin (expected a folder with package.json or a NAME.plugin.{js,mjs,cjs,ts,mts,cts} file)' };
+  if (path.endsWith('.plugin')) return withValidName(inspectExecFile(path));
+  if (!match) return { path, reason: 'not a plugin (expected a folder with package.json or plugd.json, a NAME.plugin.{js,mjs,cjs,ts,mts,cts} file or an executable NAME.plugin)' };
   return withValidName({ name: match[1], path, entry: path });
 }
 
 function inspectFolder(path: string): PluginSource | Skipped {
   const manifestPath = join(path, 'package.json');
-  if (!existsSync(manifestPath)) return { path, reason: NO_MANIFEST };
-  let manifest: { name?: unknown; version?: unknown; main?: unknown; plugd?: unknown };
+  if (!existsSync(manifestPath)) return existsSync(join(path, PLUGD_MANIFEST)) ? withValidName(inspectExecManifest(path)) : { path, reason: NO_MANIFEST };
+  let manifest: { name?: unknown; version?: unknown; main?: unknown; plugd?: unknown; engines?: unknown };
   try {
     manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
   } catch (error) {
@@ -76,21 +82,28 @@ function inspectFolder(path: string): PluginSource | Skipped {
     return { path, reason: 'package.json has no "plugd" field' };
   }
   if (typeof manifest.name !== 'string') return { path, reason: 'package.json has no "name"' };
-  const plugd = manifest.plugd as { entry?: unknown; isolation?: unknown };
+  const plugd = manifest.plugd as { entry?: unknown; isolation?: unknown; exec?: unknown };
+  const engines = (manifest.engines as { plugd?: unknown } | undefined)?.plugd;
+  if (engines !== undefined && typeof engines !== 'string') return { path, reason: 'package.json "engines.plugd" is not a string' };
+  const name = pluginNameOfPackage(manifest.name);
+  const version = typeof manifest.version === 'string' ? manifest.version : undefined;
+  if (typeof plugd === 'object' && plugd !== null && plugd.exec !== undefined) {
+    const command = execCommand(path, plugd.exec, 'package.json "plugd.exec"');
+    return 'reason' in command ? { path, reason: command.reason } : withValidName({ name, version, path, ...command, engines });
+  }
   const entryField = (typeof plugd === 'object' && plugd !== null ? plugd.entry : undefined) ?? manifest.main ?? 'index.js';
   if (typeof entryField !== 'string') return { path, reason: 'package.json "plugd.entry" is not a string' };
   const entry = resolve(path, entryField);
   if (!existsSync(entry)) return { path, reason: `entry ${entryField} does not exist (build the plugin first?)` };
-  const name = pluginNameOfPackage(manifest.name);
-  const version = typeof manifest.version === 'string' ? manifest.version : undefined;
   const isolation = typeof plugd === 'object' && plugd !== null ? plugd.isolation : undefined;
   if (isolation !== undefined && isolation !== 'thread' && isolation !== 'process' && isolation !== 'auto') {
     return { path, reason: 'package.json "plugd.isolation" is not "thread", "process" or "auto"' };
   }
-  return withValidName({ name, version, path, entry, isolation });
+  return withValidName({ name, version, path, entry, isolation, engines });
 }
 
-function withValidName(source: PluginSource): PluginSource | Skipped {
+function withValidName(source: PluginSource | Skipped): PluginSource | Skipped {
+  if (isSkipped(source)) return source;
   const problem = validatePluginName(source.name);
   return problem ? { path: source.path, reason: problem } : source;
 }

@@ -12,7 +12,7 @@ import type { Config, IsolationSetting } from '../config.js';
 import { processChannelKind } from '../channel/process-channel.js';
 import { shmMissingReason } from '../channel/shm.js';
 import type { PluginSource } from './discovery.js';
-import type { ProcessSettings } from './worker-backend.js';
+import type { ExecSettings, ProcessSettings } from './worker-backend.js';
 
 export type Isolation = 'thread' | 'process';
 
@@ -66,6 +66,11 @@ export function processSettings(config: Config, source: PluginSource): ProcessSe
   const own = config.plugins[source.name];
   const cwd = statSync(source.path).isDirectory() ? source.path : dirname(source.path);
   return { plugin: source.name, cwd, env: own?.env ?? {}, user: own?.user, group: own?.group };
+}
+
+/** How a stdio plugin's program is started and held to the protocol's limits. */
+export function execSettings(config: Config, plugin: string, argv: string[], entry: string): ExecSettings {
+  return { argv, entry, sha256: config.plugins[plugin]?.sha256, maxLineBytes: config.limits.maxLineBytes };
 }
 
 let channelKind: 'shm' | 'pipe' | undefined;

@@ -20,7 +20,7 @@ export class PendingCalls {
   private drainWaiters: Array<() => void> = [];
 
   /** `expired` makes the error a call gets when its deadline passes. */
-  constructor(private readonly expired: (method: string, timeoutMs: number) => RpcError) {}
+  constructor(private readonly expired: (method: string, timeoutMs: number, id: number) => RpcError) {}
 
   get size(): number {
     return this.calls.size;
@@ -89,7 +89,7 @@ export class PendingCalls {
     for (const [id, call] of this.calls) {
       if (call.deadline <= now) {
         this.calls.delete(id);
-        call.reject(this.expired(call.method, call.timeoutMs));
+        call.reject(this.expired(call.method, call.timeoutMs, id));
       } else if (call.deadline < next) {
         next = call.deadline;
       }

@@ -22,7 +22,8 @@ import { PluginWorker, type WorkerLogSink } from './plugin-worker.js';
 import { SpareWorkers } from './spare-workers.js';
 import { ThreadBackend } from './thread-backend.js';
 import { ProcessBackend } from './process-backend.js';
-import { chooseIsolation, processChannel, processSettings, type IsolationChoice } from './isolation.js';
+import { ExecBackend } from './exec-backend.js';
+import { chooseIsolation, execSettings, processChannel, processSettings, type IsolationChoice } from './isolation.js';
 import type { WorkerSlot } from './worker-backend.js';
 import type { PluginWatcher } from './watcher.js';
 
@@ -51,9 +52,11 @@ export class PluginHost {
   constructor(private readonly deps: HostDependencies) {
     const log = workerLogSink(deps.log);
     const backend = (slot: WorkerSlot, spare: boolean) =>
-      slot.isolation === 'process'
-        ? new ProcessBackend(slot, spare, (message) => deps.log.logger.warn({ plugin: slot.process?.plugin }, message))
-        : new ThreadBackend(slot, spare);
+      slot.exec
+        ? new ExecBackend(slot, spare)
+        : slot.isolation === 'process'
+          ? new ProcessBackend(slot, spare, (message) => deps.log.logger.warn({ plugin: slot.process?.plugin }, message))
+          : new ThreadBackend(slot, spare);
     this.workers = new SpareWorkers(deps.config.spareWorker, (slot, spare) => new PluginWorker(slot, backend(slot, spare), log));
     this.bridgeHooks();
   }
@@ -137,6 +140,7 @@ export class PluginHost {
     const plugin = this.require(name);
     const candidate = inspectCandidate(plugin.source.path);
     if (isSkipped(candidate)) throw HostErrors.notReloadable(name, candidate.reason);
+    this.followExec(candidate);
     return plugin.reload({ force, source: { ...candidate, name } });
   }
 
@@ -176,6 +180,7 @@ export class PluginHost {
         await this.add(source).load();
         summary.loaded.push(source.name);
       } else {
+        this.followExec(source);
         const outcome = await existing.reload({ force, source });
         (outcome.changed ? summary.reloaded : summary.unchanged).push(source.name);
       }
@@ -218,17 +223,19 @@ export class PluginHost {
   private add(source: PluginSource): PluginSupervisor {
     const { config, registry, hooks, log } = this.deps;
     const supervision = supervisionFor(config, source.name);
-    const { isolation, raisedByManifest } = isolationOf(config, source);
+    // A stdio plugin is a process of its own, talking over its pipes.
+    const { isolation, raisedByManifest } = source.exec ? { isolation: 'process' as const, raisedByManifest: undefined } : isolationOf(config, source);
     if (raisedByManifest) {
       log.logger.info({ plugin: source.name }, `${source.name} runs in a process: its manifest asks for isolation "${raisedByManifest}"`);
     }
     const slot: WorkerSlot = {
       isolation,
-      channel: isolation === 'process' ? processChannel((message) => log.logger.warn(message)) : config.channel,
+      channel: source.exec ? 'pipe' : isolation === 'process' ? processChannel((message) => log.logger.warn(message)) : config.channel,
       resourceLimits: supervision.resourceLimits,
       heartbeatTimeoutMs: supervision.heartbeatTimeoutMs,
       logLevel: log.logger.level,
       process: isolation === 'process' ? processSettings(config, source) : undefined,
+      exec: source.exec && execSettings(config, source.name, source.exec, source.entry),
     };
     const plugin = new PluginSupervisor(source, {
       registry,
@@ -245,6 +252,12 @@ export class PluginHost {
     this.plugins.set(source.name, plugin);
     this.slots.set(source.name, slot);
     return plugin;
+  }
+
+  /** A stdio plugin's next start runs the command its manifest now declares (its slot is read at each start). */
+  private followExec(source: PluginSource): void {
+    const exec = this.slots.get(source.name)?.exec;
+    if (exec && source.exec) Object.assign(exec, execSettings(this.deps.config, source.name, source.exec, source.entry));
   }
 
   private require(name: string): PluginSupervisor {

@@ -43,7 +43,10 @@ export interface PluginLoad {
 export class PluginWorker extends EventEmitter {
   private readonly control: WorkerControl;
   private readonly health: WorkerHealth;
-  private readonly pending = new PendingCalls((method, timeoutMs) => HostErrors.callDeadline(this.name, method, timeoutMs));
+  private readonly pending = new PendingCalls((method, timeoutMs, id) => {
+    this.backend.cancel?.(id);
+    return HostErrors.callDeadline(this.name, method, timeoutMs);
+  });
   private nextCallId = 1;
   private stopping = false;
   private exited = false;

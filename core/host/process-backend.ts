@@ -266,7 +266,7 @@ function heapFlags(slot: WorkerSlot): string[] {
 }
 
 /** PATH, HOME, LANG and NODE_ENV of the daemon's, then the plugin's own `env`: nothing else (the daemon's secrets stay). */
-function cleanEnvironment(settings: ProcessSettings): NodeJS.ProcessEnv {
+export function cleanEnvironment(settings: ProcessSettings): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const name of PASSED_ENV) if (process.env[name] !== undefined) env[name] = process.env[name];
   return { ...env, ...settings.env };

@@ -17,6 +17,8 @@ import { SchemaScope } from '../schema.js';
 import type { Logger } from 'pino';
 import { RestartSchedule } from './crash-policy.js';
 import { compilePlugin, pruneBuilds, type CompiledPlugin } from './compile.js';
+import { checkEngines } from './engines.js';
+import { execBuild } from './exec-build.js';
 import type { PluginSource } from './discovery.js';
 import { HostErrors, messageOf, type Phase } from './errors.js';
 import { pluginMethodEntries } from './plugin-methods.js';
@@ -168,6 +170,9 @@ export class PluginSupervisor {
 
   private async compile(): Promise<CompiledPlugin> {
     try {
+      checkEngines(this.source.engines);
+      const { exec } = this.source;
+      if (exec) return execBuild({ ...this.source, exec });
       return await compilePlugin(this.source.entry, this.env.buildCache);
     } catch (error) {
       throw this.failed('load', error);
@@ -229,7 +234,8 @@ export class PluginSupervisor {
     this.build = build;
     this.history.state = 'ready';
     this.history.readySince = Date.now();
-    pruneBuilds(build);
+    // A stdio plugin's build is its own files: nothing of the cache to prune.
+    if (!this.source.exec) pruneBuilds(build);
     this.env.hooks.pluginLoaded.call(this.event());
     // A thread's last message and its exit come in one task: it may be dead already.
     if (this.deaths.has(worker)) this.crashed(this.deaths.get(worker)!);

@@ -19,6 +19,8 @@ export interface WorkerSlot {
   logLevel: string;
   /** How a plugin's own process is started (isolation 'process'): it makes the slot the plugin's alone. */
   process?: ProcessSettings;
+  /** A stdio plugin's command (docs/PROTOCOL.md): the process is that program, not a Node runtime. */
+  exec?: ExecSettings;
 }
 
 /** What any kind of worker is told at boot about itself: its heartbeat (five beats per deadline), log level, spare or not. */
@@ -35,6 +37,18 @@ export interface ProcessSettings {
   env: Record<string, string>;
   user?: string | number;
   group?: string | number;
+}
+
+/** How a stdio plugin is started, besides its process settings (exec-backend.ts). */
+export interface ExecSettings {
+  /** The command line, its program first. */
+  argv: string[];
+  /** The file it runs (the executable, or the script the command names): what `sha256` pins. */
+  entry: string;
+  /** `plugins.<name>.sha256`: the entry's digest, checked before each start. */
+  sha256?: string;
+  /** `limits.maxLineBytes`: the longest line the child may write. */
+  maxLineBytes: number;
 }
 
 export interface WorkerBackend {
@@ -60,6 +74,8 @@ export interface WorkerBackend {
   onExit(listener: (reason: string) => void): void;
   /** Event-loop utilisation (0..1) since the previous call. */
   eventLoopUtilization(): number;
+  /** Call `id` passed its deadline: the worker may stop working on it (a stdio plugin is told; others need not be). */
+  cancel?(id: number): void;
   /** Ends the worker now; resolves once it is gone. */
   terminate(): Promise<void>;
 }

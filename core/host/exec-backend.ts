@@ -1,0 +1,411 @@
+// A stdio plugin (docs/PROTOCOL.md) behind the worker seam: any executable
+// that speaks JSON-RPC 2.0, one message a line, on its stdin and stdout.
+// This backend translates plugd's side of the seam into that protocol: calls
+// become requests (with `plugd.cancel` at their deadline), control orders
+// become `plugd.hello` (load), `plugd.snapshot`, `plugd.restore` and
+// `plugd.shutdown`, and the heartbeat is `plugd.ping` answered. The process
+// starts at the load order (its config is in its environment, so a spare is
+// a backend without a process), in a process group of its own, which is
+// killed whole when it ends: its children end with it.
+//
+// Everything the child writes is untrusted: a line that is not a JSON-RPC
+// message is logged as its output, a protocol violation (an answer to an id
+// never sent, a bad hello, a line over `limits.maxLineBytes`) kills it as a
+// crash with the reason, and no line it writes costs the daemon more than
+// that limit.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
+import { HEALTH_CELLS, HealthCell, type ControlOrder, type CoreToWorker, type WorkerReport, type WorkerToCore } from '../channel/protocol.js';
+import type { Transport } from '../channel/transport.js';
+import { EXEC_PROTOCOL_VERSIONS } from './exec-discovery.js';
+import { readHello } from './exec-hello.js';
+import { LineCutter } from './exec-lines.js';
+import { execLogRecord } from './exec-log.js';
+import { HostErrors, messageOf } from './errors.js';
+import { cleanEnvironment } from './process-backend.js';
+import { processIds } from './process-user.js';
+import { bootSettings, type ExecSettings, type WorkerBackend, type WorkerSlot } from './worker-backend.js';
+
+/** After `plugd.shutdown` and end-of-file, how long the child has to exit by itself before its group is killed. */
+const EXIT_GRACE_MS = 1000;
+/** Ids of the daemon's own requests (calls have numbers): `plugd-1`, `plugd-2`… */
+const OWN_ID = /^plugd-(\d+)$/;
+
+type Message = Record<string, unknown>;
+
+interface Waiting {
+  resolve(result: unknown): void;
+  reject(error: Error): void;
+}
+
+export class ExecBackend implements WorkerBackend {
+  readonly isolation = 'process';
+  readonly channelKind = 'pipe';
+  readonly health = new Int32Array(HEALTH_CELLS);
+  readonly stdout = new PassThrough();
+  readonly stderr = new PassThrough();
+  readonly channel: Transport<WorkerToCore, CoreToWorker>;
+  private child: ChildProcess | undefined;
+  private plugin = 'spare';
+  private deliver: (message: WorkerToCore) => void = () => undefined;
+  private reportListener: (report: WorkerReport) => void = () => undefined;
+  private exitListener: (reason: string) => void = () => undefined;
+  private violationListener: (reason: string) => void = () => undefined;
+  /** The load order, until the hello answers it. */
+  private loadOrder: number | undefined;
+  private helloSeen = false;
+  /** Calls the child owes answers to, and the highest call id sent (a later id was never sent). */
+  private readonly sent = new Set<number>();
+  private highestSent = 0;
+  /** Calls beyond the child's declared concurrency, in order. */
+  private readonly queued: CoreToWorker[] = [];
+  private concurrency = Infinity;
+  /** The daemon's own requests (snapshot, restore, shutdown, ping) by number. */
+  private readonly waiting = new Map<number, Waiting>();
+  private nextOwnId = 1;
+  private pinging = false;
+  private pinger: NodeJS.Timeout | undefined;
+  private violation: string | undefined;
+  private lastStderr = '';
+  private exitReason = 'exited';
+  private shutDown = false;
+  private ended = false;
+  private readonly gone: Promise<void>;
+  private exited: () => void = () => undefined;
+
+  constructor(private readonly slot: WorkerSlot, private readonly spare: boolean) {
+    this.gone = new Promise((resolve) => (this.exited = resolve));
+    this.channel = {
+      send: (message) => this.send(message),
+      onMessage: (listener) => (this.deliver = listener),
+      close: () => undefined,
+    };
+  }
+
+  get id(): number {
+    return this.child?.pid ?? 0;
+  }
+
+  /** Read at the start, not at boot: a reload may have changed the command (plugin-host.ts). */
+  private get settings(): ExecSettings {
+    return this.slot.exec!;
+  }
+
+  post(order: ControlOrder): void {
+    if (this.ended) return;
+    switch (order.t) {
+      case 'load':
+        return this.start(order.id, order.name, order.config);
+      case 'pause':
+      case 'resume':
+        // A stdio plugin has no loops of plugd's to stop: its calls are held by the supervisor.
+        return this.reportListener({ id: order.id, ok: true });
+      case 'snapshot':
+        return this.answerOrder(order.id, this.request('plugd.snapshot'));
+      case 'restore':
+        return this.answerOrder(order.id, this.request('plugd.restore', { state: order.state }).then(() => undefined));
+      case 'stop':
+        return this.answerOrder(order.id, this.shutdown());
+    }
+  }
+
+  onReport(listener: (report: WorkerReport) => void): void {
+    this.reportListener = listener;
+  }
+
+  /** PluginWorker hears of every violation this backend finds, as of those it finds itself (worker-messages.ts). */
+  onViolation(listener: (reason: string) => void): void {
+    this.violationListener = listener;
+  }
+
+  onExit(listener: (reason: string) => void): void {
+    this.exitListener = listener;
+  }
+
+  eventLoopUtilization(): number {
+    return 0;
+  }
+
+  async terminate(): Promise<void> {
+    if (this.ended) return;
+    if (!this.child?.pid) return this.end('stopped');
+    // Told to shut down and given end-of-file: a moment to exit by itself, then its group is killed.
+    if (this.shutDown) await Promise.race([this.gone, new Promise((resolve) => setTimeout(resolve, EXIT_GRACE_MS).unref())]);
+    this.killGroup();
+    await this.gone;
+  }
+
+  /** `plugins.<name>.sha256`, then the process, whose hello answers the load order. */
+  private start(orderId: number, name: string, config: unknown): void {
+    this.plugin = name;
+    this.loadOrder = orderId;
+    const { argv, entry, sha256, maxLineBytes } = this.settings;
+    const wrongFile = sha256 && digestProblem(entry, sha256, name);
+    if (wrongFile) return this.fail(wrongFile);
+    let child: ChildProcess;
+    try {
+      const settings = this.slot.process!;
+      child = spawn(argv[0], argv.slice(1), {
+        cwd: settings.cwd,
+        env: {
+          ...cleanEnvironment(settings),
+          PLUGD_PROTOCOL_VERSIONS: EXEC_PROTOCOL_VERSIONS.join(','),
+          PLUGD_PLUGIN_NAME: name,
+          PLUGD_CONFIG: JSON.stringify(config ?? null),
+        },
+        stdio: ['pipe', 'pipe', 'pipe'],
+        // Its own process group: killing the group ends whatever it started.
+        detached: true,
+        ...processIds(settings.user, settings.group),
+      });
+    } catch (error) {
+      return this.fail(`cannot start: ${messageOf(error)}`);
+    }
+    this.child = child;
+    const stdout = new LineCutter(maxLineBytes, (line) => this.receive(line), () => this.violate(`a line longer than limits.maxLineBytes (${maxLineBytes} bytes)`));
+    const stderr = new LineCutter(maxLineBytes, (line) => this.logStderr(line), (head) => this.logStderr(head));
+    child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+    // A child that stops reading: its exit says why, not an 'error' on the pipe.
+    child.stdin!.on('error', () => undefined);
+    child.on('error', (error) => {
+      if (child.pid === undefined) this.fail(`cannot start ${argv[0]}: ${error.message}`);
+    });
+    child.on('exit', (code, signal) => {
+      // Whatever it started goes with it; a pipe a grandchild held open closes.
+      this.killGroup();
+      setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }, EXIT_GRACE_MS).unref();
+      this.exitReason = this.violation ?? exitReason(code, signal, this.lastStderr);
+    });
+    child.on('close', () => this.end(this.exitReason));
+  }
+
+  /** A load that cannot even start: the order fails with why, and the backend ends. */
+  private fail(reason: string): void {
+    this.answerLoad({ ok: false, message: reason });
+    setImmediate(() => this.end(reason));
+  }
+
+  private send(message: CoreToWorker): void {
+    // Signals and hook events: a stdio plugin asks for none (its manifest lists none).
+    if (message.t !== 'call' || this.ended) return;
+    if (this.sent.size >= this.concurrency) this.queued.push(message);
+    else this.write(message);
+  }
+
+  /** Sends a call, or (deadline passed) tells the child to stop working on it. */
+  cancel(id: number): void {
+    const queued = this.queued.findIndex((message) => message.t === 'call' && message.id === id);
+    if (queued >= 0) {
+      this.queued.splice(queued, 1);
+      return;
+    }
+    if (!this.sent.delete(id)) return;
+    this.writeLine({ jsonrpc: '2.0', method: 'plugd.cancel', params: { id } });
+    this.admitQueued();
+  }
+
+  private write(message: CoreToWorker & { t: 'call' }): void {
+    this.sent.add(message.id);
+    this.highestSent = Math.max(this.highestSent, message.id);
+    this.writeLine({ jsonrpc: '2.0', id: message.id, method: message.method, params: message.params });
+  }
+
+  private admitQueued(): void {
+    while (this.queued.length > 0 && this.sent.size < this.concurrency) this.write(this.queued.shift() as CoreToWorker & { t: 'call' });
+  }
+
+  private writeLine(message: Message): void {
+    const stdin = this.child?.stdin;
+    if (stdin?.writable) stdin.write(JSON.stringify(message) + '\n');
+  }
+
+  /** A request of the daemon's own; rejects with the child's error, or never answers if it dies (the order's deadline or death answers). */
+  private request(method: string, params?: unknown): Promise<unknown> {
+    const id = this.nextOwnId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.writeLine(params === undefined ? { jsonrpc: '2.0', id: `plugd-${id}`, method } : { jsonrpc: '2.0', id: `plugd-${id}`, method, params });
+    });
+  }
+
+  private answerOrder(id: number, outcome: Promise<unknown>): void {
+    outcome.then(
+      (value) => this.reportListener({ id, ok: true, value }),
+      (error: unknown) => this.reportListener({ id, ok: false, message: messageOf(error) }),
+    );
+  }
+
+  private answerLoad(reply: { ok: true; value: unknown } | { ok: false; message: string }): void {
+    if (this.loadOrder === undefined) return;
+    const id = this.loadOrder;
+    this.loadOrder = undefined;
+    this.reportListener({ id, ...reply });
+  }
+
+  /** `plugd.shutdown` (its error, if any, is reported), then end-of-file (`terminate` gives it a moment to exit). */
+  private async shutdown(): Promise<string[]> {
+    const child = this.child;
+    if (!child) return [];
+    const errors: string[] = [];
+    await this.request('plugd.shutdown').catch((error: unknown) => errors.push(`plugd.shutdown: ${messageOf(error)}`));
+    child.stdin?.end();
+    this.shutDown = true;
+    return errors;
+  }
+
+  /** One line of stdout: a message, or output. */
+  private receive(line: string): void {
+    if (this.ended) return;
+    let message: unknown;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      message = undefined;
+    }
+    if (typeof message !== 'object' || message === null || Array.isArray(message) || (message as Message).jsonrpc !== '2.0') {
+      this.stdout.write(line + '\n');
+      return;
+    }
+    const { method } = message as Message;
+    if (typeof method === 'string') this.receiveRequest(method, message as Message);
+    else if ('id' in message && ('result' in message || 'error' in message)) this.receiveAnswer(message as Message);
+    else this.stdout.write(line + '\n');
+  }
+
+  private receiveRequest(method: string, message: Message): void {
+    if (!this.helloSeen) {
+      if (method !== 'plugd.hello') return this.violate(`its first message must be plugd.hello, not ${method}`);
+      return this.hello(message.params);
+    }
+    if (method === 'plugd.log') {
+      const line = execLogRecord(this.plugin, this.id, message.params, this.slot.logLevel);
+      if (line) this.reportListener({ t: 'log', line });
+      return;
+    }
+    if (method === 'plugd.hello') return this.violate('a second plugd.hello');
+    if ('id' in message) this.writeLine({ jsonrpc: '2.0', id: message.id, error: { code: -32601, message: `plugd offers no method ${method} to plugins` } });
+  }
+
+  private hello(params: unknown): void {
+    const hello = readHello(params);
+    if ('problem' in hello) return this.violate(hello.problem);
+    this.helloSeen = true;
+    this.concurrency = hello.concurrency ?? Infinity;
+    this.startPinging();
+    this.answerLoad({ ok: true, value: hello.manifest });
+  }
+
+  private receiveAnswer(message: Message): void {
+    const { id } = message;
+    if (typeof id === 'number') return this.answerCall(id, message);
+    const own = typeof id === 'string' ? OWN_ID.exec(id) : null;
+    if (!own || Number(own[1]) >= this.nextOwnId) return this.violate(`an answer to id ${JSON.stringify(id)}, which plugd never sent`);
+    const waiting = this.waiting.get(Number(own[1]));
+    // Answered twice, or the order's deadline came first: nobody waits.
+    if (!waiting) return;
+    this.waiting.delete(Number(own[1]));
+    const error = wireError(message.error);
+    if ('error' in message) waiting.reject(new Error(error ? error.message : 'a malformed error'));
+    else waiting.resolve(message.result);
+  }
+
+  private answerCall(id: number, message: Message): void {
+    if (!this.sent.delete(id)) {
+      // Cancelled at its deadline, the answer is late; an id past every one sent was never sent.
+      if (Number.isInteger(id) && id > 0 && id <= this.highestSent) return;
+      return this.violate(`an answer to id ${id}, which plugd never sent`);
+    }
+    this.admitQueued();
+    if ('error' in message) {
+      const error = wireError(message.error);
+      if (!error) return this.violate(`the error answering id ${id} is not {code: integer, message: string}`);
+      this.deliver({ t: 'error', id, error });
+    } else {
+      this.deliver({ t: 'result', id, json: JSON.stringify(message.result) });
+    }
+  }
+
+  /** The heartbeat: one `plugd.ping` at a time, each answer a beat the watchdog sees (worker-health.ts). */
+  private startPinging(): void {
+    const { heartbeatIntervalMs } = bootSettings(this.slot, this.spare);
+    this.pinger = setInterval(() => {
+      if (this.pinging) return;
+      this.pinging = true;
+      // Any answer is a beat, an error too: the plugin's loop is turning.
+      const beat = () => {
+        this.pinging = false;
+        Atomics.add(this.health, HealthCell.BEAT, 1);
+      };
+      this.request('plugd.ping').then(beat, beat);
+    }, heartbeatIntervalMs);
+    this.pinger.unref();
+  }
+
+  private logStderr(line: string): void {
+    this.lastStderr = line;
+    this.stderr.write(line + '\n');
+  }
+
+  /** The child broke the protocol: the load fails with why, or it dies as a crash with why. */
+  private violate(reason: string): void {
+    if (this.violation) return;
+    this.violation = HostErrors.violation(reason);
+    this.answerLoad({ ok: false, message: this.violation });
+    this.violationListener(reason);
+    this.killGroup();
+  }
+
+  private killGroup(): void {
+    const pid = this.child?.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // The group is gone already.
+    }
+  }
+
+  private end(reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearInterval(this.pinger);
+    for (const waiting of this.waiting.values()) waiting.reject(new Error(reason));
+    this.waiting.clear();
+    this.stdout.end();
+    this.stderr.end();
+    this.exited();
+    this.exitListener(reason);
+  }
+}
+
+/** Why the file to run is not the one pinned (both digests named), or undefined. */
+function digestProblem(entry: string, pinned: string, plugin: string): string | undefined {
+  let actual: string;
+  try {
+    actual = createHash('sha256').update(readFileSync(entry)).digest('hex');
+  } catch (error) {
+    return `cannot check the sha256 of ${entry}: ${messageOf(error)}`;
+  }
+  return actual === pinned.toLowerCase() ? undefined : `sha256 of ${entry} is ${actual}, plugins.${plugin}.sha256 pins ${pinned.toLowerCase()}`;
+}
+
+/** A JSON-RPC error object as the protocol requires it, or undefined. */
+function wireError(error: unknown): { code: number; message: string; data?: unknown } | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, message, data } = error as Message;
+  if (!Number.isInteger(code) || typeof message !== 'string') return undefined;
+  return data === undefined ? { code: code as number, message } : { code: code as number, message, data };
+}
+
+/** Why it ended, with its last word on stderr (a traceback's last line says what went wrong). */
+function exitReason(code: number | null, signal: NodeJS.Signals | null, lastStderr: string): string {
+  const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
+  return lastStderr ? `${how} (stderr: ${lastStderr.slice(0, 200)})` : how;
+}

@@ -1,0 +1,52 @@
+// Lines from a stdio plugin's stdout or stderr, each at most `maxBytes`:
+// whatever the child writes (a flood without a newline included), the daemon
+// holds no more than one line's worth of it.
+
+export class LineCutter {
+  private parts: Buffer[] = [];
+  private size = 0;
+  /** The line under way went past the limit: the rest of it, up to its newline, is dropped. */
+  private cut = false;
+
+  /** `tooLong` gets the first `maxBytes` of a line that is longer. */
+  constructor(
+    private readonly maxBytes: number,
+    private readonly line: (text: string) => void,
+    private readonly tooLong: (head: string) => void,
+  ) {}
+
+  push(chunk: Buffer): void {
+    for (let start = 0; ; ) {
+      const newline = chunk.indexOf(10, start);
+      if (newline === -1) return this.append(chunk.subarray(start));
+      this.append(chunk.subarray(start, newline));
+      this.finish();
+      start = newline + 1;
+    }
+  }
+
+  private append(piece: Buffer): void {
+    if (this.cut || piece.length === 0) return;
+    if (this.size + piece.length <= this.maxBytes) {
+      this.parts.push(piece);
+      this.size += piece.length;
+      return;
+    }
+    this.parts.push(piece.subarray(0, this.maxBytes - this.size));
+    const head = this.text();
+    this.cut = true;
+    this.tooLong(head);
+  }
+
+  private finish(): void {
+    if (!this.cut) this.line(this.text().replace(/\r$/, ''));
+    this.cut = false;
+  }
+
+  private text(): string {
+    const text = Buffer.concat(this.parts).toString('utf8');
+    this.parts = [];
+    this.size = 0;
+    return text;
+  }
+}

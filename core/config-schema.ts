@@ -39,6 +39,8 @@ export const SupervisionSchema = Type.Object(
     heartbeatTimeoutMs: Millis,
     snapshotTimeoutMs: Millis,
     pauseTimeoutMs: Millis,
+    /** How long a stateful plugin's calls may be held while its calls in flight finish, before its snapshot. */
+    freezeTimeoutMs: Millis,
     restart: RestartSchema,
     resourceLimits: ResourceLimitsSchema,
   },

@@ -7,13 +7,14 @@ import { ErrorCode, RpcError } from '../rpc/errors.js';
 import { qualifiedMethodName, type ControlPhase, type PluginState } from '../channel/protocol.js';
 
 /** A phase of a plugin's life that can fail or miss its deadline. */
-export type Phase = ControlPhase | 'drain' | 'call';
+export type Phase = ControlPhase | 'freeze' | 'drain' | 'call';
 
 const VERB: Record<Phase, string> = {
   load: 'load',
   restore: 'restore its state',
   snapshot: 'snapshot its state',
   pause: 'pause',
+  freeze: 'freeze',
   resume: 'resume',
   drain: 'drain',
   stop: 'stop',
@@ -29,6 +30,11 @@ export const HostErrors = {
   /** The reason of a phase that ran out of time. */
   deadlineMissed(phase: Phase, timeoutMs: number): Error {
     return new Error(`${phase} missed its deadline of ${timeoutMs} ms`);
+  },
+
+  /** The reason of a freeze whose calls in flight outlast `freezeTimeoutMs`. */
+  freezeExpired(inFlight: number, timeoutMs: number): Error {
+    return new Error(`${inFlight} call(s) still running after the freezeTimeoutMs of ${timeoutMs} ms`);
   },
 
   /** The reason of a phase cut short by the worker's death. */

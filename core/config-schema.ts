@@ -129,6 +129,8 @@ export const ConfigFileSchema = Type.Object(
             user: Type.Optional(Principal),
             group: Type.Optional(Principal),
             env: Type.Optional(Type.Record(Type.String(), Type.String())),
+            /** false: the plugin's snapshot is not kept in the home across a stop (state/<plugin>.json). */
+            persist: Type.Optional(Type.Boolean()),
           },
           { additionalProperties: false },
         ),

@@ -19,6 +19,8 @@ import { HostErrors } from './errors.js';
 import { PluginSupervisor } from './supervisor.js';
 import { PluginWorker, type WorkerLogSink } from './plugin-worker.js';
 import { SpareWorkers } from './spare-workers.js';
+import { StateKeeper } from './state-keeper.js';
+import { StateStore } from './state-store.js';
 import { ThreadBackend } from './thread-backend.js';
 import { ProcessBackend } from './process-backend.js';
 import { chooseIsolation, processChannel, processSettings } from './isolation.js';
@@ -46,12 +48,18 @@ export class PluginHost {
   private readonly workers: SpareWorkers;
   /** The entries of the plugin folder left out by the latest rescan. */
   private skippedEntries: SkippedEntry[] = [];
+  /** The plugins' state kept in the home across a stop. */
+  private readonly states: StateKeeper;
+  /** True while `start` loads the folder: those plugins start with the state kept at the last stop. */
+  private starting = false;
 
   constructor(private readonly deps: HostDependencies) {
     const log = workerLogSink(deps.log);
     const backend = (slot: WorkerSlot, spare: boolean) =>
       slot.isolation === 'process' ? new ProcessBackend(slot, spare) : new ThreadBackend(slot, spare);
     this.workers = new SpareWorkers(deps.config.spareWorker, (slot, spare) => new PluginWorker(slot, backend(slot, spare), log));
+    const persists = (plugin: string) => deps.config.plugins[plugin]?.persist !== false;
+    this.states = new StateKeeper(StateStore.ofHome(deps.config.home), persists, deps.log.logger);
     this.bridgeHooks();
   }
 
@@ -61,7 +69,8 @@ export class PluginHost {
 
   /** Loads every plugin in the folder (failures are reported, not thrown), then arms the watcher. */
   async start(): Promise<RescanSummary> {
-    const summary = await this.rescan(false);
+    this.starting = true;
+    const summary = await this.rescan(false).finally(() => (this.starting = false));
     this.workers.arm();
     if (this.deps.config.watch) await this.watch(this.pluginDir, (candidate) => this.syncCandidate(candidate));
     return summary;
@@ -85,7 +94,10 @@ export class PluginHost {
 
   async stop(): Promise<void> {
     await Promise.all(this.watchers.map((watcher) => watcher.close()));
-    await Promise.all([...this.plugins.values()].map((plugin) => plugin.unload()));
+    await Promise.all([...this.plugins.values()].map(async (plugin) => {
+      await this.states.atStop(plugin);
+      await plugin.unload();
+    }));
     this.plugins.clear();
     await this.workers.close();
   }
@@ -170,7 +182,7 @@ export class PluginHost {
     }
     try {
       if (!existing) {
-        await this.add(source).load();
+        await this.add(source).load(this.starting ? this.states.atStart(source.name) : undefined);
         summary.loaded.push(source.name);
       } else {
         const outcome = await existing.reload({ force, source });

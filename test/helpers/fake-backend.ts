@@ -72,6 +72,11 @@ export class FakeBackend implements WorkerBackend {
     queueMicrotask(() => this.reportListener(reply));
   }
 
+  /** The worker answers an order scripted 'silent', when the test says. */
+  reply(report: WorkerReport): void {
+    this.reportListener(report);
+  }
+
   onReport(listener: (report: WorkerReport) => void): void {
     this.reportListener = listener;
   }

@@ -5,6 +5,8 @@
 // (naming the plugin and the phase) and the old worker serves on.
 
 import test from 'ava';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { heldHandler, latch } from '../helpers/latch.js';
 import { until } from '../helpers/until.js';
@@ -92,6 +94,28 @@ test('a freeze that outlasts freezeTimeoutMs fails the reload, naming the plugin
   t.is(await daemon.call('counter.incr'), 3);
   held.release();
   t.is(await holding, 3);
+});
+
+test('a new version whose restore fails rolls back: the old worker, unfrozen, serves the calls that waited', async (t) => {
+  const daemon = await startDaemon(t, { plugins: { 'counter.plugin.js': COUNTER } });
+  const before = (await counterPlugin(daemon)).threadId;
+  writeFileSync(join(daemon.pluginDir, 'counter.plugin.js'), COUNTER.replace('restore: (state) => {', 'restore: (state) => { throw new Error("bad state");'));
+  let done = false;
+  const values: number[] = [];
+  const errors: string[] = [];
+  const loops = Array.from({ length: 4 }, async () => {
+    const client = await daemon.client();
+    while (!done) await client.call<number>('counter.incr').then((value) => values.push(value), (error: Error) => errors.push(error.message));
+  });
+  await until(async () => values.length, (count) => count >= 40);
+  const error = await t.throwsAsync<any>(daemon.call('plugins.reload', { name: 'counter' }));
+  done = true;
+  await Promise.all(loops);
+  t.regex(error.message, /plugin counter failed to restore its state: bad state/);
+  t.like(error.data, { plugin: 'counter', phase: 'restore' });
+  t.deepEqual(errors, []);
+  t.is(await daemon.call('counter.get'), values.length);
+  t.like(await counterPlugin(daemon), { state: 'ready', threadId: before });
 });
 
 test('a call queued by a freeze keeps its own deadline', async (t) => {

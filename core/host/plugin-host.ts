@@ -16,7 +16,7 @@ import { BRIDGED_SIGNALS } from '../signals.js';
 import { FORWARDED_HOOKS, type ForwardedHook, type PluginStatus, type RescanSummary, type SkippedEntry } from '../channel/protocol.js';
 import { discoverPlugins, inspectCandidate, isSkipped, withoutHelperFolders, type PluginSource } from './discovery.js';
 import { HostErrors } from './errors.js';
-import { PluginSupervisor } from './supervisor.js';
+import { PluginSupervisor, type CarriedState } from './supervisor.js';
 import { PluginWorker, type WorkerLogSink } from './plugin-worker.js';
 import { SpareWorkers } from './spare-workers.js';
 import { StateKeeper } from './state-keeper.js';
@@ -50,8 +50,8 @@ export class PluginHost {
   private skippedEntries: SkippedEntry[] = [];
   /** The plugins' state kept in the home across a stop. */
   private readonly states: StateKeeper;
-  /** True while `start` loads the folder: those plugins start with the state kept at the last stop. */
-  private starting = false;
+  /** Plugins loaded in this daemon's life: only a first load starts with the state kept at the last stop. */
+  private readonly loadedOnce = new Set<string>();
 
   constructor(private readonly deps: HostDependencies) {
     const log = workerLogSink(deps.log);
@@ -69,8 +69,7 @@ export class PluginHost {
 
   /** Loads every plugin in the folder (failures are reported, not thrown), then arms the watcher. */
   async start(): Promise<RescanSummary> {
-    this.starting = true;
-    const summary = await this.rescan(false).finally(() => (this.starting = false));
+    const summary = await this.rescan(false);
     this.workers.arm();
     if (this.deps.config.watch) await this.watch(this.pluginDir, (candidate) => this.syncCandidate(candidate));
     return summary;
@@ -127,7 +126,7 @@ export class PluginHost {
     if (isSkipped(candidate)) throw HostErrors.notLoadable(candidate.path, candidate.reason);
     if (this.plugins.has(candidate.name)) throw HostErrors.nameTaken(candidate.name);
     const plugin = this.add(candidate);
-    await plugin.load();
+    await plugin.load(this.keptState(candidate.name));
     return plugin.status();
   }
 
@@ -182,7 +181,7 @@ export class PluginHost {
     }
     try {
       if (!existing) {
-        await this.add(source).load(this.starting ? this.states.atStart(source.name) : undefined);
+        await this.add(source).load(this.keptState(source.name));
         summary.loaded.push(source.name);
       } else {
         const outcome = await existing.reload({ force, source });
@@ -217,6 +216,13 @@ export class PluginHost {
     this.watchers.push(watcher);
     await watcher.start();
     for (const plugin of this.plugins.values()) watcher.follow(plugin.inputs, plugin.source.path);
+  }
+
+  /** The state kept at the last stop, for a plugin's first load in this daemon's life (later ones start empty). */
+  private keptState(name: string): CarriedState | undefined {
+    if (this.loadedOnce.has(name)) return undefined;
+    this.loadedOnce.add(name);
+    return this.states.atStart(name);
   }
 
   /** Watchers report a change to any file the plugin's build read. */

@@ -1,5 +1,5 @@
 // What the host does with the state store (state-store.ts) around a daemon's
-// life: at start, each plugin found gets the state kept at the last stop; at a
+// life: a plugin's first load gets the state kept at the last stop; at a
 // graceful stop, each stateful plugin is frozen and its snapshot written.
 // `plugins.<name>.persist: false` keeps a plugin out of it (and drops a file
 // kept before). Nothing here fails a start or a stop: a state that cannot be
@@ -17,7 +17,7 @@ export class StateKeeper {
     private readonly logger: Logger,
   ) {}
 
-  /** The state `plugin` starts with: what the last stop kept, if anything can be read back. */
+  /** The state `plugin` first starts with: what the last stop kept, if anything can be read back. */
   atStart(plugin: string): CarriedState | undefined {
     if (!this.persists(plugin)) {
       this.drop(plugin);

@@ -1,6 +1,6 @@
 // State across restarts: at a graceful stop each plugin with `snapshot` is
 // frozen and its state written to `state/<plugin>.json` in the home, and the
-// next start restores it; `persist: false` opts out; a corrupt file is set
+// next start restores it (at a plugin's first load in the daemon's life); `persist: false` opts out; a corrupt file is set
 // aside and the plugin starts empty; `plugd state` lists and `--clear` drops.
 // The daemon is started and stopped as a user does: `plugd start`, `plugd stop`.
 
@@ -53,10 +53,10 @@ async function cli(t: ExecutionContext, home: Home, ...args: string[]) {
   return result;
 }
 
-async function call<T = unknown>(home: Home, method: string): Promise<T> {
+async function call<T = unknown>(home: Home, method: string, params?: unknown): Promise<T> {
   const client = await RpcClient.connect(home.socket);
   try {
-    return await client.call<T>(method);
+    return await client.call<T>(method, params);
   } finally {
     client.close();
   }
@@ -81,6 +81,10 @@ test('a counter at 5 is at 5 after plugd stop and plugd start; the file is 0600 
   await cli(t, home, 'stop');
   await cli(t, home, 'start');
   t.is(await call(home, 'counter.get'), 6);
+  // Only a plugin's first load in a daemon's life restores what the last stop kept.
+  await call(home, 'plugins.unload', { name: 'counter' });
+  await call(home, 'plugins.load', { path: join(home.pluginDir, 'counter.plugin.js') });
+  t.is(await call(home, 'counter.get'), 0);
   await cli(t, home, 'stop');
 });
 

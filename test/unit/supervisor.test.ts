@@ -283,3 +283,18 @@ test('load(state) restores the state before the plugin serves; a plugin without 
   t.like(backends[0].orders[1], { state: 'kept' });
   t.is(await supervisor.freeze(), undefined);
 });
+
+test('freeze: the calls waiting at the gate are capped at maxInFlightPerPlugin, then -32005', async (t) => {
+  const { supervisor, backends, next, call } = rig(t);
+  next((backend) => (backend.script.load = { value: STATEFUL }));
+  await supervisor.load();
+  const frozen = await supervisor.freeze();
+  const waiting = Array.from({ length: 100 }, () => call());
+  const refused = await t.throwsAsync<any>(call());
+  t.is(refused.code, -32005);
+  t.like(refused.data, { plugin: 'p' });
+  frozen!.release();
+  await until(async () => backends[0].calls().length, (count) => count === 100);
+  for (const sent of backends[0].calls()) backends[0].channel.deliver({ t: 'result', id: sent.id, json: '1' });
+  t.is((await Promise.all(waiting)).length, 100);
+});

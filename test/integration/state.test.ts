@@ -88,6 +88,20 @@ test('a counter at 5 is at 5 after plugd stop and plugd start; the file is 0600 
   await cli(t, home, 'stop');
 });
 
+test('process mode: a counter and a Map cross plugd stop and plugd start', async (t) => {
+  const home = homeWith(t, { isolation: 'process' });
+  await cli(t, home, 'start');
+  for (let i = 0; i < 5; i++) await call(home, 'counter.incr');
+  await call(home, 'tally.mark');
+  await cli(t, home, 'stop');
+  await cli(t, home, 'start');
+  const plugins: any[] = await call(home, 'plugins.list');
+  t.true(plugins.every((plugin) => plugin.isolation === 'process'));
+  t.is(await call(home, 'counter.get'), 5);
+  t.deepEqual(await call(home, 'tally.get'), [['first', 0]]);
+  await cli(t, home, 'stop');
+});
+
 test('persist: false starts at 0, and the file kept before is removed', async (t) => {
   const home = homeWith(t, { plugins: { counter: { persist: false } } });
   StateStore.ofHome(home.home).save('counter', 9);

@@ -224,7 +224,7 @@ export class PluginSupervisor {
    * Starts `build` in a new worker beside the current one, then switches to it.
    * A stateful old worker is frozen once the new one has loaded: the calls that
    * wait meanwhile go to the new one, or back to the old one if a step fails.
-   * Without one, `state` (if any) is restored.
+   * Where no stateful worker serves, the new one restores `state`, if given.
    */
   private async replaceWorker(build: CompiledPlugin, next = this.spawn(), state?: CarriedState): Promise<void> {
     const old = this.worker;
@@ -242,11 +242,12 @@ export class PluginSupervisor {
       this.attach(next, build, entries);
       this.schemas = schemas;
     } catch (error) {
+      // The old worker, if any, serves the calls that waited: it never stopped.
+      this.gate.open();
       await next.terminate('load failed');
       throw this.failed(phase, error);
-    } finally {
-      this.gate.open();
     }
+    this.gate.open();
     if (old) this.retire(old);
   }
 

@@ -7,6 +7,7 @@
 import test from 'ava';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { HIDE_SHM_ENV, loadShm } from '../../core/channel/shm.js';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { heldHandler, latch } from '../helpers/latch.js';
 import { until } from '../helpers/until.js';
@@ -57,9 +58,21 @@ async function incrementsAcrossReloads(daemon: TestDaemon) {
   return { values, errors };
 }
 
-for (const isolation of ['thread', 'process'] as const) {
-  test(`${isolation} mode: ${RELOADS} forced reloads under ${CLIENTS} clients lose no answered increment`, async (t) => {
-    const daemon = await startDaemon(t, { plugins: { 'counter.plugin.js': COUNTER }, config: { isolation } });
+/** Thread mode, and process mode over each channel a process plugin may have (the ring needs the addon). */
+const MODES = [
+  { isolation: 'thread', channel: 'sab', env: {} },
+  { isolation: 'process', channel: 'shm', env: {} },
+  { isolation: 'process', channel: 'pipe', env: { [HIDE_SHM_ENV]: '1' } },
+] as const;
+
+for (const { isolation, channel, env } of MODES) {
+  const title = `${isolation} mode (${channel}): ${RELOADS} forced reloads under ${CLIENTS} clients lose no answered increment`;
+  if (channel === 'shm' && !loadShm()) {
+    test.skip(`${title}: the shared-memory addon is not built`, () => undefined);
+    continue;
+  }
+  test(title, async (t) => {
+    const daemon = await startDaemon(t, { plugins: { 'counter.plugin.js': COUNTER }, config: { isolation }, env });
     const { values, errors } = await incrementsAcrossReloads(daemon);
     t.deepEqual(errors, []);
     const counter = await daemon.call<number>('counter.get');
@@ -67,7 +80,7 @@ for (const isolation of ['thread', 'process'] as const) {
     t.is(new Set(values).size, values.length, 'no value handed out twice');
     const plugin = await counterPlugin(daemon);
     t.is(plugin.reloads, RELOADS);
-    t.is(plugin.isolation, isolation);
+    t.like(plugin, { isolation, channel });
   });
 }
 

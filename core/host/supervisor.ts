@@ -355,7 +355,8 @@ export class PluginSupervisor {
   private failed(phase: Phase, error: unknown): RpcError {
     const failure = HostErrors.phaseFailed(this.name, phase, messageOf(error));
     this.history.lastError = { message: messageOf(error), at: Date.now() };
-    if (!this.worker) this.history.state = 'failed';
+    // A serving worker that crashed during the step (a freeze waits on its calls) has its restart scheduled already.
+    if (!this.worker && this.history.state !== 'backoff') this.history.state = 'failed';
     this.env.logger.error({ plugin: this.name, phase, reason: messageOf(error) }, failure.message);
     return failure;
   }

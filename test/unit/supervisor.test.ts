@@ -298,3 +298,20 @@ test('freeze: the calls waiting at the gate are capped at maxInFlightPerPlugin, 
   for (const sent of backends[0].calls()) backends[0].channel.deliver({ t: 'result', id: sent.id, json: '1' });
   t.is((await Promise.all(waiting)).length, 100);
 });
+
+test('freeze: a worker that crashes while its calls finish fails the reload, and restarts as after any crash', async (t) => {
+  const { supervisor, backends, next, call } = rig(t);
+  next((backend) => (backend.script.load = { value: STATEFUL }));
+  await supervisor.load();
+  const inFlight = call('running');
+  next((backend) => (backend.script.load = { value: STATEFUL }));
+  const reloading = supervisor.reload({ force: true });
+  await until(async () => backends.length === 2 && backends[1].orders.some((order) => order.t === 'load'), Boolean);
+  backends[0].die('exited with code 1');
+  t.is((await t.throwsAsync<any>(inFlight)).code, -32001);
+  const error = await t.throwsAsync<any>(reloading);
+  t.like(error.data, { plugin: 'p', phase: 'snapshot' });
+  t.regex(error.message, /worker died during snapshot: exited with code 1/);
+  t.is(supervisor.state, 'backoff');
+  await until(async () => supervisor.state, (state) => state === 'ready');
+});

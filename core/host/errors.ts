@@ -67,6 +67,11 @@ export const HostErrors = {
     return new RpcError(ErrorCode.OVERLOADED, `plugin ${plugin} is overloaded: ${inFlight} calls in flight`, { plugin });
   },
 
+  /** A frozen plugin's queue is full (as many calls wait as may be in flight). */
+  queueFull(plugin: string, waiting: number): RpcError {
+    return new RpcError(ErrorCode.OVERLOADED, `plugin ${plugin} is overloaded: ${waiting} calls waiting while it is frozen`, { plugin, phase: 'freeze' });
+  },
+
   /** A worker that is gone; its calls in flight get this. */
   workerGone(plugin: string, reason: string): RpcError {
     return new RpcError(ErrorCode.PLUGIN_UNAVAILABLE, `plugin ${plugin} is unavailable: ${reason}`, { plugin });

@@ -179,7 +179,7 @@ export class PluginSupervisor {
   call(method: MethodSpec, params: unknown): Promise<unknown> {
     const timeoutMs = method.timeoutMs ?? this.env.supervision.callTimeoutMs;
     if (!this.gate.closed) return this.admit(method, params, timeoutMs);
-    if (this.gate.waiting >= this.env.maxInFlight) return Promise.reject(HostErrors.overloaded(this.name, this.gate.waiting));
+    if (this.gate.waiting >= this.env.maxInFlight) return Promise.reject(HostErrors.queueFull(this.name, this.gate.waiting));
     const expired = () => HostErrors.callDeadline(this.name, method.name, timeoutMs);
     return this.gate.pass(timeoutMs, expired).then((remainingMs) => this.admit(method, params, remainingMs));
   }

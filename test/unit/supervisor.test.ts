@@ -292,7 +292,8 @@ test('freeze: the calls waiting at the gate are capped at maxInFlightPerPlugin, 
   const waiting = Array.from({ length: 100 }, () => call());
   const refused = await t.throwsAsync<any>(call());
   t.is(refused.code, -32005);
-  t.like(refused.data, { plugin: 'p' });
+  t.is(refused.message, 'plugin p is overloaded: 100 calls waiting while it is frozen');
+  t.like(refused.data, { plugin: 'p', phase: 'freeze' });
   frozen!.release();
   await until(async () => backends[0].calls().length, (count) => count === 100);
   for (const sent of backends[0].calls()) backends[0].channel.deliver({ t: 'result', id: sent.id, json: '1' });

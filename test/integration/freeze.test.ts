@@ -72,6 +72,7 @@ for (const { isolation, channel, env } of MODES) {
     continue;
   }
   test(title, async (t) => {
+    t.timeout(180_000); // 23 reloads under 8 clients: over a minute on a loaded 2-core machine.
     const daemon = await startDaemon(t, { plugins: { 'counter.plugin.js': COUNTER }, config: { isolation }, env });
     const { values, errors } = await incrementsAcrossReloads(daemon);
     t.deepEqual(errors, []);

@@ -39,6 +39,8 @@ export const SupervisionSchema = Type.Object(
     heartbeatTimeoutMs: Millis,
     snapshotTimeoutMs: Millis,
     pauseTimeoutMs: Millis,
+    /** How long a stateful plugin's calls may be held while its calls in flight finish, before its snapshot. */
+    freezeTimeoutMs: Millis,
     restart: RestartSchema,
     resourceLimits: ResourceLimitsSchema,
   },
@@ -146,6 +148,8 @@ export const ConfigFileSchema = Type.Object(
             env: Type.Optional(Type.Record(Type.String(), Type.String())),
             /** A stdio plugin's executable (or the script its `exec` names) must have this SHA-256 digest, checked before each start. */
             sha256: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$' })),
+            /** false: the plugin's snapshot is not kept in the home across a stop (state/<plugin>.json). */
+            persist: Type.Optional(Type.Boolean()),
           },
           { additionalProperties: false },
         ),

@@ -26,6 +26,7 @@ export const DEFAULT_SUPERVISION: Supervision = {
   heartbeatTimeoutMs: 5_000,
   snapshotTimeoutMs: 5_000,
   pauseTimeoutMs: 10_000,
+  freezeTimeoutMs: 10_000,
   restart: { initialDelayMs: 100, maxDelayMs: 30_000, maxCrashes: 5, windowMs: 60_000 },
   resourceLimits: { maxOldGenerationSizeMb: 256 },
 };

@@ -226,6 +226,18 @@ program
     newPlugin(name, { home: globals(command).home, dir: options.dir, lang: options.lang });
   });
 
+program
+  .command('state [plugin]')
+  .description("the plugins' state kept across a stop (state/ in the home), or drop it with --clear")
+  .option('--clear', 'drop the kept state of PLUGIN, or of every plugin')
+  .option('--json', 'machine-readable output')
+  .action(async (plugin: string | undefined, options: { clear?: boolean; json?: boolean }, command: Command) => {
+    const { state } = await import('./state.js');
+    const home = resolveHome(globals(command).home);
+    checkHomeIsFolder(home);
+    await state(home, plugin, options);
+  });
+
 registerDevCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => reportError(error, Boolean(program.opts().verbose)));

@@ -8,13 +8,14 @@ import { qualifiedMethodName, type ControlPhase } from '../channel/protocol.js';
 import { type PluginState } from '../contract/plugin-status.js';
 
 /** A phase of a plugin's life that can fail or miss its deadline. */
-export type Phase = ControlPhase | 'drain' | 'call';
+export type Phase = ControlPhase | 'freeze' | 'drain' | 'call';
 
 const VERB: Record<Phase, string> = {
   load: 'load',
   restore: 'restore its state',
   snapshot: 'snapshot its state',
   pause: 'pause',
+  freeze: 'freeze',
   resume: 'resume',
   drain: 'drain',
   stop: 'stop',
@@ -30,6 +31,11 @@ export const HostErrors = {
   /** The reason of a phase that ran out of time. */
   deadlineMissed(phase: Phase, timeoutMs: number): Error {
     return new Error(`${phase} missed its deadline of ${timeoutMs} ms`);
+  },
+
+  /** The reason of a freeze whose calls in flight outlast `freezeTimeoutMs`. */
+  freezeExpired(inFlight: number, timeoutMs: number): Error {
+    return new Error(`${inFlight} call(s) still running after the freezeTimeoutMs of ${timeoutMs} ms`);
   },
 
   /** The reason of a phase cut short by the worker's death. */
@@ -65,6 +71,11 @@ export const HostErrors = {
   /** Why a worker that broke the protocol was ended: its crash reason, its log line, its `lastError`. */
   violation(detail: string): string {
     return `protocol violation: ${detail}`;
+  },
+
+  /** A frozen plugin's queue is full (as many calls wait as may be in flight). */
+  queueFull(plugin: string, waiting: number): RpcError {
+    return new RpcError(ErrorCode.OVERLOADED, `plugin ${plugin} is overloaded: ${waiting} calls waiting while it is frozen`, { plugin, phase: 'freeze' });
   },
 
   /** A worker that is gone; its calls in flight get this. */

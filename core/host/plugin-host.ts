@@ -17,9 +17,11 @@ import { FORWARDED_HOOKS, type ForwardedHook } from '../channel/protocol.js';
 import { type PluginStatus, type ReloadOne, type RescanSummary, type SkippedEntry } from '../contract/plugin-status.js';
 import { discoverPlugins, inspectCandidate, isSkipped, withoutHelperFolders, type PluginSource } from './discovery.js';
 import { HostErrors } from './errors.js';
-import { PluginSupervisor } from './supervisor.js';
+import { PluginSupervisor, type CarriedState } from './supervisor.js';
 import { PluginWorker, type WorkerLogSink } from './plugin-worker.js';
 import { SpareWorkers } from './spare-workers.js';
+import { StateKeeper } from './state-keeper.js';
+import { StateStore } from './state-store.js';
 import { ThreadBackend } from './thread-backend.js';
 import { ProcessBackend } from './process-backend.js';
 import { ExecBackend } from './exec-backend.js';
@@ -48,6 +50,10 @@ export class PluginHost {
   private readonly workers: SpareWorkers;
   /** The entries of the plugin folder left out by the latest rescan. */
   private skippedEntries: SkippedEntry[] = [];
+  /** The plugins' state kept in the home across a stop. */
+  private readonly states: StateKeeper;
+  /** Plugins loaded in this daemon's life: only a first load starts with the state kept at the last stop. */
+  private readonly loadedOnce = new Set<string>();
 
   constructor(private readonly deps: HostDependencies) {
     const log = workerLogSink(deps.log);
@@ -58,6 +64,8 @@ export class PluginHost {
           ? new ProcessBackend(slot, spare, (message) => deps.log.logger.warn({ plugin: slot.process?.plugin }, message))
           : new ThreadBackend(slot, spare);
     this.workers = new SpareWorkers(deps.config.spareWorker, (slot, spare) => new PluginWorker(slot, backend(slot, spare), log));
+    const persists = (plugin: string) => deps.config.plugins[plugin]?.persist !== false;
+    this.states = new StateKeeper(StateStore.ofHome(deps.config.home), persists, deps.log.logger);
     this.bridgeHooks();
   }
 
@@ -91,7 +99,10 @@ export class PluginHost {
 
   async stop(): Promise<void> {
     await Promise.all(this.watchers.map((watcher) => watcher.close()));
-    await Promise.all([...this.plugins.values()].map((plugin) => plugin.unload()));
+    await Promise.all([...this.plugins.values()].map(async (plugin) => {
+      await this.states.atStop(plugin);
+      await plugin.unload();
+    }));
     this.plugins.clear();
     await this.workers.close();
   }
@@ -121,7 +132,7 @@ export class PluginHost {
     if (isSkipped(candidate)) throw HostErrors.notLoadable(candidate.path, candidate.reason);
     if (this.plugins.has(candidate.name)) throw HostErrors.nameTaken(candidate.name);
     const plugin = this.add(candidate);
-    await plugin.load();
+    await plugin.load(this.keptState(candidate.name));
     return plugin.status();
   }
 
@@ -177,7 +188,7 @@ export class PluginHost {
     }
     try {
       if (!existing) {
-        await this.add(source).load();
+        await this.add(source).load(this.keptState(source.name));
         summary.loaded.push(source.name);
       } else {
         this.followExec(source);
@@ -213,6 +224,13 @@ export class PluginHost {
     this.watchers.push(watcher);
     await watcher.start();
     for (const plugin of this.plugins.values()) watcher.follow(plugin.inputs, plugin.source.path);
+  }
+
+  /** The state kept at the last stop, for a plugin's first load in this daemon's life (later ones start empty). */
+  private keptState(name: string): CarriedState | undefined {
+    if (this.loadedOnce.has(name)) return undefined;
+    this.loadedOnce.add(name);
+    return this.states.atStart(name);
   }
 
   /** Watchers report a change to any file the plugin's build read. */

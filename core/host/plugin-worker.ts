@@ -145,6 +145,11 @@ export class PluginWorker extends EventEmitter {
     if (!this.exited) this.backend.channel.send(message);
   }
 
+  /** Resolves true once no call is in flight, or false when `timeoutMs` passes first. */
+  idleWithin(timeoutMs: number): Promise<boolean> {
+    return this.pending.drainedWithin(timeoutMs);
+  }
+
   /** Stops the plugin's loops; resolves once an iteration under way has finished. */
   pause(timeoutMs: number): Promise<void> {
     return this.control.order('pause', {}, timeoutMs);

@@ -3,7 +3,8 @@
 //   discovered → loading → ready → draining → stopped
 //   crashed → backoff → loading, and failed (crash-loop cap, or load error).
 // Reload is blue/green: the new worker loads beside the old one and takes over
-// the plugin's methods in one step; the old one drains. Load, reload, restart
+// the plugin's methods in one step; the old one drains; a stateful plugin is
+// frozen for its snapshot first (call-gate.ts). Load, reload, restart
 // and unload of one plugin run one at a time. The supervisor knows workers
 // only through PluginWorker, whatever kind of worker runs the plugin.
 
@@ -15,6 +16,7 @@ import type { RpcError } from '../rpc/errors.js';
 import type { MethodEntry, MethodRegistry } from '../rpc/registry.js';
 import { SchemaScope } from '../schema.js';
 import type { Logger } from 'pino';
+import { CallGate } from './call-gate.js';
 import { RestartSchedule } from './crash-policy.js';
 import { compilePlugin, pruneBuilds, type CompiledPlugin } from './compile.js';
 import { checkEngines } from './engines.js';
@@ -50,6 +52,17 @@ export interface ReloadOutcome {
   changed: boolean;
 }
 
+/** A snapshot that crosses from one worker to the next, or from a stopped daemon to a new one. */
+export interface CarriedState {
+  value: unknown;
+}
+
+/** A stateful plugin held still for a hand-over: its snapshot, taken with no call in flight and none admitted since. */
+export interface FrozenPlugin extends CarriedState {
+  /** Opens the gate: the calls that waited go on to the worker that serves (the same one, unless replaced meanwhile). */
+  release(): void;
+}
+
 export class PluginSupervisor {
   private readonly history: PluginHistory = { state: 'discovered', paused: false, restarts: 0, reloads: 0, servedBefore: 0 };
   private worker: PluginWorker | undefined;
@@ -59,6 +72,8 @@ export class PluginSupervisor {
   private readonly retiring = new Set<Promise<void>>();
   private readonly restarts: RestartSchedule;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Closed while the plugin is frozen: calls wait there. */
+  private readonly gate = new CallGate();
   /** Deaths of workers not serving yet: one may die as its setup answers, before it takes over. */
   private readonly deaths = new WeakMap<PluginWorker, string>();
 
@@ -82,8 +97,11 @@ export class PluginSupervisor {
     return this.history.state;
   }
 
-  /** First load. A failure leaves the plugin `failed` with the reason, and is thrown. */
-  load(): Promise<void> {
+  /**
+   * First load, restoring `state` if given (as after a reload). A failure
+   * leaves the plugin `failed` with the reason, and is thrown.
+   */
+  load(state?: CarriedState): Promise<void> {
     return this.exclusive(async () => {
       // The worker boots while esbuild compiles: at start, ten plugins boot and compile side by side.
       const worker = this.spawn();
@@ -91,7 +109,29 @@ export class PluginSupervisor {
         await worker.terminate('load failed');
         throw error;
       });
-      await this.replaceWorker(build, worker);
+      await this.replaceWorker(build, worker, state);
+    });
+  }
+
+  /**
+   * Freezes a stateful plugin for a hand-over (daemon stop, upgrade): new calls
+   * wait, the calls in flight finish (`freezeTimeoutMs`), then its snapshot is
+   * taken. The gate stays closed until `release()`, or until the plugin is
+   * unloaded (the waiting calls are then refused). Undefined for a plugin
+   * without `snapshot` or not serving; a failure reopens the gate and is thrown.
+   */
+  freeze(): Promise<FrozenPlugin | undefined> {
+    return this.exclusive(async () => {
+      const worker = this.worker;
+      if (this.state !== 'ready' || !worker?.alive || !worker.manifest?.snapshot) return undefined;
+      let phase: Phase = 'freeze';
+      try {
+        const value = await this.frozenSnapshot(worker, (step) => (phase = step));
+        return { value, release: () => this.gate.open() };
+      } catch (error) {
+        this.gate.open();
+        throw this.failed(phase, error);
+      }
     });
   }
 
@@ -120,6 +160,7 @@ export class PluginSupervisor {
       this.cancelBackoff();
       this.env.registry.removeOwner(this.name);
       this.history.state = 'draining';
+      this.gate.open();
       if (this.worker) this.retire(this.worker);
       this.worker = undefined;
       await Promise.all(this.retiring);
@@ -140,15 +181,24 @@ export class PluginSupervisor {
     });
   }
 
-  /** Admission: only a ready, unpaused plugin under its in-flight cap takes the call. */
+  /** A call to the plugin: while it is frozen, it waits at the gate (its deadline running), then goes to admission. */
   call(method: MethodSpec, params: unknown): Promise<unknown> {
+    const timeoutMs = method.timeoutMs ?? this.env.supervision.callTimeoutMs;
+    if (!this.gate.closed) return this.admit(method, params, timeoutMs);
+    if (this.gate.waiting >= this.env.maxInFlight) return Promise.reject(HostErrors.queueFull(this.name, this.gate.waiting));
+    const expired = () => HostErrors.callDeadline(this.name, method.name, timeoutMs);
+    return this.gate.pass(timeoutMs, expired).then((remainingMs) => this.admit(method, params, remainingMs));
+  }
+
+  /** Admission: only a ready, unpaused plugin under its in-flight cap takes the call. */
+  private admit(method: MethodSpec, params: unknown, timeoutMs: number): Promise<unknown> {
     const worker = this.worker;
     const { history } = this;
     if (this.state !== 'ready' || !worker?.alive || history.paused) {
       return Promise.reject(HostErrors.unavailable(this.name, this.state, history.paused, history.lastError?.message));
     }
     if (worker.inFlight >= this.env.maxInFlight) return Promise.reject(HostErrors.overloaded(this.name, worker.inFlight));
-    return worker.call(method.name, params, method.timeoutMs ?? this.env.supervision.callTimeoutMs);
+    return worker.call(method.name, params, timeoutMs);
   }
 
   /** Sends a signal or hook event to the serving worker, if it asked for it. */
@@ -179,8 +229,13 @@ export class PluginSupervisor {
     }
   }
 
-  /** Starts `build` in a new worker beside the current one, then switches to it. */
-  private async replaceWorker(build: CompiledPlugin, next = this.spawn()): Promise<void> {
+  /**
+   * Starts `build` in a new worker beside the current one, then switches to it.
+   * A stateful old worker is frozen once the new one has loaded: the calls that
+   * wait meanwhile go to the new one, or back to the old one if a step fails.
+   * Where no stateful worker serves, the new one restores `state`, if given.
+   */
+  private async replaceWorker(build: CompiledPlugin, next = this.spawn(), state?: CarriedState): Promise<void> {
     const old = this.worker;
     if (!old) this.history.state = 'loading';
     let phase: Phase = 'load';
@@ -188,20 +243,35 @@ export class PluginSupervisor {
       const manifest = await this.loadInto(next, build);
       const schemas = new SchemaScope(this.schemas);
       const entries = this.methodEntries(manifest.methods, schemas);
-      if (old?.alive && old.manifest?.snapshot) {
-        const { snapshotTimeoutMs } = this.env.supervision;
-        phase = 'snapshot';
-        const state = await old.snapshot(snapshotTimeoutMs);
+      if (old?.alive && old.manifest?.snapshot) state = { value: await this.frozenSnapshot(old, (step) => (phase = step)) };
+      if (state) {
         phase = 'restore';
-        await next.restore(state, snapshotTimeoutMs);
+        await next.restore(state.value, this.env.supervision.snapshotTimeoutMs);
       }
       this.attach(next, build, entries);
       this.schemas = schemas;
     } catch (error) {
+      // The old worker, if any, serves the calls that waited: it never stopped.
+      this.gate.open();
       await next.terminate('load failed');
       throw this.failed(phase, error);
     }
+    this.gate.open();
     if (old) this.retire(old);
+  }
+
+  /**
+   * Closes the gate, lets `worker`'s calls in flight finish (`freezeTimeoutMs`),
+   * then takes its snapshot; `step` hears each phase as it begins. The gate is
+   * left closed: the caller opens it.
+   */
+  private async frozenSnapshot(worker: PluginWorker, step: (phase: Phase) => void): Promise<unknown> {
+    const { freezeTimeoutMs, snapshotTimeoutMs } = this.env.supervision;
+    step('freeze');
+    this.gate.close();
+    if (!(await worker.idleWithin(freezeTimeoutMs))) throw HostErrors.freezeExpired(worker.inFlight, freezeTimeoutMs);
+    step('snapshot');
+    return worker.snapshot(snapshotTimeoutMs);
   }
 
   /** A booted worker, watched for its death. */
@@ -295,7 +365,8 @@ export class PluginSupervisor {
   private failed(phase: Phase, error: unknown): RpcError {
     const failure = HostErrors.phaseFailed(this.name, phase, messageOf(error));
     this.history.lastError = { message: messageOf(error), at: Date.now() };
-    if (!this.worker) this.history.state = 'failed';
+    // A serving worker that crashed during the step (a freeze waits on its calls) has its restart scheduled already.
+    if (!this.worker && this.history.state !== 'backoff') this.history.state = 'failed';
     this.env.logger.error({ plugin: this.name, phase, reason: messageOf(error) }, failure.message);
     return failure;
   }

@@ -46,6 +46,8 @@ export interface DaemonSetup extends HomeSetup {
   cli?: string;
   /** The Node binary to run it with, when not this one. */
   node?: string;
+  /** More environment for the daemon (e.g. PLUGD_NO_SHM=1 for the pipe fallback). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface Home {
@@ -180,7 +182,7 @@ export async function startDaemon(owner: Owner, setup: DaemonSetup = {}): Promis
   const args = [...(setup.nodeArgs ?? []), setup.cli ?? CLI, 'start', '--foreground', '--home', home.home, ...(setup.args ?? [])];
   const child = spawn(setup.node ?? process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PLUGD_LOG_LEVEL: 'debug' },
+    env: { ...process.env, PLUGD_LOG_LEVEL: 'debug', ...setup.env },
   });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -54,7 +54,7 @@ export class FakeBackend implements WorkerBackend {
   readonly orders: ControlOrder[] = [];
   /** Scripted replies by order kind; unlisted orders succeed with no value. */
   readonly script: Partial<Record<ControlOrder['t'], OrderScript>> = {};
-  private reportListener: (report: WorkerReport) => void = () => undefined;
+  private reportListener: (report: unknown) => void = () => undefined;
   private exitListener: (reason: string) => void = () => undefined;
   private gone = false;
 
@@ -70,6 +70,11 @@ export class FakeBackend implements WorkerBackend {
     if (script === 'silent') return;
     const reply: WorkerReport = 'fail' in script ? { id: order.id, ok: false, message: script.fail } : { id: order.id, ok: true, value: script.value };
     queueMicrotask(() => this.reportListener(reply));
+  }
+
+  /** The worker answers an order scripted 'silent', when the test says. */
+  reply(report: WorkerReport): void {
+    this.reportListener(report);
   }
 
   onReport(listener: (report: unknown) => void): void {

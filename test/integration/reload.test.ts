@@ -8,7 +8,8 @@ import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { heldHandler, latch } from '../helpers/latch.js';
 import { until } from '../helpers/until.js';
 
-const versioned = (version: number) => `
+/** Without `stateful`, no snapshot/restore: the plugin keeps the blue/green overlap (no freeze). */
+const versioned = (version: number, stateful = true) => `
 import { definePlugin } from 'plugd/sdk';
 let calls = 0;
 export default definePlugin({
@@ -16,8 +17,7 @@ export default definePlugin({
     ctx.rpc.method('get', {}, () => ({ version: ${version}, calls: ++calls }));
     ctx.rpc.method('held', {}, ${heldHandler(String(version))});
   },
-  snapshot: () => calls,
-  restore: (state) => { calls = state; },
+  ${stateful ? 'snapshot: () => calls, restore: (state) => { calls = state; },' : ''}
 });
 `;
 
@@ -86,17 +86,24 @@ test('a reload to broken code leaves the old version serving and answers with th
   }
 });
 
-test('state crosses a reload through snapshot/restore, and an in-flight call drains on the old version', async (t) => {
+test('state crosses a reload through snapshot/restore', async (t) => {
   const daemon = await startDaemon(t, { plugins: { 'v.plugin.js': versioned(1) } });
   await daemon.call('v.get');
   await daemon.call('v.get');
+  writeFileSync(join(daemon.pluginDir, 'v.plugin.js'), versioned(2));
+  t.deepEqual(await daemon.call('plugins.reload', { name: 'v' }), { name: 'v', changed: true });
+  t.deepEqual(await daemon.call('v.get'), { version: 2, calls: 3 });
+});
+
+test('a plugin without snapshot keeps the overlap: an in-flight call drains on the old version while the new one serves', async (t) => {
+  const daemon = await startDaemon(t, { plugins: { 'v.plugin.js': versioned(1, false) } });
   const held = latch(daemon.home);
   let answered = false;
   const inFlight = daemon.call('v.held', held.params).finally(() => (answered = true));
   await held.entered();
-  writeFileSync(join(daemon.pluginDir, 'v.plugin.js'), versioned(2));
+  writeFileSync(join(daemon.pluginDir, 'v.plugin.js'), versioned(2, false));
   t.deepEqual(await daemon.call('plugins.reload', { name: 'v' }), { name: 'v', changed: true });
-  t.deepEqual(await daemon.call('v.get'), { version: 2, calls: 3 });
+  t.deepEqual(await daemon.call('v.get'), { version: 2, calls: 1 });
   t.false(answered, 'the held call is answered only once released');
   held.release();
   t.is(await inFlight, 1);

@@ -204,3 +204,116 @@ test('a worker that dies just as its setup answers (both in one task) is a crash
   t.like(back, { restarts: 1, lastError: 'exited with code 1' });
   t.is(backends.length, 2);
 });
+
+const STATEFUL = { methods: [{ name: 'echo' }], signals: [], hooks: [], snapshot: true };
+
+test('freeze: calls that arrive while the old worker finishes its calls wait, then go to the new worker with the state', async (t) => {
+  const { supervisor, backends, next, call } = rig(t);
+  next((backend) => (backend.script.load = { value: STATEFUL }));
+  await supervisor.load();
+  backends[0].script.snapshot = { value: 41 };
+  const inFlight = call('before');
+  const reloading = supervisor.reload({ force: true });
+  // The new worker has loaded (its reply is a microtask, done before this poll's timer): the gate is closed.
+  await until(async () => backends.length === 2 && backends[1].orders.some((order) => order.t === 'load'), Boolean);
+  const queued = call('during');
+  // Held at the gate: the old worker has only its first call, and no snapshot was asked while it runs.
+  t.is(backends[0].calls().length, 1);
+  t.false(backends[0].orders.some((order) => order.t === 'snapshot'));
+  answer(backends[0], '"before"');
+  t.deepEqual(await inFlight, new RawJson('"before"'));
+  await reloading;
+  t.like(backends[1].orders.find((order) => order.t === 'restore'), { state: 41 });
+  await until(async () => backends[1].calls().length, (count) => count === 1);
+  answer(backends[1], '"during"');
+  t.deepEqual(await queued, new RawJson('"during"'));
+  t.is(backends[0].calls().length, 1, 'nothing reached the old worker after its snapshot');
+});
+
+test('freeze: a restore that fails rolls back, and the calls that waited go to the old worker', async (t) => {
+  const { supervisor, backends, next, call } = rig(t);
+  next((backend) => (backend.script.load = { value: STATEFUL }));
+  await supervisor.load();
+  // The snapshot is held until the test has queued a call, so the call surely waits at the gate.
+  backends[0].script.snapshot = 'silent';
+  next((backend) => (backend.script.restore = { fail: 'restore threw' }));
+  const reloading = supervisor.reload({ force: true });
+  await until(async () => backends[0].orders.some((order) => order.t === 'snapshot'), Boolean);
+  const queued = call('waited');
+  const snapshot = backends[0].orders.find((order) => order.t === 'snapshot')!;
+  backends[0].reply({ id: snapshot.id, ok: true, value: 1 });
+  const error = await t.throwsAsync<any>(reloading);
+  t.is(error.message, 'plugin p failed to restore its state: restore threw');
+  t.like(error.data, { plugin: 'p', phase: 'restore' });
+  await until(async () => backends[0].calls().length, (count) => count === 1);
+  answer(backends[0], '"old"');
+  t.deepEqual(await queued, new RawJson('"old"'));
+  t.is(supervisor.state, 'ready');
+});
+
+test('freeze() for a hand-over: the snapshot with the gate closed, release() lets the waiting calls on; unload refuses them', async (t) => {
+  const { supervisor, backends, next, call } = rig(t);
+  next((backend) => (backend.script.load = { value: STATEFUL }));
+  await supervisor.load();
+  backends[0].script.snapshot = { value: { count: 3 } };
+  const frozen = await supervisor.freeze();
+  t.deepEqual(frozen?.value, { count: 3 });
+  const released = call('released');
+  await Promise.resolve();
+  t.is(backends[0].calls().length, 0);
+  frozen!.release();
+  await until(async () => backends[0].calls().length, (count) => count === 1);
+  answer(backends[0], '"released"');
+  t.deepEqual(await released, new RawJson('"released"'));
+
+  await supervisor.freeze();
+  const refused = call('refused');
+  await supervisor.unload();
+  const error = await t.throwsAsync<any>(refused);
+  t.is(error.code, -32001);
+  t.is(backends[0].calls().length, 1);
+});
+
+test('load(state) restores the state before the plugin serves; a plugin without snapshot is not frozen', async (t) => {
+  const { supervisor, backends } = rig(t);
+  await supervisor.load({ value: 'kept' });
+  t.deepEqual(
+    backends[0].orders.map((order) => order.t),
+    ['load', 'restore', 'resume'],
+  );
+  t.like(backends[0].orders[1], { state: 'kept' });
+  t.is(await supervisor.freeze(), undefined);
+});
+
+test('freeze: the calls waiting at the gate are capped at maxInFlightPerPlugin, then -32005', async (t) => {
+  const { supervisor, backends, next, call } = rig(t);
+  next((backend) => (backend.script.load = { value: STATEFUL }));
+  await supervisor.load();
+  const frozen = await supervisor.freeze();
+  const waiting = Array.from({ length: 100 }, () => call());
+  const refused = await t.throwsAsync<any>(call());
+  t.is(refused.code, -32005);
+  t.is(refused.message, 'plugin p is overloaded: 100 calls waiting while it is frozen');
+  t.like(refused.data, { plugin: 'p', phase: 'freeze' });
+  frozen!.release();
+  await until(async () => backends[0].calls().length, (count) => count === 100);
+  for (const sent of backends[0].calls()) backends[0].channel.deliver({ t: 'result', id: sent.id, json: '1' });
+  t.is((await Promise.all(waiting)).length, 100);
+});
+
+test('freeze: a worker that crashes while its calls finish fails the reload, and restarts as after any crash', async (t) => {
+  const { supervisor, backends, next, call } = rig(t);
+  next((backend) => (backend.script.load = { value: STATEFUL }));
+  await supervisor.load();
+  const inFlight = call('running');
+  next((backend) => (backend.script.load = { value: STATEFUL }));
+  const reloading = supervisor.reload({ force: true });
+  await until(async () => backends.length === 2 && backends[1].orders.some((order) => order.t === 'load'), Boolean);
+  backends[0].die('exited with code 1');
+  t.is((await t.throwsAsync<any>(inFlight)).code, -32001);
+  const error = await t.throwsAsync<any>(reloading);
+  t.like(error.data, { plugin: 'p', phase: 'snapshot' });
+  t.regex(error.message, /worker died during snapshot: exited with code 1/);
+  t.is(supervisor.state, 'backoff');
+  await until(async () => supervisor.state, (state) => state === 'ready');
+});

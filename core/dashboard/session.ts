@@ -11,6 +11,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SESSION_HEADER } from './session-header.js';
 
+/** Sessions kept at most: a script that logs in in a loop ends the oldest, never grows the daemon. */
+const MAX_SESSIONS = 1000;
+
 /** How often the token file is looked at while anything could need ending (a stat each time). */
 const ROTATION_CHECK_MS = 1000;
 
@@ -39,6 +42,10 @@ export class DashboardSessions {
   open(): string {
     this.endAllIfRotated();
     this.token = this.currentToken();
+    for (const oldest of this.sessions.keys()) {
+      if (this.sessions.size < MAX_SESSIONS) break;
+      this.end(oldest);
+    }
     const secret = randomBytes(32).toString('base64url');
     const key = keyOf(secret);
     const idle = setTimeout(() => this.end(key), this.idleMs).unref();

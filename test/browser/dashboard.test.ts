@@ -277,9 +277,11 @@ browserTest('a session left idle for dashboard.sessionIdleMs ends: the page asks
   const scope = { teardown: (cleanup: () => unknown) => cleanups.push(cleanup) } as unknown as ExecutionContext;
   const idle = await startDaemon(scope, { config: { dashboard: { sessionIdleMs: 2000 } }, args: ['--tcp', '127.0.0.1:0'] });
   const url = (await runCli(['--home', idle.home, 'dashboard'])).stdout.trim();
+  // The session as the daemon handed it to the page (a slow machine may idle it out before the page can be asked).
+  const loggedIn = page.waitForResponse((response) => response.url().endsWith('/login') && response.request().method() === 'POST');
   await page.goto(url);
+  const { session } = (await (await loggedIn).json()) as { session: string };
   await page.getByRole('button', { name: 'Log out' }).waitFor();
-  const session = (await sessionInPage())!;
   await page.getByLabel('Token').waitFor();
   const origin = new URL(url).origin;
   t.is(await postFromOutside({ origin, 'x-plugd-session': session }, origin), 401);

@@ -208,6 +208,16 @@ test('a session unused for dashboard.sessionIdleMs ends, its stream with it', as
   t.is((await http(base, '/', { method: 'POST', headers: { ...session, origin: base }, body: rpc('daemon.status') })).status, 401);
 });
 
+test('sessions are kept at most 1000: a script that logs in in a loop ends the oldest, not the daemon', async (t) => {
+  const { base, token } = await dashboardDaemon(t);
+  const first = await logIn(base, token);
+  const second = await logIn(base, token);
+  for (let index = 0; index < 999; index++) await logIn(base, token);
+  const ask = (session: Record<string, string>) => http(base, '/', { method: 'POST', headers: { ...session, origin: base }, body: rpc('daemon.status') });
+  t.is((await ask(first)).status, 401, 'the oldest ended');
+  t.is((await ask(second)).status, 200);
+});
+
 test('plugd dashboard exits 1 with one clear line without a TCP listener, or without a daemon', async (t) => {
   const daemon = await startDaemon(t, {});
   const noTcp = await runCli(['--home', daemon.home, 'dashboard']);

@@ -53,21 +53,25 @@ function schemaOf(depth: number, bytes: number): object {
   return schema;
 }
 
-test.serial('a backtracking pattern is refused at once, and daemon.status answers meanwhile', async (t) => {
-  const daemon = await startDaemon(t, {
-    plugins: {
-      'words.plugin.js': `export default { setup(ctx) {
+for (const isolation of ['thread', 'process'] as const) {
+  test.serial(`a backtracking pattern is refused at once, and daemon.status answers meanwhile (${isolation})`, async (t) => {
+    const daemon = await startDaemon(t, {
+      config: { isolation },
+      plugins: {
+        'words.plugin.js': `export default { setup(ctx) {
   ctx.rpc.method('check', { params: { type: 'object', properties: { s: { type: 'string', pattern: '^(\\\\w+\\\\s?)*$' } } } }, ({ s }) => s);
 } }`,
-    },
+      },
+    });
+    t.is((await daemon.call('plugins.list'))[0].isolation, isolation);
+    t.is(await daemon.call('words.check', { s: 'plain words' }), 'plain words');
+    const evil = daemon.call('words.check', { s: `${'a'.repeat(32)}!` });
+    await answersMeanwhile(daemon, evil);
+    const error = await evil.catch((caught) => caught);
+    t.is(error.code, -32602);
+    t.regex(error.message, /pattern/);
   });
-  t.is(await daemon.call('words.check', { s: 'plain words' }), 'plain words');
-  const evil = daemon.call('words.check', { s: `${'a'.repeat(32)}!` });
-  await answersMeanwhile(daemon, evil);
-  const error = await evil.catch((caught) => caught);
-  t.is(error.code, -32602);
-  t.regex(error.message, /pattern/);
-});
+}
 
 test.serial('a pattern RE2 cannot run (a backreference) fails the load naming it', async (t) => {
   const daemon = await startDaemon(t);

@@ -142,3 +142,11 @@ test('a failing onShutdown handler makes close reject with its message', async (
   const host = await loadPlugin(file);
   await t.throwsAsync(host.close(), { message: 'grumpy: onShutdown failed: not now' });
 });
+
+test("the daemon's schema caps and RE2 patterns hold in the harness too: a plugin that would fail to load there fails here", async (t) => {
+  const dir = tempFolder(t);
+  writeFileSync(join(dir, 'many.plugin.ts'), `export default { setup(ctx) { for (let i = 0; i < 1001; i++) ctx.rpc.method('m' + i, {}, () => i); } };\n`);
+  await t.throwsAsync(loadPlugin(join(dir, 'many.plugin.ts')), { message: /plugin many declares 1001 methods, over limits\.maxMethodsPerPlugin \(1000\)/ });
+  writeFileSync(join(dir, 'echoes.plugin.ts'), `export default { setup(ctx) { ctx.rpc.method('twice', { params: { type: 'string', pattern: '(a)\\\\1' } }, (s) => s); } };\n`);
+  await t.throwsAsync(loadPlugin(join(dir, 'echoes.plugin.ts')), { message: /echoes\.twice does not compile: pattern "\(a\)\\\\1" cannot run in linear time/ });
+});

@@ -18,7 +18,7 @@ test('one schema in two plugins: each validator reports its own call', (t) => {
   t.true(second({ offset: 1 }));
   t.is(describeErrors(first.errors), 'params.offset must be number');
   t.falsy(second.errors);
-  // The core's own schemas share validators with plugins' and stay apart all the same.
+  // The core's own schemas compile apart from plugins' (no RE2 for them), and their errors stay apart too.
   const core = compileSchema(structuredClone(offset));
   t.true(core({}));
   t.is(describeErrors(first.errors), 'params.offset must be number');
@@ -42,4 +42,24 @@ test('a version reuses the validators of the version before for schemas unchange
   const after = new SchemaScope(before);
   t.is(after.compile({ $id: 'Req', type: 'number' }), kept);
   t.not(after.compile({ $id: 'Req', type: 'string' }), kept);
+});
+
+const backtracking = '^(\\w+\\s?)*$';
+const noMatch = `${'a'.repeat(32)}!`;
+
+test("a plugin's pattern and patternProperties run on RE2: a backtracking pattern answers at once", (t) => {
+  const scope = new SchemaScope();
+  const anonymous = scope.compile({ type: 'string', pattern: backtracking });
+  const withId = scope.compile({ $id: 'Words', type: 'object', patternProperties: { [backtracking]: { type: 'number' } } });
+  // With JavaScript's RegExp each of these takes minutes.
+  t.false(anonymous(noMatch));
+  t.true(anonymous('plain words'));
+  t.true(withId({ [noMatch]: 'not checked: the key does not match' }));
+  t.false(withId({ words: 'a string' }));
+});
+
+test('a pattern RE2 cannot run (backreference, lookaround) throws naming it', (t) => {
+  const scope = new SchemaScope();
+  t.throws(() => scope.compile({ type: 'string', pattern: '^(a+)\\1$' }), { message: /pattern "\^\(a\+\)\\\\1\$" cannot run in linear time \(RE2: invalid escape sequence/ });
+  t.throws(() => scope.compile({ type: 'object', patternProperties: { '^(?=x)': { type: 'number' } } }), { message: /pattern "\^\(\?=x\)" cannot run in linear time/ });
 });

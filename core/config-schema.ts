@@ -94,6 +94,9 @@ export type TlsFiles = Static<typeof TlsSchema>;
 const IsolationSchema = Type.Union([Type.Literal('thread'), Type.Literal('process'), Type.Literal('auto')]);
 export type IsolationSetting = Static<typeof IsolationSchema>;
 
+/** pino's levels. */
+const LogLevelSchema = Type.Union((['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const).map((level) => Type.Literal(level)));
+
 /** A user or group: a name or a number. */
 const Principal = Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })]);
 
@@ -111,6 +114,8 @@ export const ConfigFileSchema = Type.Object(
     metrics: Type.Optional(Address),
     niceness: Type.Optional(Type.Integer({ minimum: -20, maximum: 19 })),
     spareWorker: Type.Optional(Type.Boolean()),
+    /** The daemon's log level (PLUGD_LOG_LEVEL overrides it). */
+    logLevel: Type.Optional(LogLevelSchema),
     limits: Type.Optional(Type.Partial(LimitsSchema, { additionalProperties: false })),
     channel: Type.Optional(Type.Union([Type.Literal('sab'), Type.Literal('postmessage')])),
     isolation: Type.Optional(IsolationSchema),

@@ -60,6 +60,7 @@ export interface Config {
   limits: Limits;
   channel: 'sab' | 'postmessage';
   isolation: IsolationSetting;
+  logLevel: string;
   supervision: Supervision;
   plugins: NonNullable<ConfigFile['plugins']>;
 }
@@ -73,6 +74,7 @@ export interface ConfigOverrides {
   tcpAllowRemote?: boolean;
   metrics?: string;
   niceness?: number;
+  logLevel?: string;
   /** Used instead of reading `plugd.json` (library users). */
   file?: ConfigFile;
 }
@@ -130,6 +132,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     limits: { ...DEFAULT_LIMITS, ...file.limits },
     channel: file.channel ?? 'sab',
     isolation: file.isolation ?? 'auto',
+    logLevel: overrides.logLevel ?? (process.env.PLUGD_LOG_LEVEL || undefined) ?? file.logLevel ?? 'info',
     supervision: mergeSupervision(DEFAULT_SUPERVISION, file.supervision),
     plugins: file.plugins ?? {},
   };

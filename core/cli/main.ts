@@ -18,6 +18,7 @@ import { stop } from './stop.js';
 import { printLogs } from './logs.js';
 import { formatPlugins, formatReload, formatStatus } from './format.js';
 import type { PluginStatus, SkippedEntry } from '../channel/protocol.js';
+import type { DaemonReloadSummary } from '../config-changes.js';
 import { paintFor } from './colour.js';
 import { takeSnapshot } from './daemon-snapshot.js';
 import { isSortColumn, SORT_COLUMNS, type SortColumn } from './top-sort.js';
@@ -193,8 +194,10 @@ clientCommand('reload [plugin]', 'reload one plugin, or rescan the plugin folder
   .option('--force', 'reload even if unchanged')
   .action(async (plugin: string | undefined, options: { force?: boolean }, command: Command) =>
     withClient(command, async (client) => {
-      const params = plugin === undefined ? { force: Boolean(options.force) } : { name: plugin, force: Boolean(options.force) };
-      process.stdout.write(formatReload(await client.call('plugins.reload', params)));
+      const force = Boolean(options.force);
+      // A rescan is what SIGHUP does: plugd.json is re-read too.
+      const outcome = plugin === undefined ? client.call<DaemonReloadSummary>('daemon.reload', { force }) : client.call<{ name: string; changed: boolean }>('plugins.reload', { name: plugin, force });
+      process.stdout.write(formatReload(await outcome));
     }),
   );
 

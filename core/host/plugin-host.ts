@@ -16,7 +16,7 @@ import { BRIDGED_SIGNALS } from '../signals.js';
 import { FORWARDED_HOOKS, type ForwardedHook, type PluginStatus, type RescanSummary, type SkippedEntry } from '../channel/protocol.js';
 import { discoverPlugins, inspectCandidate, isSkipped, withoutHelperFolders, type PluginSource } from './discovery.js';
 import { HostErrors } from './errors.js';
-import { PluginSupervisor } from './supervisor.js';
+import { PluginSupervisor, type PluginSettings } from './supervisor.js';
 import { PluginWorker, type WorkerLogSink } from './plugin-worker.js';
 import { SpareWorkers } from './spare-workers.js';
 import { ThreadBackend } from './thread-backend.js';
@@ -47,7 +47,12 @@ export class PluginHost {
   /** The entries of the plugin folder left out by the latest rescan. */
   private skippedEntries: SkippedEntry[] = [];
 
-  constructor(private readonly deps: HostDependencies) {
+  /** The watcher of the plugin folder (`watch`), apart from `plugd dev`'s. */
+  private folderWatcher: PluginWatcher | undefined;
+  /** The plugin folder before a re-read config moved it: its plugins leave, or move, at the next rescan. */
+  private formerPluginDir: string | undefined;
+
+  constructor(private deps: HostDependencies) {
     const log = workerLogSink(deps.log);
     const backend = (slot: WorkerSlot, spare: boolean) =>
       slot.isolation === 'process' ? new ProcessBackend(slot, spare) : new ThreadBackend(slot, spare);
@@ -63,8 +68,12 @@ export class PluginHost {
   async start(): Promise<RescanSummary> {
     const summary = await this.rescan(false);
     this.workers.arm();
-    if (this.deps.config.watch) await this.watch(this.pluginDir, (candidate) => this.syncCandidate(candidate));
+    if (this.deps.config.watch) await this.watchFolder();
     return summary;
+  }
+
+  private async watchFolder(): Promise<void> {
+    this.folderWatcher = await this.watch(this.pluginDir, (candidate) => this.syncCandidate(candidate));
   }
 
   /**
@@ -134,7 +143,25 @@ export class PluginHost {
     const plugin = this.require(name);
     const candidate = inspectCandidate(plugin.source.path);
     if (isSkipped(candidate)) throw HostErrors.notReloadable(name, candidate.reason);
-    return plugin.reload({ force, source: { ...candidate, name } });
+    return this.reloadUnderConfig(plugin, { ...candidate, name }, force);
+  }
+
+  /**
+   * A re-read `plugd.json` (daemon.reload): the plugin folder and the watcher
+   * follow it now; each plugin takes its new settings at the rescan that follows.
+   */
+  async reconfigure(config: Config): Promise<void> {
+    const before = this.deps.config;
+    this.deps = { ...this.deps, config };
+    if (before.pluginDir !== config.pluginDir) this.formerPluginDir = before.pluginDir;
+    if (before.pluginDir === config.pluginDir && before.watch === config.watch) return;
+    const folderWatcher = this.folderWatcher;
+    this.folderWatcher = undefined;
+    if (folderWatcher) {
+      this.watchers.splice(this.watchers.indexOf(folderWatcher), 1);
+      await folderWatcher.close();
+    }
+    if (config.watch) await this.watchFolder();
   }
 
   /** Brings the loaded set in line with the folder: new plugins load, removed ones unload, changed ones reload. */
@@ -142,13 +169,16 @@ export class PluginHost {
     const { plugins: found, skipped } = discoverPlugins(this.pluginDir);
     const summary = emptySummary(skipped);
     const foundNames = new Set(found.map((source) => source.name));
-    const removed = [...this.plugins.values()].filter((plugin) => this.isInFolder(plugin) && !foundNames.has(plugin.name));
+    const former = this.formerPluginDir;
+    this.formerPluginDir = undefined;
+    const inScope = (plugin: PluginSupervisor) => isIn(plugin, this.pluginDir) || (former !== undefined && isIn(plugin, former));
+    const removed = [...this.plugins.values()].filter((plugin) => inScope(plugin) && !foundNames.has(plugin.name));
     await Promise.all([
       ...removed.map(async (plugin) => {
         await this.unload(plugin.name);
         summary.unloaded.push(plugin.name);
       }),
-      ...found.map((source) => this.syncSource(source, force, summary)),
+      ...found.map((source) => this.syncSource(source, force, summary, former)),
     ]);
     summary.skipped = withoutHelperFolders(summary.skipped, [...this.plugins.values()].flatMap((plugin) => plugin.inputs));
     this.warnSkipped(summary);
@@ -162,9 +192,11 @@ export class PluginHost {
     for (const skip of summary.skipped) this.deps.log.logger.warn({ path: skip.path }, `skipped ${skip.path}: ${skip.reason}`);
   }
 
-  private async syncSource(source: PluginSource, force: boolean, summary: RescanSummary): Promise<void> {
+  /** `former`: the folder the plugin folder was before a re-read config moved it; a plugin of the same name there moves. */
+  private async syncSource(source: PluginSource, force: boolean, summary: RescanSummary, former?: string): Promise<void> {
     const existing = this.plugins.get(source.name);
-    if (existing && existing.source.path !== source.path) {
+    const moved = existing !== undefined && existing.source.path !== source.path;
+    if (existing && moved && !(former !== undefined && isIn(existing, former))) {
       summary.skipped.push({ path: source.path, reason: `plugin name "${source.name}" is already taken by ${existing.source.path}` });
       return;
     }
@@ -173,7 +205,7 @@ export class PluginHost {
         await this.add(source).load();
         summary.loaded.push(source.name);
       } else {
-        const outcome = await existing.reload({ force, source });
+        const outcome = await this.reloadUnderConfig(existing, source, force || moved);
         (outcome.changed ? summary.reloaded : summary.unchanged).push(source.name);
       }
       this.followBuild(this.plugins.get(source.name)!);
@@ -198,13 +230,14 @@ export class PluginHost {
     this.warnSkipped(summary);
   }
 
-  private async watch(dir: string, onChange: (candidate: string) => void): Promise<void> {
+  private async watch(dir: string, onChange: (candidate: string) => void): Promise<PluginWatcher> {
     // chokidar loads only for daemons that watch.
     const { PluginWatcher } = await import('./watcher.js');
     const watcher = new PluginWatcher(dir, onChange);
     this.watchers.push(watcher);
     await watcher.start();
     for (const plugin of this.plugins.values()) watcher.follow(plugin.inputs, plugin.source.path);
+    return watcher;
   }
 
   /** Watchers report a change to any file the plugin's build read. */
@@ -212,8 +245,9 @@ export class PluginHost {
     for (const watcher of this.watchers) watcher.follow(plugin.inputs, plugin.source.path);
   }
 
-  private add(source: PluginSource): PluginSupervisor {
-    const { config, registry, hooks, log } = this.deps;
+  /** What the config says `source` runs with now: compared at each reload, so a plugin whose settings changed is reloaded. */
+  private settingsFor(source: PluginSource): PluginSettings {
+    const { config, log } = this.deps;
     const supervision = supervisionFor(config, source.name);
     const isolation = chooseIsolation(config, source);
     const slot: WorkerSlot = {
@@ -224,19 +258,34 @@ export class PluginHost {
       logLevel: log.logger.level,
       process: isolation === 'process' ? processSettings(config, source) : undefined,
     };
+    return { slot, supervision, maxInFlight: config.limits.maxInFlightPerPlugin, config: config.plugins[source.name]?.config };
+  }
+
+  /** Reloads `plugin` with its settings from the current config; a process plugin whose slot changed drops its old spare. */
+  private async reloadUnderConfig(plugin: PluginSupervisor, source: PluginSource, force: boolean) {
+    const outcome = await plugin.reload({ force, source, settings: this.settingsFor(source) });
+    const before = this.slots.get(plugin.name);
+    const now = plugin.settings.slot;
+    if (before !== now) {
+      this.slots.set(plugin.name, now);
+      if (before?.isolation === 'process') this.workers.forget(before);
+    }
+    return outcome;
+  }
+
+  private add(source: PluginSource): PluginSupervisor {
+    const { config, registry, hooks, log } = this.deps;
+    const settings = this.settingsFor(source);
     const plugin = new PluginSupervisor(source, {
       registry,
       hooks,
       logger: log.logger,
       boot: (wanted) => this.workers.take(wanted),
-      slot,
-      supervision,
-      maxInFlight: config.limits.maxInFlightPerPlugin,
-      config: config.plugins[source.name]?.config,
+      ...settings,
       buildCache: join(config.home, 'cache', 'builds'),
     });
     this.plugins.set(source.name, plugin);
-    this.slots.set(source.name, slot);
+    this.slots.set(source.name, settings.slot);
     return plugin;
   }
 
@@ -246,9 +295,6 @@ export class PluginHost {
     return plugin;
   }
 
-  private isInFolder(plugin: PluginSupervisor): boolean {
-    return dirname(resolve(plugin.source.path)) === resolve(this.pluginDir);
-  }
 
   private bridgeHooks(): void {
     const { hooks } = this.deps;
@@ -268,6 +314,11 @@ export class PluginHost {
       core.tap('plugd:plugins', (...args) => broadcast(hook, args));
     }
   }
+}
+
+/** Whether `plugin` is an entry of folder `dir`. */
+function isIn(plugin: PluginSupervisor, dir: string): boolean {
+  return dirname(resolve(plugin.source.path)) === resolve(dir);
 }
 
 /**

@@ -39,6 +39,9 @@ export interface SupervisorEnvironment {
   buildCache: string;
 }
 
+/** What a plugin runs with from `plugd.json`: a reload given other settings replaces the worker even if the code is unchanged. */
+export type PluginSettings = Pick<SupervisorEnvironment, 'slot' | 'supervision' | 'maxInFlight' | 'config'>;
+
 export interface ReloadOutcome {
   name: string;
   changed: boolean;
@@ -51,14 +54,14 @@ export class PluginSupervisor {
   /** The serving version's params validators. */
   private schemas: SchemaScope | undefined;
   private readonly retiring = new Set<Promise<void>>();
-  private readonly restarts: RestartSchedule;
+  private restarts: RestartSchedule;
   private queue: Promise<unknown> = Promise.resolve();
   /** Deaths of workers not serving yet: one may die as its setup answers, before it takes over. */
   private readonly deaths = new WeakMap<PluginWorker, string>();
 
   constructor(
     public source: PluginSource,
-    private readonly env: SupervisorEnvironment,
+    private env: SupervisorEnvironment,
   ) {
     this.restarts = new RestartSchedule(env.supervision.restart);
   }
@@ -90,22 +93,37 @@ export class PluginSupervisor {
   }
 
   /**
-   * Blue/green reload. Unless `force`, an unchanged build is a no-op. If the
-   * new version fails, the old one (if any) keeps serving and the error is
-   * thrown. A reload starts a fresh crash history.
+   * Blue/green reload. Unless `force`, an unchanged build under unchanged
+   * `settings` is a no-op. If the new version fails, the old one (if any)
+   * keeps serving, under the old settings, and the error is thrown. A reload
+   * starts a fresh crash history.
    */
-  reload(options: { force?: boolean; source?: PluginSource } = {}): Promise<ReloadOutcome> {
+  reload(options: { force?: boolean; source?: PluginSource; settings?: PluginSettings } = {}): Promise<ReloadOutcome> {
     return this.exclusive(async () => {
       if (options.source) this.source = options.source;
       const build = await this.compile();
-      if (!options.force && this.state === 'ready' && build.hash === this.build?.hash) {
+      const settings = options.settings && !sameSettings(options.settings, this.env) ? options.settings : undefined;
+      if (!options.force && !settings && this.state === 'ready' && build.hash === this.build?.hash) {
         return { name: this.name, changed: false };
       }
+      const previous = this.env;
+      if (settings) this.adopt({ ...this.env, ...settings });
       this.restarts.reset();
-      await this.replaceWorker(build);
+      try {
+        await this.replaceWorker(build);
+      } catch (error) {
+        if (settings) this.adopt(previous);
+        throw error;
+      }
       this.history.reloads++;
       return { name: this.name, changed: true };
     });
+  }
+
+  /** The settings the plugin runs with now. */
+  get settings(): PluginSettings {
+    const { slot, supervision, maxInFlight, config } = this.env;
+    return { slot, supervision, maxInFlight, config };
   }
 
   /** Stops serving: methods vanish, in-flight calls are drained, `onShutdown` runs. */
@@ -276,6 +294,13 @@ export class PluginSupervisor {
     }).catch((error) => this.env.logger.error({ plugin: this.name, err: error }, 'restart failed'));
   }
 
+  /** Runs under `env` from now on: its workers boot with its slot, its deadlines and crash policy apply. */
+  private adopt(env: SupervisorEnvironment): void {
+    this.restarts.cancel();
+    this.env = env;
+    this.restarts = new RestartSchedule(env.supervision.restart);
+  }
+
   private cancelBackoff(): void {
     this.restarts.cancel();
     this.history.nextRestartAt = undefined;
@@ -295,4 +320,9 @@ export class PluginSupervisor {
     this.queue = run.catch(() => undefined);
     return run;
   }
+}
+
+function sameSettings(a: PluginSettings, b: PluginSettings): boolean {
+  const key = ({ slot, supervision, maxInFlight, config }: PluginSettings) => JSON.stringify([slot, supervision, maxInFlight, config]);
+  return key(a) === key(b);
 }

@@ -10,8 +10,8 @@ import type { PluginControl } from './plugin-control.js';
 const PluginName = Type.Object({ name: Type.String({ description: 'The plugin name' }) }, { additionalProperties: false });
 const BY_NAME = ['name'] as const;
 
-/** `loadRoots`: the folders `plugins.load` may load from. */
-export function registerPluginMethods(add: AddBuiltin, plugins: PluginControl, loadRoots: string[]): void {
+/** `loadRoots`: the folders `plugins.load` may load from now (a re-read plugd.json may change them). */
+export function registerPluginMethods(add: AddBuiltin, plugins: PluginControl, loadRoots: () => string[]): void {
   add('plugins.list', { description: 'Every loaded plugin with its state, methods, thread, calls served and last error.', params: NoParams }, () =>
     plugins.list(),
   );
@@ -40,7 +40,7 @@ export function registerPluginMethods(add: AddBuiltin, plugins: PluginControl, l
       positional: ['path'],
     },
     ({ path }: { path: string }) => {
-      const refusal = loadPathRefusal(path, loadRoots);
+      const refusal = loadPathRefusal(path, loadRoots());
       if (refusal) throw new RpcError(ErrorCode.INVALID_PARAMS, refusal);
       return plugins.loadPath(path);
     },

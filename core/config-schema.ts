@@ -125,7 +125,8 @@ export const ConfigFileSchema = Type.Object(
         Type.String(),
         Type.Object(
           {
-            config: Type.Optional(Type.Unknown()),
+            /** The plugin's `ctx.config`: an object. */
+            config: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
             supervision: Type.Optional(SupervisionOverrideSchema),
             isolation: Type.Optional(IsolationSchema),
             /** Process isolation only: who the process runs as (the daemon must be root), and what it adds to its clean environment. */

@@ -223,9 +223,10 @@ program
   .command('new <name>')
   .description('create a plugin from the template, in the plugin folder unless --dir')
   .option('--dir <dir>', "where to create it (default: the daemon's plugin folder)")
-  .action(async (name: string, options: { dir?: string }, command: Command) => {
+  .option('--file', 'a single NAME.plugin.ts file, with a tsconfig.json that gives editors the SDK types')
+  .action(async (name: string, options: { dir?: string; file?: boolean }, command: Command) => {
     const { newPlugin } = await import('./new.js');
-    newPlugin(name, { home: globals(command).home, dir: options.dir });
+    newPlugin(name, { home: globals(command).home, dir: options.dir, file: options.file });
   });
 
 registerDevCommand(program);

@@ -9,6 +9,7 @@ import { loadConfig } from '../config.js';
 import { resolveHome } from '../paths.js';
 import { discoverPlugins, validatePluginName } from '../host/discovery.js';
 import { packageRoot } from '../package-root.js';
+import { createPluginFile } from './new-file.js';
 
 const TEMPLATE = join(packageRoot, 'plugin-template');
 /** Stands for the plugin's name in every template file. */
@@ -19,9 +20,13 @@ const RENAMED_ON_COPY: Record<string, string> = { gitignore: '.gitignore' };
 const MAX_NPM_NAME_LENGTH = 214;
 
 /** Creates plugin `name` from the template (in the daemon's plugin folder unless `dir`) and prints what to do next. */
-export function newPlugin(name: string, options: { home?: string; dir?: string }): void {
+export function newPlugin(name: string, options: { home?: string; dir?: string; file?: boolean }): void {
   const pluginDir = loadConfig({ home: options.home }).pluginDir;
   const dir = options.dir === undefined ? pluginDir : resolve(options.dir);
+  if (options.file) {
+    process.stdout.write(createPluginFile(name, dir).map((path) => `created ${path}\n`).join(''));
+    return;
+  }
   const folder = createPlugin(name, dir);
   process.stdout.write(nextSteps({ name, folder, dir, servedByDaemon: dir === pluginDir, home: options.home }));
 }

@@ -250,6 +250,7 @@ export class PluginHost {
     const { config, log } = this.deps;
     const supervision = supervisionFor(config, source.name);
     const isolation = chooseIsolation(config, source);
+    if (isolation === 'thread') this.warnProcessOnly(source.name);
     const slot: WorkerSlot = {
       isolation,
       channel: isolation === 'process' ? processChannel((message) => log.logger.warn(message)) : config.channel,
@@ -259,6 +260,15 @@ export class PluginHost {
       process: isolation === 'process' ? processSettings(config, source) : undefined,
     };
     return { slot, supervision, maxInFlight: config.limits.maxInFlightPerPlugin, config: config.plugins[source.name]?.config };
+  }
+
+  /** `user`, `group` and `env` shape a plugin's own process: a thread shares the daemon's, so they would do nothing. */
+  private warnProcessOnly(name: string): void {
+    const own = this.deps.config.plugins[name] ?? {};
+    const ignored = (['user', 'group', 'env'] as const).filter((key) => own[key] !== undefined);
+    if (ignored.length === 0) return;
+    const keys = ignored.map((key) => `plugins.${name}.${key}`).join(', ');
+    this.deps.log.logger.warn({ plugin: name, ignored }, `${keys} ignored: ${name} runs in a worker thread, which shares the daemon's process (set plugins.${name}.isolation to "process")`);
   }
 
   /** Reloads `plugin` with its settings from the current config; a process plugin whose slot changed drops its old spare. */

@@ -30,6 +30,8 @@ export interface PluginLoad {
   name: string;
   entryUrl: string;
   config: unknown;
+  /** The plugin's folder (`ctx.dir`). */
+  dir: string;
   loadTimeoutMs: number;
 }
 
@@ -100,8 +102,8 @@ export class PluginWorker extends EventEmitter {
   async load(plugin: PluginLoad): Promise<WorkerManifest> {
     this.name = plugin.name;
     try {
-      const { name, entryUrl, config } = plugin;
-      this.manifest = await this.control.order('load', { name, entryUrl, config }, plugin.loadTimeoutMs);
+      const { name, entryUrl, config, dir } = plugin;
+      this.manifest = await this.control.order('load', { name, entryUrl, config, dir }, plugin.loadTimeoutMs);
       this.health.watch(
         this.slot.heartbeatTimeoutMs,
         () => this.backend.eventLoopUtilization(),

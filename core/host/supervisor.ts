@@ -16,7 +16,7 @@ import { SchemaScope } from '../schema.js';
 import type { Logger } from 'pino';
 import { RestartSchedule } from './crash-policy.js';
 import { compilePlugin, pruneBuilds, type CompiledPlugin } from './compile.js';
-import type { PluginSource } from './discovery.js';
+import { pluginFolder, type PluginSource } from './discovery.js';
 import { HostErrors, messageOf, type Phase } from './errors.js';
 import { pluginMethodEntries } from './plugin-methods.js';
 import { pluginStatus, type PluginHistory } from './plugin-status.js';
@@ -226,7 +226,7 @@ export class PluginSupervisor {
 
   private loadInto(worker: PluginWorker, build: CompiledPlugin) {
     const { config, supervision } = this.env;
-    return worker.load({ name: this.name, entryUrl: build.url, config, loadTimeoutMs: supervision.loadTimeoutMs });
+    return worker.load({ name: this.name, entryUrl: build.url, config, dir: pluginFolder(this.source), loadTimeoutMs: supervision.loadTimeoutMs });
   }
 
   private methodEntries(methods: MethodSpec[], schemas = new SchemaScope()): MethodEntry[] {

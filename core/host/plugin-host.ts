@@ -19,6 +19,7 @@ import { HostErrors } from './errors.js';
 import { PluginSupervisor, type PluginSettings } from './supervisor.js';
 import { PluginWorker, type WorkerLogSink } from './plugin-worker.js';
 import { SpareWorkers } from './spare-workers.js';
+import { reportStopProgress } from './stop-progress.js';
 import { ThreadBackend } from './thread-backend.js';
 import { ProcessBackend } from './process-backend.js';
 import { chooseIsolation, processChannel, processSettings } from './isolation.js';
@@ -94,7 +95,10 @@ export class PluginHost {
 
   async stop(): Promise<void> {
     await Promise.all(this.watchers.map((watcher) => watcher.close()));
-    await Promise.all([...this.plugins.values()].map((plugin) => plugin.unload()));
+    const plugins = [...this.plugins.values()];
+    const stopReporting = reportStopProgress(plugins, this.deps.log.logger);
+    await Promise.all(plugins.map((plugin) => plugin.unload()));
+    stopReporting();
     this.plugins.clear();
     await this.workers.close();
   }

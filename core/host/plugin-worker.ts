@@ -42,6 +42,8 @@ export class PluginWorker extends EventEmitter {
   private readonly pending = new PendingCalls((method, timeoutMs) => HostErrors.callDeadline(this.name, method, timeoutMs));
   private nextCallId = 1;
   private stopping = false;
+  /** While `stop` runs: what it waits for. */
+  private stopPhase: 'calls' | 'onShutdown' | undefined;
   private exited = false;
   private exitReason = '';
   /** The plugin's name once `load` is called; spares have none. */
@@ -160,10 +162,12 @@ export class PluginWorker extends EventEmitter {
     this.stopping = true;
     this.health.stop();
     const errors: string[] = [];
+    this.stopPhase = 'calls';
     if (this.pending.size > 0 && !(await this.pending.drainedWithin(drainTimeoutMs))) {
       errors.push(`${this.pending.size} call(s) still running after the drain deadline of ${drainTimeoutMs} ms`);
     }
     if (!this.exited) {
+      this.stopPhase = 'onShutdown';
       try {
         errors.push(...(await this.control.order('stop', {}, stopTimeoutMs)));
       } catch (error) {
@@ -172,6 +176,12 @@ export class PluginWorker extends EventEmitter {
     }
     await this.terminate('stopped');
     return errors;
+  }
+
+  /** What a stopping worker waits for: its calls in flight, then the plugin's `onShutdown` handlers; undefined otherwise. */
+  get waitingFor(): string | undefined {
+    if (this.exited || this.stopPhase === undefined) return undefined;
+    return this.stopPhase === 'onShutdown' ? 'onShutdown' : this.pending.size > 0 ? `${this.pending.size} call(s) in flight` : undefined;
   }
 
   /** Ends the worker now. In-flight calls are answered with -32001. */

@@ -53,7 +53,8 @@ export class PluginSupervisor {
   private build: CompiledPlugin | undefined;
   /** The serving version's params validators. */
   private schemas: SchemaScope | undefined;
-  private readonly retiring = new Set<Promise<void>>();
+  /** Workers stopping in the background, by the promise of their end. */
+  private readonly retiring = new Map<Promise<void>, PluginWorker>();
   private restarts: RestartSchedule;
   private queue: Promise<unknown> = Promise.resolve();
   /** Deaths of workers not serving yet: one may die as its setup answers, before it takes over. */
@@ -134,7 +135,7 @@ export class PluginSupervisor {
       this.history.state = 'draining';
       if (this.worker) this.retire(this.worker);
       this.worker = undefined;
-      await Promise.all(this.retiring);
+      await Promise.all(this.retiring.keys());
       this.history.state = 'stopped';
       this.env.hooks.pluginUnloaded.call(this.event());
     });
@@ -161,6 +162,12 @@ export class PluginSupervisor {
     }
     if (worker.inFlight >= this.env.maxInFlight) return Promise.reject(HostErrors.overloaded(this.name, worker.inFlight));
     return worker.call(method.name, params, method.timeoutMs ?? this.env.supervision.callTimeoutMs);
+  }
+
+  /** What the plugin's stopping workers wait for (`plugd stop` shows it), if anything. */
+  get waitingFor(): string | undefined {
+    const waits = [...this.retiring.values()].map((worker) => worker.waitingFor).filter((wait) => wait !== undefined);
+    return waits.length ? waits.join(', ') : undefined;
   }
 
   /** Sends a signal or hook event to the serving worker, if it asked for it. */
@@ -256,7 +263,7 @@ export class PluginSupervisor {
       for (const error of errors) this.env.logger.warn({ plugin: this.name, phase: 'stop' }, `plugin ${this.name} stop: ${error}`);
       this.retiring.delete(stopping);
     });
-    this.retiring.add(stopping);
+    this.retiring.set(stopping, worker);
   }
 
   private crashed(reason: string): void {

@@ -177,12 +177,17 @@ export class PluginHost {
     this.formerPluginDir = undefined;
     const inScope = (plugin: PluginSupervisor) => isIn(plugin, this.pluginDir) || (former !== undefined && isIn(plugin, former));
     const removed = [...this.plugins.values()].filter((plugin) => inScope(plugin) && !foundNames.has(plugin.name));
+    // Plugins loaded from elsewhere (plugins.load) are not the folder's, but a change of their settings applies to them too.
+    const reconfigured = [...this.plugins.values()].filter(
+      (plugin) => !inScope(plugin) && !foundNames.has(plugin.name) && plugin.settingsDiffer(this.settingsFor(plugin.source)),
+    );
     await Promise.all([
       ...removed.map(async (plugin) => {
         await this.unload(plugin.name);
         summary.unloaded.push(plugin.name);
       }),
       ...found.map((source) => this.syncSource(source, force, summary, former)),
+      ...reconfigured.map((plugin) => this.syncSource(plugin.source, false, summary)),
     ]);
     summary.skipped = withoutHelperFolders(summary.skipped, [...this.plugins.values()].flatMap((plugin) => plugin.inputs));
     this.warnSkipped(summary);
@@ -254,7 +259,6 @@ export class PluginHost {
     const { config, log } = this.deps;
     const supervision = supervisionFor(config, source.name);
     const isolation = chooseIsolation(config, source);
-    if (isolation === 'thread') this.warnProcessOnly(source.name);
     const slot: WorkerSlot = {
       isolation,
       channel: isolation === 'process' ? processChannel((message) => log.logger.warn(message)) : config.channel,
@@ -267,7 +271,8 @@ export class PluginHost {
   }
 
   /** `user`, `group` and `env` shape a plugin's own process: a thread shares the daemon's, so they would do nothing. */
-  private warnProcessOnly(name: string): void {
+  private warnProcessOnly(name: string, settings: PluginSettings): void {
+    if (settings.slot.isolation !== 'thread') return;
     const own = this.deps.config.plugins[name] ?? {};
     const ignored = (['user', 'group', 'env'] as const).filter((key) => own[key] !== undefined);
     if (ignored.length === 0) return;
@@ -277,7 +282,9 @@ export class PluginHost {
 
   /** Reloads `plugin` with its settings from the current config; a process plugin whose slot changed drops its old spare. */
   private async reloadUnderConfig(plugin: PluginSupervisor, source: PluginSource, force: boolean) {
-    const outcome = await plugin.reload({ force, source, settings: this.settingsFor(source) });
+    const settings = this.settingsFor(source);
+    const outcome = await plugin.reload({ force, source, settings });
+    if (outcome.changed) this.warnProcessOnly(plugin.name, settings);
     const before = this.slots.get(plugin.name);
     const now = plugin.settings.slot;
     if (before !== now) {
@@ -290,6 +297,7 @@ export class PluginHost {
   private add(source: PluginSource): PluginSupervisor {
     const { config, registry, hooks, log } = this.deps;
     const settings = this.settingsFor(source);
+    this.warnProcessOnly(source.name, settings);
     const plugin = new PluginSupervisor(source, {
       registry,
       hooks,

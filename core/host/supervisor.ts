@@ -103,7 +103,7 @@ export class PluginSupervisor {
     return this.exclusive(async () => {
       if (options.source) this.source = options.source;
       const build = await this.compile();
-      const settings = options.settings && !sameSettings(options.settings, this.env) ? options.settings : undefined;
+      const settings = options.settings && this.settingsDiffer(options.settings) ? options.settings : undefined;
       if (!options.force && !settings && this.state === 'ready' && build.hash === this.build?.hash) {
         return { name: this.name, changed: false };
       }
@@ -119,6 +119,11 @@ export class PluginSupervisor {
       this.history.reloads++;
       return { name: this.name, changed: true };
     });
+  }
+
+  /** Whether `settings` are not those the plugin runs with (a reload with them would replace its worker). */
+  settingsDiffer(settings: PluginSettings): boolean {
+    return !sameSettings(settings, this.env);
   }
 
   /** The settings the plugin runs with now. */

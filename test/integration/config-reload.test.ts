@@ -135,3 +135,19 @@ test('a new pluginDir is rescanned: its plugins load, the old folder\'s leave', 
   );
   t.is((await daemon.call('daemon.status')).pluginDir, other);
 });
+
+test('a plugin loaded from a loadPaths folder takes its new settings at the reload too', async (t) => {
+  const daemon = await startDaemon(t, { plugins: { 'a.plugin.js': configured }, config: { loadPaths: ['extra'] } });
+  mkdirSync(join(daemon.home, 'extra'));
+  const path = join(daemon.home, 'extra', 'e.plugin.js');
+  writeFileSync(path, configured);
+  await daemon.call('plugins.load', { path });
+  t.deepEqual(await daemon.call('e.config'), {});
+
+  writeConfig(daemon, { loadPaths: ['extra'], plugins: { e: { config: { n: 1 } } } });
+  const summary = await daemon.call('daemon.reload');
+  t.deepEqual(summary.reloaded, ['e']);
+  t.deepEqual(summary.unchanged, ['a']);
+  t.deepEqual(await daemon.call('e.config'), { n: 1 });
+  t.deepEqual((await daemon.call('daemon.reload')).reloaded, [], 'a second reload finds nothing changed');
+});

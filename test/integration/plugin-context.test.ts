@@ -74,6 +74,7 @@ function tsc(project: string): Promise<{ code: number | null; output: string }> 
 }
 
 test('plugd new --file writes NAME.plugin.ts and a tsconfig.json with which tsc type-checks it; the daemon serves it and ignores the tsconfig', async (t) => {
+  t.timeout(180_000, 'two runs of tsc on a busy machine');
   const daemon = await startDaemon(t);
   const created = await runCli(['--home', daemon.home, 'new', '--file', 'hello']);
   t.is(created.code, 0, created.stderr);

@@ -287,10 +287,9 @@ export class PluginHost {
     if (outcome.changed) this.warnProcessOnly(plugin.name, settings);
     const before = this.slots.get(plugin.name);
     const now = plugin.settings.slot;
-    if (before !== now) {
-      this.slots.set(plugin.name, now);
-      if (before?.isolation === 'process') this.workers.forget(before);
-    }
+    this.slots.set(plugin.name, now);
+    // Its spare, booted for the old slot, would serve no one (a new config alone keeps the slot, and the spare).
+    if (before?.isolation === 'process' && JSON.stringify(before) !== JSON.stringify(now)) this.workers.forget(before);
     return outcome;
   }
 

@@ -151,3 +151,30 @@ test('a plugin loaded from a loadPaths folder takes its new settings at the relo
   t.deepEqual(await daemon.call('e.config'), { n: 1 });
   t.deepEqual((await daemon.call('daemon.reload')).reloaded, [], 'a second reload finds nothing changed');
 });
+
+test("a process plugin's new env reaches a new process at the reload; its config alone changing too", async (t) => {
+  const envPlugin = `
+import { definePlugin } from 'plugd/sdk';
+export default definePlugin({
+  setup(ctx) {
+    ctx.rpc.method('env', {}, () => ({ mode: process.env.MODE ?? null, pid: process.pid, config: ctx.config }));
+  },
+});
+`;
+  const settings = (mode: string, n: number) => ({ plugins: { p: { isolation: 'process', env: { MODE: mode }, config: { n } } } });
+  const daemon = await startDaemon(t, { plugins: { 'p.plugin.js': envPlugin }, config: settings('slow', 1) });
+  const first = await daemon.call('p.env');
+  t.like(first, { mode: 'slow', config: { n: 1 } });
+
+  writeConfig(daemon, settings('fast', 1));
+  t.deepEqual((await daemon.call('daemon.reload')).reloaded, ['p']);
+  const second = await daemon.call('p.env');
+  t.like(second, { mode: 'fast', config: { n: 1 } });
+  t.not(second.pid, first.pid);
+
+  writeConfig(daemon, settings('fast', 2));
+  t.deepEqual((await daemon.call('daemon.reload')).reloaded, ['p']);
+  const third = await daemon.call('p.env');
+  t.like(third, { mode: 'fast', config: { n: 2 } });
+  t.not(third.pid, second.pid);
+});

@@ -178,3 +178,17 @@ export default definePlugin({
   t.like(third, { mode: 'fast', config: { n: 2 } });
   t.not(third.pid, second.pid);
 });
+
+test('watch turned on in plugd.json arms the watcher at the reload: a plugin dropped in then loads by itself', async (t) => {
+  const daemon = await startDaemon(t, { plugins: { 'a.plugin.js': configured } });
+  writeConfig(daemon, { watch: true });
+  const summary = await daemon.call('daemon.reload');
+  t.deepEqual(summary.config.applied, ['watch']);
+  t.true((await daemon.call('daemon.status')).watch);
+  writeFileSync(join(daemon.pluginDir, 'late.plugin.js'), configured);
+  await until(
+    () => daemon.call<PluginStatus[]>('plugins.list'),
+    (list) => list.some((plugin) => plugin.name === 'late' && plugin.state === 'ready'),
+  );
+  t.deepEqual(await daemon.call('late.config'), {});
+});

@@ -112,6 +112,9 @@ export type TlsFiles = Static<typeof TlsSchema>;
 const IsolationSchema = Type.Union([Type.Literal('thread'), Type.Literal('process'), Type.Literal('auto')]);
 export type IsolationSetting = Static<typeof IsolationSchema>;
 
+/** pino's levels. */
+const LogLevelSchema = Type.Union((['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const).map((level) => Type.Literal(level)));
+
 /** A user or group: a name or a number. */
 const Principal = Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })]);
 
@@ -129,6 +132,8 @@ export const ConfigFileSchema = Type.Object(
     metrics: Type.Optional(Address),
     niceness: Type.Optional(Type.Integer({ minimum: -20, maximum: 19 })),
     spareWorker: Type.Optional(Type.Boolean()),
+    /** The daemon's log level (PLUGD_LOG_LEVEL overrides it). */
+    logLevel: Type.Optional(LogLevelSchema),
     limits: Type.Optional(Type.Partial(LimitsSchema, { additionalProperties: false })),
     dashboard: Type.Optional(Type.Partial(DashboardSchema, { additionalProperties: false })),
     channel: Type.Optional(Type.Union([Type.Literal('sab'), Type.Literal('postmessage')])),
@@ -139,7 +144,8 @@ export const ConfigFileSchema = Type.Object(
         Type.String(),
         Type.Object(
           {
-            config: Type.Optional(Type.Unknown()),
+            /** The plugin's `ctx.config`: an object. */
+            config: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
             supervision: Type.Optional(SupervisionOverrideSchema),
             isolation: Type.Optional(IsolationSchema),
             /** Process isolation only: who the process runs as (the daemon must be root), and what it adds to its clean environment. */

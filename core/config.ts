@@ -71,6 +71,7 @@ export interface Config {
   dashboard: DashboardSettings;
   channel: 'sab' | 'postmessage';
   isolation: IsolationSetting;
+  logLevel: string;
   supervision: Supervision;
   plugins: NonNullable<ConfigFile['plugins']>;
 }
@@ -84,6 +85,7 @@ export interface ConfigOverrides {
   tcpAllowRemote?: boolean;
   metrics?: string;
   niceness?: number;
+  logLevel?: string;
   /** Used instead of reading `plugd.json` (library users). */
   file?: ConfigFile;
 }
@@ -142,6 +144,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     dashboard: { ...DEFAULT_DASHBOARD, ...file.dashboard },
     channel: file.channel ?? 'sab',
     isolation: file.isolation ?? 'auto',
+    logLevel: overrides.logLevel ?? (process.env.PLUGD_LOG_LEVEL || undefined) ?? file.logLevel ?? 'info',
     supervision: mergeSupervision(DEFAULT_SUPERVISION, file.supervision),
     plugins: file.plugins ?? {},
   };

@@ -9,6 +9,8 @@ import { setPriority } from 'node:os';
 import { loadConfig, supervisionFor, type Config, type ConfigOverrides } from './config.js';
 import type { DaemonMetrics, DaemonStatus } from './contract/daemon.js';
 import { daemonMetrics } from './daemon-metrics.js';
+import { reconcileConfig } from './config-changes.js';
+import type { ConfigChanges, DaemonReloadSummary } from './contract/plugin-status.js';
 import { formatAddress, isLoopback, parseAddress } from './address.js';
 import { Metrics } from './metrics.js';
 import { MIN_TOKEN_LENGTH, readToken, TokenSource, tokenFileWarning, tokenPath } from './token.js';
@@ -36,7 +38,6 @@ export interface DaemonOptions extends ConfigOverrides {
   develop?: string;
   /** Also log to stdout (foreground mode). */
   logToStdout?: boolean;
-  logLevel?: string;
 }
 
 export class Daemon {
@@ -86,7 +87,7 @@ export class Daemon {
     this.log = openLog({
       path: this.paths.log,
       stdout: this.options.logToStdout ?? false,
-      level: this.options.logLevel,
+      level: this.config.logLevel,
       pluginLinesPerSecond: this.config.limits.pluginLogLinesPerSecond,
       tap: this.config.tcp ? (line) => this.feed.logLine(line) : undefined,
     });
@@ -164,10 +165,36 @@ export class Daemon {
     return address && typeof address === 'object' ? `${address.address}:${address.port}` : undefined;
   }
 
-  async reload(source: 'signal' | 'rpc'): Promise<RescanSummary> {
+  /**
+   * SIGHUP, `daemon.reload`: reopen the log, re-read `plugd.json` (an invalid
+   * one changes nothing and is thrown), then rescan, which reloads each plugin
+   * whose code or settings changed.
+   */
+  async reload(source: 'signal' | 'rpc', force = false): Promise<DaemonReloadSummary> {
     this.log.reopen();
+    const config = await this.rereadConfig();
     await this.hooks.reload.promise({ source });
-    return this.host.rescan(false);
+    return { ...(await this.host.rescan(force)), config };
+  }
+
+  /** Applies what changed in `plugd.json` that can change in place; names what needs a restart. */
+  private async rereadConfig(): Promise<ConfigChanges> {
+    let next: Config;
+    try {
+      next = loadConfig({ ...this.options, home: this.config.home });
+    } catch (error) {
+      throw new Error(`plugd.json not applied, nothing changed: ${(error as Error).message}`);
+    }
+    const { config, changes } = reconcileConfig(this.config, next);
+    this.config = config;
+    this.log.logger.level = config.logLevel;
+    this.log.setPluginLinesPerSecond(config.limits.pluginLogLinesPerSecond);
+    await this.host.reconfigure(config);
+    if (changes.applied.length) this.log.logger.info({ applied: changes.applied }, `plugd.json: applied ${changes.applied.join(', ')}`);
+    if (changes.needsRestart.length) {
+      this.log.logger.warn({ needsRestart: changes.needsRestart }, `plugd.json: ${changes.needsRestart.join(', ')} changed: needs a restart (plugd restart) to take effect`);
+    }
+    return changes;
   }
 
   requestStop(reason: string): void {
@@ -291,9 +318,10 @@ export class Daemon {
       this.hooks.signal.for(signal).tap('plugd:stop', () => void this.stop(signal));
     }
     this.hooks.signal.for('SIGHUP').tap('plugd:reload', () => {
+      // An invalid plugd.json is logged here, and the daemon runs on as it was.
       this.reload('signal').then(
         (summary) => this.log.logger.info({ summary }, 'reloaded on SIGHUP'),
-        (error) => this.log.logger.error({ err: error }, 'reload on SIGHUP failed'),
+        (error) => this.log.logger.error({ err: error }, `reload on SIGHUP failed: ${(error as Error).message}`),
       );
     });
   }

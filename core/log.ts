@@ -23,6 +23,8 @@ export interface DaemonLog {
   writeLine(line: string): void;
   /** Writes a plugin's lines, rate-limited per plugin; dropped lines are counted and reported once a second. */
   pluginWriter(plugin: string): (line: string) => void;
+  /** A new rate for every plugin's lines (a re-read `limits.pluginLogLinesPerSecond`), from their next line. */
+  setPluginLinesPerSecond(perSecond: number): void;
   /** Reopens the log file (after logrotate moved it). */
   reopen(): void;
   flush(): void;
@@ -55,7 +57,7 @@ export function openLog(options: LogOptions): DaemonLog {
   };
   /** One writer (and rate limit) per plugin, made at its first line. */
   const writers = new Map<string, (line: string) => void>();
-  const perSecond = options.pluginLinesPerSecond ?? 1000;
+  let perSecond = options.pluginLinesPerSecond ?? 1000;
   return {
     logger,
     writeLine,
@@ -71,6 +73,10 @@ export function openLog(options: LogOptions): DaemonLog {
         writers.set(plugin, (writer = (line) => limit.offer(line)));
       }
       return writer;
+    },
+    setPluginLinesPerSecond(next) {
+      perSecond = next;
+      writers.clear();
     },
     reopen() {
       file.reopen();

@@ -41,10 +41,24 @@ export function rotateToken(home: string): string {
 /** Why a token file is unsafe to keep (readable by others, or someone else's), if it is. */
 export function tokenFileWarning(home: string): string | undefined {
   const path = tokenPath(home);
-  const stats = statSync(path);
-  const uid = process.getuid?.();
-  if (uid !== undefined && stats.uid !== uid) return `the token file ${path} is owned by uid ${stats.uid}, not by this user (uid ${uid})`;
-  if (stats.mode & 0o077) return `the token file ${path} is readable by other users (mode ${(stats.mode & 0o777).toString(8)}): chmod 600 ${path}`;
+  return tokenFileRisk(path, statSync(path), process.getuid?.());
+}
+
+/**
+ * Whoever can write the token decides who gets in, and whoever can read it
+ * gets in. So: the file is the daemon user's or root's (root can replace any
+ * file anyway: its owning the token gives nobody a power they lacked), no
+ * group or other user may write it, and no other user may read it. A group
+ * may read a token the daemon does not own: that is how a non-root daemon is
+ * given a root-owned secret (a Kubernetes Secret mounted 0440 with `fsGroup`);
+ * on the daemon's own file it is a leak.
+ */
+export function tokenFileRisk(path: string, stats: { uid: number; mode: number }, uid: number | undefined): string | undefined {
+  const mode = stats.mode & 0o777;
+  const own = uid === undefined || stats.uid === uid;
+  if (!own && stats.uid !== 0) return `the token file ${path} is owned by uid ${stats.uid}, not by this user (uid ${uid}) or root`;
+  if (mode & 0o022) return `the token file ${path} is writable by other users (mode ${mode.toString(8)}): chmod go-w ${path}`;
+  if (mode & 0o004 || (own && mode & 0o070)) return `the token file ${path} is readable by other users (mode ${mode.toString(8)}): chmod 600 ${path}`;
   return undefined;
 }
 

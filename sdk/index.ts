@@ -42,11 +42,17 @@ export interface ForwardedHookTap<Args extends unknown[]> {
 /** The hooks a plugin may tap: those of FORWARDED_HOOKS, with the arguments each passes. */
 export type PluginHooks = { [H in ForwardedHook]: ForwardedHookTap<ForwardedHookArgs[H]> };
 
-export interface PluginContext<Config = unknown> {
+export interface PluginContext<Config = Record<string, unknown>> {
   /** The plugin's name, which prefixes its methods. */
   readonly name: string;
-  /** `plugins.<name>.config` from `plugd.json`. */
+  /** `plugins.<name>.config` from `plugd.json`; `{}` when nothing is configured. */
   readonly config: Config;
+  /**
+   * The plugin's folder (for a single-file plugin, the folder holding the
+   * file): read files shipped with the plugin from here, not from
+   * `process.cwd()`, which is the daemon's in a worker thread.
+   */
+  readonly dir: string;
   /** A pino logger tagged with the plugin's name, written to the daemon's log. */
   readonly log: Logger;
   readonly rpc: {
@@ -71,7 +77,7 @@ export interface PluginContext<Config = unknown> {
   onShutdown(fn: () => unknown): void;
 }
 
-export interface PluginDefinition<Config = unknown, State = unknown> {
+export interface PluginDefinition<Config = Record<string, unknown>, State = unknown> {
   /** For readers of the code: the daemon names a plugin after its package name or file stem. */
   name?: string;
   setup(ctx: PluginContext<Config>): void | Promise<void>;
@@ -82,7 +88,7 @@ export interface PluginDefinition<Config = unknown, State = unknown> {
 }
 
 /** Declares a plugin. It returns its argument: the types are the point. */
-export function definePlugin<Config = unknown, State = unknown>(
+export function definePlugin<Config = Record<string, unknown>, State = unknown>(
   definition: PluginDefinition<Config, State>,
 ): PluginDefinition<Config, State> {
   return definition;

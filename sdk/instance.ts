@@ -21,6 +21,8 @@ import { PluginLoop, type LoopCounters } from './loop.js';
 export interface PluginInstanceOptions {
   name: string;
   config: unknown;
+  /** The plugin's folder (`ctx.dir`). */
+  dir: string;
   /** Makes `ctx.log`, at its first use: a plugin that never logs pays for no logger. */
   log: () => Logger;
   /** Told of every loop iteration (the worker publishes the counts to the core). */
@@ -174,7 +176,9 @@ export class PluginInstance {
     ) as unknown as PluginHooks;
     return {
       name: this.options.name,
-      config: this.options.config,
+      // Nothing configured is an empty object, so `ctx.config.key` never throws.
+      config: (this.options.config ?? {}) as Record<string, unknown>,
+      dir: this.options.dir,
       get log() {
         return instance.log;
       },

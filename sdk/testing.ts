@@ -65,7 +65,7 @@ let loads = 0;
  */
 export async function loadPlugin(entry: string | URL, options: LoadPluginOptions = {}): Promise<PluginHarness> {
   const file = typeof entry === 'string' ? resolve(entry) : fileURLToPath(entry);
-  const name = options.name ?? daemonNameOf(file);
+  const { name, dir } = daemonViewOf(file, options.name);
   const build = await compilePlugin(file, harnessCache());
   const module = (await import(`${build.url}?load=${++loads}`)) as PluginModule;
   const logs: LogRecord[] = [];
@@ -74,7 +74,7 @@ export async function loadPlugin(entry: string | URL, options: LoadPluginOptions
     { write: (line: string) => logs.push(JSON.parse(line)) },
   );
   // The config reaches a worker as workerData: a structured clone.
-  const instance = new PluginInstance(definitionFromModule(module, file), { name, config: structuredClone(options.config), log: () => log });
+  const instance = new PluginInstance(definitionFromModule(module, file), { name, dir, config: structuredClone(options.config), log: () => log });
   await instance.setup();
   await instance.resume(); // Its loops start, as the daemon starts them once the plugin serves.
   return new PluginHarness(instance, logs);
@@ -180,11 +180,19 @@ function overTheWire<T>(value: T): T {
   return JSON.parse(JSON.stringify(value));
 }
 
-/** The name the daemon gives the plugin: NAME of a NAME.plugin.ts file, else its package's name, else the file's stem. */
-function daemonNameOf(file: string): string {
+/**
+ * The name the daemon gives the plugin (NAME of a NAME.plugin.ts file, else
+ * its package's name, else the file's stem) and its folder (`ctx.dir`: the
+ * file's, or its package's).
+ */
+function daemonViewOf(file: string, name: string | undefined): { name: string; dir: string } {
   const asFile = inspectCandidate(file);
-  if (!isSkipped(asFile)) return asFile.name;
-  const packageName = nearestManifest(dirname(file))?.manifest.name;
-  return typeof packageName === 'string' ? pluginNameOfPackage(packageName) : basename(file).replace(/\.[^.]+$/, '');
+  if (!isSkipped(asFile)) return { name: name ?? asFile.name, dir: dirname(file) };
+  const manifest = nearestManifest(dirname(file));
+  const packageName = manifest?.manifest.name;
+  return {
+    name: name ?? (typeof packageName === 'string' ? pluginNameOfPackage(packageName) : basename(file).replace(/\.[^.]+$/, '')),
+    dir: manifest?.dir ?? dirname(file),
+  };
 }
 

@@ -55,6 +55,7 @@ export function runWorker(ports: WorkerPorts): void {
     const instance = new PluginInstance(definitionFromModule(module, order.entryUrl), {
       name: order.name,
       config: order.config,
+      dir: order.dir,
       log,
       loopCounters,
     });

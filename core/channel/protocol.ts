@@ -144,7 +144,8 @@ export interface WorkerManifest {
 
 /** Each order the core gives a worker, and what its reply carries. */
 export interface ControlOrders {
-  load: { order: { name: string; entryUrl: string; config: unknown }; reply: WorkerManifest };
+  /** `dir`: the plugin's folder (a single-file plugin's: the folder holding it), its `ctx.dir`. */
+  load: { order: { name: string; entryUrl: string; config: unknown; dir: string }; reply: WorkerManifest };
   pause: { order: {}; reply: void };
   resume: { order: {}; reply: void };
   snapshot: { order: {}; reply: unknown };

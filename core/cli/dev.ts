@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { inspectCandidate, isSkipped } from '../host/discovery.js';
 
 export function registerDevCommand(program: Command): void {
   program
@@ -18,6 +19,9 @@ export function registerDevCommand(program: Command): void {
       } catch {
         throw new Error(`no plugin at ${plugin}`);
       }
+      // Checked before the home is made: a mistyped path leaves nothing behind.
+      const candidate = inspectCandidate(plugin);
+      if (isSkipped(candidate)) throw new Error(`${plugin} is not a plugin: ${candidate.reason}`);
       const home = command.optsWithGlobals<{ home?: string }>().home ?? join(isFolder ? plugin : dirname(plugin), '.plugd-dev');
       const plugins = join(home, 'plugins');
       mkdirSync(plugins, { recursive: true, mode: 0o700 });

@@ -1,6 +1,7 @@
 // Plain-text views of the daemon's answers for people at a terminal.
 
 import type { PluginStatus, ReloadOne, RescanSummary, SkippedEntry } from '../contract/plugin-status.js';
+import type { DaemonReloadSummary } from '../contract/plugin-status.js';
 import { withoutColour, type Paint } from './colour.js';
 import type { Snapshot } from './daemon-snapshot.js';
 import { daemonSummary, lastErrorLines, PLUGIN_COLUMNS, pluginCells, shownState } from './plugin-view.js';
@@ -36,9 +37,12 @@ export function formatStatus(snapshot: Snapshot, paint: Paint): string {
   return paintLines(lines, paint);
 }
 
-export function formatReload(outcome: RescanSummary | ReloadOne): string {
+export function formatReload(outcome: RescanSummary | DaemonReloadSummary | ReloadOne): string {
   if ('name' in outcome) return `${outcome.name}: ${outcome.changed ? 'reloaded' : 'unchanged (use --force to reload anyway)'}\n`;
+  const config = 'config' in outcome ? outcome.config : { applied: [], needsRestart: [] };
   const lines = [
+    ['plugd.json applied', config.applied],
+    ['plugd.json needs a restart for', config.needsRestart],
     ['loaded', outcome.loaded],
     ['reloaded', outcome.reloaded],
     ['unchanged', outcome.unchanged],

@@ -17,7 +17,7 @@ import type { StartFlags } from './start.js';
 import { stop } from './stop.js';
 import { printLogs } from './logs.js';
 import { formatPlugins, formatReload, formatStatus } from './format.js';
-import type { PluginStatus, SkippedEntry } from '../contract/plugin-status.js';
+import type { DaemonReloadSummary, PluginStatus, SkippedEntry } from '../contract/plugin-status.js';
 import { paintFor } from './colour.js';
 import { takeSnapshot } from './daemon-snapshot.js';
 import { isSortColumn, SORT_COLUMNS, type SortColumn } from './top-sort.js';
@@ -193,8 +193,10 @@ clientCommand('reload [plugin]', 'reload one plugin, or rescan the plugin folder
   .option('--force', 'reload even if unchanged')
   .action(async (plugin: string | undefined, options: { force?: boolean }, command: Command) =>
     withClient(command, async (client) => {
-      const params = plugin === undefined ? { force: Boolean(options.force) } : { name: plugin, force: Boolean(options.force) };
-      process.stdout.write(formatReload(await client.call('plugins.reload', params)));
+      const force = Boolean(options.force);
+      // A rescan is what SIGHUP does: plugd.json is re-read too.
+      const outcome = plugin === undefined ? client.call<DaemonReloadSummary>('daemon.reload', { force }) : client.call<{ name: string; changed: boolean }>('plugins.reload', { name: plugin, force });
+      process.stdout.write(formatReload(await outcome));
     }),
   );
 
@@ -221,9 +223,10 @@ program
   .description('create a plugin from the template, in the plugin folder unless --dir')
   .option('--dir <dir>', "where to create it (default: the daemon's plugin folder)")
   .option('--lang <lang>', 'js (default) or python (a stdio plugin, docs/PROTOCOL.md)')
-  .action(async (name: string, options: { dir?: string; lang?: string }, command: Command) => {
+  .option('--file', 'a single NAME.plugin.ts file, with a tsconfig.json that gives editors the SDK types')
+  .action(async (name: string, options: { dir?: string; lang?: string; file?: boolean }, command: Command) => {
     const { newPlugin } = await import('./new.js');
-    newPlugin(name, { home: globals(command).home, dir: options.dir, lang: options.lang });
+    newPlugin(name, { home: globals(command).home, dir: options.dir, lang: options.lang, file: options.file });
   });
 
 program

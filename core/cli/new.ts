@@ -11,6 +11,7 @@ import { loadConfig } from '../config.js';
 import { resolveHome } from '../paths.js';
 import { discoverPlugins, validatePluginName } from '../host/discovery.js';
 import { packageRoot } from '../package-root.js';
+import { createPluginFile } from './new-file.js';
 
 const TEMPLATE = join(packageRoot, 'plugin-template');
 /** `--lang python`: a stdio plugin (docs/PROTOCOL.md), with plugd's one-file Python SDK copied beside it. */
@@ -27,11 +28,16 @@ const RENAMED_ON_COPY: Record<string, string> = { gitignore: '.gitignore' };
 const MAX_NPM_NAME_LENGTH = 214;
 
 /** Creates plugin `name` from the template (in the daemon's plugin folder unless `dir`) and prints what to do next. */
-export function newPlugin(name: string, options: { home?: string; dir?: string; lang?: string }): void {
+export function newPlugin(name: string, options: { home?: string; dir?: string; lang?: string; file?: boolean }): void {
   const lang = options.lang ?? 'js';
   if (!(LANGUAGES as readonly string[]).includes(lang)) throw new Error(`--lang takes one of ${LANGUAGES.join(', ')}, not "${lang}"`);
+  if (options.file && lang !== 'js') throw new Error('--file writes a single-file TypeScript plugin; it does not combine with --lang');
   const pluginDir = loadConfig({ home: options.home }).pluginDir;
   const dir = options.dir === undefined ? pluginDir : resolve(options.dir);
+  if (options.file) {
+    process.stdout.write(createPluginFile(name, dir).map((path) => `created ${path}\n`).join(''));
+    return;
+  }
   const folder = createPlugin(name, dir, lang as Language);
   process.stdout.write(nextSteps({ name, folder, dir, servedByDaemon: dir === pluginDir, home: options.home, lang: lang as Language }));
 }

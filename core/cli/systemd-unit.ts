@@ -79,8 +79,14 @@ function hardening(install: UnitInstall): string[] {
     `ReadWritePaths=${unitWord(install.home)}`,
     // Hidden entirely unless this install lives there; then read-only, with the home still writable.
     `ProtectHome=${underHomes ? 'read-only' : 'yes'}`,
-    // A home in /tmp (a trial install) would vanish behind a private /tmp.
-    ...(underTemporary ? [] : ['PrivateTmp=yes']),
+    // A home in /tmp (a trial install) would vanish behind a private /tmp: left out, and said so.
+    ...(underTemporary
+      ? [
+          `# PrivateTmp=yes is left out: it would hide ${[install.home, install.pluginDir].find((path) => isUnder(path, TEMPORARY_TREES))} behind a private /tmp.`,
+          '# A home under /tmp is for a trial: systemd-tmpfiles may clean it, and every service can see it. Move it',
+          '# (e.g. --home /var/lib/plugd) and print the unit again to get PrivateTmp=yes back.',
+        ]
+      : ['PrivateTmp=yes']),
     'PrivateDevices=yes',
     'ProtectKernelTunables=yes',
     'ProtectKernelModules=yes',

@@ -72,6 +72,20 @@ export const RescanSummarySchema = Type.Object({
 /** What a rescan (start, SIGHUP, `daemon.reload`, `plugins.reload` of all) did. */
 export type RescanSummary = Static<typeof RescanSummarySchema>;
 
+export const DaemonReloadSummarySchema = Type.Composite([
+  RescanSummarySchema,
+  Type.Object({
+    config: Type.Object({
+      applied: Type.Array(Type.String(), { description: 'Keys of plugd.json whose new value is in effect' }),
+      needsRestart: Type.Array(Type.String(), { description: 'Keys whose new value waits for a restart' }),
+    }),
+  }),
+]);
+/** What `daemon.reload` (and SIGHUP) did: the rescan, and what the re-read plugd.json changed. */
+export type DaemonReloadSummary = Static<typeof DaemonReloadSummarySchema>;
+/** What a re-read plugd.json changed. */
+export type ConfigChanges = DaemonReloadSummary['config'];
+
 export const ReloadOneSchema = Type.Object({ name: Type.String(), changed: Type.Boolean() });
 /** What `plugins.reload {name}` did. */
 export type ReloadOne = Static<typeof ReloadOneSchema>;

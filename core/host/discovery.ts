@@ -4,7 +4,7 @@
 // loads its good plugins.
 
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { execCommand, inspectExecFile, inspectExecManifest, PLUGD_MANIFEST } from './exec-discovery.js';
 
 export interface PluginSource {
@@ -48,6 +48,11 @@ export function validatePluginName(name: string): string | undefined {
   if (!PLUGIN_NAME.test(name)) return `"${name}" is not a valid plugin name (letters, digits, "-" and "_")`;
   if (RESERVED_NAMES.has(name)) return `"${name}" is reserved for the daemon's own methods`;
   return undefined;
+}
+
+/** The plugin's folder: a folder plugin's own, or the one holding a single-file plugin (`ctx.dir`, a process plugin's cwd). */
+export function pluginFolder(source: PluginSource): string {
+  return source.entry === source.path ? dirname(source.path) : source.path;
 }
 
 /** Reads one candidate (a folder or a file); returns the plugin or why it is not one. */
@@ -121,7 +126,10 @@ export function isSkipped(candidate: PluginSource | Skipped): candidate is Skipp
   return 'reason' in candidate;
 }
 
-/** Scans a plugin folder. Hidden entries (dotfiles, build folders) are ignored silently. */
+/** Editor settings beside single-file plugins (`plugd new --file` writes one): not plugins, and not junk. */
+const EDITOR_FILES = new Set(['tsconfig.json', 'jsconfig.json']);
+
+/** Scans a plugin folder. Hidden entries (dotfiles, build folders) and editor settings are ignored silently. */
 export function discoverPlugins(dir: string): Discovery {
   const discovery: Discovery = { plugins: [], skipped: [] };
   let names: string[];
@@ -133,7 +141,7 @@ export function discoverPlugins(dir: string): Discovery {
   }
   const byName = new Map<string, PluginSource>();
   for (const name of names) {
-    if (name.startsWith('.') || name === 'node_modules') continue;
+    if (name.startsWith('.') || name === 'node_modules' || EDITOR_FILES.has(name)) continue;
     const candidate = inspectCandidate(join(dir, name));
     if (isSkipped(candidate)) {
       discovery.skipped.push(candidate);

@@ -17,11 +17,12 @@ import { FORWARDED_HOOKS, type ForwardedHook } from '../channel/protocol.js';
 import { type PluginStatus, type ReloadOne, type RescanSummary, type SkippedEntry } from '../contract/plugin-status.js';
 import { discoverPlugins, inspectCandidate, isSkipped, withoutHelperFolders, type PluginSource } from './discovery.js';
 import { HostErrors } from './errors.js';
-import { PluginSupervisor, type CarriedState } from './supervisor.js';
+import { PluginSupervisor, type CarriedState, type PluginSettings } from './supervisor.js';
 import { PluginWorker, type WorkerLogSink } from './plugin-worker.js';
 import { SpareWorkers } from './spare-workers.js';
 import { StateKeeper } from './state-keeper.js';
 import { StateStore } from './state-store.js';
+import { reportStopProgress } from './stop-progress.js';
 import { ThreadBackend } from './thread-backend.js';
 import { ProcessBackend } from './process-backend.js';
 import { ExecBackend } from './exec-backend.js';
@@ -55,7 +56,12 @@ export class PluginHost {
   /** Plugins loaded in this daemon's life: only a first load starts with the state kept at the last stop. */
   private readonly loadedOnce = new Set<string>();
 
-  constructor(private readonly deps: HostDependencies) {
+  /** The watcher of the plugin folder (`watch`), apart from `plugd dev`'s. */
+  private folderWatcher: PluginWatcher | undefined;
+  /** The plugin folder before a re-read config moved it: its plugins leave, or move, at the next rescan. */
+  private formerPluginDir: string | undefined;
+
+  constructor(private deps: HostDependencies) {
     const log = workerLogSink(deps.log);
     const backend = (slot: WorkerSlot, spare: boolean) =>
       slot.exec
@@ -77,8 +83,12 @@ export class PluginHost {
   async start(): Promise<RescanSummary> {
     const summary = await this.rescan(false);
     this.workers.arm();
-    if (this.deps.config.watch) await this.watch(this.pluginDir, (candidate) => this.syncCandidate(candidate));
+    if (this.deps.config.watch) await this.watchFolder();
     return summary;
+  }
+
+  private async watchFolder(): Promise<void> {
+    this.folderWatcher = await this.watch(this.pluginDir, (candidate) => this.syncCandidate(candidate));
   }
 
   /**
@@ -99,10 +109,15 @@ export class PluginHost {
 
   async stop(): Promise<void> {
     await Promise.all(this.watchers.map((watcher) => watcher.close()));
-    await Promise.all([...this.plugins.values()].map(async (plugin) => {
-      await this.states.atStop(plugin);
-      await plugin.unload();
-    }));
+    const plugins = [...this.plugins.values()];
+    const stopReporting = reportStopProgress(plugins, this.deps.log.logger);
+    await Promise.all(
+      plugins.map(async (plugin) => {
+        await this.states.atStop(plugin);
+        await plugin.unload();
+      }),
+    );
+    stopReporting();
     this.plugins.clear();
     await this.workers.close();
   }
@@ -151,8 +166,25 @@ export class PluginHost {
     const plugin = this.require(name);
     const candidate = inspectCandidate(plugin.source.path);
     if (isSkipped(candidate)) throw HostErrors.notReloadable(name, candidate.reason);
-    this.followExec(candidate);
-    return plugin.reload({ force, source: { ...candidate, name } });
+    return this.reloadUnderConfig(plugin, { ...candidate, name }, force);
+  }
+
+  /**
+   * A re-read `plugd.json` (daemon.reload): the plugin folder and the watcher
+   * follow it now; each plugin takes its new settings at the rescan that follows.
+   */
+  async reconfigure(config: Config): Promise<void> {
+    const before = this.deps.config;
+    this.deps = { ...this.deps, config };
+    if (before.pluginDir !== config.pluginDir) this.formerPluginDir = before.pluginDir;
+    if (before.pluginDir === config.pluginDir && before.watch === config.watch) return;
+    const folderWatcher = this.folderWatcher;
+    this.folderWatcher = undefined;
+    if (folderWatcher) {
+      this.watchers.splice(this.watchers.indexOf(folderWatcher), 1);
+      await folderWatcher.close();
+    }
+    if (config.watch) await this.watchFolder();
   }
 
   /** Brings the loaded set in line with the folder: new plugins load, removed ones unload, changed ones reload. */
@@ -160,13 +192,21 @@ export class PluginHost {
     const { plugins: found, skipped } = discoverPlugins(this.pluginDir);
     const summary = emptySummary(skipped);
     const foundNames = new Set(found.map((source) => source.name));
-    const removed = [...this.plugins.values()].filter((plugin) => this.isInFolder(plugin) && !foundNames.has(plugin.name));
+    const former = this.formerPluginDir;
+    this.formerPluginDir = undefined;
+    const inScope = (plugin: PluginSupervisor) => isIn(plugin, this.pluginDir) || (former !== undefined && isIn(plugin, former));
+    const removed = [...this.plugins.values()].filter((plugin) => inScope(plugin) && !foundNames.has(plugin.name));
+    // Plugins loaded from elsewhere (plugins.load) are not the folder's, but a change of their settings applies to them too.
+    const reconfigured = [...this.plugins.values()].filter(
+      (plugin) => !inScope(plugin) && !foundNames.has(plugin.name) && plugin.settingsDiffer(this.settingsFor(plugin.source)),
+    );
     await Promise.all([
       ...removed.map(async (plugin) => {
         await this.unload(plugin.name);
         summary.unloaded.push(plugin.name);
       }),
-      ...found.map((source) => this.syncSource(source, force, summary)),
+      ...found.map((source) => this.syncSource(source, force, summary, former)),
+      ...reconfigured.map((plugin) => this.syncSource(plugin.source, false, summary)),
     ]);
     summary.skipped = withoutHelperFolders(summary.skipped, [...this.plugins.values()].flatMap((plugin) => plugin.inputs));
     this.warnSkipped(summary);
@@ -180,9 +220,11 @@ export class PluginHost {
     for (const skip of summary.skipped) this.deps.log.logger.warn({ path: skip.path }, `skipped ${skip.path}: ${skip.reason}`);
   }
 
-  private async syncSource(source: PluginSource, force: boolean, summary: RescanSummary): Promise<void> {
+  /** `former`: the folder the plugin folder was before a re-read config moved it; a plugin of the same name there moves. */
+  private async syncSource(source: PluginSource, force: boolean, summary: RescanSummary, former?: string): Promise<void> {
     const existing = this.plugins.get(source.name);
-    if (existing && existing.source.path !== source.path) {
+    const moved = existing !== undefined && existing.source.path !== source.path;
+    if (existing && moved && !(former !== undefined && isIn(existing, former))) {
       summary.skipped.push({ path: source.path, reason: `plugin name "${source.name}" is already taken by ${existing.source.path}` });
       return;
     }
@@ -191,8 +233,7 @@ export class PluginHost {
         await this.add(source).load(this.keptState(source.name));
         summary.loaded.push(source.name);
       } else {
-        this.followExec(source);
-        const outcome = await existing.reload({ force, source });
+        const outcome = await this.reloadUnderConfig(existing, source, force || moved);
         (outcome.changed ? summary.reloaded : summary.unchanged).push(source.name);
       }
       this.followBuild(this.plugins.get(source.name)!);
@@ -217,13 +258,14 @@ export class PluginHost {
     this.warnSkipped(summary);
   }
 
-  private async watch(dir: string, onChange: (candidate: string) => void): Promise<void> {
+  private async watch(dir: string, onChange: (candidate: string) => void): Promise<PluginWatcher> {
     // chokidar loads only for daemons that watch.
     const { PluginWatcher } = await import('./watcher.js');
     const watcher = new PluginWatcher(dir, onChange);
     this.watchers.push(watcher);
     await watcher.start();
     for (const plugin of this.plugins.values()) watcher.follow(plugin.inputs, plugin.source.path);
+    return watcher;
   }
 
   /** The state kept at the last stop, for a plugin's first load in this daemon's life (later ones start empty). */
@@ -238,8 +280,9 @@ export class PluginHost {
     for (const watcher of this.watchers) watcher.follow(plugin.inputs, plugin.source.path);
   }
 
-  private add(source: PluginSource): PluginSupervisor {
-    const { config, registry, hooks, log } = this.deps;
+  /** What the config says `source` runs with now: compared at each reload, so a plugin whose settings changed is reloaded. */
+  private settingsFor(source: PluginSource): PluginSettings {
+    const { config, log } = this.deps;
     const supervision = supervisionFor(config, source.name);
     // A stdio plugin is a process of its own, talking over its pipes.
     const { isolation, raisedByManifest } = source.exec ? { isolation: 'process' as const, raisedByManifest: undefined } : isolationOf(config, source);
@@ -255,27 +298,45 @@ export class PluginHost {
       process: isolation === 'process' ? processSettings(config, source) : undefined,
       exec: source.exec && execSettings(config, source.name, source.exec, source.entry),
     };
+    return {
+      slot,
+      supervision,
+      maxInFlight: config.limits.maxInFlightPerPlugin,
+      schemaCaps: {
+        maxMethodsPerPlugin: config.limits.maxMethodsPerPlugin,
+        maxSchemaBytes: config.limits.maxSchemaBytes,
+        maxSchemaDepth: config.limits.maxSchemaDepth,
+      },
+      config: config.plugins[source.name]?.config ?? {},
+    };
+  }
+
+  /** Reloads `plugin` with its settings from the current config; a process plugin whose slot changed drops its old spare. */
+  private async reloadUnderConfig(plugin: PluginSupervisor, source: PluginSource, force: boolean) {
+    const settings = this.settingsFor(source);
+    const outcome = await plugin.reload({ force, source, settings });
+    const before = this.slots.get(plugin.name);
+    const now = plugin.settings.slot;
+    this.slots.set(plugin.name, now);
+    // Its spare, booted for the old slot, would serve no one (a new config alone keeps the slot, and the spare).
+    if (before?.isolation === 'process' && JSON.stringify(before) !== JSON.stringify(now)) this.workers.forget(before);
+    return outcome;
+  }
+
+  private add(source: PluginSource): PluginSupervisor {
+    const { config, registry, hooks, log } = this.deps;
+    const settings = this.settingsFor(source);
     const plugin = new PluginSupervisor(source, {
       registry,
       hooks,
       logger: log.logger,
       boot: (wanted) => this.workers.take(wanted),
-      slot,
-      supervision,
-      maxInFlight: config.limits.maxInFlightPerPlugin,
-      schemaCaps: config.limits,
-      config: config.plugins[source.name]?.config,
+      ...settings,
       buildCache: join(config.home, 'cache', 'builds'),
     });
     this.plugins.set(source.name, plugin);
-    this.slots.set(source.name, slot);
+    this.slots.set(source.name, settings.slot);
     return plugin;
-  }
-
-  /** A stdio plugin's next start runs the command its manifest now declares (its slot is read at each start). */
-  private followExec(source: PluginSource): void {
-    const exec = this.slots.get(source.name)?.exec;
-    if (exec && source.exec) Object.assign(exec, execSettings(this.deps.config, source.name, source.exec, source.entry));
   }
 
   private require(name: string): PluginSupervisor {
@@ -284,9 +345,6 @@ export class PluginHost {
     return plugin;
   }
 
-  private isInFolder(plugin: PluginSupervisor): boolean {
-    return dirname(resolve(plugin.source.path)) === resolve(this.pluginDir);
-  }
 
   private bridgeHooks(): void {
     const { hooks } = this.deps;
@@ -315,6 +373,11 @@ function isolationOf(config: Config, source: PluginSource): IsolationChoice {
   } catch (error) {
     throw HostErrors.phaseFailed(source.name, 'load', (error as Error).message);
   }
+}
+
+/** Whether `plugin` is an entry of folder `dir`. */
+function isIn(plugin: PluginSupervisor, dir: string): boolean {
+  return dirname(resolve(plugin.source.path)) === resolve(dir);
 }
 
 /**

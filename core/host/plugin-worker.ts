@@ -36,6 +36,8 @@ export interface PluginLoad {
   name: string;
   entryUrl: string;
   config: unknown;
+  /** The plugin's folder (`ctx.dir`). */
+  dir: string;
   loadTimeoutMs: number;
 }
 
@@ -49,6 +51,8 @@ export class PluginWorker extends EventEmitter {
   });
   private nextCallId = 1;
   private stopping = false;
+  /** While `stop` runs: what it waits for. */
+  private stopPhase: 'calls' | 'onShutdown' | undefined;
   private exited = false;
   private exitReason = '';
   /** Set once the worker broke the protocol: why it is being ended. */
@@ -115,8 +119,8 @@ export class PluginWorker extends EventEmitter {
   async load(plugin: PluginLoad): Promise<WorkerManifest> {
     this.name = plugin.name;
     try {
-      const { name, entryUrl, config } = plugin;
-      this.manifest = await this.control.order('load', { name, entryUrl, config }, plugin.loadTimeoutMs);
+      const { name, entryUrl, config, dir } = plugin;
+      this.manifest = await this.control.order('load', { name, entryUrl, config, dir }, plugin.loadTimeoutMs);
       this.health.watch(
         this.slot.heartbeatTimeoutMs,
         () => this.backend.eventLoopUtilization(),
@@ -178,10 +182,12 @@ export class PluginWorker extends EventEmitter {
     this.stopping = true;
     this.health.stop();
     const errors: string[] = [];
+    this.stopPhase = 'calls';
     if (this.pending.size > 0 && !(await this.pending.drainedWithin(drainTimeoutMs))) {
       errors.push(`${this.pending.size} call(s) still running after the drain deadline of ${drainTimeoutMs} ms`);
     }
     if (!this.exited) {
+      this.stopPhase = 'onShutdown';
       try {
         errors.push(...(await this.control.order('stop', {}, stopTimeoutMs)));
       } catch (error) {
@@ -190,6 +196,12 @@ export class PluginWorker extends EventEmitter {
     }
     await this.terminate('stopped');
     return errors;
+  }
+
+  /** What a stopping worker waits for: its calls in flight, then the plugin's `onShutdown` handlers; undefined otherwise. */
+  get waitingFor(): string | undefined {
+    if (this.exited || this.stopPhase === undefined) return undefined;
+    return this.stopPhase === 'onShutdown' ? 'onShutdown' : this.pending.size > 0 ? `${this.pending.size} call(s) in flight` : undefined;
   }
 
   /** Ends the worker now. In-flight calls are answered with -32001. */

@@ -21,7 +21,7 @@ import { RestartSchedule } from './crash-policy.js';
 import { compilePlugin, pruneBuilds, type CompiledPlugin } from './compile.js';
 import { checkEngines } from './engines.js';
 import { execBuild } from './exec-build.js';
-import type { PluginSource } from './discovery.js';
+import { pluginFolder, type PluginSource } from './discovery.js';
 import { HostErrors, messageOf, type Phase } from './errors.js';
 import { pluginMethodEntries } from './plugin-methods.js';
 import type { SchemaCaps } from './schema-caps.js';
@@ -47,6 +47,9 @@ export interface SupervisorEnvironment {
   buildCache: string;
 }
 
+/** What a plugin runs with from `plugd.json`: a reload given other settings replaces the worker even if the code is unchanged. */
+export type PluginSettings = Pick<SupervisorEnvironment, 'slot' | 'supervision' | 'maxInFlight' | 'schemaCaps' | 'config'>;
+
 export interface ReloadOutcome {
   name: string;
   changed: boolean;
@@ -69,8 +72,9 @@ export class PluginSupervisor {
   private build: CompiledPlugin | undefined;
   /** The serving version's params validators. */
   private schemas: SchemaScope | undefined;
-  private readonly retiring = new Set<Promise<void>>();
-  private readonly restarts: RestartSchedule;
+  /** Workers stopping in the background, by the promise of their end. */
+  private readonly retiring = new Map<Promise<void>, PluginWorker>();
+  private restarts: RestartSchedule;
   private queue: Promise<unknown> = Promise.resolve();
   /** Closed while the plugin is frozen: calls wait there. */
   private readonly gate = new CallGate();
@@ -79,7 +83,7 @@ export class PluginSupervisor {
 
   constructor(
     public source: PluginSource,
-    private readonly env: SupervisorEnvironment,
+    private env: SupervisorEnvironment,
   ) {
     this.restarts = new RestartSchedule(env.supervision.restart);
   }
@@ -136,22 +140,42 @@ export class PluginSupervisor {
   }
 
   /**
-   * Blue/green reload. Unless `force`, an unchanged build is a no-op. If the
-   * new version fails, the old one (if any) keeps serving and the error is
-   * thrown. A reload starts a fresh crash history.
+   * Blue/green reload. Unless `force`, an unchanged build under unchanged
+   * `settings` is a no-op. If the new version fails, the old one (if any)
+   * keeps serving, under the old settings, and the error is thrown. A reload
+   * starts a fresh crash history.
    */
-  reload(options: { force?: boolean; source?: PluginSource } = {}): Promise<ReloadOutcome> {
+  reload(options: { force?: boolean; source?: PluginSource; settings?: PluginSettings } = {}): Promise<ReloadOutcome> {
     return this.exclusive(async () => {
       if (options.source) this.source = options.source;
       const build = await this.compile();
-      if (!options.force && this.state === 'ready' && build.hash === this.build?.hash) {
+      const settings = options.settings && this.settingsDiffer(options.settings) ? options.settings : undefined;
+      if (!options.force && !settings && this.state === 'ready' && build.hash === this.build?.hash) {
         return { name: this.name, changed: false };
       }
+      const previous = this.env;
+      if (settings) this.adopt({ ...this.env, ...settings });
       this.restarts.reset();
-      await this.replaceWorker(build);
+      try {
+        await this.replaceWorker(build);
+      } catch (error) {
+        if (settings) this.adopt(previous);
+        throw error;
+      }
       this.history.reloads++;
       return { name: this.name, changed: true };
     });
+  }
+
+  /** Whether `settings` are not those the plugin runs with (a reload with them would replace its worker). */
+  settingsDiffer(settings: PluginSettings): boolean {
+    return !sameSettings(settings, this.env);
+  }
+
+  /** The settings the plugin runs with now. */
+  get settings(): PluginSettings {
+    const { slot, supervision, maxInFlight, schemaCaps, config } = this.env;
+    return { slot, supervision, maxInFlight, schemaCaps, config };
   }
 
   /** Stops serving: methods vanish, in-flight calls are drained, `onShutdown` runs. */
@@ -163,7 +187,7 @@ export class PluginSupervisor {
       this.gate.open();
       if (this.worker) this.retire(this.worker);
       this.worker = undefined;
-      await Promise.all(this.retiring);
+      await Promise.all(this.retiring.keys());
       this.history.state = 'stopped';
       this.env.hooks.pluginUnloaded.call(this.event());
     });
@@ -199,6 +223,12 @@ export class PluginSupervisor {
     }
     if (worker.inFlight >= this.env.maxInFlight) return Promise.reject(HostErrors.overloaded(this.name, worker.inFlight));
     return worker.call(method.name, params, timeoutMs);
+  }
+
+  /** What the plugin's stopping workers wait for (`plugd stop` shows it), if anything. */
+  get waitingFor(): string | undefined {
+    const waits = [...this.retiring.values()].map((worker) => worker.waitingFor).filter((wait) => wait !== undefined);
+    return waits.length ? waits.join(', ') : undefined;
   }
 
   /** Sends a signal or hook event to the serving worker, if it asked for it. */
@@ -287,7 +317,7 @@ export class PluginSupervisor {
 
   private loadInto(worker: PluginWorker, build: CompiledPlugin) {
     const { config, supervision } = this.env;
-    return worker.load({ name: this.name, entryUrl: build.url, config, loadTimeoutMs: supervision.loadTimeoutMs });
+    return worker.load({ name: this.name, entryUrl: build.url, config, dir: pluginFolder(this.source), loadTimeoutMs: supervision.loadTimeoutMs });
   }
 
   private methodEntries(methods: MethodSpec[], schemas = new SchemaScope()): MethodEntry[] {
@@ -318,7 +348,7 @@ export class PluginSupervisor {
       for (const error of errors) this.env.logger.warn({ plugin: this.name, phase: 'stop' }, `plugin ${this.name} stop: ${error}`);
       this.retiring.delete(stopping);
     });
-    this.retiring.add(stopping);
+    this.retiring.set(stopping, worker);
   }
 
   private crashed(reason: string): void {
@@ -356,6 +386,13 @@ export class PluginSupervisor {
     }).catch((error) => this.env.logger.error({ plugin: this.name, err: error }, 'restart failed'));
   }
 
+  /** Runs under `env` from now on: its workers boot with its slot, its deadlines and crash policy apply. */
+  private adopt(env: SupervisorEnvironment): void {
+    this.restarts.cancel();
+    this.env = env;
+    this.restarts = new RestartSchedule(env.supervision.restart);
+  }
+
   private cancelBackoff(): void {
     this.restarts.cancel();
     this.history.nextRestartAt = undefined;
@@ -376,4 +413,10 @@ export class PluginSupervisor {
     this.queue = run.catch(() => undefined);
     return run;
   }
+}
+
+function sameSettings(a: PluginSettings, b: PluginSettings): boolean {
+  const key = ({ slot, supervision, maxInFlight, schemaCaps, config }: PluginSettings) =>
+    JSON.stringify([slot, supervision, maxInFlight, schemaCaps, config]);
+  return key(a) === key(b);
 }

@@ -1,7 +1,8 @@
 // `daemon.*`: the daemon's status, figures, stop and reload.
 
 import { NoParams, type AddBuiltin } from './builtin-method.js';
-import { RescanSummarySchema, type RescanSummary } from '../contract/plugin-status.js';
+import { Type } from '@sinclair/typebox';
+import { DaemonReloadSummarySchema, type DaemonReloadSummary } from '../contract/plugin-status.js';
 import type { PluginControl } from './plugin-control.js';
 import { DaemonMetricsSchema, DaemonStatusSchema, type DaemonMetrics, type DaemonStatus } from '../contract/daemon.js';
 import { StoppingSchema } from '../contract/answers.js';
@@ -17,8 +18,8 @@ export interface DaemonControl {
   metrics(): DaemonMetrics;
   /** Starts a graceful stop after the current answer is sent. */
   requestStop(reason: string): void;
-  /** What SIGHUP does: rescan the plugin folder, reload what changed, reopen the log. */
-  reload(source: 'signal' | 'rpc'): Promise<RescanSummary>;
+  /** What SIGHUP does: reopen the log, re-read plugd.json, rescan the plugin folder, reload what changed. */
+  reload(source: 'signal' | 'rpc', force?: boolean): Promise<DaemonReloadSummary>;
 }
 
 export function registerDaemonMethods(add: AddBuiltin, daemon: DaemonControl): void {
@@ -36,7 +37,13 @@ export function registerDaemonMethods(add: AddBuiltin, daemon: DaemonControl): v
   );
   add(
     'daemon.reload',
-    { description: 'Rescans the plugin folder and reloads what changed (as SIGHUP does), and reopens the log.', params: NoParams, result: RescanSummarySchema },
-    () => daemon.reload('rpc'),
+    {
+      description:
+        'As SIGHUP: reopens the log, re-reads plugd.json (applying what can change in place and naming what needs a restart; an invalid file changes nothing and is the error), rescans the plugin folder and reloads each plugin whose code or settings changed.',
+      params: Type.Object({ force: Type.Optional(Type.Boolean({ description: 'Reload every plugin, changed or not' })) }, { additionalProperties: false }),
+      positional: ['force'],
+      result: DaemonReloadSummarySchema,
+    },
+    ({ force }: { force?: boolean }) => daemon.reload('rpc', force ?? false),
   );
 }

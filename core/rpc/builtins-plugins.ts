@@ -12,8 +12,8 @@ import { PluginStatusSchema, ReloadOneSchema, RescanSummarySchema } from '../con
 const PluginName = Type.Object({ name: Type.String({ description: 'The plugin name' }) }, { additionalProperties: false });
 const BY_NAME = ['name'] as const;
 
-/** `loadRoots`: the folders `plugins.load` may load from. */
-export function registerPluginMethods(add: AddBuiltin, plugins: PluginControl, loadRoots: string[]): void {
+/** `loadRoots`: the folders `plugins.load` may load from now (a re-read plugd.json may change them). */
+export function registerPluginMethods(add: AddBuiltin, plugins: PluginControl, loadRoots: () => string[]): void {
   add('plugins.list', { description: 'Every loaded plugin with its state, methods, thread, calls served and last error.', params: NoParams, result: Type.Array(PluginStatusSchema) }, () =>
     plugins.list(),
   );
@@ -44,7 +44,7 @@ export function registerPluginMethods(add: AddBuiltin, plugins: PluginControl, l
       result: PluginStatusSchema,
     },
     ({ path }: { path: string }) => {
-      const refusal = loadPathRefusal(path, loadRoots);
+      const refusal = loadPathRefusal(path, loadRoots());
       if (refusal) throw new RpcError(ErrorCode.INVALID_PARAMS, refusal);
       return plugins.loadPath(path);
     },

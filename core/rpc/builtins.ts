@@ -14,7 +14,7 @@ import type { MethodRegistry } from './registry.js';
 export function registerBuiltins(registry: MethodRegistry, daemon: DaemonControl): void {
   const add = builtinAdder(registry);
   registerDaemonMethods(add, daemon);
-  registerPluginMethods(add, daemon.host, daemon.loadRoots);
+  registerPluginMethods(add, daemon.host, () => daemon.loadRoots);
   registerRpcMethods(add, registry, daemon.version);
   registerIntrospection(add, registry);
 }

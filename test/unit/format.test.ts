@@ -226,6 +226,13 @@ test('systemd unit: homes under /home stay reachable, odd paths are quoted, a pl
   t.false(settings(unit).some((line) => line.startsWith('User=')), 'root runs as itself');
 });
 
+test('systemd unit: a home under /tmp leaves PrivateTmp out and says why in the unit', (t) => {
+  const unit = renderSystemdUnit({ ...INSTALL, home: '/tmp/trial/.plugd', pluginDir: '/tmp/trial/.plugd/plugins' });
+  t.false(unit.includes('PrivateTmp=yes\n'));
+  t.true(unit.includes('# PrivateTmp=yes is left out: it would hide /tmp/trial/.plugd behind a private /tmp.'), unit);
+  t.true(unit.includes('ReadWritePaths=/tmp/trial/.plugd'));
+});
+
 test('systemd unit: a user unit keeps only what works without privileges', (t) => {
   const unit = renderSystemdUnit({ ...INSTALL, userUnit: true });
   t.true(settings(unit).includes('WantedBy=default.target'));

@@ -150,3 +150,18 @@ test("the daemon's schema caps and RE2 patterns hold in the harness too: a plugi
   writeFileSync(join(dir, 'echoes.plugin.ts'), `export default { setup(ctx) { ctx.rpc.method('twice', { params: { type: 'string', pattern: '(a)\\\\1' } }, (s) => s); } };\n`);
   await t.throwsAsync(loadPlugin(join(dir, 'echoes.plugin.ts')), { message: /echoes\.twice does not compile: pattern "\(a\)\\\\1" cannot run in linear time/ });
 });
+
+test('ctx.dir is the folder the daemon would give (a package plugin: its package; a file: its folder) and ctx.config {} by default', async (t) => {
+  const dir = tempFolder(t);
+  mkdirSync(join(dir, 'src'));
+  const source = "export default { setup(ctx: any) { ctx.rpc.method('ctx', {}, () => ({ dir: ctx.dir, config: ctx.config })); } };\n";
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'pkg', plugd: { entry: 'src/index.ts' } }));
+  writeFileSync(join(dir, 'src/index.ts'), source);
+  writeFileSync(join(dir, 'src/one.plugin.ts'), source);
+  const inPackage = await loadPlugin(join(dir, 'src/index.ts'));
+  t.deepEqual(await inPackage.call('ctx'), { dir, config: {} });
+  await inPackage.close();
+  const single = await loadPlugin(join(dir, 'src/one.plugin.ts'), { config: { n: 1 } });
+  t.deepEqual(await single.call('ctx'), { dir: join(dir, 'src'), config: { n: 1 } });
+  await single.close();
+});

@@ -317,3 +317,31 @@ test('freeze: a worker that crashes while its calls finish fails the reload, and
   t.is(supervisor.state, 'backoff');
   await until(async () => supervisor.state, (state) => state === 'ready');
 });
+
+test('other settings reload an unchanged plugin, and its new worker loads with them', async (t) => {
+  const { supervisor, backends } = rig(t);
+  await supervisor.load();
+  t.deepEqual(await supervisor.reload({ settings: supervisor.settings }), { name: 'p', changed: false });
+  const settings = { ...supervisor.settings, config: { n: 2 }, maxInFlight: 7 };
+  t.deepEqual(await supervisor.reload({ settings }), { name: 'p', changed: true });
+  t.is(backends.length, 2);
+  t.like(backends[1].orders.find((order) => order.t === 'load'), { config: { n: 2 } });
+  t.deepEqual(supervisor.settings, settings);
+});
+
+test('settings whose new worker fails to load are not kept: the old worker serves on under the old ones', async (t) => {
+  const { supervisor, backends, next, call } = rig(t);
+  await supervisor.load();
+  const before = supervisor.settings;
+  const settings = { ...before, config: { n: 3 } };
+  next((backend) => (backend.script.load = { fail: 'setup threw' }));
+  await t.throwsAsync(supervisor.reload({ settings }), { message: 'plugin p failed to load: setup threw' });
+  t.deepEqual(supervisor.settings, before);
+  t.is(supervisor.state, 'ready');
+  const pending = call();
+  answer(backends[0], '1');
+  t.deepEqual(await pending, new RawJson('1'));
+  // They still differ from what runs, so the next reload tries them again.
+  t.deepEqual(await supervisor.reload({ settings }), { name: 'p', changed: true });
+  t.deepEqual(supervisor.settings.config, { n: 3 });
+});

@@ -213,6 +213,22 @@ export function registerHostileCases(mode: HostileMode): void {
     });
   });
 
+  if (mode !== 'pipe') {
+    test.serial(`${mode}: a ring tail moved past the head is a violation the core's writer finds`, async (t) => {
+      const running = await daemon();
+      const name = pluginName(cases.length);
+      const rss = rssOf(running.pid);
+      const { restarts } = await pluginNamed(running, name);
+      t.is(await running.call(`${name}.prime`), 'primed');
+      t.is(await running.call(`${name}.tail`, { tail: 0x7ffffff0 }), 'moved');
+      // Params larger than the ring: the writer must reload the tail to find room.
+      const error = await t.throwsAsync<any>(running.call(`${name}.prime`, { pad: 'x'.repeat(512 * 1024) }));
+      t.is(error!.code, -32001, error!.message);
+      const back = await assertContained(t, running, name, rss, restarts);
+      t.regex(back.lastError, /protocol violation: ring tail \d+ is not a valid index/);
+    });
+  }
+
   test.serial(`${mode}: a log record is re-serialised by the core: a newline forges no record, the plugin's name is the core's`, async (t) => {
     const running = await daemon();
     const name = pluginName(cases.length);

@@ -1,6 +1,6 @@
 // The consuming end of a ring. Each wake-up drains the frames available, a
-// bounded batch at a time (fair draining: between two batches the event loop
-// runs its timers and other I/O), then the reader sleeps (waker.ts: the event
+// bounded batch at a time (fair draining: between two batches, setImmediate
+// lets the event loop run its timers and other I/O), then the reader sleeps (waker.ts: the event
 // loop stays free), after a spin of a few microseconds while spinning catches
 // frames (spin.ts).
 //
@@ -20,10 +20,21 @@ export type FrameHandler = (bytes: Buffer, start: number, end: number) => void;
 /** Told once, when the other end broke the ring's rules; the reader has stopped. */
 export type ViolationHandler = (violation: ProtocolViolation) => void;
 
-/** Frames delivered in one turn of the event loop at most... */
-const BATCH_FRAMES = 64;
-/** ...and for at most this long: a burst of large frames yields as often as one of small ones. */
-const BATCH_MS = 4;
+/**
+ * A turn of the event loop (from the first delivery to the next setImmediate)
+ * should take about this long. Delivery stops once the turn has run this long
+ * or delivered its batch of frames, however often the reader was woken within
+ * it (a wake-up may come as a microtask); the batch's size adapts to what the
+ * turn really cost, since the work a frame starts may run after it, in the
+ * microtasks that follow (a worker serialises its results there): a turn that
+ * overran halves the next batch, a short one doubles it. A wake-up after the
+ * reader slept starts small again (a slow start, as TCP's): a burst of heavy
+ * calls after a quiet spell must not all land in one turn.
+ */
+const TURN_MS = 4;
+const MIN_BATCH_FRAMES = 1;
+const MAX_BATCH_FRAMES = 256;
+const FIRST_BATCH_FRAMES = 8;
 
 export class RingReader {
   private tail: number;
@@ -33,6 +44,13 @@ export class RingReader {
   private closed = false;
   private readonly assembler = new FrameAssembler();
   private readonly wait: RingWait;
+  private batchFrames = FIRST_BATCH_FRAMES;
+  /** The current turn: open from its first delivery until its setImmediate (endTurn) runs. */
+  private turnOpen = false;
+  private turnStartedAt = 0;
+  private turnFrames = 0;
+  /** The last turn ended with frames left over: the next continues the burst rather than starting small. */
+  private bursting = false;
 
   /** `maxMessageBytes` caps a message joined from chunks (the cap on chunks in flight). */
   constructor(
@@ -65,9 +83,10 @@ export class RingReader {
     this.wait.cancel();
   }
 
-  /** Drains a batch, then yields if there is more, or waits for the next frame (spinning first while that pays). */
+  /** Drains what the turn's batch allows, then yields if there is more, or waits for the next frame (spinning first while that pays). */
   private readonly pump = (): void => {
     if (this.closed) return;
+    if (!this.turnOpen) this.openTurn();
     let more: boolean;
     try {
       more = this.drain();
@@ -77,18 +96,34 @@ export class RingReader {
       return;
     }
     if (this.closed) return;
+    this.bursting = more;
     if (more) setImmediate(this.pump);
     else this.wait.waitWhile(this.tail);
   };
 
-  /** Delivers the frames written so far, up to one batch; true if frames are left for the next turn. */
+  private openTurn(): void {
+    this.turnOpen = true;
+    this.turnStartedAt = performance.now();
+    this.turnFrames = 0;
+    if (!this.bursting) this.batchFrames = FIRST_BATCH_FRAMES;
+    setImmediate(this.endTurn);
+  }
+
+  /** Halves the batch after a turn that overran, doubles it after a short one. */
+  private readonly endTurn = (): void => {
+    this.turnOpen = false;
+    const turnMs = performance.now() - this.turnStartedAt;
+    this.batchFrames =
+      turnMs > TURN_MS ? Math.max(MIN_BATCH_FRAMES, this.batchFrames >> 1) : Math.min(MAX_BATCH_FRAMES, this.batchFrames * 2);
+  };
+
+  /** Delivers the frames written so far, up to the turn's batch; true if frames are left for the next turn. */
   private drain(): boolean {
     const ring = this.ring;
     let head = this.checkedHead();
-    const startedAt = performance.now();
-    let frames = 0;
     while (this.tail !== head && !this.closed) {
-      if (frames++ === BATCH_FRAMES || performance.now() - startedAt > BATCH_MS) return true;
+      if (this.turnFrames === this.batchFrames || performance.now() - this.turnStartedAt > TURN_MS) return true;
+      this.turnFrames++;
       const position = this.tail & ring.mask;
       const used = (head - this.tail) | 0;
       const header = ring.header(position);

@@ -6,6 +6,7 @@ import { Fifo } from './fifo.js';
 import type { RingWait } from './ring-wait.js';
 import { assertSendable, PayloadEncoder, payloadUnits, type FramePayload } from './frame-payload.js';
 import { END_MARKER, FRAME_HEADER_BYTES, MORE_CHUNKS, nextFrame, payloadStart, type RingRegion, WRAP_MARKER } from './ring.js';
+import { ProtocolViolation } from './violation.js';
 
 /** Returned by writeFrom when the whole payload is in the ring. */
 const WRITTEN = -1;
@@ -35,7 +36,11 @@ export class RingWriter {
   private readonly encoder = new PayloadEncoder();
   private readonly wait: RingWait;
 
-  constructor(private readonly ring: RingRegion) {
+  /** `onViolation` hears of a tail the reader could not have written (then the writer stops); thrown without one. */
+  constructor(
+    private readonly ring: RingRegion,
+    private readonly onViolation?: (violation: ProtocolViolation) => void,
+  ) {
     this.head = ring.loadHead();
     this.knownTail = ring.loadTail();
     this.wait = ring.writerWait(this.flush);
@@ -75,6 +80,7 @@ export class RingWriter {
     const queue = this.queue;
     while (queue.size > 0) {
       const resumeFrom = this.writeFrom(queue.peek(), this.queuedFrom);
+      if (this.closed) return; // A violation stopped the writer.
       if (resumeFrom !== WRITTEN) {
         this.queuedFrom = resumeFrom;
         this.waitForRoom();
@@ -94,12 +100,28 @@ export class RingWriter {
    * of no use to the reader before its last chunk anyway.
    */
   private writeFrom(payload: FramePayload, from: number): number {
-    const resumeFrom = this.writeWhileRoom(payload, from);
+    let resumeFrom: number;
+    try {
+      resumeFrom = this.writeWhileRoom(payload, from);
+    } catch (error) {
+      if (!(error instanceof ProtocolViolation)) throw error;
+      this.violated(error);
+      return WRITTEN;
+    }
     if (!this.wakeScheduled && this.ring.readerSleeps()) {
       this.wakeScheduled = true;
       queueMicrotask(this.wakeReader);
     }
     return resumeFrom;
+  }
+
+  /** The reader broke the ring's rules: nothing more is written (what waits is dropped), and the owner is told. */
+  private violated(violation: ProtocolViolation): void {
+    this.closed = true;
+    this.queue.clear();
+    this.wait.cancel();
+    if (!this.onViolation) throw violation;
+    this.onViolation(violation);
   }
 
   private readonly wakeReader = (): void => {
@@ -141,10 +163,20 @@ export class RingWriter {
     const usable = this.ring.capacity - END_RESERVE_BYTES;
     let free = usable - ((this.head - this.knownTail) | 0);
     if (free < wanted) {
-      this.knownTail = this.ring.loadTail();
+      this.knownTail = this.checkedTail();
       free = usable - ((this.head - this.knownTail) | 0);
     }
     return free;
+  }
+
+  /** The reader's tail, checked: at most one capacity behind the head, never ahead of it, on a frame boundary. */
+  private checkedTail(): number {
+    const tail = this.ring.loadTail();
+    const used = (this.head - tail) | 0;
+    if (used < 0 || used > this.ring.capacity || (tail & 3) !== 0) {
+      throw new ProtocolViolation(`ring tail ${tail} is not a valid index for head ${this.head}`);
+    }
+    return tail;
   }
 
   /** Writes the header at `position` and hands the frame's `bytes` to the reader (if awake). */

@@ -9,6 +9,7 @@ import { RingWriter } from './ring-writer.js';
 import { RingRegion, ringRegionBytes } from './ring.js';
 import type { Transport } from './transport.js';
 import type { ChannelMessage } from './protocol.js';
+import type { ProtocolViolation } from './violation.js';
 import type { Waker } from './waker.js';
 import { decodeMessage, encodeMessage } from './wire.js';
 
@@ -45,6 +46,7 @@ export function openSabTransport<In extends ChannelMessage, Out extends ChannelM
 
 class SabTransport<In extends ChannelMessage, Out extends ChannelMessage> implements Transport<In, Out> {
   private listener: ((message: In) => void) | undefined;
+  private onViolation: ((reason: string) => void) | undefined;
   private readonly reader: RingReader;
   private readonly writer: RingWriter;
   private closed = false;
@@ -55,7 +57,7 @@ class SabTransport<In extends ChannelMessage, Out extends ChannelMessage> implem
     private readonly onClose?: () => void,
   ) {
     this.reader = new RingReader(inbound);
-    this.writer = new RingWriter(outbound);
+    this.writer = new RingWriter(outbound, (violation) => this.reportViolation(violation));
   }
 
   send(message: Out): void {
@@ -64,9 +66,16 @@ class SabTransport<In extends ChannelMessage, Out extends ChannelMessage> implem
 
   onMessage(listener: (message: In) => void, onViolation?: (reason: string) => void): void {
     this.listener = listener;
+    this.onViolation = onViolation;
     // When the other side closes, so does this one, as with a MessagePort.
-    this.reader.start(this.receive, this.close, onViolation && ((violation) => onViolation(violation.message)));
+    this.reader.start(this.receive, this.close, onViolation && this.reportViolation);
   }
+
+  /** Either ring found the other end breaking its rules: told to the owner, or thrown (the worker's side has no owner to tell). */
+  private readonly reportViolation = (violation: ProtocolViolation): void => {
+    if (!this.onViolation) throw violation;
+    this.onViolation(violation.message);
+  };
 
   readonly close = (): void => {
     if (this.closed) return;

@@ -8,6 +8,7 @@
 // shared-memory ring) and hostile-pipe.test.ts (a process over its IPC pipe).
 
 import test from 'ava';
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { startDaemon, type Defer, type TestDaemon } from '../helpers/daemon.js';
 import { RawSocket } from '../helpers/raw-socket.js';
@@ -135,6 +136,22 @@ export function configFor(mode: HostileMode): object {
   return { isolation: mode === 'thread' ? 'thread' : 'process', supervision: HOSTILE_SUPERVISION };
 }
 
+/** The plugin the property test breaks again and again: restarted every time, never given up on. */
+const FUZZED = 'fuzzed';
+const FUZZED_SUPERVISION = { restart: { initialDelayMs: 10, maxDelayMs: 50, maxCrashes: 10_000, windowMs: 1000 } };
+
+/** Random frames written into the ring: any header, any payload, the head moved by any amount (or past them). */
+const ringFrame = fc.record({
+  header: fc.option(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { nil: undefined }),
+  payload: fc.uint8Array({ maxLength: 64 }).map((bytes) => Array.from(bytes)),
+  advance: fc.option(fc.integer({ min: -64, max: 1 << 20 }), { nil: undefined }),
+});
+/** Random messages on the control port: any JSON value, or (a process) any bytes on its IPC fd. */
+const portMessage = (mode: HostileMode) =>
+  mode === 'thread'
+    ? fc.record({ value: fc.jsonValue({ maxDepth: 3 }) })
+    : fc.oneof(fc.record({ value: fc.jsonValue({ maxDepth: 3 }) }), fc.record({ raw: fc.uint8Array({ maxLength: 32 }).map((bytes) => Array.from(bytes)) }));
+
 /** A daemon with `count` hostile plugins and a bystander, shared by a file's tests (stopped after them). */
 export function sharedDaemon(mode: HostileMode, count: number): () => Promise<TestDaemon> {
   const undo: Array<() => unknown> = [];
@@ -144,11 +161,13 @@ export function sharedDaemon(mode: HostileMode, count: number): () => Promise<Te
   };
   const plugins: Record<string, string> = { 'bystander.plugin.js': BYSTANDER };
   for (let index = 0; index < count; index++) plugins[`${pluginName(index)}.plugin.js`] = HOSTILE;
+  plugins[`${FUZZED}.plugin.js`] = HOSTILE;
+  const config = { ...configFor(mode), plugins: { [FUZZED]: { supervision: FUZZED_SUPERVISION } } };
   let started: Promise<TestDaemon> | undefined;
   test.after.always(async () => {
     for (const step of undo.reverse()) await step();
   });
-  return () => (started ??= startDaemon(defer, { plugins, config: configFor(mode) }));
+  return () => (started ??= startDaemon(defer, { plugins, config }));
 }
 
 export async function pluginNamed(daemon: TestDaemon, name: string): Promise<any> {
@@ -194,6 +213,22 @@ export function registerHostileCases(mode: HostileMode): void {
     });
   });
 
+  if (mode !== 'pipe') {
+    test.serial(`${mode}: a ring tail moved past the head is a violation the core's writer finds`, async (t) => {
+      const running = await daemon();
+      const name = pluginName(cases.length);
+      const rss = rssOf(running.pid);
+      const { restarts } = await pluginNamed(running, name);
+      t.is(await running.call(`${name}.prime`), 'primed');
+      t.is(await running.call(`${name}.tail`, { tail: 0x7ffffff0 }), 'moved');
+      // Params larger than the ring: the writer must reload the tail to find room.
+      const error = await t.throwsAsync<any>(running.call(`${name}.prime`, { pad: 'x'.repeat(512 * 1024) }));
+      t.is(error!.code, -32001, error!.message);
+      const back = await assertContained(t, running, name, rss, restarts);
+      t.regex(back.lastError, /protocol violation: ring tail \d+ is not a valid index/);
+    });
+  }
+
   test.serial(`${mode}: a log record is re-serialised by the core: a newline forges no record, the plugin's name is the core's`, async (t) => {
     const running = await daemon();
     const name = pluginName(cases.length);
@@ -224,6 +259,38 @@ export function registerHostileCases(mode: HostileMode): void {
     t.true(rssOf(running.pid) - rss < 100 * MB, 'RSS within 100 MB of where it was');
     t.is(await running.call(`${name}.prime`), 'primed');
     t.is(await running.call('bystander.ping'), 'pong');
+  });
+
+  test.serial(`${mode}: fast-check: random ${mode === 'pipe' ? '' : 'frames into the ring and '}messages from inside a plugin take nothing else down`, async (t) => {
+    t.timeout(300_000);
+    const running = await daemon();
+    const rss = rssOf(running.pid);
+    const attack =
+      mode === 'pipe'
+        ? portMessage(mode).map((params) => ({ method: 'post', params }))
+        : fc.oneof(
+            ringFrame.map((params) => ({ method: 'inject', params })),
+            portMessage(mode).map((params) => ({ method: 'post', params })),
+          );
+    let killed = 0;
+    await fc.assert(
+      fc.asyncProperty(attack, async ({ method, params }) => {
+        // A ring broken by the last attack but not yet read may be found on this call instead: then the next worker serves it.
+        const primed = async (): Promise<unknown> => {
+          await until(() => pluginNamed(running, FUZZED), (status) => status.state === 'ready');
+          return running.call(`${FUZZED}.prime`).catch((error) => (error.code === -32001 ? primed() : Promise.reject(error)));
+        };
+        if ((await primed()) !== 'primed') return false;
+        const restarts = (await pluginNamed(running, FUZZED)).restarts;
+        // Answered, killed (-32001) or past its deadline (-32003): any of them, as long as nothing else is touched.
+        const outcome = await running.call(`${FUZZED}.${method}`, { ...params, answer: true }).catch((error) => error);
+        if (outcome?.code === -32001) killed++;
+        await assertContained(t, running, FUZZED, rss, outcome?.code === -32001 ? restarts : -1);
+        return true;
+      }),
+      { numRuns: 12 },
+    );
+    t.log(`${killed} of 12 random attacks were violations`);
   });
 
   test.serial(`${mode}: a forged answer never reaches a client: one request, one answer line`, async (t) => {

@@ -17,6 +17,7 @@ import {
   type WorkerToCore,
 } from '../core/channel/protocol.js';
 import { endWithDaemon } from './end-with-daemon.js';
+import { guardProcess } from './process-guard.js';
 import { runWorker } from './worker-runtime.js';
 
 const boot = JSON.parse(process.argv[2]) as ProcessBootData;
@@ -31,6 +32,7 @@ function tell(envelope: ProcessEnvelope, sent: (error: Error | null) => void = i
 // Orphaned by the daemon's death (however it died): end with it, even with a blocked event loop.
 process.on('disconnect', () => process.exit(0));
 endWithDaemon(boot.daemonPid);
+guardProcess();
 
 // Said before dying, so the core's log says what a thread's 'error' event would.
 process.on('uncaughtException', (error) => {

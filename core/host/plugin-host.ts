@@ -22,6 +22,7 @@ import { SpareWorkers } from './spare-workers.js';
 import { ThreadBackend } from './thread-backend.js';
 import { ProcessBackend } from './process-backend.js';
 import { chooseIsolation, processChannel, processSettings, type IsolationChoice } from './isolation.js';
+import { sameUser } from './process-user.js';
 import type { WorkerSlot } from './worker-backend.js';
 import type { PluginWatcher } from './watcher.js';
 
@@ -229,6 +230,7 @@ export class PluginHost {
       logLevel: log.logger.level,
       process: isolation === 'process' ? processSettings(config, source) : undefined,
     };
+    if (slot.process?.user !== undefined) this.warnSharedUser(source.name, slot.process.user);
     const plugin = new PluginSupervisor(source, {
       registry,
       hooks,
@@ -243,6 +245,18 @@ export class PluginHost {
     this.plugins.set(source.name, plugin);
     this.slots.set(source.name, slot);
     return plugin;
+  }
+
+  /** Processes of one user can signal each other (README "Threat model"): the operator hears of it. */
+  private warnSharedUser(name: string, user: string | number): void {
+    const sharing = [...this.slots]
+      .filter(([other, slot]) => other !== name && slot.process?.user !== undefined && sameUser(slot.process.user, user))
+      .map(([other]) => other);
+    if (sharing.length === 0) return;
+    this.deps.log.logger.warn(
+      { plugin: name },
+      `${name} runs as user ${user}, as ${sharing.join(', ')} does: processes of one user can signal each other (give each plugin a user of its own)`,
+    );
   }
 
   private require(name: string): PluginSupervisor {

@@ -48,6 +48,8 @@ export interface DaemonSetup extends HomeSetup {
   node?: string;
   /** Descriptors of the test's to leave open in the daemon: its fd number → the test's fd. */
   extraFds?: Record<number, number>;
+  /** More environment for the daemon (e.g. PLUGD_NO_SHM=1 for the pipe fallback). */
+  env?: Record<string, string>;
 }
 
 export interface Home {
@@ -187,7 +189,7 @@ export async function startDaemon(owner: Owner, setup: DaemonSetup = {}): Promis
   }
   const child = spawn(setup.node ?? process.execPath, args, {
     stdio,
-    env: { ...process.env, PLUGD_LOG_LEVEL: 'debug' },
+    env: { ...process.env, PLUGD_LOG_LEVEL: 'debug', ...setup.env },
   });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -24,6 +24,7 @@ import {
   type WorkerToCore,
 } from '../core/channel/protocol.js';
 import { endWithDaemon } from './end-with-daemon.js';
+import { guardProcess } from './process-guard.js';
 import { runWorker } from './worker-runtime.js';
 
 const boot = JSON.parse(process.argv[2]) as ProcessBootData;
@@ -43,6 +44,7 @@ function tell(envelope: ProcessEnvelope, sent: (error: Error | null) => void = i
 // Orphaned by the daemon's death (however it died): end with it, even with a blocked event loop.
 ipc.on('disconnect', () => process.exit(0));
 endWithDaemon(boot.daemonPid);
+guardProcess();
 
 // Said before dying, so the core's log says what a thread's 'error' event would.
 process.on('uncaughtException', (error) => {

@@ -28,7 +28,7 @@ export interface DoorbellWatch {
 }
 
 export interface SabShm {
-  /** Creates the memfd `plugd-<name>` of `byteLength` bytes, zeroed, and maps it. */
+  /** Creates the memfd `plugd-<name>` of `byteLength` bytes, zeroed, sealed at that size, and maps it. */
   create(name: string, byteLength: number): SharedRegion;
   /** Maps `byteLength` bytes of an inherited memfd (at least that large); the fd may be closed afterwards. */
   attach(fd: number, byteLength: number): SharedArrayBuffer;
@@ -40,6 +40,13 @@ export interface SabShm {
   watch(fd: number, onRing: () => void): DoorbellWatch;
   /** Has the kernel send `signal` (a number) to this process when its parent dies (PR_SET_PDEATHSIG). */
   endWithParent(signal: number): void;
+  // native/sab-shm/src/process_guard.cc (absent from an addon built before it: callers ask first).
+  /** PR_SET_DUMPABLE 0: this process's /proc files become root's; no process of its user may read or trace it. */
+  dropDumpable?(): void;
+  /** PR_SET_NO_NEW_PRIVS: nothing this process runs gains privileges (setuid, file capabilities). */
+  noNewPrivileges?(): void;
+  /** PR_SET_CHILD_SUBREAPER: descendants orphaned below this process are re-parented to it, not to init. */
+  becomeSubreaper?(): void;
 }
 
 let addon: SabShm | undefined;

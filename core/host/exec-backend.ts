@@ -26,6 +26,7 @@ import { LineCutter } from './exec-lines.js';
 import { execLogRecord } from './exec-log.js';
 import { HostErrors, messageOf } from './errors.js';
 import { cleanEnvironment } from './process-backend.js';
+import { coverInherited } from './inherited-fds.js';
 import { processIds } from './process-user.js';
 import { bootSettings, type ExecSettings, type WorkerBackend, type WorkerSlot } from './worker-backend.js';
 
@@ -148,18 +149,19 @@ export class ExecBackend implements WorkerBackend {
     let child: ChildProcess;
     try {
       const settings = this.slot.process!;
+      const ids = processIds(settings.user, settings.group);
       child = spawn(argv[0], argv.slice(1), {
         cwd: settings.cwd,
         env: {
-          ...cleanEnvironment(settings),
+          ...cleanEnvironment(settings, ids),
           PLUGD_PROTOCOL_VERSIONS: EXEC_PROTOCOL_VERSIONS.join(','),
           PLUGD_PLUGIN_NAME: name,
           PLUGD_CONFIG: JSON.stringify(config ?? null),
         },
-        stdio: ['pipe', 'pipe', 'pipe'],
+        stdio: coverInherited(['pipe', 'pipe', 'pipe']),
         // Its own process group: killing the group ends whatever it started.
         detached: true,
-        ...processIds(settings.user, settings.group),
+        ...ids,
       });
     } catch (error) {
       return this.fail(`cannot start: ${messageOf(error)}`);

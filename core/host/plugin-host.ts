@@ -27,6 +27,7 @@ import { ThreadBackend } from './thread-backend.js';
 import { ProcessBackend } from './process-backend.js';
 import { ExecBackend } from './exec-backend.js';
 import { chooseIsolation, execSettings, processChannel, processSettings, type IsolationChoice } from './isolation.js';
+import { sameUser } from './process-user.js';
 import type { WorkerSlot } from './worker-backend.js';
 import type { PluginWatcher } from './watcher.js';
 
@@ -314,6 +315,7 @@ export class PluginHost {
   /** Reloads `plugin` with its settings from the current config; a process plugin whose slot changed drops its old spare. */
   private async reloadUnderConfig(plugin: PluginSupervisor, source: PluginSource, force: boolean) {
     const settings = this.settingsFor(source);
+    if (settings.slot.process?.user !== undefined) this.warnSharedUser(source.name, settings.slot.process.user);
     const outcome = await plugin.reload({ force, source, settings });
     const before = this.slots.get(plugin.name);
     const now = plugin.settings.slot;
@@ -326,6 +328,7 @@ export class PluginHost {
   private add(source: PluginSource): PluginSupervisor {
     const { config, registry, hooks, log } = this.deps;
     const settings = this.settingsFor(source);
+    if (settings.slot.process?.user !== undefined) this.warnSharedUser(source.name, settings.slot.process.user);
     const plugin = new PluginSupervisor(source, {
       registry,
       hooks,
@@ -337,6 +340,18 @@ export class PluginHost {
     this.plugins.set(source.name, plugin);
     this.slots.set(source.name, settings.slot);
     return plugin;
+  }
+
+  /** Processes of one user can signal each other (README "Threat model"): the operator hears of it. */
+  private warnSharedUser(name: string, user: string | number): void {
+    const sharing = [...this.slots]
+      .filter(([other, slot]) => other !== name && slot.process?.user !== undefined && sameUser(slot.process.user, user))
+      .map(([other]) => other);
+    if (sharing.length === 0) return;
+    this.deps.log.logger.warn(
+      { plugin: name },
+      `${name} runs as user ${user}, as ${sharing.join(', ')} does: processes of one user can signal each other (give each plugin a user of its own)`,
+    );
   }
 
   private require(name: string): PluginSupervisor {

@@ -28,8 +28,10 @@ import {
 import { built } from '../package-root.js';
 import { handBuildTo, type HandedBuild } from './process-build.js';
 import { checkRunnable } from './process-access.js';
+import { coverInherited } from './inherited-fds.js';
+import { killDescendants, killGroup } from './process-tree.js';
 import { handedRuntime, type HandedRuntime } from './handed-runtime.js';
-import { processIds, type ProcessIds } from './process-user.js';
+import { homeOf, processIds, type ProcessIds } from './process-user.js';
 import { bootSettings, type ProcessSettings, type WorkerBackend, type WorkerSlot } from './worker-backend.js';
 import { checkHealth } from './worker-messages.js';
 
@@ -102,8 +104,10 @@ export class ProcessBackend implements WorkerBackend {
       const entry = this.ids.uid === undefined ? built.processRuntime : this.handRuntime(settings);
       this.child = spawn(process.execPath, [...heapFlags(slot), entry, JSON.stringify(boot)], {
         cwd: settings.cwd,
-        env: cleanEnvironment(settings),
-        stdio: ['ignore', 'pipe', 'pipe', IPC_STDIO, ...prepared.stdio],
+        env: cleanEnvironment(settings, this.ids),
+        stdio: coverInherited(['ignore', 'pipe', 'pipe', IPC_STDIO, ...prepared.stdio]),
+        // A process group (and session) of its own, which its end takes down with it (process-tree.ts).
+        detached: true,
         ...this.ids,
       });
     } catch (error) {
@@ -182,6 +186,7 @@ export class ProcessBackend implements WorkerBackend {
   async terminate(): Promise<void> {
     if (this.ended) return;
     // Its `onShutdown` has run (or it is stuck): nothing is lost by not asking.
+    if (this.child?.pid !== undefined) killDescendants(this.child.pid);
     this.child?.kill('SIGKILL');
     await this.gone;
   }
@@ -249,6 +254,8 @@ export class ProcessBackend implements WorkerBackend {
   private end(reason: string, exited: () => void): void {
     if (this.ended) return;
     this.ended = true;
+    // Dead by itself: what it started and left in its group goes too.
+    if (this.child?.pid !== undefined) killGroup(this.child.pid);
     for (const id of [...this.handed.keys()]) this.forgetHanded(id);
     for (const error of this.releaseRuntime()) this.warn(`cannot remove the runtime handed to user ${this.ids.uid}: ${error}`);
     exited();
@@ -265,9 +272,13 @@ function heapFlags(slot: WorkerSlot): string[] {
   return flags;
 }
 
-/** PATH, HOME, LANG and NODE_ENV of the daemon's, then the plugin's own `env`: nothing else (the daemon's secrets stay). */
-export function cleanEnvironment(settings: ProcessSettings): NodeJS.ProcessEnv {
+/**
+ * PATH, HOME, LANG and NODE_ENV of the daemon's, then the plugin's own `env`: nothing else (the daemon's secrets stay).
+ * As another user, HOME is that user's (from the user database), never the daemon's.
+ */
+export function cleanEnvironment(settings: ProcessSettings, ids: ProcessIds): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const name of PASSED_ENV) if (process.env[name] !== undefined) env[name] = process.env[name];
+  if (ids.uid !== undefined) env.HOME = homeOf(ids.uid);
   return { ...env, ...settings.env };
 }

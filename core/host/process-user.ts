@@ -45,3 +45,32 @@ function lookUp(what: string, name: string | number, command: string[], pick = (
   resolved.set(key, id);
   return id;
 }
+
+const homes = new Map<number, string>();
+
+/** The home of `uid` in the user database, or `/` when it has none (never the daemon's). */
+export function homeOf(uid: number): string {
+  let home = homes.get(uid);
+  if (home === undefined) {
+    try {
+      const entry = execFileSync('getent', ['passwd', String(uid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      home = entry.trim().split(':')[5] || '/';
+    } catch {
+      home = '/';
+    }
+    homes.set(uid, home);
+  }
+  return home;
+}
+
+/** Whether two `user` settings (names or numbers) are one user; names that do not resolve are compared as written. */
+export function sameUser(a: string | number, b: string | number): boolean {
+  const uid = (user: string | number) => {
+    try {
+      return lookUp('user', user, ['id', '-u', String(user)]);
+    } catch {
+      return String(user);
+    }
+  };
+  return uid(a) === uid(b);
+}

@@ -46,6 +46,8 @@ export interface DaemonSetup extends HomeSetup {
   cli?: string;
   /** The Node binary to run it with, when not this one. */
   node?: string;
+  /** Descriptors of the test's to leave open in the daemon: its fd number → the test's fd. */
+  extraFds?: Record<number, number>;
   /** More environment for the daemon (e.g. PLUGD_NO_SHM=1 for the pipe fallback). */
   env?: NodeJS.ProcessEnv;
 }
@@ -180,8 +182,13 @@ export async function startDaemon(owner: Owner, setup: DaemonSetup = {}): Promis
   const defer = deferTo(owner);
   const home = makeHome(defer, setup);
   const args = [...(setup.nodeArgs ?? []), setup.cli ?? CLI, 'start', '--foreground', '--home', home.home, ...(setup.args ?? [])];
+  const stdio: (number | 'ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe'];
+  for (const [at, fd] of Object.entries(setup.extraFds ?? {})) {
+    while (stdio.length < Number(at)) stdio.push('ignore');
+    stdio[Number(at)] = fd;
+  }
   const child = spawn(setup.node ?? process.execPath, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio,
     env: { ...process.env, PLUGD_LOG_LEVEL: 'debug', ...setup.env },
   });
   let output = '';

@@ -7,6 +7,7 @@
 // wait on the thread pool) and the other side writes to.
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
@@ -87,12 +88,18 @@ void Create(const FunctionCallbackInfo<Value>& args) {
   double bytes;
   if (!IntegerArg(args, 1, "byteLength", 1, kMaxBytes, &bytes)) return;
 
-  int fd = memfd_create(name.c_str(), MFD_CLOEXEC);
+  int fd = memfd_create(name.c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0) return ThrowErrno(isolate, "memfd_create " + name, errno);
   if (ftruncate(fd, static_cast<off_t>(bytes)) != 0) {
     int error = errno;
     close(fd);
     return ThrowErrno(isolate, "ftruncate " + name, error);
+  }
+  // Its size is fixed for good: a peer that truncates it would have every access beyond the end killed by SIGBUS.
+  if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
+    int error = errno;
+    close(fd);
+    return ThrowErrno(isolate, "sealing " + name, error);
   }
   Local<SharedArrayBuffer> buffer = MapShared(isolate, fd, static_cast<size_t>(bytes));
   if (buffer.IsEmpty()) {
@@ -245,6 +252,8 @@ void Watch::New(const FunctionCallbackInfo<Value>& args) {
 
 }  // namespace
 
+void RegisterProcessGuard(Local<Object> exports, Local<Context> context);  // process_guard.cc
+
 NODE_MODULE_INIT(/* exports, module, context */) {
   Isolate* isolate = context->GetIsolate();
   auto method = [&](const char* name, v8::FunctionCallback callback) {
@@ -258,4 +267,5 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   method("ring", Ring);
   method("watch", Watch::New);
   method("endWithParent", EndWithParent);
+  RegisterProcessGuard(exports, context);
 }

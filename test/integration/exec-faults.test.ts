@@ -131,3 +131,22 @@ pythonTest('a child the plugin started is gone once the plugin is unloaded', asy
   await daemon.call('plugins.unload', { name: 'faulty' });
   t.false(await until(async () => processAlive(child), (alive) => !alive));
 });
+
+pythonTest('an unload lets calls in flight finish before plugd.shutdown, then the process is gone', async (t) => {
+  const daemon = await faultyDaemon(t);
+  const { pid } = await pluginNamed(daemon, 'faulty');
+  const client = await daemon.client();
+  const inFlight = client.call('faulty.wait', { ms: 1000 });
+  await until(() => pluginNamed(daemon, 'faulty'), (plugin) => plugin.inFlight === 1);
+  await daemon.call('plugins.unload', { name: 'faulty' });
+  t.is(await inFlight, 1000);
+  t.false(await until(async () => processAlive(pid), (alive) => !alive));
+});
+
+pythonTest('a stdio plugin ends with its daemon: kill -9 of the daemon is end-of-file on its stdin', async (t) => {
+  const daemon = await faultyDaemon(t);
+  const { pid } = await pluginNamed(daemon, 'faulty');
+  daemon.signal('SIGKILL');
+  await daemon.exited;
+  t.false(await until(async () => processAlive(pid), (alive) => !alive));
+});

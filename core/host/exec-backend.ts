@@ -68,6 +68,8 @@ export class ExecBackend implements WorkerBackend {
   private readonly waiting = new Map<number, Waiting>();
   private nextOwnId = 1;
   private pinging = false;
+  /** Lines waiting for the end of this turn of the event loop. */
+  private outgoing: string[] = [];
   private pinger: NodeJS.Timeout | undefined;
   private violation: string | undefined;
   private lastStderr = '';
@@ -223,9 +225,16 @@ export class ExecBackend implements WorkerBackend {
     while (this.queued.length > 0 && this.sent.size < this.concurrency) this.write(this.queued.shift() as CoreToWorker & { t: 'call' });
   }
 
+  /** Lines written in one turn of the event loop go in one write: the child reads them in one read, and answers them in one. */
   private writeLine(message: Message): void {
+    if (this.outgoing.push(JSON.stringify(message) + '\n') === 1) setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    const text = this.outgoing.join('');
+    this.outgoing = [];
     const stdin = this.child?.stdin;
-    if (stdin?.writable) stdin.write(JSON.stringify(message) + '\n');
+    if (text && stdin?.writable) stdin.write(text);
   }
 
   /** A request of the daemon's own; rejects with the child's error, or never answers if it dies (the order's deadline or death answers). */
@@ -257,6 +266,7 @@ export class ExecBackend implements WorkerBackend {
     if (!child) return [];
     const errors: string[] = [];
     await this.request('plugd.shutdown').catch((error: unknown) => errors.push(`plugd.shutdown: ${messageOf(error)}`));
+    this.flush();
     child.stdin?.end();
     this.shutDown = true;
     return errors;

@@ -38,7 +38,7 @@ export function registerPluginMethods(add: AddBuiltin, plugins: PluginControl, l
   add(
     'plugins.load',
     {
-      description: 'Loads a plugin from a path (a plugin folder or a NAME.plugin.{js,mjs,ts} file).',
+      description: 'Loads a plugin from a path (a plugin folder, a NAME.plugin.{js,mjs,ts} file or an executable NAME.plugin).',
       params: Type.Object({ path: Type.String({ description: 'Absolute path, or relative to the daemon' }) }, { additionalProperties: false }),
       positional: ['path'],
       result: PluginStatusSchema,

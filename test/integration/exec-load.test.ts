@@ -16,9 +16,9 @@ import { until } from '../helpers/until.js';
 import { FAULTY_PY, faultyManifest, faultyPackage, HAS_PYTHON, SDK_PY } from '../fixtures/exec/plugins.js';
 import { pluginNamed } from './process-cases.js';
 
-const pythonTest = HAS_PYTHON ? test : test.skip;
+const pythonTest = HAS_PYTHON ? test.serial : test.skip;
 if (!HAS_PYTHON) test.skip('stdio plugin load checks: python3 is not installed here', () => undefined);
-const asRoot = HAS_PYTHON && process.getuid?.() === 0 ? test : test.skip;
+const asRoot = HAS_PYTHON && process.getuid?.() === 0 ? test.serial : test.skip;
 if (process.getuid?.() !== 0) test.skip('a stdio plugin as another user: the tests are not running as root', () => undefined);
 
 const JS_PLUGIN = `export default { setup(ctx) { ctx.rpc.method('ok', {}, () => 'ok'); } };`;

@@ -4,9 +4,11 @@
 // out as an install of its own (package.json, the worker's bundles, pino and
 // tapable, the shared-memory addon), so the runtime's own walk to its
 // package.json (core/package-root.ts) finds every file beside it. One copy per
-// group, kept while a process of that group runs from it.
+// group, kept while a process of that group runs from it; the copies of a
+// daemon killed before it could remove them go when the next one makes its own.
 
-import { statSync } from 'node:fs';
+import { lstatSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -31,12 +33,16 @@ interface Copy {
 
 const copies = new Map<number, Copy>();
 
+/** `<tmpdir>/plugd-runtime-<daemon pid>-XXXXXX`: a copy whose daemon is gone (killed, with no chance to remove it) is found by its name. */
+const PREFIX = 'plugd-runtime-';
+
 /** The runtime the group of `ids` may read, made for its first process; `release` once that process has ended. */
 export function handedRuntime(ids: ProcessIds): { runtime: HandedRuntime; release(): string[] } {
   const gid = ids.gid ?? process.getgid!();
   let copy = copies.get(gid);
   if (!copy) {
-    const folder = new HandedFolder('plugd-runtime-', ids);
+    removeOrphanedCopies();
+    const folder = new HandedFolder(`${PREFIX}${process.pid}-`, ids);
     try {
       copy = { folder, runtime: fill(folder), users: 0 };
     } catch (error) {
@@ -58,6 +64,26 @@ export function handedRuntime(ids: ProcessIds): { runtime: HandedRuntime; releas
       return held.folder.remove();
     },
   };
+}
+
+/** Removes the copies of daemons that are gone; only this user's, which no plugin could write in. */
+function removeOrphanedCopies(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const pid = Number(new RegExp(`^${PREFIX}(\\d+)-`).exec(name)?.[1]);
+    if (!pid || pid === process.pid || isAlive(pid)) continue;
+    const path = join(tmpdir(), name);
+    const info = lstatSync(path, { throwIfNoEntry: false });
+    if (info?.isDirectory() && info.uid === process.getuid!() && (info.mode & 0o022) === 0) rmSync(path, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function fill(folder: HandedFolder): HandedRuntime {

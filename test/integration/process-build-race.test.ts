@@ -75,4 +75,5 @@ asRoot(`a plugin as nobody cannot turn the removal of its handed build into root
     t.truthy(await daemon.call('daemon.status'), `run ${run}: the daemon answers`);
     t.like(await pluginNamed(daemon, 'swapper'), { state: 'ready' });
   }
+  await daemon.stop(); // Its plugin processes end, and the runtime handed to them is removed.
 });

@@ -176,4 +176,5 @@ asRoot('two plugins as nobody: neither reads the other\'s /proc environ or memor
   t.is(alpha.home, execFileSync('getent', ['passwd', 'nobody'], { encoding: 'utf8' }).trim().split(':')[5]);
   t.like(await pluginNamed(daemon, 'beta'), { state: 'ready' });
   await until(async () => daemon.output(), (output) => /runs as user nobody, as (alpha|beta) does/.test(output));
+  await daemon.stop(); // Its plugin processes end, and the runtime handed to them is removed.
 });

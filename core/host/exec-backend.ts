@@ -28,6 +28,7 @@ import { HostErrors, messageOf } from './errors.js';
 import { cleanEnvironment } from './process-backend.js';
 import { coverInherited } from './inherited-fds.js';
 import { processIds } from './process-user.js';
+import { killDescendants } from './process-tree.js';
 import { bootSettings, type ExecSettings, type WorkerBackend, type WorkerSlot } from './worker-backend.js';
 
 /** After `plugd.shutdown` and end-of-file, how long the child has to exit by itself before its group is killed. */
@@ -374,14 +375,10 @@ export class ExecBackend implements WorkerBackend {
     this.killGroup();
   }
 
+  /** Its whole tree, a child that started a session of its own included, then its group (process-tree.ts). */
   private killGroup(): void {
     const pid = this.child?.pid;
-    if (pid === undefined) return;
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // The group is gone already.
-    }
+    if (pid !== undefined) killDescendants(pid);
   }
 
   private end(reason: string): void {

@@ -29,6 +29,8 @@ import { defineMethod, MethodRegistry, type MethodDefinition, type MethodHandler
 import { removeStaleSocket } from './rpc/socket-file.js';
 import { createDashboard } from './dashboard/dashboard-http.js';
 import { EventFeed } from './dashboard/event-feed.js';
+import { statusText, systemdNotifier, type SystemdNotifier } from './sd-notify.js';
+import { takeInheritedListeners, type InheritedListeners } from './listen-fds.js';
 
 export interface DaemonOptions extends ConfigOverrides {
   /** `plugd dev`: one plugin loaded from this path and reloaded on every change to it. */
@@ -68,6 +70,10 @@ export class Daemon {
   private ownsSocket = false;
   private ownsPidfile = false;
   private startedAt = 0;
+  /** What systemd is told (silent outside systemd). */
+  private systemd: SystemdNotifier | undefined;
+  /** Listening sockets handed to this process (socket activation), served instead of binding. */
+  private inherited: InheritedListeners | undefined;
   private stopping: Promise<void> | undefined;
   private resolveStopped!: () => void;
   /** Resolves when the daemon has stopped. */
@@ -89,11 +95,14 @@ export class Daemon {
       pluginLinesPerSecond: this.config.limits.pluginLogLinesPerSecond,
       tap: this.config.tcp ? (line) => this.feed.logLine(line) : undefined,
     });
+    this.systemd = systemdNotifier((message) => this.log.logger.warn(message));
     try {
+      this.inherited = takeInheritedListeners();
       await acquirePidfile(this.paths.pidfile, this.paths.socket);
       this.ownsPidfile = true;
       this.applyNiceness();
-      await removeStaleSocket(this.paths.socket);
+      // A passed socket is live, and not ours to remove.
+      if (this.inherited?.unix === undefined) await removeStaleSocket(this.paths.socket);
       this.host = new PluginHost({ config: this.config, registry: this.registry, hooks: this.hooks, log: this.log });
       registerBuiltins(this.registry, this);
       registerSystemExtras(this.registry, this.dispatcher);
@@ -110,6 +119,8 @@ export class Daemon {
         { socket: this.paths.socket, plugins: summary.loaded, failed: summary.failed },
         `plugd ${version} ready on ${this.paths.socket}`,
       );
+      this.systemd.send({ READY: 1, STATUS: this.systemdStatus() });
+      this.systemd.startWatchdog();
       return summary;
     } catch (error) {
       await this.release(0);
@@ -165,8 +176,20 @@ export class Daemon {
 
   async reload(source: 'signal' | 'rpc'): Promise<RescanSummary> {
     this.log.reopen();
-    await this.hooks.reload.promise({ source });
-    return this.host.rescan(false);
+    // systemd wants the monotonic clock beside RELOADING=1 (CLOCK_MONOTONIC, as process.hrtime reads it).
+    this.systemd?.send({ RELOADING: 1, MONOTONIC_USEC: String(process.hrtime.bigint() / 1000n) });
+    try {
+      await this.hooks.reload.promise({ source });
+      return await this.host.rescan(false);
+    } finally {
+      this.systemd?.send({ READY: 1, STATUS: this.systemdStatus() });
+    }
+  }
+
+  /** STATUS= for systemd: how many plugins serve, how many failed. */
+  private systemdStatus(): string {
+    const plugins = this.host.list();
+    return statusText(plugins.filter((plugin) => plugin.state === 'ready').length, plugins.filter((plugin) => plugin.state === 'failed').length);
   }
 
   requestStop(reason: string): void {
@@ -181,6 +204,8 @@ export class Daemon {
 
   private async shutdown(reason: string): Promise<void> {
     this.log.logger.info({ reason }, 'stopping');
+    this.systemd?.send({ STOPPING: 1 });
+    this.systemd?.stop();
     await this.release(this.config.supervision.drainTimeoutMs);
     this.log.logger.info('stopped');
     this.log.flush();
@@ -214,13 +239,19 @@ export class Daemon {
 
   private async listen(): Promise<void> {
     const { limits, tcp, metrics, tcpTls } = this.config;
+    const inherited = this.inherited ?? {};
     const unix = new RpcListener(this.dispatcher, { transport: 'unix', limits });
     this.listeners.push(unix);
-    await unix.listenUnix(this.paths.socket);
-    this.ownsSocket = true;
-    if (tcp) {
-      const { host, port } = this.allowedAddress(tcp, 'listen on');
-      if (!isLoopback(host) && !tcpTls) {
+    if (inherited.unix !== undefined) {
+      await unix.listenFd(inherited.unix);
+    } else {
+      await unix.listenUnix(this.paths.socket);
+      this.ownsSocket = true;
+    }
+    if (tcp || inherited.tcp !== undefined) {
+      // A passed TCP socket is where the service manager put it; a configured address is checked first.
+      const { host, port } = tcp ? this.allowedAddress(tcp, 'listen on') : { host: '', port: 0 };
+      if (tcp && !isLoopback(host) && !tcpTls) {
         this.warn(`the TCP listener on ${tcp} is reachable from other machines without TLS: the token crosses the network in clear (set tcpTls)`);
       }
       const token = new TokenSource(this.paths.home, (problem) => this.log.logger.error(problem));
@@ -232,16 +263,21 @@ export class Daemon {
         tls: tcpTls && tlsOptions(tcpTls),
         front,
       });
-      this.checkToken(tcp);
+      this.checkToken(tcp ?? 'a passed TCP socket');
       this.feed.start(this.hooks);
       this.listeners.push(listener);
-      this.tcpAddress = await listener.listenTcp(host, port);
+      if (inherited.tcp !== undefined) {
+        await listener.listenFd(inherited.tcp);
+        this.tcpAddress = listener.tcpAddress;
+      } else {
+        this.tcpAddress = await listener.listenTcp(host, port);
+      }
     }
-    if (metrics) {
-      const { host, port } = this.allowedAddress(metrics, 'serve metrics on');
+    if (metrics || inherited.metrics !== undefined) {
+      const { host, port } = metrics && inherited.metrics === undefined ? this.allowedAddress(metrics, 'serve metrics on') : { host: '', port: 0 };
       // prom-client is loaded only by daemons that export metrics.
       const { createPrometheusExport, servePrometheus } = await import('./prometheus.js');
-      this.prometheus = await servePrometheus(createPrometheusExport(this.callStats, this.host), host, port);
+      this.prometheus = await servePrometheus(createPrometheusExport(this.callStats, this.host), host, port, inherited.metrics);
     }
   }
 

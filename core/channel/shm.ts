@@ -40,6 +40,8 @@ export interface SabShm {
   watch(fd: number, onRing: () => void): DoorbellWatch;
   /** Has the kernel send `signal` (a number) to this process when its parent dies (PR_SET_PDEATHSIG). */
   endWithParent(signal: number): void;
+  /** Sends `text` as one datagram to the unix socket `socketPath` (`@` for the abstract namespace): sd_notify. */
+  notify(socketPath: string, text: string): void;
 }
 
 let addon: SabShm | undefined;

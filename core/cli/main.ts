@@ -153,11 +153,14 @@ clientCommand('top', 'a live view of the plugins: state, calls/s, latency, error
 
 program
   .command('systemd-unit')
-  .description('print a systemd unit that runs this install in the foreground')
-  .option('--user', 'a unit for the user manager (systemctl --user)')
-  .action(async (options: { user?: boolean }, command: Command) => {
-    const { describeInstall, renderSystemdUnit } = await import('./systemd-unit.js');
-    process.stdout.write(renderSystemdUnit(describeInstall(resolveHome(globals(command).home), Boolean(options.user))));
+  .description('print the systemd units (plugd.service, plugd.socket) that run this install in the foreground')
+  .option('--user', 'units for the user manager (systemctl --user)')
+  .option('--only <unit>', 'print one unit only: service or socket')
+  .action(async (options: { user?: boolean; only?: string }, command: Command) => {
+    const { describeInstall, renderSystemdSocket, renderSystemdUnit, renderSystemdUnits } = await import('./systemd-unit.js');
+    const render = { service: renderSystemdUnit, socket: renderSystemdSocket, both: renderSystemdUnits }[options.only ?? 'both'];
+    if (!render || options.only === 'both') throw new Error(`--only takes service or socket, not "${options.only}"`);
+    process.stdout.write(render(describeInstall(resolveHome(globals(command).home), Boolean(options.user))));
   });
 
 clientCommand('call <method> [params]', 'call a method; params as JSON (an object or an array)')

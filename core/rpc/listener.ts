@@ -10,7 +10,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { TlsOptions } from 'node:tls';
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
-import { chmodSync } from 'node:fs';
+import { chmodSync, renameSync, rmSync } from 'node:fs';
 import type { Limits } from '../config.js';
 import { nodeTls } from '../node-tls.js';
 import { AuthGate } from './auth-gate.js';
@@ -67,20 +67,45 @@ export class RpcListener {
     return this.connections.size;
   }
 
-  /** Listens on a unix socket path, readable and writable by the owner only. */
+  /**
+   * Listens on a unix socket path, readable and writable by the owner only.
+   * It binds a temporary name and renames it into place: the path is never
+   * missing when it replaces a stale file, and libuv, which unlinks the name
+   * it bound when the listener closes, never removes the path an upgrade's
+   * successor serves on (the last owner removes it, daemon.ts).
+   */
   listenUnix(path: string): Promise<void> {
+    const bound = `${path}~`;
+    rmSync(bound, { force: true });
     // The umask closes the window between bind() and chmod() in which another user could connect.
     const umask = process.umask(0o177);
-    return this.listen(() => this.server.listen({ path, backlog: LISTEN_BACKLOG }))
+    return this.listen(() => this.server.listen({ path: bound, backlog: LISTEN_BACKLOG }))
       .finally(() => process.umask(umask))
-      .then(() => chmodSync(path, 0o600));
+      .then(() => {
+        chmodSync(bound, 0o600);
+        renameSync(bound, path);
+      });
+  }
+
+  /** Serves a listening socket this process was handed (socket activation, or an upgrade). */
+  listenFd(fd: number): Promise<void> {
+    // Listening again keeps the socket and its queue; the backlog stays what the first daemon set.
+    return this.listen(() => this.server.listen({ fd, backlog: LISTEN_BACKLOG }));
+  }
+
+  /** The listening socket's descriptor, to hand to an upgrade's successor. */
+  get fd(): number {
+    return (this.server as unknown as { _handle: { fd: number } })._handle.fd;
+  }
+
+  /** Where the TCP listener listens. */
+  get tcpAddress(): { host: string; port: number } {
+    const address = this.server.address() as { address: string; port: number };
+    return { host: address.address, port: address.port };
   }
 
   listenTcp(host: string, port: number): Promise<{ host: string; port: number }> {
-    return this.listen(() => this.server.listen({ port, host, backlog: LISTEN_BACKLOG })).then(() => {
-      const address = this.server.address() as { address: string; port: number };
-      return { host: address.address, port: address.port };
-    });
+    return this.listen(() => this.server.listen({ port, host, backlog: LISTEN_BACKLOG })).then(() => this.tcpAddress);
   }
 
   /** Stops accepting; waits (up to `deadlineMs`) for calls in flight; then closes every connection. */

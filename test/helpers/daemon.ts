@@ -42,6 +42,8 @@ export interface DaemonSetup extends HomeSetup {
   args?: string[];
   /** Options for node itself, before the script (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** More environment for the daemon (e.g. NOTIFY_SOCKET). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface Home {
@@ -176,7 +178,7 @@ export async function startDaemon(owner: Owner, setup: DaemonSetup = {}): Promis
   const args = [...(setup.nodeArgs ?? []), CLI, 'start', '--foreground', '--home', home.home, ...(setup.args ?? [])];
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PLUGD_LOG_LEVEL: 'debug' },
+    env: { ...process.env, PLUGD_LOG_LEVEL: 'debug', ...setup.env },
   });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -20,6 +20,8 @@
 #include <node.h>
 #include <uv.h>
 
+#include "notify.h"
+
 namespace {
 
 using v8::Context;
@@ -258,4 +260,5 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   method("ring", Ring);
   method("watch", Watch::New);
   method("endWithParent", EndWithParent);
+  method("notify", sab_shm::Notify);
 }

@@ -14,6 +14,7 @@ import {
   type Supervision,
   type SupervisionOverride,
   type TlsFiles,
+  type UpgradeSettings,
 } from './config-schema.js';
 
 export type { ConfigFile, IsolationSetting, Limits, Supervision, SupervisionOverride, TlsFiles } from './config-schema.js';
@@ -28,6 +29,8 @@ export const DEFAULT_SUPERVISION: Supervision = {
   restart: { initialDelayMs: 100, maxDelayMs: 30_000, maxCrashes: 5, windowMs: 60_000 },
   resourceLimits: { maxOldGenerationSizeMb: 256 },
 };
+
+export const DEFAULT_UPGRADE: UpgradeSettings = { drainTimeoutMs: 30_000, readyTimeoutMs: 30_000 };
 
 export const DEFAULT_LIMITS: Limits = {
   maxLineBytes: 1024 * 1024,
@@ -61,6 +64,8 @@ export interface Config {
   channel: 'sab' | 'postmessage';
   isolation: IsolationSetting;
   supervision: Supervision;
+  /** `plugd upgrade`'s deadlines. */
+  upgrade: UpgradeSettings;
   plugins: NonNullable<ConfigFile['plugins']>;
 }
 
@@ -131,6 +136,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     channel: file.channel ?? 'sab',
     isolation: file.isolation ?? 'auto',
     supervision: mergeSupervision(DEFAULT_SUPERVISION, file.supervision),
+    upgrade: { ...DEFAULT_UPGRADE, ...file.upgrade },
     plugins: file.plugins ?? {},
   };
 }

@@ -116,6 +116,19 @@ program
   .description('stop the daemon gracefully (SIGTERM, wait, report)')
   .action(async (_options, command: Command) => stop(homePaths(resolveHome(globals(command).home))));
 
+program
+  .command('upgrade')
+  .description('replace the running daemon with a new one on the same sockets (new plugd code); the old one drains')
+  .option('--node <path>', 'the node binary the new daemon runs on (default: this one)')
+  .option('--entry <path>', "the plugd CLI script it runs (default: this install's)")
+  .action(async (options: { node?: string; entry?: string }, command: Command) => {
+    const { upgrade } = await import('./upgrade.js');
+    await upgrade(homePaths(resolveHome(globals(command).home)), {
+      ...(options.node && { node: resolve(options.node) }),
+      ...(options.entry && { entry: resolve(options.entry) }),
+    });
+  });
+
 clientCommand('status', "the daemon's status and its plugins")
   .option('--json', 'machine-readable output')
   .action(async (options: { json?: boolean }, command: Command) =>

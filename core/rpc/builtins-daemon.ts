@@ -1,8 +1,29 @@
-// `daemon.*`: the daemon's status, figures, stop and reload.
+// `daemon.*`: the daemon's status, figures, stop, reload and upgrade.
 
+import { Type, type Static } from '@sinclair/typebox';
 import { NoParams, type AddBuiltin } from './builtin-method.js';
 import type { RescanSummary } from '../channel/protocol.js';
 import type { PluginControl } from './plugin-control.js';
+
+export const UpgradeParams = Type.Object(
+  {
+    node: Type.Optional(Type.String({ minLength: 1, description: 'The node binary the successor runs on (default: the one running now)' })),
+    entry: Type.Optional(Type.String({ minLength: 1, description: "The plugd CLI script the successor runs (default: this install's)" })),
+  },
+  { additionalProperties: false },
+);
+export type UpgradeRequest = Static<typeof UpgradeParams>;
+
+export const UpgradeResult = Type.Object({
+  pid: Type.Integer({ description: 'The successor, serving now' }),
+  from: Type.Object({ pid: Type.Integer(), version: Type.String() }),
+  version: Type.String({ description: "The successor's plugd version" }),
+  plugins: Type.Integer({ description: 'Plugins ready in the successor' }),
+  stateCarried: Type.Integer({ description: 'Stateful plugins whose state the successor took' }),
+  phases: Type.Array(Type.Object({ ms: Type.Number({ description: 'Since the upgrade began' }), phase: Type.String() })),
+  ms: Type.Number({ description: 'From the request to the successor serving' }),
+});
+export type UpgradeOutcome = Static<typeof UpgradeResult>;
 
 /** What the built-in methods need of the daemon. */
 export interface DaemonControl {
@@ -17,6 +38,8 @@ export interface DaemonControl {
   requestStop(reason: string): void;
   /** What SIGHUP does: rescan the plugin folder, reload what changed, reopen the log. */
   reload(source: 'signal' | 'rpc'): Promise<RescanSummary>;
+  /** `plugd upgrade`: a successor takes the sockets; this daemon then drains and exits. */
+  upgrade(request: UpgradeRequest): Promise<UpgradeOutcome>;
 }
 
 export function registerDaemonMethods(add: AddBuiltin, daemon: DaemonControl): void {
@@ -36,5 +59,15 @@ export function registerDaemonMethods(add: AddBuiltin, daemon: DaemonControl): v
     'daemon.reload',
     { description: 'Rescans the plugin folder and reloads what changed (as SIGHUP does), and reopens the log.', params: NoParams },
     () => daemon.reload('rpc'),
+  );
+  add(
+    'daemon.upgrade',
+    {
+      description:
+        'Starts a successor daemon on the same listening sockets; once it serves (every plugin loaded, stateful ones restored), this one drains and exits. If the successor fails, this one serves on and the call answers the reason.',
+      params: UpgradeParams,
+      result: UpgradeResult,
+    },
+    (request: UpgradeRequest) => daemon.upgrade(request),
   );
 }

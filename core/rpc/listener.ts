@@ -9,7 +9,7 @@
 
 import { createServer, type Server, type Socket } from 'node:net';
 import type { TlsOptions } from 'node:tls';
-import type { Server as HttpServer, IncomingMessage } from 'node:http';
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import { chmodSync, renameSync, rmSync } from 'node:fs';
 import type { Limits } from '../config.js';
 import { nodeTls } from '../node-tls.js';
@@ -44,6 +44,9 @@ export class RpcListener {
   private readonly unproven = new Set<Socket>();
   private readonly context: CallContext;
   private httpServer: HttpServer | undefined;
+  private readonly ndjson = new Set<NdjsonConnection>();
+  /** Set by `drain`: every HTTP answer from now on closes its connection. */
+  private draining = false;
   private inFlight = 0;
   private idle: (() => void) | undefined;
   private readonly hooks: ConnectionHooks = {
@@ -127,6 +130,30 @@ export class RpcListener {
     clearTimeout(forced);
   }
 
+  /**
+   * An upgrade's drain (the successor accepts on the same socket now): stops
+   * accepting, reads no more requests, answers those read, ends each
+   * newline-JSON connection after its last answer and answers HTTP with
+   * `Connection: close`. Connections still open after `deadlineMs` are cut.
+   */
+  async drain(deadlineMs: number): Promise<void> {
+    this.draining = true;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const connection of this.ndjson) connection.finish();
+    this.httpServer?.closeIdleConnections();
+    const ended = new Promise<void>((resolve) => {
+      const check = () => this.connections.size === 0 && resolve();
+      for (const socket of this.connections) socket.once('close', () => setImmediate(check));
+      check();
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)));
+    await Promise.race([ended, late]);
+    clearTimeout(timer);
+    for (const socket of this.connections) socket.destroy();
+    await closed;
+  }
+
   private listen(start: () => void): Promise<void> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
@@ -162,7 +189,10 @@ export class RpcListener {
         this.httpHandler().emit('connection', socket);
       } else {
         const gate = token ? new AuthGate(token, () => proveConnection(socket)) : undefined;
-        new NdjsonConnection(socket, this.dispatcher, this.context, limits, this.hooks, gate);
+        const connection = new NdjsonConnection(socket, this.dispatcher, this.context, limits, this.hooks, gate);
+        this.ndjson.add(connection);
+        socket.once('close', () => this.ndjson.delete(connection));
+        if (this.draining) connection.finish();
       }
       socket.resume();
     });
@@ -190,8 +220,9 @@ export class RpcListener {
     this.httpServer = createHttpHandler(this.dispatcher, this.context, this.options.limits, this.hooks, gate, this.options.front);
     // A request whose headers arrived (and, over TCP, that carries the token) proves its connection;
     // a dashboard session proves it with proveConnection(request.socket).
-    this.httpServer.on('request', (request: IncomingMessage) => {
+    this.httpServer.on('request', (request: IncomingMessage, response: ServerResponse) => {
       if (!gate || gate.checkBearer(request.headers.authorization)) proveConnection(request.socket);
+      if (this.draining) response.setHeader('Connection', 'close');
     });
     return this.httpServer;
   }

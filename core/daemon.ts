@@ -93,13 +93,21 @@ export class Daemon {
   /** Starts the daemon; resolves when it serves and every plugin has loaded or failed. */
   async start(): Promise<RescanSummary> {
     const brief = takeSuccessorBrief();
-    if (brief) {
-      // A successor runs as the old daemon ran: its home, its command line.
-      Object.assign(this.options, brief.options, { home: brief.home });
-      this.succession = new Succession(brief);
-      this.upgradedFrom = brief.from;
-      this.upgrades = brief.upgrades + 1;
+    if (!brief) return this.boot();
+    // A successor runs as the old daemon ran: its home, its command line.
+    Object.assign(this.options, brief.options, { home: brief.home });
+    this.succession = new Succession(brief);
+    this.upgradedFrom = brief.from;
+    this.upgrades = brief.upgrades + 1;
+    try {
+      return await this.boot();
+    } catch (error) {
+      await this.succession?.failed(error);
+      throw error;
     }
+  }
+
+  private async boot(): Promise<RescanSummary> {
     const home = resolveHome(this.options.home);
     prepareHome(home);
     this.config = loadConfig({ ...this.options, home });
@@ -145,7 +153,6 @@ export class Daemon {
       this.systemd.startWatchdog();
       return summary;
     } catch (error) {
-      await this.succession?.failed(error);
       await this.release(0);
       throw error;
     }

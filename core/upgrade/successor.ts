@@ -66,11 +66,14 @@ export class Succession {
     process.channel?.unref();
   }
 
-  /** Tells the old daemon why this successor gives up (it then exits). */
+  /** Tells the old daemon why this successor gives up, and lets go of the channel so it can exit. */
   failed(error: unknown): Promise<void> {
     return new Promise((resolve) => {
       if (!process.connected) return resolve();
-      process.send!({ t: 'failed', error: (error as Error).message } satisfies FromSuccessor, () => resolve());
+      process.send!({ t: 'failed', error: (error as Error).message } satisfies FromSuccessor, () => {
+        process.disconnect();
+        resolve();
+      });
     });
   }
 

@@ -93,7 +93,8 @@ export class RpcListener {
   /** Serves a listening socket this process was handed (socket activation, or an upgrade). */
   listenFd(fd: number): Promise<void> {
     // Listening again keeps the socket and its queue; the backlog stays what the first daemon set.
-    return this.listen(() => this.server.listen({ fd, backlog: LISTEN_BACKLOG }));
+    // (Node reads a descriptor's backlog from the second argument only, never from the options.)
+    return this.listen(() => this.server.listen({ fd }, LISTEN_BACKLOG));
   }
 
   /** The listening socket's descriptor, to hand to an upgrade's successor. */

@@ -67,7 +67,7 @@ export async function startSuccessor(daemon: UpgradingDaemon, request: UpgradeRe
   const env: NodeJS.ProcessEnv = { ...process.env, ...listenerEnvironment(names), [SUCCESSOR_ENV]: JSON.stringify(brief) };
   // The watchdog is the main pid's: the successor pings once it says MAINPID=.
   delete env.WATCHDOG_PID;
-  const child = spawn(node, [...(node === process.execPath ? process.execArgv : []), request.entry ?? built.cli, 'start', '--foreground'], {
+  const child = spawn(node, [...(node === process.execPath ? process.execArgv : []), request.entry ?? built.cli, 'start', '--foreground', '--home', brief.home], {
     detached: true,
     stdio: ['ignore', 'inherit', 'inherit', ...fds, 'ipc'],
     env,

@@ -5,6 +5,7 @@
 // runs two daemons at once, on a machine with few cores.
 
 import test from 'ava';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
@@ -172,4 +173,37 @@ test.serial('the drain: a call in flight is answered, then its connection ends; 
   t.false(notify.messages.some((lines) => lines.includes('STOPPING=1')), 'the old daemon does not tell systemd the service stops');
   await runCli(['--home', watched.home, 'stop']);
   await notify.waitFor((line) => line === 'STOPPING=1');
+});
+
+const hasSs = (() => {
+  try {
+    execFileSync('ss', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** The Send-Q column of `ss -xl` for a listening unix socket: its backlog. */
+const backlogOf = (home: string) =>
+  execFileSync('ss', ['-xlH'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.includes(`${home}/plugd.sock`))
+    .map((line) => Number(line.trim().split(/\s+/)[3]));
+
+(hasSs ? test.serial : test.skip)(`${hasSs ? '' : '(skipped: ss is not installed) '}the listen backlog, and the TCP listener's address, stay what the first daemon set`, async (t) => {
+  t.timeout(120_000);
+  const daemon = await startDaemon(t, { args: ['--tcp', '127.0.0.1:0'] });
+  cleanUpDaemonOf(t, daemon.home);
+  const before = backlogOf(daemon.home);
+  const { tcp } = await daemon.call('daemon.status');
+  const upgraded = await upgrade(daemon);
+  t.is(upgraded.code, 0, upgraded.stderr);
+  await daemon.exited;
+  t.deepEqual(backlogOf(daemon.home), before);
+  t.is(before.length, 1);
+  const status = JSON.parse((await runCli(['--home', daemon.home, 'status', '--json'])).stdout);
+  t.is(status.tcp, tcp);
+  t.is(JSON.parse((await runCli(['--home', daemon.home, 'call', 'daemon.status', '--tcp', tcp])).stdout).pid, pidOf(daemon));
+  await runCli(['--home', daemon.home, 'stop']);
 });

@@ -45,6 +45,9 @@ export class RpcListener {
   private readonly context: CallContext;
   private httpServer: HttpServer | undefined;
   private readonly ndjson = new Set<NdjsonConnection>();
+  /** HTTP connections, and those of them with a response under way (a drain ends the others at once). */
+  private readonly http = new Set<Socket>();
+  private readonly answering = new Set<Socket>();
   /** Set by `drain`: every HTTP answer from now on closes its connection. */
   private draining = false;
   private inFlight = 0;
@@ -141,7 +144,7 @@ export class RpcListener {
     this.draining = true;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const connection of this.ndjson) connection.finish();
-    this.httpServer?.closeIdleConnections();
+    for (const socket of this.http) if (!this.answering.has(socket)) socket.end();
     const ended = new Promise<void>((resolve) => {
       const check = () => this.connections.size === 0 && resolve();
       for (const socket of this.connections) socket.once('close', () => setImmediate(check));
@@ -187,6 +190,8 @@ export class RpcListener {
       socket.unshift(first);
       if (looksLikeHttp(first)) {
         if (!this.unproven.has(socket)) this.startDeadline(socket); // The deadline for the first request's headers.
+        this.http.add(socket);
+        socket.once('close', () => this.http.delete(socket));
         this.httpHandler().emit('connection', socket);
       } else {
         const gate = token ? new AuthGate(token, () => proveConnection(socket)) : undefined;
@@ -224,6 +229,13 @@ export class RpcListener {
     this.httpServer.on('request', (request: IncomingMessage, response: ServerResponse) => {
       if (!gate || gate.checkBearer(request.headers.authorization)) proveConnection(request.socket);
       if (this.draining) response.setHeader('Connection', 'close');
+      // Kept alive, a connection would outlast a drain: once draining, it ends after the response under way.
+      const socket = request.socket;
+      this.answering.add(socket);
+      response.once('close', () => {
+        this.answering.delete(socket);
+        if (this.draining) socket.end();
+      });
     });
     return this.httpServer;
   }

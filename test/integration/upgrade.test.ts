@@ -191,15 +191,23 @@ const backlogOf = (home: string) =>
     .filter((line) => line.includes(`${home}/plugd.sock`))
     .map((line) => Number(line.trim().split(/\s+/)[3]));
 
-(hasSs ? test.serial : test.skip)(`${hasSs ? '' : '(skipped: ss is not installed) '}the listen backlog, and the TCP listener's address, stay what the first daemon set`, async (t) => {
+(hasSs ? test.serial : test.skip)(`${hasSs ? '' : '(skipped: ss is not installed) '}the listen backlog and the TCP listener stay what the first daemon set; a dashboard /events stream ends and reconnects to the successor`, async (t) => {
   t.timeout(120_000);
   const daemon = await startDaemon(t, { args: ['--tcp', '127.0.0.1:0'] });
   cleanUpDaemonOf(t, daemon.home);
   const before = backlogOf(daemon.home);
   const { tcp } = await daemon.call('daemon.status');
+  const events = () => fetch(`http://${tcp}/events`, { headers: { authorization: `Bearer ${readFileSync(join(daemon.home, 'token'), 'utf8').trim()}` } });
+  const stream = (await events()).body!.getReader();
+  t.regex(new TextDecoder().decode((await stream.read()).value), /retry: 1000/);
   const upgraded = await upgrade(daemon);
   t.is(upgraded.code, 0, upgraded.stderr);
   await daemon.exited;
+  // The old daemon ended its dashboard stream; a browser reconnects, to the successor.
+  while (!(await stream.read()).done);
+  const again = (await events()).body!.getReader();
+  t.regex(new TextDecoder().decode((await again.read()).value), /retry: 1000/);
+  await again.cancel();
   t.deepEqual(backlogOf(daemon.home), before);
   t.is(before.length, 1);
   const status = JSON.parse((await runCli(['--home', daemon.home, 'status', '--json'])).stdout);

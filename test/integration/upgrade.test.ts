@@ -215,3 +215,19 @@ const backlogOf = (home: string) =>
   t.is(JSON.parse((await runCli(['--home', daemon.home, 'call', 'daemon.status', '--tcp', tcp])).stdout).pid, pidOf(daemon));
   await runCli(['--home', daemon.home, 'stop']);
 });
+
+test.serial('a stateful plugin in a process of its own restarts in the successor, in a new process, from its snapshot', async (t) => {
+  t.timeout(120_000);
+  const daemon = await startDaemon(t, { plugins: { 'tally.plugin.ts': TALLY }, config: { isolation: 'process' } });
+  cleanUpDaemonOf(t, daemon.home);
+  for (let i = 0; i < 3; i++) await daemon.call('tally.incr');
+  const [before] = await daemon.call('plugins.list');
+  const upgraded = await upgrade(daemon);
+  t.is(upgraded.code, 0, upgraded.stderr);
+  t.regex(upgraded.stdout, /^state carried for 1 /m);
+  const [after] = JSON.parse((await runCli(['--home', daemon.home, 'call', 'plugins.list'])).stdout);
+  t.is(after.isolation, 'process');
+  t.not(after.pid, before.pid);
+  t.is((await runCli(['--home', daemon.home, 'call', 'tally.get'])).stdout.trim(), '3');
+  await runCli(['--home', daemon.home, 'stop']);
+});

@@ -16,6 +16,7 @@ test('durations above 2147483647 ms are refused with the key that holds them', (
     [{ supervision: { callTimeoutMs: thirtyDays } }, 'config.supervision.callTimeoutMs'],
     [{ supervision: { restart: { maxDelayMs: thirtyDays } } }, 'config.supervision.restart.maxDelayMs'],
     [{ plugins: { echo: { supervision: { loadTimeoutMs: thirtyDays } } } }, 'config.plugins.echo.supervision.loadTimeoutMs'],
+    [{ upgrade: { drainTimeoutMs: thirtyDays } }, 'config.upgrade.drainTimeoutMs'],
   ];
   for (const [config, key] of cases) {
     t.throws(parse(config), { message: new RegExp(`${key.replaceAll('.', '\\.')} must be <= 2147483647`) }, key);
@@ -35,4 +36,9 @@ test('the edge keys are in the schema: tcpTls, loadPaths, the unauthenticated li
     }),
   );
   t.throws(parse({ tcpTls: { cert: 'cert.pem' } }), { message: /tcpTls/ });
+});
+
+test('upgrade takes drainTimeoutMs and readyTimeoutMs, nothing else', (t) => {
+  t.notThrows(parse({ upgrade: { drainTimeoutMs: 5000, readyTimeoutMs: 60000 } }));
+  t.throws(parse({ upgrade: { drainMs: 5000 } }), { message: /upgrade/ });
 });

@@ -3,7 +3,7 @@
 // running daemon over its control socket. Modules only some commands need
 // (the daemon, the config schema, top) load in those commands' actions.
 
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
 import { version } from '../package-root.js';
 import { parseAddress } from '../address.js';
@@ -168,11 +168,10 @@ program
   .command('systemd-unit')
   .description('print the systemd units (plugd.service, plugd.socket) that run this install in the foreground')
   .option('--user', 'units for the user manager (systemctl --user)')
-  .option('--only <unit>', 'print one unit only: service or socket')
-  .action(async (options: { user?: boolean; only?: string }, command: Command) => {
+  .addOption(new Option('--only <unit>', 'print one unit only').choices(['service', 'socket']))
+  .action(async (options: { user?: boolean; only?: 'service' | 'socket' }, command: Command) => {
     const { describeInstall, renderSystemdSocket, renderSystemdUnit, renderSystemdUnits } = await import('./systemd-unit.js');
-    const render = { service: renderSystemdUnit, socket: renderSystemdSocket, both: renderSystemdUnits }[options.only ?? 'both'];
-    if (!render || options.only === 'both') throw new Error(`--only takes service or socket, not "${options.only}"`);
+    const render = options.only === 'service' ? renderSystemdUnit : options.only === 'socket' ? renderSystemdSocket : renderSystemdUnits;
     process.stdout.write(render(describeInstall(resolveHome(globals(command).home), Boolean(options.user))));
   });
 

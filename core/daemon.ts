@@ -31,7 +31,7 @@ import { createDashboard } from './dashboard/dashboard-http.js';
 import { EventFeed } from './dashboard/event-feed.js';
 import { statusText, systemdNotifier, type SystemdNotifier } from './sd-notify.js';
 import { takeInheritedListeners, type InheritedListeners, type ListenerName } from './listen-fds.js';
-import { startSuccessor, upgradeFailed, type Succession as Predecession } from './upgrade/predecessor.js';
+import { startSuccessor, upgradeFailed, type SuccessorServing } from './upgrade/predecessor.js';
 import { Succession, takeSuccessorBrief } from './upgrade/successor.js';
 import type { UpgradeOutcome, UpgradeRequest } from './rpc/builtins-daemon.js';
 
@@ -274,7 +274,7 @@ export class Daemon {
   }
 
   /** The old daemon's way out after an upgrade: the socket and pidfile are the successor's now. */
-  private async drainAfterUpgrade(succession: Predecession): Promise<void> {
+  private async drainAfterUpgrade(succession: SuccessorServing): Promise<void> {
     this.ownsSocket = false;
     this.ownsPidfile = false;
     // systemd follows the successor (MAINPID=): this daemon's stop is not the service's.

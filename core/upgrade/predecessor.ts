@@ -37,14 +37,14 @@ export function upgradeFailed(phase: string, reason: string): RpcError {
 }
 
 /** A successor that serves: its pid, what the upgrade did, and how calls reach it. */
-export interface Succession {
+export interface SuccessorServing {
   outcome: UpgradeOutcome;
   forward: Forward;
   /** Closes the channel to the successor, once nothing more is forwarded. */
   release(): void;
 }
 
-export async function startSuccessor(daemon: UpgradingDaemon, request: UpgradeRequest): Promise<Succession> {
+export async function startSuccessor(daemon: UpgradingDaemon, request: UpgradeRequest): Promise<SuccessorServing> {
   const started = performance.now();
   const phases: UpgradeOutcome['phases'] = [];
   const phase = (text: string) => {

@@ -50,6 +50,11 @@ const CHECKS: Check[] = [
   { figure: 'watch.p95', atMost: 300, unit: 'ms' },
   { figure: 'start.10plugins', atMost: 500, unit: 'ms' },
   { figure: 'rss.growth.500reloads', atMost: 32, unit: 'MB' },
+  /** Issue 23: an upgrade costs about a start, its gap about a reload, and refuses nothing. */
+  { figure: 'upgrade.p50', over: 'start.10plugins', atMost: 1.2 },
+  { figure: 'upgrade.p95', over: 'start.10plugins', atMost: 1.2 },
+  { figure: 'upgrade.gap.max', over: 'reload.p95', atMost: 3 },
+  { figure: 'upgrade.refused', atMost: 0, unit: 'connects' },
 ];
 
 export function writeResults(results: BenchResult[]): void {

@@ -16,6 +16,7 @@ import { benchRpc } from './rpc.js';
 import { benchRss } from './rss.js';
 import { benchRawSocket } from './socket-raw.js';
 import { benchStart } from './start.js';
+import { benchUpgrade } from './upgrade.js';
 import { benchWatch } from './watch.js';
 
 const SUITES: Record<string, () => Promise<BenchResult[]>> = {
@@ -26,6 +27,7 @@ const SUITES: Record<string, () => Promise<BenchResult[]>> = {
   crash: benchCrash,
   watch: benchWatch,
   start: benchStart,
+  upgrade: benchUpgrade,
   rss: benchRss,
 };
 

@@ -49,6 +49,10 @@ export const SupervisionSchema = Type.Object(
 
 export type Supervision = Static<typeof SupervisionSchema>;
 
+/** `plugd upgrade`: how long the successor may take to be ready, and the old daemon to drain. */
+export const UpgradeSchema = Type.Object({ drainTimeoutMs: Millis, readyTimeoutMs: Millis }, { additionalProperties: false });
+export type UpgradeSettings = Static<typeof UpgradeSchema>;
+
 /** What a config file may say about supervision: any part of it. */
 export const SupervisionOverrideSchema = Type.Object(
   {
@@ -139,6 +143,7 @@ export const ConfigFileSchema = Type.Object(
     channel: Type.Optional(Type.Union([Type.Literal('sab'), Type.Literal('postmessage')])),
     isolation: Type.Optional(IsolationSchema),
     supervision: Type.Optional(SupervisionOverrideSchema),
+    upgrade: Type.Optional(Type.Partial(UpgradeSchema, { additionalProperties: false })),
     plugins: Type.Optional(
       Type.Record(
         Type.String(),

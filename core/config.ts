@@ -15,6 +15,7 @@ import {
   type Supervision,
   type SupervisionOverride,
   type TlsFiles,
+  type UpgradeSettings,
 } from './config-schema.js';
 
 export type { ConfigFile, DashboardSettings, IsolationSetting, Limits, Supervision, SupervisionOverride, TlsFiles } from './config-schema.js';
@@ -30,6 +31,8 @@ export const DEFAULT_SUPERVISION: Supervision = {
   restart: { initialDelayMs: 100, maxDelayMs: 30_000, maxCrashes: 5, windowMs: 60_000 },
   resourceLimits: { maxOldGenerationSizeMb: 256 },
 };
+
+export const DEFAULT_UPGRADE: UpgradeSettings = { drainTimeoutMs: 30_000, readyTimeoutMs: 30_000 };
 
 export const DEFAULT_LIMITS: Limits = {
   maxLineBytes: 1024 * 1024,
@@ -73,6 +76,8 @@ export interface Config {
   isolation: IsolationSetting;
   logLevel: string;
   supervision: Supervision;
+  /** `plugd upgrade`'s deadlines. */
+  upgrade: UpgradeSettings;
   plugins: NonNullable<ConfigFile['plugins']>;
 }
 
@@ -146,6 +151,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     isolation: file.isolation ?? 'auto',
     logLevel: overrides.logLevel ?? (process.env.PLUGD_LOG_LEVEL || undefined) ?? file.logLevel ?? 'info',
     supervision: mergeSupervision(DEFAULT_SUPERVISION, file.supervision),
+    upgrade: { ...DEFAULT_UPGRADE, ...file.upgrade },
     plugins: file.plugins ?? {},
   };
 }

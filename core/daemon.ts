@@ -20,7 +20,7 @@ import { version } from './package-root.js';
 import { checkSocketPath, homePaths, resolveHome, type HomePaths } from './paths.js';
 import { prepareHome } from './home.js';
 import { tlsOptions } from './tls-files.js';
-import { acquirePidfile, releasePidfile } from './pidfile.js';
+import { acquirePidfile, releasePidfile, replacePidfile } from './pidfile.js';
 import { installSignalBridge } from './signals.js';
 import { PluginHost, type RescanSummary } from './host/plugin-host.js';
 import { registerBuiltins } from './rpc/builtins.js';
@@ -32,6 +32,11 @@ import { defineMethod, MethodRegistry, type MethodDefinition, type MethodHandler
 import { removeStaleSocket } from './rpc/socket-file.js';
 import { createDashboard } from './dashboard/dashboard-http.js';
 import { EventFeed } from './dashboard/event-feed.js';
+import { statusText, systemdNotifier, type SystemdNotifier } from './sd-notify.js';
+import { takeInheritedListeners, type InheritedListeners, type ListenerName } from './listen-fds.js';
+import { startSuccessor, upgradeFailed, type SuccessorServing } from './upgrade/predecessor.js';
+import { Succession, takeSuccessorBrief } from './upgrade/successor.js';
+import type { UpgradeOutcome, UpgradeRequest } from './rpc/builtins-daemon.js';
 
 export interface DaemonOptions extends ConfigOverrides {
   /** `plugd dev`: one plugin loaded from this path and reloaded on every change to it. */
@@ -70,6 +75,16 @@ export class Daemon {
   private ownsSocket = false;
   private ownsPidfile = false;
   private startedAt = 0;
+  /** What systemd is told (silent outside systemd). */
+  private systemd: SystemdNotifier | undefined;
+  /** Listening sockets handed to this process (socket activation), served instead of binding. */
+  private inherited: InheritedListeners | undefined;
+  /** Set when this daemon is an upgrade's successor, until it has taken over. */
+  private succession: Succession | undefined;
+  /** `daemon.status`: upgrades since the first daemon started, and the daemon this one replaced. */
+  upgrades = 0;
+  private upgradedFrom: { pid: number; version: string } | undefined;
+  private upgrading = false;
   private stopping: Promise<void> | undefined;
   private resolveStopped!: () => void;
   /** Resolves when the daemon has stopped. */
@@ -79,6 +94,22 @@ export class Daemon {
 
   /** Starts the daemon; resolves when it serves and every plugin has loaded or failed. */
   async start(): Promise<RescanSummary> {
+    const brief = takeSuccessorBrief();
+    if (!brief) return this.boot();
+    // A successor runs as the old daemon ran: its home, its command line.
+    Object.assign(this.options, brief.options, { home: brief.home });
+    this.succession = new Succession(brief);
+    this.upgradedFrom = brief.from;
+    this.upgrades = brief.upgrades + 1;
+    try {
+      return await this.boot();
+    } catch (error) {
+      await this.succession?.failed(error);
+      throw error;
+    }
+  }
+
+  private async boot(): Promise<RescanSummary> {
     const home = resolveHome(this.options.home);
     prepareHome(home);
     this.config = loadConfig({ ...this.options, home });
@@ -91,27 +122,37 @@ export class Daemon {
       pluginLinesPerSecond: this.config.limits.pluginLogLinesPerSecond,
       tap: this.config.tcp ? (line) => this.feed.logLine(line) : undefined,
     });
+    this.systemd = systemdNotifier((message) => this.log.logger.warn(message));
     try {
-      await acquirePidfile(this.paths.pidfile, this.paths.socket);
-      this.ownsPidfile = true;
+      this.inherited = takeInheritedListeners(process.env, Boolean(this.succession));
+      // A successor takes the pidfile once it serves (takeOver).
+      if (!this.succession) {
+        await acquirePidfile(this.paths.pidfile, this.paths.socket);
+        this.ownsPidfile = true;
+      }
       this.applyNiceness();
-      await removeStaleSocket(this.paths.socket);
+      // A passed socket is live, and not ours to remove.
+      if (this.inherited?.unix === undefined) await removeStaleSocket(this.paths.socket);
       this.host = new PluginHost({ config: this.config, registry: this.registry, hooks: this.hooks, log: this.log });
       registerBuiltins(this.registry, this);
       registerSystemExtras(this.registry, this.dispatcher);
       registerCompatAliases(this.registry);
       this.tapCoreHooks();
-      await this.listen();
+      if (!this.succession) await this.listen();
       this.removeSignalBridge = installSignalBridge(this.hooks);
       this.startedAt = Date.now();
       await this.hooks.start.promise();
       const summary = await this.host.start();
       if (this.options.develop) await this.host.develop(this.options.develop);
       await this.hooks.ready.promise();
+      if (this.succession) await this.takeOver(this.succession);
       this.log.logger.info(
         { socket: this.paths.socket, plugins: summary.loaded, failed: summary.failed },
         `plugd ${version} ready on ${this.paths.socket}`,
       );
+      // The pidfile names this process before systemd is told it is the main one.
+      this.systemd.send({ ...(this.upgradedFrom && { MAINPID: process.pid }), READY: 1, STATUS: this.systemdStatus() });
+      this.systemd.startWatchdog();
       return summary;
     } catch (error) {
       await this.release(0);
@@ -127,6 +168,9 @@ export class Daemon {
       version,
       node: process.version,
       uptime: (Date.now() - this.startedAt) / 1000,
+      startedAt: new Date(this.startedAt).toISOString(),
+      upgradedFrom: this.upgradedFrom,
+      upgrades: this.upgrades,
       home: this.paths.home,
       socket: this.paths.socket,
       pluginDir: this.config.pluginDir,
@@ -172,9 +216,15 @@ export class Daemon {
    */
   async reload(source: 'signal' | 'rpc', force = false): Promise<DaemonReloadSummary> {
     this.log.reopen();
-    const config = await this.rereadConfig();
-    await this.hooks.reload.promise({ source });
-    return { ...(await this.host.rescan(force)), config };
+    // systemd wants the monotonic clock beside RELOADING=1 (CLOCK_MONOTONIC, as process.hrtime reads it).
+    this.systemd?.send({ RELOADING: 1, MONOTONIC_USEC: String(process.hrtime.bigint() / 1000n) });
+    try {
+      const config = await this.rereadConfig();
+      await this.hooks.reload.promise({ source });
+      return { ...(await this.host.rescan(force)), config };
+    } finally {
+      this.systemd?.send({ READY: 1, STATUS: this.systemdStatus() });
+    }
   }
 
   /** Applies what changed in `plugd.json` that can change in place; names what needs a restart. */
@@ -197,6 +247,94 @@ export class Daemon {
     return changes;
   }
 
+  /** STATUS= for systemd: how many plugins serve, how many failed. */
+  private systemdStatus(): string {
+    const plugins = this.host.list();
+    return statusText(plugins.filter((plugin) => plugin.state === 'ready').length, plugins.filter((plugin) => plugin.state === 'failed').length);
+  }
+
+  /**
+   * `plugd upgrade`: a successor takes the listening sockets (upgrade/); once
+   * it serves, this daemon drains its connections and stops, leaving the
+   * socket and pidfile to it. If it fails, this daemon serves on.
+   */
+  async upgrade(request: UpgradeRequest): Promise<UpgradeOutcome> {
+    if (this.upgrading || this.stopping) throw upgradeFailed('start', this.stopping ? 'the daemon is stopping' : 'another upgrade is under way');
+    this.upgrading = true;
+    try {
+      const succession = await startSuccessor(
+        {
+          version,
+          config: this.config,
+          options: this.options,
+          upgrades: this.upgrades,
+          host: this.host,
+          registry: this.registry,
+          logger: this.log.logger,
+          handedListeners: () => this.handedListeners(),
+        },
+        request,
+      );
+      this.log.logger.info({ successor: succession.outcome.pid }, `upgraded: plugd ${version} pid ${succession.outcome.pid} serves; draining`);
+      setImmediate(() => void this.drainAfterUpgrade(succession));
+      return succession.outcome;
+    } catch (error) {
+      this.upgrading = false;
+      throw error;
+    }
+  }
+
+  /** The listening sockets an upgrade passes on, in the order of their descriptors. */
+  private handedListeners(): { names: ListenerName[]; fds: number[]; ownsSocket: boolean } {
+    const [unix, tcp] = this.listeners;
+    const names: ListenerName[] = ['unix'];
+    const fds = [unix.fd];
+    if (tcp) {
+      names.push('tcp');
+      fds.push(tcp.fd);
+    }
+    const metrics = (this.prometheus as unknown as { _handle?: { fd: number } } | undefined)?._handle;
+    if (metrics) {
+      names.push('metrics');
+      fds.push(metrics.fd);
+    }
+    return { names, fds, ownsSocket: this.ownsSocket };
+  }
+
+  /** The old daemon's way out after an upgrade: the socket and pidfile are the successor's now. */
+  private async drainAfterUpgrade(succession: SuccessorServing): Promise<void> {
+    this.ownsSocket = false;
+    this.ownsPidfile = false;
+    // systemd follows the successor (MAINPID=): this daemon's stop is not the service's.
+    this.systemd?.stop();
+    this.systemd = undefined;
+    this.feed.endStreams();
+    this.prometheus?.close();
+    await Promise.all(this.listeners.map((listener) => listener.drain(this.config.upgrade.drainTimeoutMs)));
+    succession.release();
+    await this.stop(`upgraded to pid ${succession.outcome.pid}`);
+  }
+
+  /** A successor's step from loaded to serving: the state, the sockets, the pidfile. */
+  private async takeOver(succession: Succession): Promise<void> {
+    const { brief } = succession;
+    await succession.takeOver(
+      {
+        host: this.host,
+        dispatcher: this.dispatcher,
+        listen: () => this.listen(),
+        takePidfile: () => {
+          replacePidfile(this.paths.pidfile);
+          this.ownsPidfile = true;
+          this.ownsSocket = brief.ownsSocket;
+        },
+      },
+      this.config.supervision.snapshotTimeoutMs,
+    );
+    this.succession = undefined;
+    this.log.logger.info({ from: brief.from }, `took over from plugd ${brief.from.version} pid ${brief.from.pid} (upgrade ${this.upgrades})`);
+  }
+
   requestStop(reason: string): void {
     setImmediate(() => void this.stop(reason));
   }
@@ -209,6 +347,8 @@ export class Daemon {
 
   private async shutdown(reason: string): Promise<void> {
     this.log.logger.info({ reason }, 'stopping');
+    this.systemd?.send({ STOPPING: 1 });
+    this.systemd?.stop();
     await this.release(this.config.supervision.drainTimeoutMs);
     this.log.logger.info('stopped');
     this.log.flush();
@@ -242,13 +382,19 @@ export class Daemon {
 
   private async listen(): Promise<void> {
     const { limits, tcp, metrics, tcpTls } = this.config;
+    const inherited = this.inherited ?? {};
     const unix = new RpcListener(this.dispatcher, { transport: 'unix', limits });
     this.listeners.push(unix);
-    await unix.listenUnix(this.paths.socket);
-    this.ownsSocket = true;
-    if (tcp) {
-      const { host, port } = this.allowedAddress(tcp, 'listen on');
-      if (!isLoopback(host) && !tcpTls) {
+    if (inherited.unix !== undefined) {
+      await unix.listenFd(inherited.unix);
+    } else {
+      await unix.listenUnix(this.paths.socket);
+      this.ownsSocket = true;
+    }
+    if (tcp || inherited.tcp !== undefined) {
+      // A passed TCP socket is where the service manager put it; a configured address is checked first.
+      const { host, port } = tcp ? this.allowedAddress(tcp, 'listen on') : { host: '', port: 0 };
+      if (tcp && !isLoopback(host) && !tcpTls) {
         this.warn(`the TCP listener on ${tcp} is reachable from other machines without TLS: the token crosses the network in clear (set tcpTls)`);
       }
       const token = new TokenSource(this.paths.home, (problem) => this.log.logger.error(problem));
@@ -267,16 +413,21 @@ export class Daemon {
         front,
         warn: (message) => this.log.logger.warn(message),
       });
-      this.checkToken(tcp);
+      this.checkToken(tcp ?? 'a passed TCP socket');
       this.feed.start(this.hooks);
       this.listeners.push(listener);
-      this.tcpAddress = await listener.listenTcp(host, port);
+      if (inherited.tcp !== undefined) {
+        await listener.listenFd(inherited.tcp);
+        this.tcpAddress = listener.tcpAddress;
+      } else {
+        this.tcpAddress = await listener.listenTcp(host, port);
+      }
     }
-    if (metrics) {
-      const { host, port } = this.allowedAddress(metrics, 'serve metrics on');
+    if (metrics || inherited.metrics !== undefined) {
+      const { host, port } = metrics && inherited.metrics === undefined ? this.allowedAddress(metrics, 'serve metrics on') : { host: '', port: 0 };
       // prom-client is loaded only by daemons that export metrics.
       const { createPrometheusExport, servePrometheus } = await import('./prometheus.js');
-      this.prometheus = await servePrometheus(createPrometheusExport(this.callStats, this.host), host, port);
+      this.prometheus = await servePrometheus(createPrometheusExport(this.callStats, this.host), host, port, inherited.metrics);
     }
   }
 

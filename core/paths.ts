@@ -26,8 +26,11 @@ export function homePaths(home: string): HomePaths {
   };
 }
 
-/** The kernel's limit for a unix socket path (sun_path holds 108 bytes with the final NUL). */
-const MAX_SOCKET_PATH_BYTES = 107;
+/**
+ * The kernel's limit for a unix socket path (sun_path holds 108 bytes with the
+ * final NUL), less the `~` of the temporary name it is bound under (listener.ts).
+ */
+const MAX_SOCKET_PATH_BYTES = 106;
 
 /** Checked before binding: a longer path would bind a truncated name. */
 export function checkSocketPath(path: string): void {

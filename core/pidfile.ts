@@ -2,7 +2,7 @@
 // believe they own a home. A pidfile whose process is gone, or is not plugd
 // (its pid reused after an unclean death), is replaced.
 
-import { rmSync, writeSync, closeSync } from 'node:fs';
+import { renameSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { createExclusive, readFileNoFollow } from './no-follow.js';
 import { isPlugdProcess } from './plugd-process.js';
 
@@ -44,4 +44,17 @@ export async function acquirePidfile(path: string, socket: string, pid = process
 /** Removes the pidfile if it is still ours. */
 export function releasePidfile(path: string, pid = process.pid): void {
   if (readPid(path) === pid) rmSync(path, { force: true });
+}
+
+/** Makes the pidfile name `pid` in one step (an upgrade's successor): it is never missing nor half-written. */
+export function replacePidfile(path: string, pid = process.pid): void {
+  const temporary = `${path}.${pid}`;
+  rmSync(temporary, { force: true });
+  const fd = createExclusive(temporary, 0o644);
+  try {
+    writeSync(fd, `${pid}\n`);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, path);
 }

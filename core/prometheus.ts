@@ -68,7 +68,8 @@ export function createPrometheusExport(metrics: Metrics, host: PluginHost): Prom
   };
 }
 
-export async function servePrometheus(exporter: PrometheusExport, host: string, port: number): Promise<Server> {
+/** Listens on `host`:`port`, or on the listening socket `fd` when one was handed over. */
+export async function servePrometheus(exporter: PrometheusExport, host: string, port: number, fd?: number): Promise<Server> {
   const server = createServer(async (request, response) => {
     if (request.method !== 'GET' || !request.url?.startsWith('/metrics')) {
       response.writeHead(404).end('see /metrics\n');
@@ -79,7 +80,8 @@ export async function servePrometheus(exporter: PrometheusExport, host: string, 
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve());
+    if (fd === undefined) server.listen(port, host, () => resolve());
+    else server.listen({ fd }, () => resolve());
   });
   return server;
 }

@@ -3,7 +3,7 @@
 // running daemon over its control socket. Modules only some commands need
 // (the daemon, the config schema, top) load in those commands' actions.
 
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
 import { version } from '../package-root.js';
 import { parseAddress } from '../address.js';
@@ -116,6 +116,19 @@ program
   .description('stop the daemon gracefully (SIGTERM, wait, report)')
   .action(async (_options, command: Command) => stop(homePaths(resolveHome(globals(command).home))));
 
+program
+  .command('upgrade')
+  .description('replace the running daemon with a new one on the same sockets (new plugd code); the old one drains')
+  .option('--node <path>', 'the node binary the new daemon runs on (default: this one)')
+  .option('--entry <path>', "the plugd CLI script it runs (default: this install's)")
+  .action(async (options: { node?: string; entry?: string }, command: Command) => {
+    const { upgrade } = await import('./upgrade.js');
+    await upgrade(homePaths(resolveHome(globals(command).home)), {
+      ...(options.node && { node: resolve(options.node) }),
+      ...(options.entry && { entry: resolve(options.entry) }),
+    });
+  });
+
 clientCommand('status', "the daemon's status and its plugins")
   .option('--json', 'machine-readable output')
   .action(async (options: { json?: boolean }, command: Command) =>
@@ -153,11 +166,13 @@ clientCommand('top', 'a live view of the plugins: state, calls/s, latency, error
 
 program
   .command('systemd-unit')
-  .description('print a systemd unit that runs this install in the foreground')
-  .option('--user', 'a unit for the user manager (systemctl --user)')
-  .action(async (options: { user?: boolean }, command: Command) => {
-    const { describeInstall, renderSystemdUnit } = await import('./systemd-unit.js');
-    process.stdout.write(renderSystemdUnit(describeInstall(resolveHome(globals(command).home), Boolean(options.user))));
+  .description('print the systemd units (plugd.service, plugd.socket) that run this install in the foreground')
+  .option('--user', 'units for the user manager (systemctl --user)')
+  .addOption(new Option('--only <unit>', 'print one unit only').choices(['service', 'socket']))
+  .action(async (options: { user?: boolean; only?: 'service' | 'socket' }, command: Command) => {
+    const { describeInstall, renderSystemdSocket, renderSystemdUnit, renderSystemdUnits } = await import('./systemd-unit.js');
+    const render = options.only === 'service' ? renderSystemdUnit : options.only === 'socket' ? renderSystemdSocket : renderSystemdUnits;
+    process.stdout.write(render(describeInstall(resolveHome(globals(command).home), Boolean(options.user))));
   });
 
 clientCommand('call <method> [params]', 'call a method; params as JSON (an object or an array)')

@@ -41,6 +41,8 @@ type ChildReport = ({ ready: number } | { error: string }) & { warnings?: string
 
 export async function start(options: StartOptions): Promise<void> {
   const childOptions = process.env[CHILD_ENV];
+  // Not for what the daemon starts (an upgrade's successor is no detached child).
+  delete process.env[CHILD_ENV];
   if (childOptions) return runInForeground(JSON.parse(childOptions) as StartOptions, true);
   if (options.foreground) return runInForeground(options, false);
   return daemonize(options);
@@ -75,7 +77,8 @@ async function runInForeground(options: StartOptions, detached: boolean): Promis
   if (detached) {
     process.send!({ ready: process.pid, warnings: daemon.warnings } satisfies ChildReport);
     process.disconnect();
-  } else {
+  } else if (daemon.upgrades === 0) {
+    // An upgrade's successor has no terminal of its own to greet: its output goes where its predecessor's went.
     printWelcome(daemon, options.develop);
   }
   await daemon.stopped;

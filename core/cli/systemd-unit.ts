@@ -1,8 +1,10 @@
 // `plugd systemd-unit`: a systemd unit for this very install (this node, this
 // CLI, this home), so `plugd start --foreground` runs under the service
-// manager: it restarts plugd on failure, turns `systemctl reload` into SIGHUP
-// and sandboxes it. A user unit (`--user`) keeps only the options that work
-// without privileges.
+// manager: plugd tells it when it is ready (sd_notify, Type=notify), pings its
+// watchdog, it restarts plugd on failure, turns `systemctl reload` into SIGHUP
+// and sandboxes it; and a socket unit beside it, so systemd holds the control
+// socket (socket activation). A user unit (`--user`) keeps only the options
+// that work without privileges.
 
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
@@ -32,6 +34,12 @@ const TEMPORARY_TREES = ['/tmp/', '/var/tmp/'];
 
 /** Room past the stop deadline before systemd sends SIGKILL. */
 const STOP_MARGIN_SECONDS = 5;
+
+/** How long plugd's event loop may go without a WATCHDOG=1 before systemd restarts it (it pings at half). */
+const WATCHDOG_SECONDS = 30;
+
+/** The listen backlog plugd sets itself (core/rpc/listener.ts), kept when systemd holds the socket. */
+const SOCKET_BACKLOG = 4096;
 
 /**
  * The install this CLI belongs to. A graceful stop drains the listeners, then
@@ -116,8 +124,10 @@ export function renderSystemdUnit(install: UnitInstall): string {
     ...(userUnit ? [] : ['After=network.target']),
     '',
     '[Service]',
-    // plugd reports nothing to systemd (no sd_notify): it is up once its process runs.
-    'Type=simple',
+    '# plugd says READY=1 once every plugin has loaded or failed; after `plugd upgrade` its successor says MAINPID=.',
+    'Type=notify',
+    'NotifyAccess=all',
+    `WatchdogSec=${WATCHDOG_SECONDS}`,
     `ExecStart=${[install.node, install.cli, 'start', '--foreground', '--home', home].map((word) => unitWord(word, true)).join(' ')}`,
     'ExecReload=/bin/kill -HUP $MAINPID',
     'Restart=on-failure',
@@ -135,4 +145,34 @@ export function renderSystemdUnit(install: UnitInstall): string {
     `WantedBy=${userUnit ? 'default.target' : 'multi-user.target'}`,
   ];
   return lines.join('\n') + '\n';
+}
+
+/**
+ * The socket unit beside the service: systemd binds the control socket and
+ * hands it to plugd (LISTEN_FDS), which serves it and never removes it.
+ */
+export function renderSystemdSocket(install: UnitInstall): string {
+  const lines = [
+    `# plugd's control socket, held by systemd; made by \`plugd systemd-unit${install.userUnit ? ' --user' : ''}\`.`,
+    '# More sockets (the TCP listener, metrics) go in units of their own named tcp or metrics.',
+    '[Unit]',
+    'Description=plugd control socket',
+    '',
+    '[Socket]',
+    `ListenStream=${unitWord(join(install.home, 'plugd.sock'))}`,
+    'FileDescriptorName=unix',
+    'SocketMode=0600',
+    'DirectoryMode=0700',
+    ...(install.userUnit || !install.user ? [] : [`SocketUser=${install.user}`]),
+    `Backlog=${SOCKET_BACKLOG}`,
+    '',
+    '[Install]',
+    'WantedBy=sockets.target',
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/** Both units, each after a line naming its file (`plugd systemd-unit` without `--only`). */
+export function renderSystemdUnits(install: UnitInstall): string {
+  return `### plugd.service\n${renderSystemdUnit(install)}\n### plugd.socket\n${renderSystemdSocket(install)}`;
 }

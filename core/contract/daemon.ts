@@ -13,6 +13,14 @@ export const DaemonStatusSchema = Type.Object({
   version: Type.String(),
   node: Type.String(),
   uptime: Seconds,
+  startedAt: Type.String({ description: 'ISO 8601: when this daemon started' }),
+  upgradedFrom: Type.Optional(
+    Type.Object(
+      { pid: Type.Integer(), version: Type.String() },
+      { description: 'The daemon this one took over from (plugd upgrade)' },
+    ),
+  ),
+  upgrades: Type.Integer({ description: 'Upgrades in this line of daemons, counting from the first start' }),
   home: Type.String(),
   socket: Type.String(),
   pluginDir: Type.String(),

@@ -56,6 +56,11 @@ export class EventFeed {
     response.on('close', () => this.clients.delete(response));
   }
 
+  /** Ends every stream (an upgrade's drain): browsers reconnect, to the successor, after the `retry` above. */
+  endStreams(): void {
+    for (const client of this.clients) client.end();
+  }
+
   private tick(): void {
     const figures = takeFigures(this.source);
     const before = new Map(this.last?.plugins.map((plugin) => [plugin.name, plugin]));

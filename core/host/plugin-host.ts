@@ -136,6 +136,21 @@ export class PluginHost {
     return this.require(name).status();
   }
 
+  /** The plugins whose serving version keeps state (an upgrade carries their snapshots). */
+  statefulPlugins(): string[] {
+    return [...this.plugins.values()].filter((plugin) => plugin.stateful).map((plugin) => plugin.name);
+  }
+
+  /** See PluginSupervisor.handoverSnapshot. */
+  handoverSnapshot(name: string, timeoutMs: number): Promise<unknown> {
+    return this.require(name).handoverSnapshot(timeoutMs);
+  }
+
+  /** See PluginSupervisor.handoverRestore. */
+  handoverRestore(name: string, state: unknown, timeoutMs: number): Promise<void> {
+    return this.require(name).handoverRestore(state, timeoutMs);
+  }
+
   async setPaused(name: string, paused: boolean): Promise<PluginStatus> {
     const plugin = this.require(name);
     await plugin.setPaused(paused);

@@ -1,11 +1,31 @@
-// `daemon.*`: the daemon's status, figures, stop and reload.
+// `daemon.*`: the daemon's status, figures, stop, reload and upgrade.
 
+import { Type, type Static } from '@sinclair/typebox';
 import { NoParams, type AddBuiltin } from './builtin-method.js';
-import { Type } from '@sinclair/typebox';
 import { DaemonReloadSummarySchema, type DaemonReloadSummary } from '../contract/plugin-status.js';
 import type { PluginControl } from './plugin-control.js';
 import { DaemonMetricsSchema, DaemonStatusSchema, type DaemonMetrics, type DaemonStatus } from '../contract/daemon.js';
 import { StoppingSchema } from '../contract/answers.js';
+
+export const UpgradeParams = Type.Object(
+  {
+    node: Type.Optional(Type.String({ minLength: 1, description: 'The node binary the successor runs on (default: the one running now)' })),
+    entry: Type.Optional(Type.String({ minLength: 1, description: "The plugd CLI script the successor runs (default: this install's)" })),
+  },
+  { additionalProperties: false },
+);
+export type UpgradeRequest = Static<typeof UpgradeParams>;
+
+export const UpgradeResult = Type.Object({
+  pid: Type.Integer({ description: 'The successor, serving now' }),
+  from: Type.Object({ pid: Type.Integer(), version: Type.String() }),
+  version: Type.String({ description: "The successor's plugd version" }),
+  plugins: Type.Integer({ description: 'Plugins ready in the successor' }),
+  stateCarried: Type.Integer({ description: 'Stateful plugins whose state the successor took' }),
+  phases: Type.Array(Type.Object({ ms: Type.Number({ description: 'Since the upgrade began' }), phase: Type.String() })),
+  ms: Type.Number({ description: 'From the request to the successor serving' }),
+});
+export type UpgradeOutcome = Static<typeof UpgradeResult>;
 
 /** What the built-in methods need of the daemon. */
 export interface DaemonControl {
@@ -20,6 +40,8 @@ export interface DaemonControl {
   requestStop(reason: string): void;
   /** What SIGHUP does: reopen the log, re-read plugd.json, rescan the plugin folder, reload what changed. */
   reload(source: 'signal' | 'rpc', force?: boolean): Promise<DaemonReloadSummary>;
+  /** `plugd upgrade`: a successor takes the sockets; this daemon then drains and exits. */
+  upgrade(request: UpgradeRequest): Promise<UpgradeOutcome>;
 }
 
 export function registerDaemonMethods(add: AddBuiltin, daemon: DaemonControl): void {
@@ -45,5 +67,15 @@ export function registerDaemonMethods(add: AddBuiltin, daemon: DaemonControl): v
       result: DaemonReloadSummarySchema,
     },
     ({ force }: { force?: boolean }) => daemon.reload('rpc', force ?? false),
+  );
+  add(
+    'daemon.upgrade',
+    {
+      description:
+        'Starts a successor daemon on the same listening sockets; once it serves (every plugin loaded, stateful ones restored), this one drains and exits. If the successor fails, this one serves on and the call answers the reason.',
+      params: UpgradeParams,
+      result: UpgradeResult,
+    },
+    (request: UpgradeRequest) => daemon.upgrade(request),
   );
 }

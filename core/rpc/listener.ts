@@ -10,8 +10,8 @@
 
 import { createServer, type Server, type Socket } from 'node:net';
 import type { TlsOptions } from 'node:tls';
-import type { Server as HttpServer, IncomingMessage } from 'node:http';
-import { chmodSync } from 'node:fs';
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
+import { chmodSync, renameSync, rmSync } from 'node:fs';
 import type { Limits } from '../config.js';
 import { nodeTls } from '../node-tls.js';
 import { AuthGate } from './auth-gate.js';
@@ -48,6 +48,12 @@ export class RpcListener {
   private readonly unproven: UnprovenConnections;
   private readonly context: CallContext;
   private httpServer: HttpServer | undefined;
+  private readonly ndjson = new Set<NdjsonConnection>();
+  /** HTTP connections, and those of them with a response under way (a drain ends the others at once). */
+  private readonly http = new Set<Socket>();
+  private readonly answering = new Set<Socket>();
+  /** Set by `drain`: every HTTP answer from now on closes its connection. */
+  private draining = false;
   private inFlight = 0;
   private idle: (() => void) | undefined;
   private readonly hooks: ConnectionHooks = {
@@ -72,20 +78,46 @@ export class RpcListener {
     return this.connections.size;
   }
 
-  /** Listens on a unix socket path, readable and writable by the owner only. */
+  /**
+   * Listens on a unix socket path, readable and writable by the owner only.
+   * It binds a temporary name and renames it into place: the path is never
+   * missing when it replaces a stale file, and libuv, which unlinks the name
+   * it bound when the listener closes, never removes the path an upgrade's
+   * successor serves on (the last owner removes it, daemon.ts).
+   */
   listenUnix(path: string): Promise<void> {
+    const bound = `${path}~`;
+    rmSync(bound, { force: true });
     // The umask closes the window between bind() and chmod() in which another user could connect.
     const umask = process.umask(0o177);
-    return this.listen(() => this.server.listen({ path, backlog: LISTEN_BACKLOG }))
+    return this.listen(() => this.server.listen({ path: bound, backlog: LISTEN_BACKLOG }))
       .finally(() => process.umask(umask))
-      .then(() => chmodSync(path, 0o600));
+      .then(() => {
+        chmodSync(bound, 0o600);
+        renameSync(bound, path);
+      });
+  }
+
+  /** Serves a listening socket this process was handed (socket activation, or an upgrade). */
+  listenFd(fd: number): Promise<void> {
+    // Listening again keeps the socket and its queue; the backlog stays what the first daemon set.
+    // (Node reads a descriptor's backlog from the second argument only, never from the options.)
+    return this.listen(() => this.server.listen({ fd }, LISTEN_BACKLOG));
+  }
+
+  /** The listening socket's descriptor, to hand to an upgrade's successor. */
+  get fd(): number {
+    return (this.server as unknown as { _handle: { fd: number } })._handle.fd;
+  }
+
+  /** Where the TCP listener listens. */
+  get tcpAddress(): { host: string; port: number } {
+    const address = this.server.address() as { address: string; port: number };
+    return { host: address.address, port: address.port };
   }
 
   listenTcp(host: string, port: number): Promise<{ host: string; port: number }> {
-    return this.listen(() => this.server.listen({ port, host, backlog: LISTEN_BACKLOG })).then(() => {
-      const address = this.server.address() as { address: string; port: number };
-      return { host: address.address, port: address.port };
-    });
+    return this.listen(() => this.server.listen({ port, host, backlog: LISTEN_BACKLOG })).then(() => this.tcpAddress);
   }
 
   /** Stops accepting; waits (up to `deadlineMs`) for calls in flight; then closes every connection. */
@@ -105,6 +137,30 @@ export class RpcListener {
     const forced = setTimeout(() => this.connections.forEach((socket) => socket.destroy()), 1000);
     await closed;
     clearTimeout(forced);
+  }
+
+  /**
+   * An upgrade's drain (the successor accepts on the same socket now): stops
+   * accepting, reads no more requests, answers those read, ends each
+   * newline-JSON connection after its last answer and answers HTTP with
+   * `Connection: close`. Connections still open after `deadlineMs` are cut.
+   */
+  async drain(deadlineMs: number): Promise<void> {
+    this.draining = true;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const connection of this.ndjson) connection.finish();
+    for (const socket of this.http) if (!this.answering.has(socket)) socket.end();
+    const ended = new Promise<void>((resolve) => {
+      const check = () => this.connections.size === 0 && resolve();
+      for (const socket of this.connections) socket.once('close', () => setImmediate(check));
+      check();
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)));
+    await Promise.race([ended, late]);
+    clearTimeout(timer);
+    for (const socket of this.connections) socket.destroy();
+    await closed;
   }
 
   private listen(start: () => void): Promise<void> {
@@ -137,10 +193,15 @@ export class RpcListener {
       socket.unshift(first);
       if (looksLikeHttp(first)) {
         if (!this.unproven.has(socket)) this.unproven.watch(socket); // The deadline for the first request's headers.
+        this.http.add(socket);
+        socket.once('close', () => this.http.delete(socket));
         this.httpHandler().emit('connection', socket);
       } else {
         const gate = token ? new AuthGate(token, () => proveConnection(socket)) : undefined;
-        new NdjsonConnection(socket, this.dispatcher, this.context, limits, this.hooks, gate);
+        const connection = new NdjsonConnection(socket, this.dispatcher, this.context, limits, this.hooks, gate);
+        this.ndjson.add(connection);
+        socket.once('close', () => this.ndjson.delete(connection));
+        if (this.draining) connection.finish();
       }
       socket.resume();
     });
@@ -157,8 +218,16 @@ export class RpcListener {
     this.httpServer = createHttpHandler(this.dispatcher, this.context, this.options.limits, this.hooks, gate, this.options.front);
     // A request whose headers arrived (and, over TCP, that carries the token) proves its connection;
     // a dashboard session proves it with proveConnection(request.socket).
-    this.httpServer.on('request', (request: IncomingMessage) => {
+    this.httpServer.on('request', (request: IncomingMessage, response: ServerResponse) => {
       if (!gate || gate.checkBearer(request.headers.authorization)) proveConnection(request.socket);
+      if (this.draining) response.setHeader('Connection', 'close');
+      // Kept alive, a connection would outlast a drain: once draining, it ends after the response under way.
+      const socket = request.socket;
+      this.answering.add(socket);
+      response.once('close', () => {
+        this.answering.delete(socket);
+        if (this.draining) socket.end();
+      });
     });
     return this.httpServer;
   }

@@ -26,6 +26,8 @@ export class NdjsonConnection {
   private idleTimer: NodeJS.Timeout | undefined;
   private throttled = false;
   private slowReaderTimer: NodeJS.Timeout | undefined;
+  /** An upgrade's drain: no more requests are read; the connection ends after its last answer. */
+  private finishing = false;
 
   constructor(
     private readonly socket: Socket,
@@ -53,8 +55,19 @@ export class NdjsonConnection {
     this.touch();
   }
 
+  /**
+   * Reads no more requests and ends the connection once the ones it read are
+   * answered: a client that sees end-of-file without an answer knows that
+   * request did not run, and may send it again (to the upgrade's successor).
+   */
+  finish(): void {
+    this.finishing = true;
+    this.socket.pause();
+    if (this.inFlight === 0) this.close();
+  }
+
   private receive(text: string): void {
-    if (text.trim() === '') return;
+    if (this.finishing || text.trim() === '') return;
     let message: unknown;
     try {
       message = JSON.parse(text);
@@ -83,6 +96,7 @@ export class NdjsonConnection {
       .finally(() => {
         this.inFlight--;
         this.hooks.callSettled();
+        if (this.finishing && this.inFlight === 0) this.close();
       });
   }
 

@@ -48,7 +48,7 @@ export interface DaemonSetup extends HomeSetup {
   node?: string;
   /** Descriptors of the test's to leave open in the daemon: its fd number → the test's fd. */
   extraFds?: Record<number, number>;
-  /** More environment for the daemon (e.g. PLUGD_NO_SHM=1 for the pipe fallback). */
+  /** More environment for the daemon (e.g. PLUGD_NO_SHM=1 for the pipe fallback, NOTIFY_SOCKET). */
   env?: NodeJS.ProcessEnv;
 }
 

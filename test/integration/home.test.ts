@@ -52,14 +52,14 @@ test('a failed start leaves the socket of the process listening there reachable'
   t.false(existsSync(join(home, 'plugd.pid')));
 });
 
-test('a socket path over 107 bytes fails the start with the reason, and leaves no daemon behind', async (t) => {
+test('a socket path over 106 bytes fails the start with the reason, and leaves no daemon behind', async (t) => {
   const { home: base } = makeHome(t);
   const home = join(base, 'd'.repeat(100));
   const socket = join(home, 'plugd.sock');
   for (const args of [['start'], ['start', '--foreground']]) {
     const started = await runCli(['--home', home, ...args]);
     t.is(started.code, 1, args.join(' '));
-    t.is(started.stderr.trim(), `socket path too long (${Buffer.byteLength(socket)} bytes, at most 107): use a shorter --home`);
+    t.is(started.stderr.trim(), `socket path too long (${Buffer.byteLength(socket)} bytes, at most 106): use a shorter --home`);
   }
   t.false(existsSync(join(home, 'plugd.pid')));
   t.deepEqual(processesMentioning(home), [], 'no daemon left running');

@@ -34,7 +34,7 @@ test('plugd start daemonizes, answers, refuses a second start; plugd stop leaves
   const methods = await runCli(['--home', home, 'call', 'system.listMethods']);
   t.is(methods.code, 0);
   const names = JSON.parse(methods.stdout);
-  for (const builtin of ['daemon.status', 'daemon.stop', 'daemon.reload', 'plugins.list', 'plugins.reload', 'plugins.load', 'plugins.unload', 'system.listMethods', 'system.methodHelp', 'system.methodSignature', 'rpc.discover']) {
+  for (const builtin of ['daemon.status', 'daemon.stop', 'daemon.reload', 'daemon.upgrade', 'plugins.list', 'plugins.reload', 'plugins.load', 'plugins.unload', 'system.listMethods', 'system.methodHelp', 'system.methodSignature', 'rpc.discover']) {
     t.true(names.includes(builtin), builtin);
   }
 

@@ -169,25 +169,33 @@ testWith(hasTmux, 'tmux is not installed')('live top in a terminal: redraws, qui
 });
 
 /** `systemd-analyze verify` of a unit file. Warnings count as failures. */
-async function verifyUnit(t: ExecutionContext, unit: string, user = false): Promise<string> {
+/** With `socket`, a plugd.socket beside the service, verified with it. */
+async function verifyUnit(t: ExecutionContext, unit: string, user = false, socket?: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'plugd-unit-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'plugd.service');
   writeFileSync(file, unit);
+  const files = [file];
+  if (socket) {
+    files.push(join(dir, 'plugd.socket'));
+    writeFileSync(files[1], socket);
+  }
   // A user manager needs a runtime directory, which a test run may not have.
   const env = { ...process.env, XDG_RUNTIME_DIR: dir };
-  const result = await run('systemd-analyze', ['verify', ...(user ? ['--user'] : []), file], { env }).catch((error) => error);
+  const result = await run('systemd-analyze', ['verify', ...(user ? ['--user'] : []), ...files], { env }).catch((error) => error);
   return `${result.stdout}${result.stderr}`.trim() + (result.code ? `\n(exit ${result.code})` : '');
 }
 
 testWith(hasSystemdAnalyze, 'systemd-analyze is not installed')('plugd systemd-unit prints units that systemd-analyze accepts, and so is the template in deploy/', async (t) => {
   const daemon = await startDaemon(t, {});
-  const system = await cli(daemon, 'systemd-unit');
-  const user = await cli(daemon, 'systemd-unit', '--user');
+  const system = await cli(daemon, 'systemd-unit', '--only', 'service');
+  const user = await cli(daemon, 'systemd-unit', '--user', '--only', 'service');
   t.true(system.includes(`ExecStart=${process.execPath} ${CLI} start --foreground --home ${daemon.home}`));
   t.true(system.includes('ExecReload=/bin/kill -HUP $MAINPID'));
+  const socket = await cli(daemon, 'systemd-unit', '--only', 'socket');
   const template = readFileSync(join(ROOT, 'deploy/plugd.service'), 'utf8');
-  const verdicts = [await verifyUnit(t, system), await verifyUnit(t, user, true), await verifyUnit(t, template)];
+  const socketTemplate = readFileSync(join(ROOT, 'deploy/plugd.socket'), 'utf8');
+  const verdicts = [await verifyUnit(t, system, false, socket), await verifyUnit(t, user, true), await verifyUnit(t, template, false, socketTemplate)];
   t.deepEqual(verdicts, ['', '', ''], 'no error and no warning');
 });
 

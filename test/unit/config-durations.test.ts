@@ -17,6 +17,7 @@ test('durations above 2147483647 ms are refused with the key that holds them', (
     [{ supervision: { restart: { maxDelayMs: thirtyDays } } }, 'config.supervision.restart.maxDelayMs'],
     [{ plugins: { echo: { supervision: { loadTimeoutMs: thirtyDays } } } }, 'config.plugins.echo.supervision.loadTimeoutMs'],
     [{ dashboard: { sessionIdleMs: thirtyDays } }, 'config.dashboard.sessionIdleMs'],
+    [{ upgrade: { drainTimeoutMs: thirtyDays } }, 'config.upgrade.drainTimeoutMs'],
   ];
   for (const [config, key] of cases) {
     t.throws(parse(config), { message: new RegExp(`${key.replaceAll('.', '\\.')} must be <= 2147483647`) }, key);
@@ -42,4 +43,9 @@ test('the schema caps and dashboard.sessionIdleMs are in the schema; an unknown 
   t.notThrows(parse({ limits: { maxMethodsPerPlugin: 50, maxSchemaBytes: 4096, maxSchemaDepth: 8 }, dashboard: { sessionIdleMs: 60_000 } }));
   t.throws(parse({ limits: { maxSchemaBytes: 10 } }), { message: /maxSchemaBytes/ });
   t.throws(parse({ dashboard: { sessionIdle: 1 } }), { message: /sessionIdle/ });
+});
+
+test('upgrade takes drainTimeoutMs and readyTimeoutMs, nothing else', (t) => {
+  t.notThrows(parse({ upgrade: { drainTimeoutMs: 5000, readyTimeoutMs: 60000 } }));
+  t.throws(parse({ upgrade: { drainMs: 5000 } }), { message: /upgrade/ });
 });

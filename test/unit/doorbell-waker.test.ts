@@ -23,6 +23,9 @@ function fakeShm(): SabShm & { rings: number } {
       throw new Error('not in this fake');
     },
     doorbell: () => 0,
+    notify: () => {
+      throw new Error('not in this fake');
+    },
     endWithParent: () => undefined,
   };
 }

@@ -6,7 +6,7 @@ import { withColour, withoutColour } from '../../core/cli/colour.js';
 import { snapshotOf, type DaemonMetrics, type PluginFigures, type Snapshot } from '../../core/cli/daemon-snapshot.js';
 import { formatStatus } from '../../core/cli/format.js';
 import { sparkline } from '../../core/cli/sparkline.js';
-import { renderSystemdUnit, type UnitInstall } from '../../core/cli/systemd-unit.js';
+import { renderSystemdSocket, renderSystemdUnit, renderSystemdUnits, type UnitInstall } from '../../core/cli/systemd-unit.js';
 import { lineLength, paintLines, renderTable } from '../../core/cli/table.js';
 import { renderTopFrame } from '../../core/cli/top-render.js';
 import { sortPlugins } from '../../core/cli/top-sort.js';
@@ -199,7 +199,9 @@ const settings = (unit: string) => unit.split('\n').filter((line) => /^[A-Za-z]+
 test('systemd unit: foreground start, reload by SIGHUP, sandboxed, stop deadline above the drain', (t) => {
   const unit = renderSystemdUnit(INSTALL);
   for (const line of [
-    'Type=simple',
+    'Type=notify',
+    'NotifyAccess=all',
+    'WatchdogSec=30',
     'ExecStart=/usr/bin/node /opt/plugd/dist/cli/plugd.js start --foreground --home /var/lib/plugd',
     'ExecReload=/bin/kill -HUP $MAINPID',
     'Restart=on-failure',
@@ -244,4 +246,13 @@ test('the template in deploy/ says what the generator says, but for the paths an
   const template = settings(readFileSync(new URL('../../deploy/plugd.service', import.meta.url), 'utf8'));
   const generated = settings(renderSystemdUnit(INSTALL)).filter((line) => !line.startsWith('ExecStart='));
   t.deepEqual(generated.filter((line) => !template.includes(line)), []);
+});
+
+test('systemd socket unit: the home\'s socket, named unix, owner only, the backlog plugd sets; both units print one after the other', (t) => {
+  const socket = renderSystemdSocket(INSTALL);
+  for (const line of ['ListenStream=/var/lib/plugd/plugd.sock', 'FileDescriptorName=unix', 'SocketMode=0600', 'SocketUser=plugd', 'Backlog=4096', 'WantedBy=sockets.target']) {
+    t.true(settings(socket).includes(line), line);
+  }
+  t.deepEqual(settings(readFileSync(new URL('../../deploy/plugd.socket', import.meta.url), 'utf8')), settings(socket), 'the template says what the generator says');
+  t.is(renderSystemdUnits(INSTALL), `### plugd.service\n${renderSystemdUnit(INSTALL)}\n### plugd.socket\n${socket}`);
 });

@@ -21,6 +21,8 @@
 #include <node.h>
 #include <uv.h>
 
+#include "notify.h"
+
 namespace {
 
 using v8::Context;
@@ -268,4 +270,5 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   method("watch", Watch::New);
   method("endWithParent", EndWithParent);
   RegisterProcessGuard(exports, context);
+  method("notify", sab_shm::Notify);
 }

@@ -11,6 +11,11 @@ export function formatSkipped(skipped: SkippedEntry[]): string {
   return skipped.map((entry) => `skipped ${entry.path}: ${entry.reason}\n`).join('');
 }
 
+/** One line per plugin that failed to load, and why. */
+export function formatFailed(failed: RescanSummary['failed']): string {
+  return failed.map((failure) => `failed: ${failure.name}: ${failure.error}\n`).join('');
+}
+
 export function formatPlugins(plugins: PluginStatus[], skipped: SkippedEntry[] = []): string {
   if (plugins.length === 0) return 'no plugins loaded\n' + formatSkipped(skipped);
   const columns = ['NAME', 'STATE', 'ISOLATION', 'SERVED', 'RESTARTS', 'METHODS', 'LAST ERROR'].map((header) => ({ header, align: 'left' as const }));
@@ -46,6 +51,6 @@ export function formatReload(outcome: RescanSummary | { name: string; changed: b
   ]
     .filter(([, names]) => names.length > 0)
     .map(([label, names]) => `${label}: ${(names as string[]).join(', ')}`);
-  for (const failure of outcome.failed) lines.push(`failed: ${failure.name}: ${failure.error}`);
-  return (lines.length ? lines.join('\n') : 'nothing to reload') + '\n' + formatSkipped(outcome.skipped);
+  if (lines.length === 0 && outcome.failed.length === 0) lines.push('nothing to reload');
+  return lines.map((line) => line + '\n').join('') + formatFailed(outcome.failed) + formatSkipped(outcome.skipped);
 }

@@ -12,7 +12,7 @@ import { readToken, rotateToken } from '../token.js';
 import { tlsClientOptions, type TlsFlags } from './tls-flags.js';
 import { checkHomeIsFolder } from '../home.js';
 import { RpcClient } from './client.js';
-import { printJson, reportError } from './output.js';
+import { EXIT_ERROR, printJson, reportError } from './output.js';
 import type { StartFlags } from './start.js';
 import { stop } from './stop.js';
 import { printLogs } from './logs.js';
@@ -194,7 +194,10 @@ clientCommand('reload [plugin]', 'reload one plugin, or rescan the plugin folder
   .action(async (plugin: string | undefined, options: { force?: boolean }, command: Command) =>
     withClient(command, async (client) => {
       const params = plugin === undefined ? { force: Boolean(options.force) } : { name: plugin, force: Boolean(options.force) };
-      process.stdout.write(formatReload(await client.call('plugins.reload', params)));
+      const outcome = await client.call<Parameters<typeof formatReload>[0]>('plugins.reload', params);
+      process.stdout.write(formatReload(outcome));
+      // A rescan in which a plugin failed is an error, as a one-plugin reload that fails is.
+      if ('failed' in outcome && outcome.failed.length > 0) process.exitCode = EXIT_ERROR;
     }),
   );
 

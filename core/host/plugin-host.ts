@@ -4,7 +4,7 @@
 // Plugin taps live here, behind one core tap per hook, so they vanish with
 // the plugin (tapable has no untap).
 
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../config.js';
 import { supervisionFor } from '../config.js';
@@ -142,7 +142,17 @@ export class PluginHost {
     const { plugins: found, skipped } = discoverPlugins(this.pluginDir);
     const summary = emptySummary(skipped);
     const foundNames = new Set(found.map((source) => source.name));
-    const removed = [...this.plugins.values()].filter((plugin) => this.isInFolder(plugin) && !foundNames.has(plugin.name));
+    const missing = [...this.plugins.values()].filter((plugin) => this.isInFolder(plugin) && !foundNames.has(plugin.name));
+    // A folder still there that is no plugin now (a typo in its package.json) is a failed new version: the old one serves on.
+    const broken = missing.flatMap((plugin) => {
+      const skip = skipped.find((entry) => entry.path === plugin.source.path);
+      return skip ? [{ plugin, skip }] : [];
+    });
+    for (const { plugin, skip } of broken) {
+      summary.failed.push({ name: plugin.name, error: plugin.sourceFailed(skip.reason).message });
+      summary.skipped = summary.skipped.filter((entry) => entry !== skip);
+    }
+    const removed = missing.filter((plugin) => !broken.some((entry) => entry.plugin === plugin));
     await Promise.all([
       ...removed.map(async (plugin) => {
         await this.unload(plugin.name);
@@ -164,12 +174,16 @@ export class PluginHost {
 
   private async syncSource(source: PluginSource, force: boolean, summary: RescanSummary): Promise<void> {
     const existing = this.plugins.get(source.name);
-    if (existing && existing.source.path !== source.path) {
+    const moved = existing !== undefined && existing.source.path !== source.path && !this.stillThere(existing);
+    if (existing && existing.source.path !== source.path && !moved) {
       summary.skipped.push({ path: source.path, reason: `plugin name "${source.name}" is already taken by ${existing.source.path}` });
       return;
     }
     try {
-      if (!existing) {
+      if (moved) {
+        await this.move(existing, source);
+        summary.reloaded.push(source.name);
+      } else if (!existing) {
         await this.add(source).load();
         summary.loaded.push(source.name);
       } else {
@@ -186,6 +200,11 @@ export class PluginHost {
   private async syncCandidate(path: string): Promise<void> {
     const candidate = inspectCandidate(path);
     const current = [...this.plugins.values()].find((plugin) => plugin.source.path === path);
+    if (current && isSkipped(candidate) && existsSync(path)) {
+      // Still there, but no plugin now (a broken package.json): a failed new version, the old one serves on.
+      current.sourceFailed(candidate.reason);
+      return;
+    }
     if (current && (isSkipped(candidate) || candidate.name !== current.name)) {
       await this.unload(current.name);
       const why = isSkipped(candidate) ? candidate.reason : `now named ${candidate.name}`;
@@ -196,6 +215,26 @@ export class PluginHost {
     const summary = emptySummary();
     await this.syncSource(candidate, false, summary);
     this.warnSkipped(summary);
+  }
+
+  /** Whether the plugin's path still holds it (a plugin of the same name). */
+  private stillThere(plugin: PluginSupervisor): boolean {
+    const candidate = inspectCandidate(plugin.source.path);
+    return !isSkipped(candidate) ? candidate.name === plugin.name : existsSync(plugin.source.path);
+  }
+
+  /**
+   * The plugin's folder was renamed (or its file moved): it is reloaded from its new path.
+   * A thread reloads blue/green; a process, started in its folder, is replaced by one started in the new one.
+   */
+  private async move(plugin: PluginSupervisor, source: PluginSource): Promise<void> {
+    this.deps.log.logger.info({ plugin: plugin.name, from: plugin.source.path, to: source.path }, `plugin ${plugin.name} moved to ${source.path}`);
+    if (this.slots.get(plugin.name)?.isolation !== 'process') {
+      await plugin.reload({ force: true, source });
+      return;
+    }
+    await this.unload(plugin.name);
+    await this.add(source).load();
   }
 
   private async watch(dir: string, onChange: (candidate: string) => void): Promise<void> {

@@ -108,6 +108,11 @@ export class PluginSupervisor {
     });
   }
 
+  /** Its folder no longer reads as a plugin (a broken package.json): remembered and logged as a failed load; what serves, serves on. */
+  sourceFailed(reason: string): RpcError {
+    return this.failed('load', new Error(reason));
+  }
+
   /** Stops serving: methods vanish, in-flight calls are drained, `onShutdown` runs. */
   unload(): Promise<void> {
     return this.exclusive(async () => {

@@ -9,8 +9,9 @@ import { version } from '../package-root.js';
 import { parseAddress } from '../address.js';
 import { homePaths, resolveHome } from '../paths.js';
 import { readToken, rotateToken } from '../token.js';
+import { authenticate, clientToken } from './client-token.js';
 import { tlsClientOptions, type TlsFlags } from './tls-flags.js';
-import { checkHomeIsFolder } from '../home.js';
+import { checkHomeIsFolder, prepareHome } from '../home.js';
 import { RpcClient } from './client.js';
 import { EXIT_ERROR, printJson, reportError } from './output.js';
 import type { StartFlags } from './start.js';
@@ -29,10 +30,24 @@ const program = new Command('plugd')
   .option('--home <dir>', 'daemon home (default: $PLUGD_HOME or ~/.plugd)')
   .option('--verbose', 'print stack traces and error data')
   .showHelpAfterError();
+// The client commands' options may come before the command too (`plugd --tcp HOST:PORT call ...`).
+addClientOptions(program);
 
 interface GlobalOptions {
   home?: string;
   verbose?: boolean;
+  tcp?: string;
+  tokenFile?: string;
+}
+
+function addClientOptions(command: Command): Command {
+  return command
+    .option('--tcp <host:port>', 'talk to the TCP listener instead of the unix socket')
+    .option('--token-file <file>', `over --tcp, the token to offer (default: $PLUGD_TOKEN, else the home's token file)`)
+    .option('--tls', 'over --tcp, speak TLS (implied by the --tls-* options)')
+    .option('--tls-ca <file>', "trust the listener's certificate if this CA signed it")
+    .option('--tls-cert <file>', 'a client certificate, for a listener with mutual TLS (with --tls-key)')
+    .option('--tls-key <file>', "the client certificate's key");
 }
 
 function parseNiceness(value: string): number {
@@ -53,13 +68,14 @@ function socketPath(command: Command): string {
 
 /**
  * Runs `fn` with a connected client: the unix socket, or with `--tcp` the TCP
- * listener, authenticated with the token from the home.
+ * listener, authenticated with the token of --token-file, $PLUGD_TOKEN or the home.
  */
 async function withClient(command: Command, fn: (client: RpcClient) => Promise<void>): Promise<void> {
-  const { tcp, ...tls } = command.opts<{ tcp?: string } & TlsFlags>();
+  const { tcp, tokenFile, home, ...tls } = command.optsWithGlobals<GlobalOptions & TlsFlags>();
+  const token = tcp ? clientToken(tokenFile, resolveHome(home)) : undefined;
   const client = await RpcClient.connect(tcp ? { ...parseAddress(tcp), tls: tlsClientOptions(tls) } : socketPath(command));
   try {
-    if (tcp) await client.call('rpc.auth', { token: readToken(resolveHome(globals(command).home)) });
+    if (token) await authenticate(client, token);
     await fn(client);
   } finally {
     client.close();
@@ -68,14 +84,7 @@ async function withClient(command: Command, fn: (client: RpcClient) => Promise<v
 
 /** A command that talks to the daemon, over the unix socket or, with --tcp, the TCP listener. */
 function clientCommand(nameAndArgs: string, description: string): Command {
-  return program
-    .command(nameAndArgs)
-    .description(description)
-    .option('--tcp <host:port>', 'talk to the TCP listener instead of the unix socket')
-    .option('--tls', 'over --tcp, speak TLS (implied by the --tls-* options)')
-    .option('--tls-ca <file>', "trust the listener's certificate if this CA signed it")
-    .option('--tls-cert <file>', 'a client certificate, for a listener with mutual TLS (with --tls-key)')
-    .option('--tls-key <file>', "the client certificate's key");
+  return addClientOptions(program.command(nameAndArgs).description(description));
 }
 
 program
@@ -91,7 +100,9 @@ program
   .action(async (options: StartFlags, command: Command) => {
     // The daemon's modules load only for the commands that run one.
     const { start } = await import('./start.js');
-    await start({ ...options, home: globals(command).home, plugins: options.plugins ? resolve(options.plugins) : undefined });
+    // The program's own --tcp (a client option) takes the flag wherever it stands: here it is the address to listen on.
+    const { home, tcp } = globals(command);
+    await start({ ...options, tcp: options.tcp ?? tcp, home, plugins: options.plugins ? resolve(options.plugins) : undefined });
   });
 
 program
@@ -100,6 +111,8 @@ program
   .option('--rotate', 'replace the token; clients must use the new one')
   .action((options: { rotate?: boolean }, command: Command) => {
     const home = resolveHome(globals(command).home);
+    // The token is the daemon's: made only in a home that is this user's own, as start requires.
+    prepareHome(home);
     process.stdout.write(`${options.rotate ? rotateToken(home) : readToken(home)}\n`);
   });
 
@@ -225,7 +238,7 @@ program
   .option('--dir <dir>', "where to create it (default: the daemon's plugin folder)")
   .action(async (name: string, options: { dir?: string }, command: Command) => {
     const { newPlugin } = await import('./new.js');
-    newPlugin(name, { home: globals(command).home, dir: options.dir });
+    await newPlugin(name, { home: globals(command).home, dir: options.dir });
   });
 
 registerDevCommand(program);

@@ -6,9 +6,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { builtinModules } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../config.js';
-import { resolveHome } from '../paths.js';
+import { homePaths, resolveHome } from '../paths.js';
 import { discoverPlugins, validatePluginName } from '../host/discovery.js';
 import { packageRoot } from '../package-root.js';
+import { NotRunningError, RpcClient } from './client.js';
 
 const TEMPLATE = join(packageRoot, 'plugin-template');
 /** Stands for the plugin's name in every template file. */
@@ -19,11 +20,30 @@ const RENAMED_ON_COPY: Record<string, string> = { gitignore: '.gitignore' };
 const MAX_NPM_NAME_LENGTH = 214;
 
 /** Creates plugin `name` from the template (in the daemon's plugin folder unless `dir`) and prints what to do next. */
-export function newPlugin(name: string, options: { home?: string; dir?: string }): void {
-  const pluginDir = loadConfig({ home: options.home }).pluginDir;
+export async function newPlugin(name: string, options: { home?: string; dir?: string }): Promise<void> {
+  const pluginDir = await servedPluginFolder(options.home);
   const dir = options.dir === undefined ? pluginDir : resolve(options.dir);
   const folder = createPlugin(name, dir);
   process.stdout.write(nextSteps({ name, folder, dir, servedByDaemon: dir === pluginDir, home: options.home }));
+}
+
+/**
+ * The plugin folder of the home's daemon: the running daemon's own (it may
+ * have been started with --plugins), else the one its config names.
+ */
+async function servedPluginFolder(home: string | undefined): Promise<string> {
+  let client: RpcClient;
+  try {
+    client = await RpcClient.connect(homePaths(resolveHome(home)).socket);
+  } catch (error) {
+    if (error instanceof NotRunningError) return loadConfig({ home }).pluginDir;
+    throw error;
+  }
+  try {
+    return (await client.call<{ pluginDir: string }>('daemon.status')).pluginDir;
+  } finally {
+    client.close();
+  }
 }
 
 /** Copies the template into `dir/name`; refuses a bad name or a taken one. Returns the new folder. */

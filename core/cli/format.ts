@@ -3,7 +3,7 @@
 import type { PluginStatus, RescanSummary, SkippedEntry } from '../channel/protocol.js';
 import { withoutColour, type Paint } from './colour.js';
 import type { Snapshot } from './daemon-snapshot.js';
-import { daemonSummary, lastErrorLines, PLUGIN_COLUMNS, pluginCells, shownState } from './plugin-view.js';
+import { daemonSummary, lastErrorCell, lastErrorLines, PLUGIN_COLUMNS, pluginCells, shownState } from './plugin-view.js';
 import { paintLines, renderTable, type Line } from './table.js';
 
 /** One line per entry of the plugin folder left out, and why. */
@@ -16,11 +16,11 @@ export function formatFailed(failed: RescanSummary['failed']): string {
   return failed.map((failure) => `failed: ${failure.name}: ${failure.error}\n`).join('');
 }
 
-export function formatPlugins(plugins: PluginStatus[], skipped: SkippedEntry[] = []): string {
+export function formatPlugins(plugins: PluginStatus[], skipped: SkippedEntry[] = [], now = Date.now()): string {
   if (plugins.length === 0) return 'no plugins loaded\n' + formatSkipped(skipped);
   const columns = ['NAME', 'STATE', 'ISOLATION', 'SERVED', 'RESTARTS', 'METHODS', 'LAST ERROR'].map((header) => ({ header, align: 'left' as const }));
   const rows = plugins.map((plugin) =>
-    [plugin.name, shownState(plugin), isolationText(plugin), String(plugin.served), String(plugin.restarts), plugin.methods.join(','), plugin.lastError ?? ''].map((text) => ({ text })),
+    [plugin.name, shownState(plugin), isolationText(plugin), String(plugin.served), String(plugin.restarts), plugin.methods.join(','), lastErrorCell(plugin, now)].map((text) => ({ text })),
   );
   return paintLines(renderTable(columns, rows), withoutColour) + formatSkipped(skipped);
 }

@@ -106,6 +106,21 @@ program
   });
 
 program
+  .command('restart')
+  .description('stop the daemon and start it again, detached, serving what it served (flags as for start override)')
+  .option('--plugins <dir>', 'plugin folder')
+  .option('--watch', 'reload plugins when their files change')
+  .option('--tcp-allow-remote', 'allow a --tcp or --metrics address that is not loopback')
+  .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics')
+  .option('--nice <n>', "set the daemon's niceness (-20..19)", (value) => parseNiceness(value))
+  .action(async (options: StartFlags, command: Command) => {
+    const { restart } = await import('./restart.js');
+    // --tcp is the program's (a client option wherever it stands): here, the address to listen on.
+    const { home, tcp } = globals(command);
+    await restart({ ...options, tcp, plugins: options.plugins ? resolve(options.plugins) : undefined }, home);
+  });
+
+program
   .command('token')
   .description("print the TCP listener's token (made on first use), or replace it")
   .option('--rotate', 'replace the token; clients must use the new one')
@@ -187,18 +202,38 @@ clientCommand('call <method> [params]', 'call a method; params as JSON (an objec
   });
 
 clientCommand('methods', 'list every method the daemon serves')
-  .action(async (_options, command: Command) =>
+  .option('--json', 'machine-readable output')
+  .action(async (options: { json?: boolean }, command: Command) =>
     withClient(command, async (client) => {
       const methods = await client.call<string[]>('system.listMethods');
-      process.stdout.write(methods.join('\n') + '\n');
+      if (options.json) printJson(methods);
+      else process.stdout.write(methods.join('\n') + '\n');
     }),
   );
 
 clientCommand('plugins', 'list the loaded plugins')
-  .action(async (_options, command: Command) =>
+  .option('--json', 'machine-readable output (plugins.list)')
+  .action(async (options: { json?: boolean }, command: Command) =>
     withClient(command, async (client) => {
       const [plugins, status] = await Promise.all([client.call<PluginStatus[]>('plugins.list'), client.call<{ skipped: SkippedEntry[] }>('daemon.status')]);
-      process.stdout.write(formatPlugins(plugins, status.skipped));
+      if (options.json) printJson(plugins);
+      else process.stdout.write(formatPlugins(plugins, status.skipped));
+    }),
+  );
+
+clientCommand('load <path>', 'load a plugin from a folder or file (in the plugin folder or loadPaths)')
+  .action(async (path: string, _options, command: Command) =>
+    withClient(command, async (client) => {
+      const plugin = await client.call<PluginStatus>('plugins.load', { path: resolve(path) });
+      process.stdout.write(`loaded: ${plugin.name} (${plugin.methods.join(', ') || 'no methods'})\n`);
+    }),
+  );
+
+clientCommand('unload <plugin>', 'stop a plugin and remove its methods')
+  .action(async (name: string, _options, command: Command) =>
+    withClient(command, async (client) => {
+      await client.call('plugins.unload', { name });
+      process.stdout.write(`unloaded: ${name}\n`);
     }),
   );
 

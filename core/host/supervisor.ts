@@ -193,6 +193,8 @@ export class PluginSupervisor {
       }
       this.attach(next, build, entries);
       this.schemas = schemas;
+      // A load or reload that succeeds clears the error of the last one (a crash loop shows in the restart count).
+      this.history.lastError = undefined;
     } catch (error) {
       await next.terminate('load failed');
       throw this.failed(phase, error);

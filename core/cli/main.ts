@@ -3,7 +3,7 @@
 // running daemon over its control socket. Modules only some commands need
 // (the daemon, the config schema, top) load in those commands' actions.
 
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
 import { version } from '../package-root.js';
 import { parseAddress } from '../address.js';
@@ -16,7 +16,7 @@ import { RpcClient } from './client.js';
 import { EXIT_ERROR, printJson, reportError } from './output.js';
 import type { StartFlags } from './start.js';
 import { stop } from './stop.js';
-import { printLogs } from './logs.js';
+import { LOG_LEVELS, printLogs, type LogLevel } from './logs.js';
 import { formatPlugins, formatReload, formatStatus } from './format.js';
 import type { PluginStatus, SkippedEntry } from '../channel/protocol.js';
 import { paintFor } from './colour.js';
@@ -29,7 +29,9 @@ const program = new Command('plugd')
   .version(version)
   .option('--home <dir>', 'daemon home (default: $PLUGD_HOME or ~/.plugd)')
   .option('--verbose', 'print stack traces and error data')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Usage errors throw (every command inherits this), so they exit 2, not commander's 1.
+  .exitOverride();
 // The client commands' options may come before the command too (`plugd --tcp HOST:PORT call ...`).
 addClientOptions(program);
 
@@ -259,12 +261,32 @@ for (const [verb, paused] of [['pause', true], ['resume', false]] as const) {
     );
 }
 
+function parseLineCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 0) throw new InvalidArgumentError('a whole number of records, 0 or more');
+  return count;
+}
+
+function parseLogLevel(value: string): LogLevel {
+  if (!(value in LOG_LEVELS)) throw new InvalidArgumentError(`one of ${Object.keys(LOG_LEVELS).join(', ')}`);
+  return value as LogLevel;
+}
+
 program
-  .command('logs')
-  .description("print the daemon's log")
-  .option('-f, --follow', 'keep printing new lines')
-  .action(async (options: { follow?: boolean }, command: Command) =>
-    printLogs(homePaths(resolveHome(globals(command).home)).log, Boolean(options.follow)),
+  .command('logs [plugin...]')
+  .description("print the daemon's log, or the records of some plugins (pretty on a terminal, JSON lines when piped)")
+  .option('-n, --lines <n>', 'only the last N records', parseLineCount)
+  .option('-f, --follow', 'keep printing new records')
+  .option('--level <level>', `only records at this level or above (${Object.keys(LOG_LEVELS).join(', ')})`, parseLogLevel)
+  .option('--json', 'the JSON lines as they are, even on a terminal')
+  .action(async (plugins: string[], options: { lines?: number; follow?: boolean; level?: LogLevel; json?: boolean }, command: Command) =>
+    printLogs(homePaths(resolveHome(globals(command).home)).log, {
+      last: options.lines,
+      follow: Boolean(options.follow),
+      plugins,
+      level: options.level,
+      json: Boolean(options.json),
+    }),
   );
 
 program

@@ -79,6 +79,7 @@ export class PluginSupervisor {
   /** First load. A failure leaves the plugin `failed` with the reason, and is thrown. */
   load(): Promise<void> {
     return this.exclusive(async () => {
+      const started = performance.now();
       // The worker boots while esbuild compiles: at start, ten plugins boot and compile side by side.
       const worker = this.spawn();
       const build = await this.compile().catch(async (error: unknown) => {
@@ -86,6 +87,7 @@ export class PluginSupervisor {
         throw error;
       });
       await this.replaceWorker(build, worker);
+      this.tell(`loaded ${this.named()} in ${elapsedMs(started)} ms`);
     });
   }
 
@@ -96,6 +98,8 @@ export class PluginSupervisor {
    */
   reload(options: { force?: boolean; source?: PluginSource } = {}): Promise<ReloadOutcome> {
     return this.exclusive(async () => {
+      const started = performance.now();
+      const before = this.source.version;
       if (options.source) this.source = options.source;
       const build = await this.compile();
       if (!options.force && this.state === 'ready' && build.hash === this.build?.hash) {
@@ -104,6 +108,8 @@ export class PluginSupervisor {
       this.restarts.reset();
       await this.replaceWorker(build);
       this.history.reloads++;
+      const versions = before === undefined && this.source.version === undefined ? '' : ` ${before ?? '?'} → ${this.source.version ?? '?'}`;
+      this.tell(`reloaded ${this.name}${versions} in ${elapsedMs(started)} ms`);
       return { name: this.name, changed: true };
     });
   }
@@ -123,6 +129,7 @@ export class PluginSupervisor {
       this.worker = undefined;
       await Promise.all(this.retiring);
       this.history.state = 'stopped';
+      this.tell(`unloaded ${this.named()}`);
       this.env.hooks.pluginUnloaded.call(this.event());
     });
   }
@@ -137,6 +144,7 @@ export class PluginSupervisor {
     await (paused ? worker.pause(pauseTimeoutMs) : worker.resume(pauseTimeoutMs)).catch((error: unknown) => {
       throw HostErrors.phaseFailed(this.name, phase, messageOf(error));
     });
+    this.tell(`${paused ? 'paused' : 'resumed'} ${this.name}`);
   }
 
   /** Admission: only a ready, unpaused plugin under its in-flight cap takes the call. */
@@ -276,6 +284,7 @@ export class PluginSupervisor {
       try {
         const manifest = await this.loadInto(worker, this.build);
         this.attach(worker, this.build, this.methodEntries(manifest.methods, this.schemas));
+        this.tell(`restarted ${this.name} after a crash (restart ${this.history.restarts})`);
       } catch (error) {
         await worker.terminate('load failed');
         this.crashed(`restart failed: ${messageOf(error)}`);
@@ -297,9 +306,21 @@ export class PluginSupervisor {
     return failure;
   }
 
+  /** A step of the plugin's life, at info with its name: `plugd logs NAME` tells its story. */
+  private tell(message: string): void {
+    this.env.logger.info({ plugin: this.name }, message);
+  }
+
+  /** `echo 1.2.0`, or the name alone for a plugin without a version. */
+  private named(): string {
+    return this.source.version === undefined ? this.name : `${this.name} ${this.source.version}`;
+  }
+
   private exclusive<T>(task: () => Promise<T>): Promise<T> {
     const run = this.queue.then(task, task);
     this.queue = run.catch(() => undefined);
     return run;
   }
 }
+
+const elapsedMs = (since: number) => Math.round(performance.now() - since);

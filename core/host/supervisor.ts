@@ -199,10 +199,11 @@ export class PluginSupervisor {
         phase = 'restore';
         await next.restore(state, snapshotTimeoutMs);
       }
+      // A load or reload that succeeds clears the error of the last one (a crash loop shows in the restart count);
+      // cleared before attach, which may find the new worker dead already and record that.
+      this.history.lastError = undefined;
       this.attach(next, build, entries);
       this.schemas = schemas;
-      // A load or reload that succeeds clears the error of the last one (a crash loop shows in the restart count).
-      this.history.lastError = undefined;
     } catch (error) {
       await next.terminate('load failed');
       throw this.failed(phase, error);

@@ -57,7 +57,8 @@ function daemonOptions(options: StartOptions, logToStdout: boolean): DaemonOptio
     metrics: options.metrics,
     niceness: options.nice,
     develop: options.develop,
-    logToStdout,
+    // `plugd dev` prints its own readable line per record (dev-report.ts), not the log's JSON.
+    logToStdout: logToStdout && !options.develop,
   };
 }
 

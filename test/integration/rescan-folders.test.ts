@@ -64,3 +64,16 @@ test('a rescan in which a plugin fails to compile exits 1 and names it', async (
   t.regex(rescan.stdout, /^failed: fp: /m);
   t.is(await daemon.call('fp.where'), join(daemon.pluginDir, 'fp'));
 });
+
+test('a renamed folder of a plugin in its own process is served from the new folder', async (t) => {
+  const daemon = await startDaemon(t, {
+    plugins: { 'fp/package.json': MANIFEST, 'fp/index.js': WHERE },
+    config: { plugins: { fp: { isolation: 'process' } } },
+  });
+  t.is((await daemon.call('plugins.status', { name: 'fp' })).isolation, 'process');
+  renameSync(join(daemon.pluginDir, 'fp'), join(daemon.pluginDir, 'fp-moved'));
+  const rescan = await reload(daemon);
+  t.is(rescan.stdout, 'reloaded: fp\n', rescan.stderr);
+  t.is(await daemon.call('fp.where'), join(daemon.pluginDir, 'fp-moved'));
+  t.is((await daemon.call('plugins.status', { name: 'fp' })).state, 'ready');
+});

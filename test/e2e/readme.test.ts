@@ -136,3 +136,18 @@ test('README "Write a plugin": every command of its block, in a fresh HOME', asy
   t.regex(run.output, /^loaded: hello$/m);
   t.true(run.output.trimEnd().endsWith('"hello, you!"'), run.output);
 });
+
+test('README "Write a plugin" under npm start, as its comments say: --home .plugd added, the plugin in ./plugins', async (t) => {
+  t.timeout(COMMAND_TIMEOUT_MS * 2);
+  const [block] = shellBlocks('## Write a plugin');
+  const [start, ...rest] = commands(block);
+  t.regex(start, /or: npm start, and add --home \.plugd below/);
+  const project = projectCopy(t);
+  await npmStart(t, project);
+  const underNpmStart = rest.map((line) => line.replaceAll('npx plugd ', 'npx plugd --home .plugd ').replace('~/.plugd/plugins/', 'plugins/'));
+  const run = await bash(underNpmStart.join('\n'), project, userEnv());
+  t.is(run.code, 0, run.output);
+  t.regex(run.output, new RegExp(`created plugin hello in ${join(project, 'plugins', 'hello')}`));
+  t.regex(run.output, /^loaded: hello$/m);
+  t.true(run.output.trimEnd().endsWith('"hello, you!"'), run.output);
+});

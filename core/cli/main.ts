@@ -174,8 +174,10 @@ clientCommand('top', 'a live view of the plugins: state, calls/s, latency, error
   .option('--sort <column>', `order by ${SORT_COLUMNS.join(', ')}`, parseSortColumn, 'state')
   .option('--interval <ms>', 'time between refreshes', parseInterval, 1000)
   .option('--once', 'print one frame and exit (no escape codes unless on a terminal)')
-  .action(async (options: { sort: SortColumn; interval: number; once?: boolean }, command: Command) =>
+  .option('--json', "one frame's figures as JSON, and exit")
+  .action(async (options: { sort: SortColumn; interval: number; once?: boolean; json?: boolean }, command: Command) =>
     withClient(command, async (client) => {
+      if (options.json) return printJson(await takeSnapshot(client));
       const { top } = await import('./top.js');
       await top(client, { sort: options.sort, intervalMs: options.interval, once: Boolean(options.once) });
     }),
@@ -241,11 +243,13 @@ clientCommand('unload <plugin>', 'stop a plugin and remove its methods')
 
 clientCommand('reload [plugin]', 'reload one plugin, or rescan the plugin folder')
   .option('--force', 'reload even if unchanged')
-  .action(async (plugin: string | undefined, options: { force?: boolean }, command: Command) =>
+  .option('--json', 'machine-readable output (the answer of plugins.reload)')
+  .action(async (plugin: string | undefined, options: { force?: boolean; json?: boolean }, command: Command) =>
     withClient(command, async (client) => {
       const params = plugin === undefined ? { force: Boolean(options.force) } : { name: plugin, force: Boolean(options.force) };
       const outcome = await client.call<Parameters<typeof formatReload>[0]>('plugins.reload', params);
-      process.stdout.write(formatReload(outcome));
+      if (options.json) printJson(outcome);
+      else process.stdout.write(formatReload(outcome));
       // A rescan in which a plugin failed is an error, as a one-plugin reload that fails is.
       if ('failed' in outcome && outcome.failed.length > 0) process.exitCode = EXIT_ERROR;
     }),

@@ -53,6 +53,10 @@ test('--json on plugins and methods; the plugins table keeps one line per plugin
   t.true(JSON.parse(methods.stdout).includes('p.ping'));
   const plugins = JSON.parse((await runCli(['--home', daemon.home, 'plugins', '--json'])).stdout);
   t.like(plugins[0], { name: 'p', state: 'ready', methods: ['p.ping'] });
+  const rescan = JSON.parse((await runCli(['--home', daemon.home, 'reload', '--json'])).stdout);
+  t.deepEqual(rescan.unchanged, ['p']);
+  const top = JSON.parse((await runCli(['--home', daemon.home, 'top', '--json'])).stdout);
+  t.is(top.plugins[0].name, 'p');
 
   writeFileSync(join(daemon.pluginDir, 'p.plugin.js'), 'export default {\n  setup( {\n};\n');
   t.is((await runCli(['--home', daemon.home, 'reload', 'p'])).code, 1);

@@ -54,7 +54,7 @@ function addClientOptions(command: Command): Command {
 
 function parseNiceness(value: string): number {
   const niceness = Number(value);
-  if (!Number.isInteger(niceness) || niceness < -20 || niceness > 19) throw new Error(`--nice takes a whole number from -20 to 19, not "${value}"`);
+  if (!Number.isInteger(niceness) || niceness < -20 || niceness > 19) throw new InvalidArgumentError(`--nice takes a whole number from -20 to 19, not "${value}"`);
   return niceness;
 }
 
@@ -160,13 +160,13 @@ clientCommand('status', "the daemon's status and its plugins")
   );
 
 function parseSortColumn(value: string): SortColumn {
-  if (!isSortColumn(value)) throw new Error(`--sort takes one of ${SORT_COLUMNS.join(', ')}, not "${value}"`);
+  if (!isSortColumn(value)) throw new InvalidArgumentError(`--sort takes one of ${SORT_COLUMNS.join(', ')}, not "${value}"`);
   return value;
 }
 
 function parseInterval(value: string): number {
   const ms = Number(value);
-  if (!Number.isInteger(ms) || ms < 100) throw new Error(`--interval takes a whole number of ms, at least 100, not "${value}"`);
+  if (!Number.isInteger(ms) || ms < 100) throw new InvalidArgumentError(`--interval takes a whole number of ms, at least 100, not "${value}"`);
   return ms;
 }
 

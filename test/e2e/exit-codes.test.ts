@@ -33,7 +33,7 @@ test('3: every command that talks to the daemon, when none runs; dashboard says 
 
 test('2: usage errors; 0: help and version', async (t) => {
   const { home } = makeHome(t);
-  for (const args of [['bogus'], ['call'], ['logs', '-n', 'many'], ['logs', '--level', 'loud'], ['status', '--nope'], []]) {
+  for (const args of [['bogus'], ['call'], ['logs', '-n', 'many'], ['logs', '--level', 'loud'], ['status', '--nope'], ['start', '--nice', '99'], ['top', '--once', '--sort', 'size'], []]) {
     t.is((await runCli(['--home', home, ...args])).code, 2, args.join(' '));
   }
   for (const args of [['--help'], ['--version'], ['call', '--help']]) {

@@ -52,5 +52,6 @@ export function formatReload(outcome: RescanSummary | { name: string; changed: b
     .filter(([, names]) => names.length > 0)
     .map(([label, names]) => `${label}: ${(names as string[]).join(', ')}`);
   if (lines.length === 0 && outcome.failed.length === 0) lines.push('nothing to reload');
-  return lines.map((line) => line + '\n').join('') + formatFailed(outcome.failed) + formatSkipped(outcome.skipped);
+  // The failures are errors: the caller writes them (formatFailed) on stderr.
+  return lines.map((line) => line + '\n').join('') + formatSkipped(outcome.skipped);
 }

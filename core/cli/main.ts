@@ -17,7 +17,7 @@ import { EXIT_ERROR, printJson, reportError } from './output.js';
 import type { StartFlags } from './start.js';
 import { stop } from './stop.js';
 import { LOG_LEVELS, printLogs, type LogLevel } from './logs.js';
-import { formatPlugins, formatReload, formatStatus } from './format.js';
+import { formatFailed, formatPlugins, formatReload, formatStatus } from './format.js';
 import type { PluginStatus, SkippedEntry } from '../channel/protocol.js';
 import { paintFor } from './colour.js';
 import { takeSnapshot } from './daemon-snapshot.js';
@@ -250,8 +250,11 @@ clientCommand('reload [plugin]', 'reload one plugin, or rescan the plugin folder
       const outcome = await client.call<Parameters<typeof formatReload>[0]>('plugins.reload', params);
       if (options.json) printJson(outcome);
       else process.stdout.write(formatReload(outcome));
-      // A rescan in which a plugin failed is an error, as a one-plugin reload that fails is.
-      if ('failed' in outcome && outcome.failed.length > 0) process.exitCode = EXIT_ERROR;
+      // A rescan in which a plugin failed is an error, as a one-plugin reload that fails is: one line each on stderr.
+      if ('failed' in outcome && outcome.failed.length > 0) {
+        if (!options.json) process.stderr.write(formatFailed(outcome.failed));
+        process.exitCode = EXIT_ERROR;
+      }
     }),
   );
 

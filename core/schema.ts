@@ -134,13 +134,38 @@ export class SchemaScope {
 /** One line that says what is wrong, naming the member at fault. */
 export function describeErrors(errors: ErrorObject[] | null | undefined, root = 'params'): string {
   if (!errors?.length) return `${root} are invalid`;
-  return errors
+  return withChoicesFolded(errors)
     .map((error) => {
       const where = `${root}${error.instancePath.replaceAll('/', '.')}`;
       if (error.keyword === 'additionalProperties') {
         return `${where} has an unknown member "${(error.params as { additionalProperty: string }).additionalProperty}"`;
       }
+      if (error.keyword === 'enum') return `${where} must be one of ${choices((error.params as { allowedValues: unknown[] }).allowedValues)}`;
       return `${where} ${error.message ?? 'is invalid'}`;
     })
     .join('; ');
+}
+
+const choices = (values: unknown[]) => values.map((value) => JSON.stringify(value)).join(', ');
+
+/**
+ * A union of constants (TypeBox's Union of Literals) fails with one `const`
+ * error per branch and an `anyOf`: folded into one `enum` error that lists
+ * the allowed values, as a person needs it.
+ */
+function withChoicesFolded(errors: ErrorObject[]): ErrorObject[] {
+  const branchesOf = (union: ErrorObject) => errors.filter((other) => other.schemaPath.startsWith(`${union.schemaPath}/`));
+  const foldable = (error: ErrorObject) => {
+    const branches = error.keyword === 'anyOf' ? branchesOf(error) : [];
+    return branches.length > 0 && branches.every((branch) => branch.keyword === 'const' && branch.instancePath === error.instancePath);
+  };
+  const unions = errors.filter(foldable);
+  const folded = new Set(unions.flatMap(branchesOf));
+  return errors
+    .filter((error) => !folded.has(error))
+    .map((error) =>
+      unions.includes(error)
+        ? { ...error, keyword: 'enum', params: { allowedValues: branchesOf(error).map((branch) => (branch.params as { allowedValue: unknown }).allowedValue) } }
+        : error,
+    );
 }

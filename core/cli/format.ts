@@ -4,7 +4,7 @@ import type { PluginStatus, ReloadOne, RescanSummary, SkippedEntry } from '../co
 import type { DaemonReloadSummary } from '../contract/plugin-status.js';
 import { withoutColour, type Paint } from './colour.js';
 import type { Snapshot } from './daemon-snapshot.js';
-import { daemonSummary, lastErrorLines, PLUGIN_COLUMNS, pluginCells, shownState } from './plugin-view.js';
+import { daemonSummary, lastErrorCell, lastErrorLines, PLUGIN_COLUMNS, pluginCells, shownState } from './plugin-view.js';
 import { paintLines, renderTable, type Line } from './table.js';
 
 /** One line per entry of the plugin folder left out, and why. */
@@ -12,11 +12,16 @@ export function formatSkipped(skipped: SkippedEntry[]): string {
   return skipped.map((entry) => `skipped ${entry.path}: ${entry.reason}\n`).join('');
 }
 
-export function formatPlugins(plugins: PluginStatus[], skipped: SkippedEntry[] = []): string {
+/** One line per plugin that failed to load, and why. */
+export function formatFailed(failed: RescanSummary['failed']): string {
+  return failed.map((failure) => `failed: ${failure.name}: ${failure.error}\n`).join('');
+}
+
+export function formatPlugins(plugins: PluginStatus[], skipped: SkippedEntry[] = [], now = Date.now()): string {
   if (plugins.length === 0) return 'no plugins loaded\n' + formatSkipped(skipped);
   const columns = ['NAME', 'STATE', 'ISOLATION', 'SERVED', 'RESTARTS', 'METHODS', 'LAST ERROR'].map((header) => ({ header, align: 'left' as const }));
   const rows = plugins.map((plugin) =>
-    [plugin.name, shownState(plugin), isolationText(plugin), String(plugin.served), String(plugin.restarts), plugin.methods.join(','), plugin.lastError ?? ''].map((text) => ({ text })),
+    [plugin.name, shownState(plugin), isolationText(plugin), String(plugin.served), String(plugin.restarts), plugin.methods.join(','), lastErrorCell(plugin, now)].map((text) => ({ text })),
   );
   return paintLines(renderTable(columns, rows), withoutColour) + formatSkipped(skipped);
 }
@@ -50,6 +55,7 @@ export function formatReload(outcome: RescanSummary | DaemonReloadSummary | Relo
   ]
     .filter(([, names]) => names.length > 0)
     .map(([label, names]) => `${label}: ${(names as string[]).join(', ')}`);
-  for (const failure of outcome.failed) lines.push(`failed: ${failure.name}: ${failure.error}`);
-  return (lines.length ? lines.join('\n') : 'nothing to reload') + '\n' + formatSkipped(outcome.skipped);
+  if (lines.length === 0 && outcome.failed.length === 0) lines.push('nothing to reload');
+  // The failures are errors: the caller writes them (formatFailed) on stderr.
+  return lines.map((line) => line + '\n').join('') + formatSkipped(outcome.skipped);
 }

@@ -8,10 +8,11 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { builtinModules } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../config.js';
-import { resolveHome } from '../paths.js';
+import { homePaths, resolveHome } from '../paths.js';
 import { discoverPlugins, validatePluginName } from '../host/discovery.js';
 import { packageRoot } from '../package-root.js';
 import { createPluginFile } from './new-file.js';
+import { NotRunningError, RpcClient } from './client.js';
 
 const TEMPLATE = join(packageRoot, 'plugin-template');
 /** `--lang python`: a stdio plugin (docs/PROTOCOL.md), with plugd's one-file Python SDK copied beside it. */
@@ -28,11 +29,11 @@ const RENAMED_ON_COPY: Record<string, string> = { gitignore: '.gitignore' };
 const MAX_NPM_NAME_LENGTH = 214;
 
 /** Creates plugin `name` from the template (in the daemon's plugin folder unless `dir`) and prints what to do next. */
-export function newPlugin(name: string, options: { home?: string; dir?: string; lang?: string; file?: boolean }): void {
+export async function newPlugin(name: string, options: { home?: string; dir?: string; lang?: string; file?: boolean }): Promise<void> {
   const lang = options.lang ?? 'js';
   if (!(LANGUAGES as readonly string[]).includes(lang)) throw new Error(`--lang takes one of ${LANGUAGES.join(', ')}, not "${lang}"`);
   if (options.file && lang !== 'js') throw new Error('--file writes a single-file TypeScript plugin; it does not combine with --lang');
-  const pluginDir = loadConfig({ home: options.home }).pluginDir;
+  const pluginDir = await servedPluginFolder(options.home);
   const dir = options.dir === undefined ? pluginDir : resolve(options.dir);
   if (options.file) {
     process.stdout.write(createPluginFile(name, dir).map((path) => `created ${path}\n`).join(''));
@@ -40,6 +41,25 @@ export function newPlugin(name: string, options: { home?: string; dir?: string; 
   }
   const folder = createPlugin(name, dir, lang as Language);
   process.stdout.write(nextSteps({ name, folder, dir, servedByDaemon: dir === pluginDir, home: options.home, lang: lang as Language }));
+}
+
+/**
+ * The plugin folder of the home's daemon: the running daemon's own (it may
+ * have been started with --plugins), else the one its config names.
+ */
+async function servedPluginFolder(home: string | undefined): Promise<string> {
+  let client: RpcClient;
+  try {
+    client = await RpcClient.connect(homePaths(resolveHome(home)).socket);
+  } catch (error) {
+    if (error instanceof NotRunningError) return loadConfig({ home }).pluginDir;
+    throw error;
+  }
+  try {
+    return (await client.call<{ pluginDir: string }>('daemon.status')).pluginDir;
+  } finally {
+    client.close();
+  }
 }
 
 /** Copies the template into `dir/name`; refuses a bad name or a taken one. Returns the new folder. */

@@ -2,7 +2,7 @@
 // one row of figures per plugin, and the plugins' last errors. Trouble is
 // coloured where the reader's eye should go first.
 
-import type { PluginState } from '../contract/plugin-status.js';
+import type { PluginState, PluginStatus } from '../contract/plugin-status.js';
 import type { Style } from './colour.js';
 import type { DaemonFigures, PluginFigures } from './daemon-snapshot.js';
 import type { Line, Segment, TableColumn } from './table.js';
@@ -100,12 +100,25 @@ function formatWait(ms: number): string {
   return ms < 1000 ? `${Math.max(0, Math.round(ms))} ms` : formatDuration(ms / 1000);
 }
 
+/** A table cell never spans lines: a message's first line, cut short (the whole is in `plugins.status`). */
+export function oneLine(text: string, max = 100): string {
+  const first = text.split('\n', 1)[0].trim();
+  return first.length > max ? `${first.slice(0, max - 1)}…` : first;
+}
+
+/** The LAST ERROR cell: how long ago, and what. */
+export function lastErrorCell(plugin: Pick<PluginStatus, 'lastError' | 'lastErrorAt'>, now: number): string {
+  if (plugin.lastError === undefined) return '';
+  const ago = plugin.lastErrorAt === undefined ? '' : `${formatDuration((now - Date.parse(plugin.lastErrorAt)) / 1000)} ago: `;
+  return ago + oneLine(plugin.lastError);
+}
+
 /** One line per plugin that has failed at some point: why, and when it comes back. */
 export function lastErrorLines(plugins: PluginFigures[], now: number): Line[] {
   return plugins
     .filter((plugin) => plugin.lastError !== undefined)
     .map((plugin) => {
       const comingBack = plugin.nextRestartAt === undefined ? '' : ` (restart in ${formatWait(plugin.nextRestartAt - now)})`;
-      return [{ text: `  ${plugin.name}`, style: stateStyle(plugin) }, { text: `: ${plugin.lastError}${comingBack}` }];
+      return [{ text: `  ${plugin.name}`, style: stateStyle(plugin) }, { text: `: ${oneLine(plugin.lastError!)}${comingBack}` }];
     });
 }

@@ -13,8 +13,9 @@ import { built } from '../package-root.js';
 import { RpcClient } from './client.js';
 import { loginUrl } from './dashboard.js';
 import { readToken } from '../token.js';
-import type { SkippedEntry } from '../contract/plugin-status.js';
-import { formatSkipped } from './format.js';
+import type { RescanSummary, SkippedEntry } from '../contract/plugin-status.js';
+import { formatFailed, formatSkipped } from './format.js';
+import { EXIT_ERROR } from './output.js';
 
 /** The flags of `plugd start`. */
 export interface StartFlags {
@@ -36,8 +37,8 @@ export interface StartOptions extends StartFlags {
 /** Set in the detached child: its start options, as JSON. It then reports over IPC instead of printing. */
 const CHILD_ENV = 'PLUGD_DETACHED_CHILD';
 
-/** What the child says once started or failed, with the warnings start must show on the terminal. */
-type ChildReport = ({ ready: number } | { error: string }) & { warnings?: string[] };
+/** What the child says once started (with the plugins that failed to load) or failed, with the warnings start must show on the terminal. */
+type ChildReport = ({ ready: number; failed: RescanSummary['failed'] } | { error: string }) & { warnings?: string[] };
 
 export async function start(options: StartOptions): Promise<void> {
   const childOptions = process.env[CHILD_ENV];
@@ -58,14 +59,16 @@ function daemonOptions(options: StartOptions, logToStdout: boolean): DaemonOptio
     metrics: options.metrics,
     niceness: options.nice,
     develop: options.develop,
-    logToStdout,
+    // `plugd dev` prints its own readable line per record (dev-report.ts), not the log's JSON.
+    logToStdout: logToStdout && !options.develop,
   };
 }
 
 async function runInForeground(options: StartOptions, detached: boolean): Promise<void> {
   const daemon = createDaemon(daemonOptions(options, !detached));
+  let summary: RescanSummary;
   try {
-    await daemon.start();
+    summary = await daemon.start();
   } catch (error) {
     if (detached) {
       // Exit whatever is left open: a child that failed to start must not linger as an orphan.
@@ -75,24 +78,25 @@ async function runInForeground(options: StartOptions, detached: boolean): Promis
     throw error;
   }
   if (detached) {
-    process.send!({ ready: process.pid, warnings: daemon.warnings } satisfies ChildReport);
+    process.send!({ ready: process.pid, failed: summary.failed, warnings: daemon.warnings } satisfies ChildReport);
     process.disconnect();
   } else if (daemon.upgrades === 0) {
     // An upgrade's successor has no terminal of its own to greet: its output goes where its predecessor's went.
-    printWelcome(daemon, options.develop);
+    printWelcome(daemon, options.develop, summary.failed);
   }
   await daemon.stopped;
 }
 
 /** Tells the person at the terminal where the daemon is and what to try first. */
-function printWelcome(daemon: Daemon, developing: string | undefined): void {
+function printWelcome(daemon: Daemon, developing: string | undefined, failed: RescanSummary['failed']): void {
   const status = daemon.status();
   const plugd = `npx plugd --home ${JSON.stringify(status.home)}`;
   const pluginMethods = daemon.registry.list().filter((entry) => entry.plugin);
   const example = pluginMethods.find((entry) => entry.name === 'echo.say') ?? pluginMethods.find((entry) => !entry.params?.required);
   process.stderr.write(
     [
-      `plugd ${status.version} running in the foreground (pid ${status.pid}), ${status.pluginsReady} plugin(s) ready`,
+      `plugd ${status.version} running in the foreground (pid ${status.pid}), ${status.pluginsReady} plugin(s) ready` +
+        (failed.length > 0 ? `, ${failed.length} failed` : ''),
       `  socket: ${status.socket}`,
       ...(status.tcp ? [`  web:    ${loginUrl(status.tcp as string, readToken(status.home as string), status.tcpTls as boolean)}`] : []),
       ...(developing ? [`  dev:    watching ${developing}: save a change and the next call runs it`] : []),
@@ -101,7 +105,9 @@ function printWelcome(daemon: Daemon, developing: string | undefined): void {
       `          ${plugd} plugins`,
       `  stop:   Ctrl-C`,
       '',
-    ].join('\n') + formatSkipped(status.skipped as SkippedEntry[]),
+    ].join('\n') +
+      formatFailed(failed) +
+      formatSkipped(status.skipped as SkippedEntry[]),
   );
 }
 
@@ -136,5 +142,7 @@ async function daemonize(options: StartOptions): Promise<void> {
     client.close();
   }
   process.stdout.write(`plugd started (pid ${report.ready})\n`);
-  process.stderr.write(formatSkipped(status.skipped));
+  // It serves the others, but a plugin that failed to start is an error of this command.
+  process.stderr.write(formatFailed(report.failed) + formatSkipped(status.skipped));
+  if (report.failed.length > 0) process.exitCode = EXIT_ERROR;
 }

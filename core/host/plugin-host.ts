@@ -4,7 +4,7 @@
 // Plugin taps live here, behind one core tap per hook, so they vanish with
 // the plugin (tapable has no untap).
 
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../config.js';
 import { supervisionFor } from '../config.js';
@@ -211,7 +211,17 @@ export class PluginHost {
     const former = this.formerPluginDir;
     this.formerPluginDir = undefined;
     const inScope = (plugin: PluginSupervisor) => isIn(plugin, this.pluginDir) || (former !== undefined && isIn(plugin, former));
-    const removed = [...this.plugins.values()].filter((plugin) => inScope(plugin) && !foundNames.has(plugin.name));
+    const missing = [...this.plugins.values()].filter((plugin) => inScope(plugin) && !foundNames.has(plugin.name));
+    // A folder still there that is no plugin now (a typo in its package.json) is a failed new version: the old one serves on.
+    const broken = missing.flatMap((plugin) => {
+      const skip = skipped.find((entry) => entry.path === plugin.source.path);
+      return skip ? [{ plugin, skip }] : [];
+    });
+    for (const { plugin, skip } of broken) {
+      summary.failed.push({ name: plugin.name, error: plugin.sourceFailed(skip.reason).message });
+      summary.skipped = summary.skipped.filter((entry) => entry !== skip);
+    }
+    const removed = missing.filter((plugin) => !broken.some((entry) => entry.plugin === plugin));
     // Plugins loaded from elsewhere (plugins.load) are not the folder's, but a change of their settings applies to them too.
     const reconfigured = [...this.plugins.values()].filter(
       (plugin) => !inScope(plugin) && !foundNames.has(plugin.name) && plugin.settingsDiffer(this.settingsFor(plugin.source)),
@@ -239,17 +249,22 @@ export class PluginHost {
   /** `former`: the folder the plugin folder was before a re-read config moved it; a plugin of the same name there moves. */
   private async syncSource(source: PluginSource, force: boolean, summary: RescanSummary, former?: string): Promise<void> {
     const existing = this.plugins.get(source.name);
-    const moved = existing !== undefined && existing.source.path !== source.path;
-    if (existing && moved && !(former !== undefined && isIn(existing, former))) {
+    const elsewhere = existing !== undefined && existing.source.path !== source.path;
+    // Moved: its old path holds it no more (a renamed folder), or the plugin folder itself moved (a re-read plugd.json).
+    const moved = elsewhere && (!this.stillThere(existing) || (former !== undefined && isIn(existing, former)));
+    if (existing && elsewhere && !moved) {
       summary.skipped.push({ path: source.path, reason: `plugin name "${source.name}" is already taken by ${existing.source.path}` });
       return;
     }
     try {
-      if (!existing) {
+      if (existing && moved) {
+        await this.move(existing, source);
+        summary.reloaded.push(source.name);
+      } else if (!existing) {
         await this.add(source).load(this.keptState(source.name));
         summary.loaded.push(source.name);
       } else {
-        const outcome = await this.reloadUnderConfig(existing, source, force || moved);
+        const outcome = await this.reloadUnderConfig(existing, source, force);
         (outcome.changed ? summary.reloaded : summary.unchanged).push(source.name);
       }
       this.followBuild(this.plugins.get(source.name)!);
@@ -262,6 +277,11 @@ export class PluginHost {
   private async syncCandidate(path: string): Promise<void> {
     const candidate = inspectCandidate(path);
     const current = [...this.plugins.values()].find((plugin) => plugin.source.path === path);
+    if (current && isSkipped(candidate) && existsSync(path)) {
+      // Still there, but no plugin now (a broken package.json): a failed new version, the old one serves on.
+      current.sourceFailed(candidate.reason);
+      return;
+    }
     if (current && (isSkipped(candidate) || candidate.name !== current.name)) {
       await this.unload(current.name);
       const why = isSkipped(candidate) ? candidate.reason : `now named ${candidate.name}`;
@@ -272,6 +292,26 @@ export class PluginHost {
     const summary = emptySummary();
     await this.syncSource(candidate, false, summary);
     this.warnSkipped(summary);
+  }
+
+  /** Whether the plugin's path still holds it (a plugin of the same name). */
+  private stillThere(plugin: PluginSupervisor): boolean {
+    const candidate = inspectCandidate(plugin.source.path);
+    return !isSkipped(candidate) ? candidate.name === plugin.name : existsSync(plugin.source.path);
+  }
+
+  /**
+   * The plugin's folder was renamed (or its file moved): it is reloaded from its new path.
+   * A thread reloads blue/green; a process, started in its folder, is replaced by one started in the new one.
+   */
+  private async move(plugin: PluginSupervisor, source: PluginSource): Promise<void> {
+    this.deps.log.logger.info({ plugin: plugin.name, from: plugin.source.path, to: source.path }, `plugin ${plugin.name} moved to ${source.path}`);
+    if (this.slots.get(plugin.name)?.isolation !== 'process') {
+      await this.reloadUnderConfig(plugin, source, true);
+      return;
+    }
+    await this.unload(plugin.name);
+    await this.add(source).load();
   }
 
   private async watch(dir: string, onChange: (candidate: string) => void): Promise<PluginWatcher> {

@@ -107,6 +107,7 @@ export class PluginSupervisor {
    */
   load(state?: CarriedState): Promise<void> {
     return this.exclusive(async () => {
+      const started = performance.now();
       // The worker boots while esbuild compiles: at start, ten plugins boot and compile side by side.
       const worker = this.spawn();
       const build = await this.compile().catch(async (error: unknown) => {
@@ -114,6 +115,7 @@ export class PluginSupervisor {
         throw error;
       });
       await this.replaceWorker(build, worker, state);
+      this.tell(`loaded ${this.named()} in ${elapsedMs(started)} ms`);
     });
   }
 
@@ -147,6 +149,8 @@ export class PluginSupervisor {
    */
   reload(options: { force?: boolean; source?: PluginSource; settings?: PluginSettings } = {}): Promise<ReloadOutcome> {
     return this.exclusive(async () => {
+      const started = performance.now();
+      const before = this.source.version;
       if (options.source) this.source = options.source;
       const build = await this.compile();
       const settings = options.settings && this.settingsDiffer(options.settings) ? options.settings : undefined;
@@ -163,6 +167,8 @@ export class PluginSupervisor {
         throw error;
       }
       this.history.reloads++;
+      const versions = before === undefined && this.source.version === undefined ? '' : ` ${before ?? '?'} → ${this.source.version ?? '?'}`;
+      this.tell(`reloaded ${this.name}${versions} in ${elapsedMs(started)} ms`);
       return { name: this.name, changed: true };
     });
   }
@@ -178,6 +184,11 @@ export class PluginSupervisor {
     return { slot, supervision, maxInFlight, schemaCaps, config };
   }
 
+  /** Its folder no longer reads as a plugin (a broken package.json): remembered and logged as a failed load; what serves, serves on. */
+  sourceFailed(reason: string): RpcError {
+    return this.failed('load', new Error(reason));
+  }
+
   /** Stops serving: methods vanish, in-flight calls are drained, `onShutdown` runs. */
   unload(): Promise<void> {
     return this.exclusive(async () => {
@@ -189,6 +200,7 @@ export class PluginSupervisor {
       this.worker = undefined;
       await Promise.all(this.retiring.keys());
       this.history.state = 'stopped';
+      this.tell(`unloaded ${this.named()}`);
       this.env.hooks.pluginUnloaded.call(this.event());
     });
   }
@@ -203,6 +215,7 @@ export class PluginSupervisor {
     await (paused ? worker.pause(pauseTimeoutMs) : worker.resume(pauseTimeoutMs)).catch((error: unknown) => {
       throw HostErrors.phaseFailed(this.name, phase, messageOf(error));
     });
+    this.tell(`${paused ? 'paused' : 'resumed'} ${this.name}`);
   }
 
   /** A call to the plugin: while it is frozen, it waits at the gate (its deadline running), then goes to admission. */
@@ -309,6 +322,9 @@ export class PluginSupervisor {
         phase = 'restore';
         await next.restore(state.value, this.env.supervision.snapshotTimeoutMs);
       }
+      // A load or reload that succeeds clears the error of the last one (a crash loop shows in the restart count);
+      // cleared before attach, which may find the new worker dead already and record that.
+      this.history.lastError = undefined;
       this.attach(next, build, entries);
       this.schemas = schemas;
     } catch (error) {
@@ -410,6 +426,7 @@ export class PluginSupervisor {
       try {
         const manifest = await this.loadInto(worker, this.build);
         this.attach(worker, this.build, this.methodEntries(manifest.methods, this.schemas));
+        this.tell(`restarted ${this.name} after a crash (restart ${this.history.restarts})`);
       } catch (error) {
         await worker.terminate('load failed');
         this.crashed(`restart failed: ${messageOf(error)}`);
@@ -439,6 +456,16 @@ export class PluginSupervisor {
     return failure;
   }
 
+  /** A step of the plugin's life, at info with its name: `plugd logs NAME` tells its story. */
+  private tell(message: string): void {
+    this.env.logger.info({ plugin: this.name }, message);
+  }
+
+  /** `echo 1.2.0`, or the name alone for a plugin without a version. */
+  private named(): string {
+    return this.source.version === undefined ? this.name : `${this.name} ${this.source.version}`;
+  }
+
   private exclusive<T>(task: () => Promise<T>): Promise<T> {
     const run = this.queue.then(task, task);
     this.queue = run.catch(() => undefined);
@@ -451,3 +478,5 @@ function sameSettings(a: PluginSettings, b: PluginSettings): boolean {
     JSON.stringify([slot, supervision, maxInFlight, schemaCaps, config]);
   return key(a) === key(b);
 }
+
+const elapsedMs = (since: number) => Math.round(performance.now() - since);

@@ -8,6 +8,8 @@ import { isNotification } from './json-rpc.js';
 import { tokensMatch } from '../token.js';
 
 const MAX_FAILURES = 3;
+const NO_TOKEN = 'unauthorized: authenticate first with rpc.auth {token}';
+const WRONG_TOKEN = 'unauthorized: wrong token';
 
 export interface Admission {
   /** Dispatch the message. */
@@ -37,7 +39,7 @@ export class AuthGate {
     if (request?.method === 'rpc.auth') {
       const params = request.params as { token?: unknown } | unknown[] | undefined;
       const offered = Array.isArray(params) ? params[0] : params?.token;
-      if (!tokensMatch(this.token(), offered)) return this.refuse(message);
+      if (!tokensMatch(this.token(), offered)) return this.refuse(message, offered !== undefined);
       this.admitted();
       return isNotification(request)
         ? { pass: false }
@@ -47,7 +49,7 @@ export class AuthGate {
       this.admitted();
       return { pass: true };
     }
-    return this.refuse(message);
+    return this.refuse(message, request !== undefined && 'auth' in request);
   }
 
   private admitted(): void {
@@ -55,9 +57,10 @@ export class AuthGate {
     this.onAuthenticated();
   }
 
-  private refuse(message: unknown): Admission {
+  /** `offered`: a token came and did not match, which a client must be told apart from sending none. */
+  private refuse(message: unknown, offered: boolean): Admission {
     this.failures++;
-    const answer = errorAnswers(message, ErrorCode.UNAUTHORIZED, 'unauthorized: authenticate first with rpc.auth {token}') ?? undefined;
+    const answer = errorAnswers(message, ErrorCode.UNAUTHORIZED, offered ? WRONG_TOKEN : NO_TOKEN) ?? undefined;
     return { pass: false, answer, close: this.failures >= MAX_FAILURES };
   }
 }

@@ -124,9 +124,9 @@ export class Dispatcher {
     });
   }
 
-  private route(name: string): jayson.Method | undefined {
+  private route(name: string): jayson.Method {
     const entry = this.registry.get(name);
-    if (!entry) return undefined;
+    if (!entry) return methodNotFound(name);
     let method = this.jaysonMethods.get(entry);
     if (!method) {
       method = new jayson.Method(
@@ -142,4 +142,11 @@ export class Dispatcher {
     }
     return method;
   }
+}
+
+/** jayson's own -32601 does not say which method: this one names it. */
+function methodNotFound(name: string): jayson.Method {
+  return new jayson.Method((_params: unknown, callback: jayson.JSONRPCCallbackTypePlain) =>
+    callback({ code: ErrorCode.METHOD_NOT_FOUND, message: `Method not found: ${name}` } as jayson.JSONRPCError),
+  );
 }

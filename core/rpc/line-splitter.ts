@@ -35,6 +35,12 @@ export class LineSplitter {
     }
   }
 
+  /** The stream ended: a last line without its newline is a line all the same. */
+  finish(): void {
+    if (this.pending.length === 0 || this.overflowed) return;
+    this.emit(Buffer.alloc(0), 0, 0);
+  }
+
   private emit(chunk: Buffer, start: number, end: number): void {
     if (this.overflowed) return;
     let text: string;

@@ -71,7 +71,10 @@ export class RpcListener {
     this.unproven = new UnprovenConnections(options.limits, options.warn ?? (() => undefined));
     const accept = (socket: Socket) => this.accept(socket);
     const tls = options.tls;
-    this.server = tls ? nodeTls().createServer({ ...tls, handshakeTimeout: options.limits.authTimeoutMs }, accept) : createServer(accept);
+    // Half-open: a client that sends its requests and then shuts down its side (`nc -N`) still reads every answer.
+    this.server = tls
+      ? nodeTls().createServer({ ...tls, allowHalfOpen: true, handshakeTimeout: options.limits.authTimeoutMs }, accept)
+      : createServer({ allowHalfOpen: true }, accept);
   }
 
   get connectionCount(): number {
@@ -187,8 +190,12 @@ export class RpcListener {
     if (token) this.unproven.watch(socket);
     const silent = limits.idleTimeoutMs ? setTimeout(() => socket.end(), limits.idleTimeoutMs) : undefined;
     silent?.unref();
+    // A client that half-closes before saying anything is owed nothing.
+    const endedSilent = () => socket.end();
+    socket.once('end', endedSilent);
     socket.once('data', (first: Buffer) => {
       clearTimeout(silent);
+      socket.off('end', endedSilent);
       socket.pause();
       socket.unshift(first);
       if (looksLikeHttp(first)) {

@@ -4,7 +4,9 @@
 // an oversized line, a client that leaves its answers unread, or one that
 // stays silent too long loses its connection and nothing else. A client that
 // reads slower than it asks is throttled: its requests are not read until
-// its answers drain.
+// its answers drain. A client that half-closes (sends, then shuts down its
+// side) has ended its requests, not its answers: the connection ends after
+// the last answer to what it sent.
 
 import type { Socket } from 'node:net';
 import type { Limits } from '../config.js';
@@ -28,6 +30,8 @@ export class NdjsonConnection {
   private slowReaderTimer: NodeJS.Timeout | undefined;
   /** An upgrade's drain: no more requests are read; the connection ends after its last answer. */
   private finishing = false;
+  /** The client sent its last request (half-close). */
+  private requestsEnded = false;
 
   constructor(
     private readonly socket: Socket,
@@ -47,6 +51,11 @@ export class NdjsonConnection {
     socket.on('data', (chunk: Buffer) => {
       this.touch();
       splitter.push(chunk);
+    });
+    socket.on('end', () => {
+      splitter.finish();
+      this.requestsEnded = true;
+      this.endAfterLastAnswer();
     });
     socket.on('close', () => {
       clearTimeout(this.idleTimer);
@@ -97,7 +106,12 @@ export class NdjsonConnection {
         this.inFlight--;
         this.hooks.callSettled();
         if (this.finishing && this.inFlight === 0) this.close();
+        else this.endAfterLastAnswer();
       });
+  }
+
+  private endAfterLastAnswer(): void {
+    if (this.requestsEnded && this.inFlight === 0 && !this.socket.writableEnded) this.socket.end();
   }
 
   private send(response: JsonRpcResponse | JsonRpcResponse[]): void {

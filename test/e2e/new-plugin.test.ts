@@ -100,3 +100,15 @@ test('from plugd new to a served call: the plugin builds and tests on its own, a
   t.not(build.code, 0);
   t.regex(build.output, /src\/index\.ts.*Property 'toFixed' does not exist on type 'string'/);
 });
+
+test('plugd new writes into the plugin folder the running daemon serves, and the next reload loads it', async (t) => {
+  const served = makeHome(t);
+  const daemon = await startDaemon(t, { args: ['--plugins', served.pluginDir] });
+  const created = await runCli(['--home', daemon.home, 'new', 'hello']);
+  t.is(created.code, 0, created.stderr);
+  t.true(existsSync(join(served.pluginDir, 'hello', 'package.json')));
+  t.false(existsSync(join(daemon.pluginDir, 'hello')));
+  const reload = await runCli(['--home', daemon.home, 'reload']);
+  t.is(reload.stdout, 'loaded: hello\n', reload.stderr);
+  t.is(await daemon.call('hello.greet', { name: 'you' }), 'hello, you!');
+});

@@ -49,7 +49,7 @@ test('an unmodified XML-RPC client (Python xmlrpc.client) gets answers, faults a
   t.is(seen.help_positional, 'Answers with the text it was given.');
   t.is(seen.signature_positional, 'echo.say');
   t.is(seen.worker_status, 'echo');
-  t.deepEqual(seen.fault, [-32601, 'Method not found']);
+  t.deepEqual(seen.fault, [-32601, 'Method not found: no.such']);
   t.is(seen.invalid[0], -32602);
   t.deepEqual(seen.multicall, [
     [{ text: 'one' }],

@@ -32,7 +32,7 @@ test('"id": null is a request answered with "id": null; only a missing id makes 
   t.is(answer.id, null);
   t.is(answer.result.pid, daemon.pid);
   const failed = await line(raw, '{"jsonrpc":"2.0","method":"no.such","id":null}');
-  t.deepEqual(failed, { jsonrpc: '2.0', id: null, error: { code: -32601, message: 'Method not found' } });
+  t.deepEqual(failed, { jsonrpc: '2.0', id: null, error: { code: -32601, message: 'Method not found: no.such' } });
 
   const batch = await line(
     raw,

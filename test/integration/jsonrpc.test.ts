@@ -28,7 +28,7 @@ test('requests, errors, notifications and batches follow JSON-RPC 2.0', async (t
   t.is((await raw.request({ jsonrpc: '1.0', method: 'daemon.status', id: 3 })).error.code, -32600);
   t.is((await raw.request('a string')).error.code, -32600);
   const unknown = await raw.request({ jsonrpc: '2.0', method: 'no.such', id: 4 });
-  t.deepEqual(unknown, { jsonrpc: '2.0', id: 4, error: { code: -32601, message: 'Method not found' } });
+  t.deepEqual(unknown, { jsonrpc: '2.0', id: 4, error: { code: -32601, message: 'Method not found: no.such' } });
   const invalid = await raw.request({ jsonrpc: '2.0', method: 'system.methodHelp', params: { method: 7 }, id: 5 });
   t.is(invalid.error.code, -32602);
   t.regex(invalid.error.message, /params\.method must be string/);

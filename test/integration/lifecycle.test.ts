@@ -135,7 +135,7 @@ test('plugd call reports JSON-RPC errors as one line and exits 1', async (t) => 
   const daemon = await startDaemon(t);
   const unknown = await runCli(['--home', daemon.home, 'call', 'no.such']);
   t.is(unknown.code, 1);
-  t.is(unknown.stderr, 'error -32601: Method not found\n');
+  t.is(unknown.stderr, 'error -32601: Method not found: no.such\n');
   const badJson = await runCli(['--home', daemon.home, 'call', 'daemon.status', '{nope']);
   t.is(badJson.code, 1);
   t.regex(badJson.stderr, /^params are not valid JSON: .*\n$/);

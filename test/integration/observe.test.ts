@@ -137,7 +137,7 @@ test('top without a terminal asks for --once; a bad --sort is named', async (t) 
   t.is(live.code, 1);
   t.regex(live.stderr, /needs a terminal; use --once/);
   const badSort = await runCli(['--home', daemon.home, 'top', '--once', '--sort', 'size']);
-  t.is(badSort.code, 1);
+  t.is(badSort.code, 2);
   t.regex(badSort.stderr, /--sort takes one of name, state, calls/);
 });
 

@@ -52,7 +52,7 @@ test('the example plugins load and answer; a typed method rejects bad params wit
 
 test('a plugin dropped into a running daemon answers after SIGHUP and plugd reload, gets SIGUSR2, and leaves cleanly', async (t) => {
   const daemon = await startDaemon(t);
-  await t.throwsAsync(daemon.call('greeter.hello', { who: 'x' }), { message: 'Method not found' });
+  await t.throwsAsync(daemon.call('greeter.hello', { who: 'x' }), { message: 'Method not found: greeter.hello' });
 
   writePlugin(daemon.pluginDir, 'greeter.plugin.js', GREETER);
   daemon.signal('SIGHUP');

@@ -1,0 +1,52 @@
+// What `plugd dev` prints while it runs: each record of its daemon's log as
+// one readable line (`reloaded mine in 23 ms`; `error: plugin mine failed to
+// load: compile error: src/index.ts:3:20: ...`), a line repeated at once
+// (one save seen twice) printed once.
+
+import { closeSync, existsSync, openSync, readSync, statSync, watchFile } from 'node:fs';
+
+const WARN = 40;
+const ERROR = 50;
+
+/** Prints the records appended to the log at `path` from now on, as the daemon writes them. */
+export function reportLog(path: string): void {
+  let offset = existsSync(path) ? statSync(path).size : 0;
+  let partial = '';
+  let last = '';
+  watchFile(path, { interval: 100 }, (now) => {
+    if (now.size < offset) [offset, partial] = [0, ''];
+    if (now.size <= offset) return;
+    const lines = (partial + readRange(path, offset, now.size)).split('\n');
+    offset = now.size;
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const shown = readable(line);
+      if (shown === undefined || shown === last) continue;
+      last = shown;
+      process.stdout.write(`${shown}\n`);
+    }
+  }).unref();
+}
+
+function readRange(path: string, start: number, end: number): string {
+  const buffer = Buffer.alloc(end - start);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, buffer, 0, buffer.length, start);
+  } finally {
+    closeSync(fd);
+  }
+  return buffer.toString('utf8');
+}
+
+function readable(line: string): string | undefined {
+  let record: { level?: number; msg?: unknown };
+  try {
+    record = JSON.parse(line);
+  } catch {
+    return line.trim() || undefined;
+  }
+  if (typeof record.msg !== 'string') return undefined;
+  const level = record.level ?? 0;
+  return `${level >= ERROR ? 'error: ' : level >= WARN ? 'warning: ' : ''}${record.msg.split('\n', 1)[0]}`;
+}

@@ -17,7 +17,7 @@ import { FORWARDED_HOOKS, type ForwardedHook } from '../channel/protocol.js';
 import { type PluginStatus, type ReloadOne, type RescanSummary, type SkippedEntry } from '../contract/plugin-status.js';
 import { discoverPlugins, inspectCandidate, isSkipped, withoutHelperFolders, type PluginSource } from './discovery.js';
 import { HostErrors } from './errors.js';
-import { PluginSupervisor, type CarriedState, type PluginSettings } from './supervisor.js';
+import { PluginSupervisor, type CarriedState, type FrozenPlugin, type PluginSettings } from './supervisor.js';
 import { PluginWorker, type WorkerLogSink } from './plugin-worker.js';
 import { SpareWorkers } from './spare-workers.js';
 import { StateKeeper } from './state-keeper.js';
@@ -141,9 +141,9 @@ export class PluginHost {
     return [...this.plugins.values()].filter((plugin) => plugin.stateful).map((plugin) => plugin.name);
   }
 
-  /** See PluginSupervisor.handoverSnapshot. */
-  handoverSnapshot(name: string, timeoutMs: number): Promise<unknown> {
-    return this.require(name).handoverSnapshot(timeoutMs);
+  /** See PluginSupervisor.freeze. */
+  freeze(name: string): Promise<FrozenPlugin | undefined> {
+    return this.require(name).freeze();
   }
 
   /** See PluginSupervisor.handoverRestore. */

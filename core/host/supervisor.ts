@@ -249,23 +249,6 @@ export class PluginSupervisor {
     return this.state === 'ready' && Boolean(this.worker?.alive && this.worker.manifest?.snapshot);
   }
 
-  /**
-   * The serving worker's state, for an upgrade's hand-over: the caller has
-   * stopped sending it calls; the ones in flight finish first (within `timeoutMs`).
-   */
-  async handoverSnapshot(timeoutMs: number): Promise<unknown> {
-    const worker = this.worker;
-    if (!worker?.alive) throw HostErrors.unavailable(this.name, this.state, this.history.paused, this.history.lastError?.message);
-    const deadline = Date.now() + timeoutMs;
-    while (worker.inFlight > 0) {
-      if (Date.now() > deadline) throw HostErrors.phaseFailed(this.name, 'snapshot', `${worker.inFlight} calls still in flight after ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
-    return worker.snapshot(timeoutMs).catch((error: unknown) => {
-      throw HostErrors.phaseFailed(this.name, 'snapshot', messageOf(error));
-    });
-  }
-
   /** Gives the serving worker the state a predecessor daemon's worker had (an upgrade's successor, before it takes calls). */
   async handoverRestore(state: unknown, timeoutMs: number): Promise<void> {
     const worker = this.worker;

@@ -85,7 +85,7 @@ export async function startSuccessor(daemon: UpgradingDaemon, request: UpgradeRe
     const loaded = await link.expect('loaded', deadline);
     phase(`${loaded.plugins} plugins loaded`);
     step = 'state';
-    const states = await handover.freeze(Math.max(1, deadline - Date.now()));
+    const states = await handover.freeze();
     link.send({ t: 'state', states });
     step = 'take over';
     await link.expect('serving', deadline);

@@ -4,15 +4,17 @@
 // takes its snapshot; the successor restores it before it accepts; the calls
 // held, and any the old daemon reads until it has drained, are forwarded to
 // the successor. If the upgrade fails, the held calls run in the old daemon,
-// whose plugin never stopped. This is the one place an upgrade's state
-// hand-over lives; a freeze in the supervisor may take over its first half.
+// whose plugin never stopped. The snapshot is the supervisor's freeze
+// (PluginSupervisor.freeze): its gate also holds a call that was already past
+// the method lookup, so none runs in the old daemon after its snapshot.
 
 import type { MethodEntry, MethodRegistry } from '../rpc/registry.js';
 
 /** What the hand-over needs of the plugin host. */
 export interface StatefulPlugins {
   statefulPlugins(): string[];
-  handoverSnapshot(name: string, timeoutMs: number): Promise<unknown>;
+  /** Closes the plugin's gate, lets its calls in flight finish, takes its snapshot (undefined: it keeps no state now). */
+  freeze(name: string): Promise<{ value: unknown; release(): void } | undefined>;
   handoverRestore(name: string, state: unknown, timeoutMs: number): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ interface HeldCall {
 /** The old daemon's half. */
 export class StateHandover {
   private readonly originals = new Map<string, MethodEntry[]>();
+  private readonly frozen: Array<{ release(): void }> = [];
   private held: HeldCall[] = [];
   private forward: Forward | undefined;
 
@@ -39,7 +42,7 @@ export class StateHandover {
   ) {}
 
   /** Holds every new call to a stateful plugin, then snapshots each once its calls in flight are done. */
-  async freeze(timeoutMs: number): Promise<Record<string, unknown>> {
+  async freeze(): Promise<Record<string, unknown>> {
     const names = this.plugins.statefulPlugins();
     for (const name of names) {
       const entries = this.registry.list().filter((entry) => entry.owner === name);
@@ -47,7 +50,14 @@ export class StateHandover {
       this.registry.replaceOwner(name, entries.map((entry) => ({ ...entry, handler: (params, call) => this.route(entry, params, call) })));
     }
     const states: Record<string, unknown> = {};
-    await Promise.all(names.map(async (name) => (states[name] = await this.plugins.handoverSnapshot(name, timeoutMs))));
+    await Promise.all(
+      names.map(async (name) => {
+        const frozen = await this.plugins.freeze(name);
+        if (!frozen) return;
+        this.frozen.push(frozen);
+        states[name] = frozen.value;
+      }),
+    );
     return states;
   }
 
@@ -61,6 +71,7 @@ export class StateHandover {
   thaw(): void {
     for (const [name, entries] of this.originals) this.registry.replaceOwner(name, entries);
     this.originals.clear();
+    for (const frozen of this.frozen.splice(0)) frozen.release();
     for (const held of this.take()) {
       Promise.resolve()
         .then(() => held.entry.handler(held.params, held.call as never))

@@ -7,24 +7,25 @@ function setup() {
   const registry = new MethodRegistry();
   let count = 0;
   const restored: Record<string, unknown> = {};
+  let released = 0;
   registry.add(defineMethod('tally.incr', 'tally', {}, () => ++count, 'tally'));
   registry.add(defineMethod('echo.say', 'echo', {}, () => 'said', 'echo'));
   const plugins: StatefulPlugins = {
     statefulPlugins: () => ['tally'],
-    handoverSnapshot: async () => count,
+    freeze: async () => ({ value: count, release: () => (released += 1) }),
     handoverRestore: async (name, state) => {
       restored[name] = state;
     },
   };
   const call = (name: string) => registry.get(name)!.handler({}, { method: name, params: {} });
-  return { registry, plugins, call, count: () => count, restored };
+  return { registry, plugins, call, count: () => count, restored, released: () => released };
 }
 
 test('freeze snapshots the stateful plugins and holds their calls; forwarded, they run in the successor, the others here', async (t) => {
   const { registry, plugins, call, count } = setup();
   await call('tally.incr');
   const handover = new StateHandover(plugins, registry);
-  t.deepEqual(await handover.freeze(1000), { tally: 1 });
+  t.deepEqual(await handover.freeze(), { tally: 1 });
   const held = call('tally.incr');
   t.is(await call('echo.say'), 'said', 'a plugin without state serves on');
   const forwarded: string[] = [];
@@ -39,11 +40,12 @@ test('freeze snapshots the stateful plugins and holds their calls; forwarded, th
 });
 
 test('thaw (a failed upgrade) runs the held calls here and gives the plugin its methods back', async (t) => {
-  const { registry, plugins, call, count } = setup();
+  const { registry, plugins, call, count, released } = setup();
   const handover = new StateHandover(plugins, registry);
-  await handover.freeze(1000);
+  await handover.freeze();
   const held = call('tally.incr');
   handover.thaw();
+  t.is(released(), 1, "the plugin's gate is opened again");
   t.is(await held, 1);
   t.is(await call('tally.incr'), 2);
   t.is(count(), 2);

@@ -112,7 +112,7 @@ quickStart(`README quick start: npm start, then every command of the next block$
   t.true(startBlock.includes('npm start'));
   const project = projectCopy(t);
   const welcome = await npmStart(t, project);
-  t.regex(welcome, /web: +http:\/\/127\.0\.0\.1:\d+\/login\?token=/);
+  t.regex(welcome, /web: +http:\/\/127\.0\.0\.1:\d+\/login#token=/);
   for (const line of commands(tryBlock)) {
     const run = await bash(line, project, userEnv());
     t.is(run.code, 0, `${line}\n${run.output}`);

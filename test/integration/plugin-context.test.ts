@@ -47,13 +47,13 @@ test('ctx.config is {} when unset; ctx.dir is the plugin folder (a single file: 
   t.is(list.find((plugin) => plugin.name === 'proc')?.isolation, 'process');
 });
 
-test('user, group or env set for a plugin that runs in a thread is a warning naming the keys', async (t) => {
+test('env set for a plugin the config also puts in a thread is never silently ignored: its load fails, naming both', async (t) => {
   const daemon = await startDaemon(t, {
     plugins: { 'single.plugin.js': whereAmI },
     config: { plugins: { single: { isolation: 'thread', env: { MODE: 'fast' } } } },
   });
-  await until(async () => daemon.output(), (output) => output.includes('plugins.single.env ignored: single runs in a worker thread'));
-  t.pass();
+  const output = await until(async () => daemon.output(), (text) => text.includes('sets env, which only a process has'));
+  t.regex(output, /plugins\.single says isolation "thread" but sets env/);
 });
 
 test('a config that is not an object is refused at start, naming the key', async (t) => {

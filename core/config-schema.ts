@@ -112,6 +112,10 @@ export type TlsFiles = Static<typeof TlsSchema>;
 const IsolationSchema = Type.Union([Type.Literal('thread'), Type.Literal('process'), Type.Literal('auto')]);
 export type IsolationSetting = Static<typeof IsolationSchema>;
 
+/** When a plugin's worker starts: with the daemon, or at its first call (and stops again after `idleStopMs` without one). */
+const ActivationSchema = Type.Union([Type.Literal('eager'), Type.Literal('onCall')]);
+export type Activation = Static<typeof ActivationSchema>;
+
 /** A user or group: a name or a number. */
 const Principal = Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })]);
 
@@ -133,6 +137,7 @@ export const ConfigFileSchema = Type.Object(
     dashboard: Type.Optional(Type.Partial(DashboardSchema, { additionalProperties: false })),
     channel: Type.Optional(Type.Union([Type.Literal('sab'), Type.Literal('postmessage')])),
     isolation: Type.Optional(IsolationSchema),
+    activation: Type.Optional(ActivationSchema),
     supervision: Type.Optional(SupervisionOverrideSchema),
     plugins: Type.Optional(
       Type.Record(
@@ -150,6 +155,9 @@ export const ConfigFileSchema = Type.Object(
             sha256: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$' })),
             /** false: the plugin's snapshot is not kept in the home across a stop (state/<plugin>.json). */
             persist: Type.Optional(Type.Boolean()),
+            activation: Type.Optional(ActivationSchema),
+            /** An onCall plugin's worker stops after this long without a call (its snapshot kept in memory). */
+            idleStopMs: Type.Optional(Millis),
           },
           { additionalProperties: false },
         ),

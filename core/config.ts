@@ -8,6 +8,7 @@ import { compileSchema, describeErrors } from './schema.js';
 import { resolveHome } from './paths.js';
 import {
   ConfigFileSchema,
+  type Activation,
   type ConfigFile,
   type DashboardSettings,
   type IsolationSetting,
@@ -17,7 +18,7 @@ import {
   type TlsFiles,
 } from './config-schema.js';
 
-export type { ConfigFile, DashboardSettings, IsolationSetting, Limits, Supervision, SupervisionOverride, TlsFiles } from './config-schema.js';
+export type { Activation, ConfigFile, DashboardSettings, IsolationSetting, Limits, Supervision, SupervisionOverride, TlsFiles } from './config-schema.js';
 
 export const DEFAULT_SUPERVISION: Supervision = {
   loadTimeoutMs: 10_000,
@@ -71,6 +72,8 @@ export interface Config {
   dashboard: DashboardSettings;
   channel: 'sab' | 'postmessage';
   isolation: IsolationSetting;
+  /** The plugins' activation unless their own entry or manifest says otherwise. */
+  activation: Activation;
   supervision: Supervision;
   plugins: NonNullable<ConfigFile['plugins']>;
 }
@@ -142,6 +145,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     dashboard: { ...DEFAULT_DASHBOARD, ...file.dashboard },
     channel: file.channel ?? 'sab',
     isolation: file.isolation ?? 'auto',
+    activation: file.activation ?? 'eager',
     supervision: mergeSupervision(DEFAULT_SUPERVISION, file.supervision),
     plugins: file.plugins ?? {},
   };
@@ -155,3 +159,6 @@ function resolveTls(home: string, tls: TlsFiles): TlsFiles {
 export function supervisionFor(config: Config, plugin: string): Supervision {
   return mergeSupervision(config.supervision, config.plugins[plugin]?.supervision);
 }
+
+/** How long an onCall plugin's worker stays up without a call, unless its entry says otherwise. */
+export const DEFAULT_IDLE_STOP_MS = 10 * 60_000;

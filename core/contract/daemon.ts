@@ -46,6 +46,7 @@ export const PluginMetricsSchema = Type.Composite([
   StatsViewSchema,
   Type.Pick(PluginStatusSchema, [
     'state',
+    'activation',
     'paused',
     'restarts',
     'heap',

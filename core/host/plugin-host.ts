@@ -7,7 +7,7 @@
 import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../config.js';
-import { supervisionFor } from '../config.js';
+import { DEFAULT_IDLE_STOP_MS, supervisionFor } from '../config.js';
 import type { CoreHooks } from '../hooks.js';
 import type { DaemonLog } from '../log.js';
 import type { RpcError } from '../rpc/errors.js';
@@ -266,6 +266,8 @@ export class PluginHost {
       schemaCaps: config.limits,
       config: config.plugins[source.name]?.config,
       buildCache: join(config.home, 'cache', 'builds'),
+      activation: config.plugins[source.name]?.activation ?? source.activation ?? config.activation,
+      idleStopMs: config.plugins[source.name]?.idleStopMs ?? DEFAULT_IDLE_STOP_MS,
     });
     this.plugins.set(source.name, plugin);
     this.slots.set(source.name, slot);

@@ -4,8 +4,12 @@
 // call starts only its own plugin, which stops again after idleStopMs without
 // a call, its state held by the daemon and restored at its next start.
 
-import test from 'ava';
-import { startDaemon } from '../helpers/daemon.js';
+import test, { type ExecutionContext } from 'ava';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeHome, runCli, startDaemon, type Home } from '../helpers/daemon.js';
+import { cleanUpDaemonOf } from '../helpers/detached-daemon.js';
+import { RpcClient } from '../../core/cli/client.js';
 import { until } from '../helpers/until.js';
 import type { PluginStatus } from '../../core/contract/plugin-status.js';
 
@@ -53,4 +57,92 @@ test('100 onCall plugins: listed idle with all their methods, a call starts only
   await until(async () => (await daemon.call<PluginStatus>('plugins.status', { name: 'p7' })).state, (state) => state === 'idle');
   t.is(await daemon.call('p7.get'), 1, 'its state came back at its next start');
   t.is((await daemon.call<PluginStatus>('plugins.status', { name: 'p7' })).state, 'ready');
+});
+
+/** A counter whose setup appends a line to the file its config names: each line is one start of a worker. */
+const TRACED = `
+import { appendFileSync } from 'node:fs';
+import { definePlugin } from 'plugd/sdk';
+let count = 0;
+export default definePlugin({
+  setup(ctx) {
+    appendFileSync(ctx.config.setups, 'setup\\n');
+    ctx.rpc.method('incr', {}, () => ++count);
+    ctx.rpc.method('get', {}, () => count);
+  },
+  snapshot: () => count,
+  restore: (state) => { count = state; },
+});
+`;
+
+/** Asks for onCall, but runs a loop: it needs a worker running all the time. */
+const TICKER = `
+import { definePlugin } from 'plugd/sdk';
+let ticks = 0;
+export default definePlugin({
+  setup(ctx) {
+    ctx.loop(() => { ticks++; }, { intervalMs: 50 });
+    ctx.rpc.method('ticks', {}, () => ticks);
+  },
+});
+`;
+
+async function cli(t: ExecutionContext, home: Home, ...args: string[]) {
+  const result = await runCli(['--home', home.home, ...args]);
+  t.is(result.code, 0, `plugd ${args.join(' ')}: ${result.stderr}`);
+}
+
+async function call<T = unknown>(home: Home, method: string, params?: unknown): Promise<T> {
+  const client = await RpcClient.connect(home.socket);
+  try {
+    return await client.call<T>(method, params);
+  } finally {
+    client.close();
+  }
+}
+
+test('a restart lists an onCall plugin from the cache without starting it; its state crosses the stop; a plugin with a loop runs eagerly, saying why', async (t) => {
+  const home = makeHome(t, { plugins: { 'traced.plugin.js': TRACED, 'ticker.plugin.js': TICKER } });
+  const setups = join(home.home, 'setups.log');
+  writeFileSync(join(home.home, 'plugd.json'), JSON.stringify({ activation: 'onCall', plugins: { traced: { config: { setups } } } }));
+  cleanUpDaemonOf(t, home.home);
+  const starts = () => (existsSync(setups) ? readFileSync(setups, 'utf8').split('\n').filter(Boolean).length : 0);
+
+  await cli(t, home, 'start');
+  t.is(starts(), 1, 'its first start in this home loaded it once to learn its methods');
+  t.like(await call(home, 'plugins.status', { name: 'traced' }), { state: 'idle', activation: 'onCall', methods: ['traced.incr', 'traced.get'] });
+  t.like(await call(home, 'plugins.status', { name: 'ticker' }), { state: 'ready', activation: 'eager' });
+  t.regex(readFileSync(join(home.home, 'plugd.log'), 'utf8'), /plugin ticker runs eagerly though it asks for onCall: it runs a loop/);
+  t.is(await call(home, 'traced.incr'), 1);
+  t.is(await call(home, 'traced.incr'), 2);
+  t.is(starts(), 2);
+  await cli(t, home, 'stop');
+
+  await cli(t, home, 'start');
+  t.like(await call(home, 'plugins.status', { name: 'traced' }), { state: 'idle', methods: ['traced.incr', 'traced.get'] });
+  t.is(starts(), 2, 'the cache knew its methods: no worker started');
+  t.is(await call(home, 'traced.get'), 2, 'the state kept at the stop came back at its first call');
+  t.is(starts(), 3);
+  await cli(t, home, 'stop');
+});
+
+test('a call whose deadline passes while its idle plugin starts answers -32003; the start goes on and the next call is answered', async (t) => {
+  const slow = `
+import { definePlugin } from 'plugd/sdk';
+export default definePlugin({
+  async setup(ctx) {
+    await new Promise((resolve) => setTimeout(resolve, ctx.config.setupMs));
+    ctx.rpc.method('hi', { timeoutMs: 100 }, () => 'hi');
+  },
+});
+`;
+  // Its setup alone outlasts the method's deadline, however fast the machine.
+  const config = { activation: 'onCall', plugins: { slow: { config: { setupMs: 1500 } } } };
+  const daemon = await startDaemon(t, { plugins: { 'slow.plugin.js': slow }, config });
+  t.is((await daemon.call<PluginStatus>('plugins.status', { name: 'slow' })).state, 'idle');
+  const error = await t.throwsAsync<any>(daemon.call('slow.hi'));
+  t.is(error.code, -32003);
+  t.regex(error.message, /slow\.hi exceeded its deadline of 100 ms/);
+  await until(async () => (await daemon.call<PluginStatus>('plugins.status', { name: 'slow' })).state, (state) => state === 'ready');
+  t.is(await daemon.call('slow.hi'), 'hi');
 });

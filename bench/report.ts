@@ -50,6 +50,10 @@ const CHECKS: Check[] = [
   { figure: 'watch.p95', atMost: 300, unit: 'ms' },
   { figure: 'start.10plugins', atMost: 500, unit: 'ms' },
   { figure: 'rss.growth.500reloads', atMost: 32, unit: 'MB' },
+  /** Activation on first call (issue 24). */
+  { figure: 'start.100plugins.oncall', over: 'start.0plugins', atMost: 1.5 },
+  { figure: 'rss.idle.100plugins.oncall', over: 'rss.idle.0plugins', atMost: 1.3 },
+  { figure: 'firstcall.oncall.p50', over: 'reload.p50', atMost: 2 },
 ];
 
 export function writeResults(results: BenchResult[]): void {

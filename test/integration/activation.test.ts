@@ -101,10 +101,10 @@ async function call<T = unknown>(home: Home, method: string, params?: unknown): 
   }
 }
 
-test('a restart lists an onCall plugin from the cache without starting it; its state crosses the stop; a plugin with a loop runs eagerly, saying why', async (t) => {
+test('a restart lists an onCall plugin from the cache without starting it; the state it held idle crosses the stop; a plugin with a loop runs eagerly, saying why', async (t) => {
   const home = makeHome(t, { plugins: { 'traced.plugin.js': TRACED, 'ticker.plugin.js': TICKER } });
   const setups = join(home.home, 'setups.log');
-  writeFileSync(join(home.home, 'plugd.json'), JSON.stringify({ activation: 'onCall', plugins: { traced: { config: { setups } } } }));
+  writeFileSync(join(home.home, 'plugd.json'), JSON.stringify({ activation: 'onCall', plugins: { traced: { idleStopMs: 300, config: { setups } } } }));
   cleanUpDaemonOf(t, home.home);
   const starts = () => (existsSync(setups) ? readFileSync(setups, 'utf8').split('\n').filter(Boolean).length : 0);
 
@@ -116,6 +116,8 @@ test('a restart lists an onCall plugin from the cache without starting it; its s
   t.is(await call(home, 'traced.incr'), 1);
   t.is(await call(home, 'traced.incr'), 2);
   t.is(starts(), 2);
+  // Idle again: the stop saves the snapshot the daemon holds for it.
+  await until(async () => (await call<PluginStatus>(home, 'plugins.status', { name: 'traced' })).state, (state) => state === 'idle');
   await cli(t, home, 'stop');
 
   await cli(t, home, 'start');
@@ -145,4 +147,26 @@ export default definePlugin({
   t.regex(error.message, /slow\.hi exceeded its deadline of 100 ms/);
   await until(async () => (await daemon.call<PluginStatus>('plugins.status', { name: 'slow' })).state, (state) => state === 'ready');
   t.is(await daemon.call('slow.hi'), 'hi');
+});
+
+test('a reload of an idle plugin refreshes its methods and leaves it idle; a syntax error keeps the last good version listed', async (t) => {
+  const version = (methods: string[]) => `
+import { definePlugin } from 'plugd/sdk';
+export default definePlugin({
+  setup(ctx) {
+${methods.map((name) => `    ctx.rpc.method('${name}', {}, () => '${name}');`).join('\n')}
+  },
+});
+`;
+  const daemon = await startDaemon(t, { plugins: { 'grow.plugin.js': version(['a']) }, config: { activation: 'onCall' } });
+  writeFileSync(join(daemon.pluginDir, 'grow.plugin.js'), version(['a', 'b']));
+  t.like(await daemon.call('plugins.reload', { name: 'grow' }), { name: 'grow', changed: true });
+  t.like(await daemon.call('plugins.status', { name: 'grow' }), { state: 'idle', methods: ['grow.a', 'grow.b'], reloads: 1 });
+  t.true((await daemon.call<string[]>('system.listMethods')).includes('grow.b'));
+
+  writeFileSync(join(daemon.pluginDir, 'grow.plugin.js'), 'export default {{{');
+  const error = await t.throwsAsync<any>(daemon.call('plugins.reload', { name: 'grow' }));
+  t.regex(error.message, /plugin grow failed to load: compile error/);
+  t.like(await daemon.call('plugins.status', { name: 'grow' }), { state: 'idle', methods: ['grow.a', 'grow.b'] });
+  t.is(await daemon.call('grow.b'), 'b', 'the last good version starts at the next call');
 });

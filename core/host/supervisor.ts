@@ -211,7 +211,11 @@ export class PluginSupervisor {
 
   /** A call to the plugin: while it is frozen, it waits at the gate (its deadline running), then goes to admission. */
   call(method: MethodSpec, params: unknown): Promise<unknown> {
-    const timeoutMs = method.timeoutMs ?? this.env.supervision.callTimeoutMs;
+    return this.enter(method, params, method.timeoutMs ?? this.env.supervision.callTimeoutMs);
+  }
+
+  /** The gate, then admission, within `timeoutMs`. */
+  private enter(method: MethodSpec, params: unknown, timeoutMs: number): Promise<unknown> {
     if (!this.gate.closed) return this.admit(method, params, timeoutMs);
     if (this.gate.waiting >= this.env.maxInFlight) return Promise.reject(HostErrors.queueFull(this.name, this.gate.waiting));
     const expired = () => HostErrors.callDeadline(this.name, method.name, timeoutMs);
@@ -224,11 +228,6 @@ export class PluginSupervisor {
     const { history } = this;
     this.lastCallAt = Date.now();
     if ((this.state === 'idle' || this.waking) && !history.paused) return this.wakeThenAdmit(method, params, timeoutMs);
-    return this.admitServing(method, params, timeoutMs, worker);
-  }
-
-  private admitServing(method: MethodSpec, params: unknown, timeoutMs: number, worker = this.worker): Promise<unknown> {
-    const { history } = this;
     if (this.state !== 'ready' || !worker?.alive || history.paused) {
       return Promise.reject(HostErrors.unavailable(this.name, this.state, history.paused, history.lastError?.message));
     }
@@ -482,7 +481,8 @@ export class PluginSupervisor {
     }
     const remainingMs = timeoutMs - (Date.now() - started);
     if (remainingMs <= 0) throw expired();
-    return this.admitServing(method, params, remainingMs);
+    // Through the gate again: a reload may have frozen it since.
+    return this.enter(method, params, remainingMs);
   }
 
   /** An onCall plugin's worker stops after `idleStopMs` with no call (checked when the timer fires, so calls do not re-arm it). */

@@ -89,7 +89,7 @@ function printWelcome(daemon: Daemon, developing: string | undefined): void {
   const example = pluginMethods.find((entry) => entry.name === 'echo.say') ?? pluginMethods.find((entry) => !entry.params?.required);
   process.stderr.write(
     [
-      `plugd ${status.version} running in the foreground (pid ${status.pid}), ${status.pluginsReady} plugin(s) ready`,
+      `plugd ${status.version} running in the foreground (pid ${status.pid}), ${status.pluginsReady} plugin(s) ready${status.pluginsIdle > 0 ? `, ${status.pluginsIdle} idle until called` : ''}`,
       `  socket: ${status.socket}`,
       ...(status.tcp ? [`  web:    ${loginUrl(status.tcp as string, readToken(status.home as string), status.tcpTls as boolean)}`] : []),
       ...(developing ? [`  dev:    watching ${developing}: save a change and the next call runs it`] : []),

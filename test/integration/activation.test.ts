@@ -38,7 +38,8 @@ test('100 onCall plugins: listed idle with all their methods, a call starts only
   // The first scan loads each of the hundred once (a loaded 2-core machine takes its time).
   t.timeout(240_000);
   const daemon = await startDaemon(t, { plugins, config: { activation: 'onCall', plugins: { p7: { idleStopMs: 1000 } } } });
-  t.like(await daemon.call('daemon.status'), { pid: daemon.pid });
+  t.like(await daemon.call('daemon.status'), { pid: daemon.pid, plugins: COUNT, pluginsReady: 0, pluginsIdle: COUNT });
+  t.regex(daemon.output(), /0 plugin\(s\) ready, 100 idle until called/);
 
   const listed: PluginStatus[] = await daemon.call('plugins.list');
   t.is(listed.length, COUNT);
@@ -170,3 +171,24 @@ ${methods.map((name) => `    ctx.rpc.method('${name}', {}, () => '${name}');`).j
   t.like(await daemon.call('plugins.status', { name: 'grow' }), { state: 'idle', methods: ['grow.a', 'grow.b'] });
   t.is(await daemon.call('grow.b'), 'b', 'the last good version starts at the next call');
 });
+
+test('process isolation: an idle onCall plugin has no process; its call starts one, which ends when it idles again', async (t) => {
+  const config = { isolation: 'process', activation: 'onCall', plugins: { p0: { idleStopMs: 300 } } };
+  const daemon = await startDaemon(t, { plugins: { 'p0.plugin.js': counter(0) }, config });
+  t.like(await daemon.call('plugins.status', { name: 'p0' }), { state: 'idle', isolation: 'process', pid: undefined });
+  t.is(await daemon.call('p0.incr'), 1);
+  const { pid } = await daemon.call<PluginStatus>('plugins.status', { name: 'p0' });
+  t.true(Number.isInteger(pid), 'it runs in a process of its own');
+  await until(async () => (await daemon.call<PluginStatus>('plugins.status', { name: 'p0' })).state, (state) => state === 'idle');
+  await until(async () => isAlive(pid!), (alive) => !alive);
+  t.is(await daemon.call('p0.get'), 1, 'its state came back in its next process');
+});
+
+async function isAlive(pid: number): Promise<boolean> {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -24,6 +24,7 @@ import { compilePlugin, pruneBuilds, type CompiledPlugin } from './compile.js';
 import { checkEngines } from './engines.js';
 import { eagerReason } from './activation.js';
 import { cachedManifest, rememberManifest } from './manifest-cache.js';
+import type { LearningSlots } from './learning-slots.js';
 import { execBuild } from './exec-build.js';
 import type { PluginSource } from './discovery.js';
 import { HostErrors, messageOf, type Phase } from './errors.js';
@@ -53,6 +54,8 @@ export interface SupervisorEnvironment {
   activation: Activation;
   /** An onCall plugin's worker stops after this long without a call. */
   idleStopMs: number;
+  /** Where an onCall plugin the cache does not know waits its turn to load once (shared by the host's plugins). */
+  learning: LearningSlots;
 }
 
 export interface ReloadOutcome {
@@ -416,8 +419,10 @@ export class PluginSupervisor {
     const build = await this.compile();
     const known = cachedManifest(this.env.buildCache, this.source.entry, build.hash);
     if (known && !eagerReason(known)) return this.park(build, known, state);
-    await this.replaceWorker(build, this.spawn(), state);
-    if (this.activation === 'onCall') await this.sleep();
+    await this.env.learning.run(async () => {
+      await this.replaceWorker(build, this.spawn(), state);
+      if (this.activation === 'onCall') await this.sleep();
+    });
   }
 
   /** Lists `build`'s methods (from `manifest`) with no worker running: the plugin is idle, `state` restored at its first call. */
@@ -526,7 +531,7 @@ export class PluginSupervisor {
   /** A reload of an idle plugin: the new build's methods replace the old ones without starting it (a build the cache does not know loads once to tell them). */
   private async reloadIdle(build: CompiledPlugin, force: boolean): Promise<ReloadOutcome> {
     if (!force && build.hash === this.build?.hash) return { name: this.name, changed: false };
-    const manifest = cachedManifest(this.env.buildCache, this.source.entry, build.hash) ?? (await this.learn(build));
+    const manifest = cachedManifest(this.env.buildCache, this.source.entry, build.hash) ?? (await this.env.learning.run(() => this.learn(build)));
     this.restarts.reset();
     if (eagerReason(manifest)) {
       await this.wakeWith(build);

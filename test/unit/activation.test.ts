@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { loadConfig, parseConfigFile } from '../../core/config.js';
 import { inspectCandidate } from '../../core/host/discovery.js';
 import { eagerReason } from '../../core/host/activation.js';
+import { LearningSlots } from '../../core/host/learning-slots.js';
 
 const parse = (config: object) => () => parseConfigFile(JSON.stringify(config), 'plugd.json');
 
@@ -38,4 +39,33 @@ test('hooks, signals and loops keep a plugin eager, and the reason names them', 
   t.is(eagerReason({ ...bare, hooks: ['pluginLoaded'] }), 'it taps hooks (pluginLoaded)');
   t.is(eagerReason({ ...bare, signals: ['SIGUSR2'] }), 'it listens to signals (SIGUSR2)');
   t.is(eagerReason({ ...bare, loops: 2 }), 'it runs 2 loops');
+});
+
+test('learning slots: at most their size run at once, each waiter gets its turn, a failure frees its slot', async (t) => {
+  const slots = new LearningSlots(2);
+  let running = 0;
+  let most = 0;
+  const releases: Array<() => void> = [];
+  const task = (fail: boolean) => () =>
+    new Promise<string>((resolve, reject) => {
+      running++;
+      most = Math.max(most, running);
+      releases.push(() => {
+        running--;
+        if (fail) reject(new Error('setup threw'));
+        else resolve('done');
+      });
+    });
+  const outcomes = [slots.run(task(true)), ...Array.from({ length: 4 }, () => slots.run(task(false)))];
+  const settled = Promise.allSettled(outcomes);
+  // Release whichever tasks run, until all five have run.
+  for (let released = 0; released < 5; released++) {
+    while (releases.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    t.true(running <= 2);
+    releases.shift()!();
+  }
+  const results = await settled;
+  t.is(most, 2);
+  t.is(results[0].status, 'rejected');
+  t.deepEqual(results.slice(1).map((result) => result.status), ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
 });

@@ -15,6 +15,7 @@ import { PluginWorker } from '../../core/host/plugin-worker.js';
 import { PluginSupervisor, type SupervisorEnvironment } from '../../core/host/supervisor.js';
 import type { WorkerSlot } from '../../core/host/worker-backend.js';
 import { FakeBackend } from '../helpers/fake-backend.js';
+import { LearningSlots } from '../../core/host/learning-slots.js';
 import { until } from '../helpers/until.js';
 
 interface Rig {
@@ -66,6 +67,7 @@ function rig(t: ExecutionContext, supervision: Partial<Supervision> = {}, activa
       buildCache: join(dir, 'cache'),
       activation: 'eager',
       idleStopMs: DEFAULT_IDLE_STOP_MS,
+      learning: new LearningSlots(1),
       ...activation,
     },
   );

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { makeHome, runCli, startDaemon, type Home } from '../helpers/daemon.js';
 import { cleanUpDaemonOf } from '../helpers/detached-daemon.js';
 import { RpcClient } from '../../core/cli/client.js';
+import { HAS_PYTHON, pythonScaffold } from '../fixtures/exec/plugins.js';
 import { until } from '../helpers/until.js';
 import type { PluginStatus } from '../../core/contract/plugin-status.js';
 
@@ -192,3 +193,14 @@ async function isAlive(pid: number): Promise<boolean> {
     return false;
   }
 }
+
+const pythonTest = HAS_PYTHON ? test : test.skip;
+if (!HAS_PYTHON) test.skip('an onCall stdio plugin: python3 is not installed here', () => undefined);
+
+pythonTest('a stdio plugin (the Python scaffold) may be onCall too: idle with its methods, started by its first call', async (t) => {
+  const daemon = await startDaemon(t, { plugins: pythonScaffold('greeter'), config: { plugins: { greeter: { activation: 'onCall' } } } });
+  t.like(await daemon.call('plugins.status', { name: 'greeter' }), { state: 'idle', activation: 'onCall', isolation: 'process' });
+  t.true((await daemon.call<string[]>('system.listMethods')).includes('greeter.greet'));
+  t.is(await daemon.call('greeter.greet', { name: 'you' }), 'hello, you!');
+  t.like(await daemon.call('plugins.status', { name: 'greeter' }), { state: 'ready', channel: 'pipe' });
+});

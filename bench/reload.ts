@@ -40,9 +40,14 @@ async function firstCallLatency(): Promise<BenchResult[]> {
     const latency = await sampleMs(IDLE_PLUGINS, async () => {
       await sleep(PAUSE_MS);
       const probe = idle.shift()!;
+      const plugin = probe.method.split('.')[0];
+      const stateOf = async () => (await daemon.call<{ state: string }>('plugins.status', { name: plugin })).state;
+      if ((await stateOf()) !== 'idle') throw new Error(`${plugin} is not idle before its first call`);
       const started = performance.now();
       await daemon.call(probe.method);
-      return performance.now() - started;
+      const elapsed = performance.now() - started;
+      if ((await stateOf()) !== 'ready') throw new Error(`${plugin} did not start at its first call`);
+      return elapsed;
     });
     return percentileResults(latency, { 'firstcall.oncall.p50': 50, 'firstcall.oncall.p95': 95 });
   } finally {

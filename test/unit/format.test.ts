@@ -4,7 +4,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { withColour, withoutColour } from '../../core/cli/colour.js';
 import { snapshotOf, type DaemonMetrics, type PluginFigures, type Snapshot } from '../../core/cli/daemon-snapshot.js';
-import { formatStatus } from '../../core/cli/format.js';
+import { formatPlugins, formatStatus } from '../../core/cli/format.js';
 import { sparkline } from '../../core/cli/sparkline.js';
 import { renderSystemdUnit, type UnitInstall } from '../../core/cli/systemd-unit.js';
 import { lineLength, paintLines, renderTable } from '../../core/cli/table.js';
@@ -136,6 +136,11 @@ test('status: an onCall plugin shows idle and its activation, and an idle one is
   const text = formatStatus(snapshot([sleeper]), withoutColour);
   t.deepEqual(row(text, 'sleeper'), ['sleeper', 'idle', '-', '0', '0', '-', '0', '2', '-', '-', 'thread onCall']);
   t.false(inTrouble(sleeper, NOW));
+  t.is(sortPlugins([plugin('awake'), sleeper], 'state', NOW)[1].name, 'sleeper', 'idle sorts after ready: nothing to look at');
+  const listed = formatPlugins([
+    { name: 'sleeper', state: 'idle', activation: 'onCall', path: '/p', entry: '/p', methods: ['sleeper.get'], isolation: 'process', channel: 'shm', served: 3, inFlight: 0, restarts: 0, reloads: 0, paused: false },
+  ]);
+  t.deepEqual(row(listed, 'sleeper'), ['sleeper', 'idle', 'process shm onCall', '3', '0', 'sleeper.get']);
 });
 
 test('status: a row of figures per plugin and the last errors, plain when not coloured', (t) => {

@@ -74,3 +74,14 @@ export function tenPlugins(): PluginSet {
   }
   return { files, probes };
 }
+
+/** `count` single-file plugins of one method each, every one `activation: "onCall"` (config to pass with them). */
+export function onCallPlugins(count: number): PluginSet & { config: object } {
+  const files: Record<string, string> = {};
+  const probes: PluginProbe[] = [];
+  for (let index = 0; index < count; index++) {
+    files[`lazy${index}.plugin.js`] = versionedJs(index);
+    probes.push({ method: `lazy${index}.version` });
+  }
+  return { files, probes, config: { activation: 'onCall' } };
+}

@@ -6,12 +6,16 @@
 // spare worker for the next reload, and back-to-back reloads would measure
 // how fast it boots a new spare instead. reload.process.* is the same with the
 // plugin in a process of its own (its spare is a booted process).
+// firstcall.oncall.p50/p95: the first call to an idle onCall plugin, its start
+// included, each sample another of twenty idle plugins, as far apart as the
+// reloads (a spare worker waits for it as for a reload).
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { percentileResults, sampleMs } from './harness.js';
 import { onCleanup } from './cleanup.js';
 import { startDaemon, type TestDaemon } from '../test/helpers/daemon.js';
 import type { BenchResult } from './result.js';
+import { onCallPlugins } from './plugins.js';
 
 const WARMUP_RELOADS = 5;
 const SAMPLES = 50;
@@ -19,7 +23,36 @@ const PLUGIN = 'echo';
 const PAUSE_MS = 100;
 
 export async function benchReload(): Promise<BenchResult[]> {
-  return [...(await reloadLatency('reload', {})), ...(await reloadLatency('reload.process', { isolation: 'process' }))];
+  return [
+    ...(await reloadLatency('reload', {})),
+    ...(await reloadLatency('reload.process', { isolation: 'process' })),
+    ...(await firstCallLatency()),
+  ];
+}
+
+const IDLE_PLUGINS = 20;
+
+async function firstCallLatency(): Promise<BenchResult[]> {
+  const { files, probes, config } = onCallPlugins(IDLE_PLUGINS);
+  const daemon = await startDaemon(onCleanup, { plugins: files, config });
+  try {
+    const idle = [...probes];
+    const latency = await sampleMs(IDLE_PLUGINS, async () => {
+      await sleep(PAUSE_MS);
+      const probe = idle.shift()!;
+      const plugin = probe.method.split('.')[0];
+      const stateOf = async () => (await daemon.call<{ state: string }>('plugins.status', { name: plugin })).state;
+      if ((await stateOf()) !== 'idle') throw new Error(`${plugin} is not idle before its first call`);
+      const started = performance.now();
+      await daemon.call(probe.method);
+      const elapsed = performance.now() - started;
+      if ((await stateOf()) !== 'ready') throw new Error(`${plugin} did not start at its first call`);
+      return elapsed;
+    });
+    return percentileResults(latency, { 'firstcall.oncall.p50': 50, 'firstcall.oncall.p95': 95 });
+  } finally {
+    await daemon.stop();
+  }
 }
 
 async function reloadLatency(prefix: string, config: object): Promise<BenchResult[]> {

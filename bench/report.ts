@@ -55,6 +55,10 @@ const CHECKS: Check[] = [
   { figure: 'upgrade.p95', over: 'start.10plugins', atMost: 1.2 },
   { figure: 'upgrade.gap.max', over: 'reload.p95', atMost: 3 },
   { figure: 'upgrade.refused', atMost: 0, unit: 'connects' },
+  /** Activation on first call (issue 24). */
+  { figure: 'start.100plugins.oncall', over: 'start.0plugins', atMost: 1.5 },
+  { figure: 'rss.idle.100plugins.oncall', over: 'rss.idle.0plugins', atMost: 1.3 },
+  { figure: 'firstcall.oncall.p50', over: 'reload.p50', atMost: 2 },
 ];
 
 export function writeResults(results: BenchResult[]): void {

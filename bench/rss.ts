@@ -8,6 +8,8 @@
 // rss.idle.10plugins.process: the ten plugins each in a process of its own,
 // the daemon and every process under it counted, as resident sets (RSS, the
 // pages of Node's code they share counted in each) and proportionally (PSS).
+// rss.idle.100plugins.oncall: a hundred idle onCall plugins, the daemon's
+// second start in its home (the first cached their methods), so none started.
 
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +19,8 @@ import { onCleanup, killIfAlive } from './cleanup.js';
 import { startDaemon, type DaemonSetup } from '../test/helpers/daemon.js';
 import { round } from './harness.js';
 import { tenPlugins } from './plugins.js';
+import { readPid } from '../core/pidfile.js';
+import { hundredOnCall, inDetachedHome, runPlugd, timeStart } from './start.js';
 import { brkHeapBytes, MIB, rssBytes, treePssBytes, treeRssBytes } from './proc.js';
 import { forceReload } from './reload.js';
 import type { BenchResult } from './result.js';
@@ -33,6 +37,7 @@ export async function benchRss(): Promise<BenchResult[]> {
   return [
     await idleRss('rss.idle.0plugins', {}),
     await idleRss('rss.idle.10plugins', { examples: true, plugins: tenPlugins().files }),
+    await idleOnCallRss(),
     ...(await idleProcessTree({ examples: true, plugins: tenPlugins().files, config: { isolation: 'process' } })),
     await reloadGrowth(),
     await bareWorkerGrowth(),
@@ -51,6 +56,19 @@ async function idleRss(name: string, options: DaemonSetup): Promise<BenchResult>
   } finally {
     await daemon.stop();
   }
+}
+
+async function idleOnCallRss(): Promise<BenchResult> {
+  return inDetachedHome(hundredOnCall(), async (home) => {
+    const status = [{ method: 'daemon.status' }];
+    await timeStart(home, status);
+    await runPlugd(['stop', '--home', home.home]);
+    await timeStart(home, status);
+    await sleep(SETTLE_MS);
+    const bytes = rssBytes(readPid(home.pidfile)!);
+    await runPlugd(['stop', '--home', home.home]);
+    return mb('rss.idle.100plugins.oncall', bytes);
+  });
 }
 
 /** RSS summed over the processes (as `ps` shows them), and PSS (the pages Node's code shares counted once). */

@@ -2,6 +2,8 @@
 // it) until every plugin in the folder answers a call (with none, until
 // `daemon.status` answers: issue 2's "time to the first answered call").
 // Each sample is a cold start of a new daemon process; `plugd stop` between.
+// start.100plugins.oncall: a hundred onCall plugins, their methods cached by
+// one start before the samples, until `daemon.status` answers (none starts).
 // start.exec.ms: a stdio plugin (the Python scaffold) from `plugins.load`,
 // which spawns it, to its first answered call, in a running daemon.
 
@@ -12,7 +14,7 @@ import { readPid } from '../core/pidfile.js';
 import { killIfAlive, onCleanup } from './cleanup.js';
 import { CLI, makeHome, startDaemon, type Home, type HomeSetup } from '../test/helpers/daemon.js';
 import { percentileResults, sampleMs } from './harness.js';
-import { tenPlugins, type PluginProbe } from './plugins.js';
+import { onCallPlugins, tenPlugins, type PluginProbe } from './plugins.js';
 import type { BenchResult } from './result.js';
 import { HAS_PYTHON, pythonScaffold } from '../test/fixtures/exec/plugins.js';
 
@@ -23,6 +25,7 @@ export async function benchStart(): Promise<BenchResult[]> {
   return [
     ...(await startLatency('start.0plugins', { plugins: {} }, [{ method: 'daemon.status' }])),
     ...(await startLatency('start.10plugins', { examples: true, plugins: ten.files }, ten.probes)),
+    ...(await startLatency('start.100plugins.oncall', hundredOnCall(), [{ method: 'daemon.status' }], 1)),
     ...(await execStartLatency()),
   ];
 }
@@ -52,14 +55,25 @@ async function execStartLatency(): Promise<BenchResult[]> {
   }
 }
 
-async function startLatency(name: string, setup: HomeSetup, probes: PluginProbe[]): Promise<BenchResult[]> {
-  const latency = await inDetachedHome(setup, (home) =>
-    sampleMs(SAMPLES, async () => {
+/** A hundred onCall plugins. */
+export function hundredOnCall(): HomeSetup {
+  const { files, config } = onCallPlugins(100);
+  return { plugins: files, config };
+}
+
+/** `warmUps` starts and stops first, unmeasured (an onCall plugin's first start learns its methods). */
+async function startLatency(name: string, setup: HomeSetup, probes: PluginProbe[], warmUps = 0): Promise<BenchResult[]> {
+  const latency = await inDetachedHome(setup, async (home) => {
+    for (let warmUp = 0; warmUp < warmUps; warmUp++) {
+      await timeStart(home, probes);
+      await runPlugd(['stop', '--home', home.home]);
+    }
+    return sampleMs(SAMPLES, async () => {
       const elapsed = await timeStart(home, probes);
       await runPlugd(['stop', '--home', home.home]);
       return elapsed;
-    }),
-  );
+    });
+  });
   console.log(`  ${name}: ${SAMPLES} cold starts, ${latency.ms(0).toFixed(0)}–${latency.ms(100).toFixed(0)} ms`);
   return percentileResults(latency, { [name]: 50 });
 }

@@ -118,6 +118,9 @@ export type IsolationSetting = Static<typeof IsolationSchema>;
 
 /** pino's levels. */
 const LogLevelSchema = Type.Union((['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const).map((level) => Type.Literal(level)));
+/** When a plugin's worker starts: with the daemon, or at its first call (and stops again after `idleStopMs` without one). */
+const ActivationSchema = Type.Union([Type.Literal('eager'), Type.Literal('onCall')]);
+export type Activation = Static<typeof ActivationSchema>;
 
 /** A user or group: a name or a number. */
 const Principal = Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })]);
@@ -142,6 +145,7 @@ export const ConfigFileSchema = Type.Object(
     dashboard: Type.Optional(Type.Partial(DashboardSchema, { additionalProperties: false })),
     channel: Type.Optional(Type.Union([Type.Literal('sab'), Type.Literal('postmessage')])),
     isolation: Type.Optional(IsolationSchema),
+    activation: Type.Optional(ActivationSchema),
     supervision: Type.Optional(SupervisionOverrideSchema),
     upgrade: Type.Optional(Type.Partial(UpgradeSchema, { additionalProperties: false })),
     plugins: Type.Optional(
@@ -161,6 +165,9 @@ export const ConfigFileSchema = Type.Object(
             sha256: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$' })),
             /** false: the plugin's snapshot is not kept in the home across a stop (state/<plugin>.json). */
             persist: Type.Optional(Type.Boolean()),
+            activation: Type.Optional(ActivationSchema),
+            /** An onCall plugin's worker stops after this long without a call (its snapshot kept in memory). */
+            idleStopMs: Type.Optional(Millis),
           },
           { additionalProperties: false },
         ),

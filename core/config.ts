@@ -8,6 +8,7 @@ import { compileSchema, describeErrors } from './schema.js';
 import { resolveHome } from './paths.js';
 import {
   ConfigFileSchema,
+  type Activation,
   type ConfigFile,
   type DashboardSettings,
   type IsolationSetting,
@@ -18,7 +19,7 @@ import {
   type UpgradeSettings,
 } from './config-schema.js';
 
-export type { ConfigFile, DashboardSettings, IsolationSetting, Limits, Supervision, SupervisionOverride, TlsFiles } from './config-schema.js';
+export type { Activation, ConfigFile, DashboardSettings, IsolationSetting, Limits, Supervision, SupervisionOverride, TlsFiles } from './config-schema.js';
 
 export const DEFAULT_SUPERVISION: Supervision = {
   loadTimeoutMs: 10_000,
@@ -75,6 +76,8 @@ export interface Config {
   channel: 'sab' | 'postmessage';
   isolation: IsolationSetting;
   logLevel: string;
+  /** The plugins' activation unless their own entry or manifest says otherwise. */
+  activation: Activation;
   supervision: Supervision;
   /** `plugd upgrade`'s deadlines. */
   upgrade: UpgradeSettings;
@@ -150,6 +153,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     channel: file.channel ?? 'sab',
     isolation: file.isolation ?? 'auto',
     logLevel: overrides.logLevel ?? (process.env.PLUGD_LOG_LEVEL || undefined) ?? file.logLevel ?? 'info',
+    activation: file.activation ?? 'eager',
     supervision: mergeSupervision(DEFAULT_SUPERVISION, file.supervision),
     upgrade: { ...DEFAULT_UPGRADE, ...file.upgrade },
     plugins: file.plugins ?? {},
@@ -164,3 +168,6 @@ function resolveTls(home: string, tls: TlsFiles): TlsFiles {
 export function supervisionFor(config: Config, plugin: string): Supervision {
   return mergeSupervision(config.supervision, config.plugins[plugin]?.supervision);
 }
+
+/** How long an onCall plugin's worker stays up without a call, unless its entry says otherwise. */
+export const DEFAULT_IDLE_STOP_MS = 10 * 60_000;

@@ -24,6 +24,7 @@ export function daemonMetrics(sources: MetricsSources): DaemonMetrics {
       {
         ...calls.plugin(plugin.name),
         state: plugin.state,
+        activation: plugin.activation,
         paused: plugin.paused,
         restarts: plugin.restarts,
         heap: plugin.heap,

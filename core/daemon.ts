@@ -177,6 +177,7 @@ export class Daemon {
       watch: this.config.watch,
       plugins: plugins.length,
       pluginsReady: plugins.filter((plugin) => plugin.state === 'ready').length,
+      pluginsIdle: plugins.filter((plugin) => plugin.state === 'idle').length,
       skipped: this.host.skipped(),
       methods: this.registry.size,
       connections: this.listeners.reduce((sum, listener) => sum + listener.connectionCount, 0),

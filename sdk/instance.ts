@@ -87,6 +87,11 @@ export class PluginInstance {
     return this.options.name;
   }
 
+  /** The `ctx.loop`s setup declared. */
+  get loopCount(): number {
+    return this.loops.length;
+  }
+
   /** `ctx.log`, made at its first use. */
   get log(): Logger {
     return (this.logger ??= this.options.log());

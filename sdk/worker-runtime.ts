@@ -101,6 +101,7 @@ function manifestOf(instance: PluginInstance): WorkerManifest {
     signals: [...instance.signalListeners.keys()],
     hooks: [...instance.hooks.keys()],
     snapshot: typeof instance.definition.snapshot === 'function',
+    loops: instance.loopCount,
   };
 }
 

@@ -27,7 +27,7 @@ const RECENT_RESTART_MS = 60_000;
 export function trouble(plugin: PluginRow, now: number): 'failed' | 'warning' | undefined {
   if (plugin.state === 'failed') return 'failed';
   if (plugin.state === 'crashed' || plugin.state === 'backoff') return 'warning';
-  if (plugin.restarts === 0) return undefined;
+  if (plugin.restarts === 0 || plugin.state === 'idle') return undefined;
   const since = plugin.readySince ? Date.parse(plugin.readySince) : undefined;
   return plugin.state !== 'ready' || since === undefined || now - since < RECENT_RESTART_MS ? 'warning' : undefined;
 }

@@ -40,6 +40,8 @@ export function PluginPage({ name, feed }: { name: string; feed: FeedState }) {
         <dd class={`state ${shownState(plugin)}`} data-testid="state">
           {shownState(plugin)}
         </dd>
+        <dt>Activation</dt>
+        <dd data-testid="activation">{plugin.activation === 'onCall' ? 'on call (idle between calls)' : 'eager'}</dd>
         <dt>Uptime</dt>
         <dd>{uptime(plugin, feed.figures.t)}</dd>
         <dt>Restarts</dt>

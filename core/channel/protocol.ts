@@ -140,6 +140,8 @@ export interface WorkerManifest {
   signals: string[];
   hooks: ForwardedHook[];
   snapshot: boolean;
+  /** How many `ctx.loop`s setup declared (absent: none; a stdio plugin has none). */
+  loops?: number;
 }
 
 /** Each order the core gives a worker, and what its reply carries. */

@@ -32,6 +32,8 @@ export interface PluginFigures {
   eventLoopUtilization?: number;
   /** 'thread' or 'process'. */
   isolation: string;
+  /** 'eager', or 'onCall': started at its first call, idle between. */
+  activation: string;
 }
 
 export interface DaemonFigures {
@@ -75,6 +77,7 @@ export function snapshotOf(metrics: DaemonMetrics, takenAt: number): Snapshot {
       heap: figures.heap,
       eventLoopUtilization: figures.eventLoopUtilization,
       isolation: figures.isolation,
+      activation: figures.activation,
     }));
   const { daemon } = metrics;
   return {

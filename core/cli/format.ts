@@ -4,7 +4,7 @@ import type { PluginStatus, ReloadOne, RescanSummary, SkippedEntry } from '../co
 import type { DaemonReloadSummary } from '../contract/plugin-status.js';
 import { withoutColour, type Paint } from './colour.js';
 import type { Snapshot } from './daemon-snapshot.js';
-import { daemonSummary, lastErrorCell, lastErrorLines, PLUGIN_COLUMNS, pluginCells, shownState } from './plugin-view.js';
+import { daemonSummary, lastErrorCell, lastErrorLines, PLUGIN_COLUMNS, pluginCells, shownState, withActivation } from './plugin-view.js';
 import { paintLines, renderTable, type Line } from './table.js';
 
 /** One line per entry of the plugin folder left out, and why. */
@@ -26,9 +26,10 @@ export function formatPlugins(plugins: PluginStatus[], skipped: SkippedEntry[] =
   return paintLines(renderTable(columns, rows), withoutColour) + formatSkipped(skipped);
 }
 
-/** A process plugin shows its process and channel: `process 1234 shm`. */
+/** A process plugin shows its process and channel: `process 1234 shm`; an onCall one adds `onCall`. */
 function isolationText(plugin: PluginStatus): string {
-  return plugin.isolation === 'process' ? ['process', plugin.pid, plugin.channel].filter((part) => part !== undefined).join(' ') : 'thread';
+  const where = plugin.isolation === 'process' ? ['process', plugin.pid, plugin.channel].filter((part) => part !== undefined).join(' ') : 'thread';
+  return withActivation(where, plugin.activation);
 }
 
 /** `plugd status`: the daemon's summary, where it listens, and a row of figures per plugin. */

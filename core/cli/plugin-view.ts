@@ -15,7 +15,13 @@ const STATE_STYLES: Partial<Record<PluginState, Style>> = {
   failed: 'red',
   draining: 'dim',
   stopped: 'dim',
+  idle: 'dim',
 };
+
+/** An onCall plugin's isolation says so (`thread onCall`): eager is the default, left unsaid. */
+export function withActivation(isolation: string, activation: string): string {
+  return activation === 'onCall' ? `${isolation} onCall` : isolation;
+}
 
 /** A heap this full is close to the worker's out-of-memory crash. */
 const HEAP_WARNING_RATIO = 0.75;
@@ -38,7 +44,8 @@ function stateStyle(plugin: PluginFigures): Style | undefined {
  */
 export function inTrouble(plugin: PluginFigures, now: number): boolean {
   if (plugin.state === 'failed' || plugin.state === 'crashed' || plugin.state === 'backoff') return true;
-  if (plugin.restarts === 0) return false;
+  // Stopped for want of calls: nothing to watch.
+  if (plugin.restarts === 0 || plugin.state === 'idle') return false;
   return plugin.state !== 'ready' || plugin.readySince === undefined || now - plugin.readySince < plugin.crashWindowMs;
 }
 
@@ -81,7 +88,7 @@ export const PLUGIN_COLUMNS: PluginColumn[] = [
     align: 'right',
     cell: (plugin) => ({ text: plugin.eventLoopUtilization === undefined ? DASH : formatPercent(plugin.eventLoopUtilization) }),
   },
-  { header: 'ISOLATION', align: 'left', cell: (plugin) => ({ text: plugin.isolation }) },
+  { header: 'ISOLATION', align: 'left', cell: (plugin) => ({ text: withActivation(plugin.isolation, plugin.activation) }) },
 ];
 
 export function pluginCells(plugin: PluginFigures, now: number): Segment[] {

@@ -96,6 +96,7 @@ function printWelcome(daemon: Daemon, developing: string | undefined, failed: Re
   process.stderr.write(
     [
       `plugd ${status.version} running in the foreground (pid ${status.pid}), ${status.pluginsReady} plugin(s) ready` +
+        (status.pluginsIdle > 0 ? `, ${status.pluginsIdle} idle until called` : '') +
         (failed.length > 0 ? `, ${failed.length} failed` : ''),
       `  socket: ${status.socket}`,
       ...(status.tcp ? [`  web:    ${loginUrl(status.tcp as string, readToken(status.home as string), status.tcpTls as boolean)}`] : []),

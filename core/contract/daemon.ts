@@ -27,6 +27,7 @@ export const DaemonStatusSchema = Type.Object({
   watch: Type.Boolean(),
   plugins: Type.Integer(),
   pluginsReady: Type.Integer(),
+  pluginsIdle: Type.Integer({ description: 'onCall plugins waiting for their first call, with no worker' }),
   skipped: Type.Array(SkippedEntrySchema),
   methods: Type.Integer(),
   connections: Type.Integer(),
@@ -54,6 +55,7 @@ export const PluginMetricsSchema = Type.Composite([
   StatsViewSchema,
   Type.Pick(PluginStatusSchema, [
     'state',
+    'activation',
     'paused',
     'restarts',
     'heap',

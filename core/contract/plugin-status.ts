@@ -16,6 +16,7 @@ export const PluginStateSchema = Type.Union([
   Type.Literal('crashed'),
   Type.Literal('backoff'),
   Type.Literal('failed'),
+  Type.Literal('idle'),
 ]);
 export type PluginState = Static<typeof PluginStateSchema>;
 
@@ -23,6 +24,9 @@ export const PluginStatusSchema = Type.Object({
   name: Type.String(),
   version: Type.Optional(Type.String()),
   state: PluginStateSchema,
+  activation: Type.Union([Type.Literal('eager'), Type.Literal('onCall')], {
+    description: "'onCall': its worker starts at its first call and stops after idleStopMs without one (state idle)",
+  }),
   path: Type.String(),
   entry: Type.String(),
   methods: Type.Array(Type.String()),

@@ -46,7 +46,7 @@ const bundleName = (entry: string, hash: string) => `${basename(entry).replace(/
 const isPrivate = (stats: Stats) => stats.uid === process.getuid?.() && (stats.mode & 0o022) === 0;
 
 /** A file's text, if it is a regular file (not through a symlink) that this user owns and no one else can write. */
-function readPrivate(path: string): string | undefined {
+export function readPrivate(path: string): string | undefined {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -119,7 +119,7 @@ export function storeBuild(dir: string, entry: string, sdk: string, code: string
 }
 
 /** Creates `dir` 0700 whatever the umask; one this user does not own, or others may write, is replaced. */
-function privateFolder(dir: string): void {
+export function privateFolder(dir: string): void {
   mkdirSync(dirname(dir), { recursive: true, mode: 0o700 });
   if (!isPrivateFolder(dir)) rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -127,7 +127,7 @@ function privateFolder(dir: string): void {
 }
 
 /** Written aside (0600 whatever the umask), then renamed into place: a worker may be importing the file it replaces. */
-function writeAtomically(file: string, text: string): void {
+export function writeAtomically(file: string, text: string): void {
   const partial = `${file}.${randomUUID()}.tmp`;
   try {
     writeFileSync(partial, text, { mode: 0o600, flag: 'wx' });

@@ -16,6 +16,8 @@ export interface PluginSource {
   entry: string;
   /** What the plugin's manifest asks for (`"plugd": {"isolation": ...}`); the operator's config wins. */
   isolation?: 'thread' | 'process' | 'auto';
+  /** The manifest's `"plugd": {"activation": ...}`; the operator's config wins. */
+  activation?: 'eager' | 'onCall';
   /** A stdio plugin's command line (docs/PROTOCOL.md); its `entry` is the executable, or the script the command names. */
   exec?: string[];
   /** The manifest's `engines.plugd`: the plugd versions it runs under (a semver range, checked at load). */
@@ -87,7 +89,7 @@ function inspectFolder(path: string): PluginSource | Skipped {
     return { path, reason: 'package.json has no "plugd" field' };
   }
   if (typeof manifest.name !== 'string') return { path, reason: 'package.json has no "name"' };
-  const plugd = manifest.plugd as { entry?: unknown; isolation?: unknown; exec?: unknown };
+  const plugd = manifest.plugd as { entry?: unknown; isolation?: unknown; exec?: unknown; activation?: unknown };
   const engines = (manifest.engines as { plugd?: unknown } | undefined)?.plugd;
   if (engines !== undefined && typeof engines !== 'string') return { path, reason: 'package.json "engines.plugd" is not a string' };
   const name = pluginNameOfPackage(manifest.name);
@@ -104,7 +106,11 @@ function inspectFolder(path: string): PluginSource | Skipped {
   if (isolation !== undefined && isolation !== 'thread' && isolation !== 'process' && isolation !== 'auto') {
     return { path, reason: 'package.json "plugd.isolation" is not "thread", "process" or "auto"' };
   }
-  return withValidName({ name, version, path, entry, isolation, engines });
+  const activation = typeof plugd === 'object' && plugd !== null ? plugd.activation : undefined;
+  if (activation !== undefined && activation !== 'eager' && activation !== 'onCall') {
+    return { path, reason: 'package.json "plugd.activation" is not "eager" or "onCall"' };
+  }
+  return withValidName({ name, version, path, entry, isolation, activation, engines });
 }
 
 function withValidName(source: PluginSource | Skipped): PluginSource | Skipped {

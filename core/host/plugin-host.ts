@@ -5,9 +5,10 @@
 // the plugin (tapable has no untap).
 
 import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../config.js';
-import { supervisionFor } from '../config.js';
+import { DEFAULT_IDLE_STOP_MS, supervisionFor } from '../config.js';
 import type { CoreHooks } from '../hooks.js';
 import type { DaemonLog } from '../log.js';
 import type { RpcError } from '../rpc/errors.js';
@@ -20,6 +21,7 @@ import { HostErrors } from './errors.js';
 import { PluginSupervisor, type CarriedState, type FrozenPlugin, type PluginSettings } from './supervisor.js';
 import { PluginWorker, type WorkerLogSink } from './plugin-worker.js';
 import { SpareWorkers } from './spare-workers.js';
+import { LearningSlots } from './learning-slots.js';
 import { StateKeeper } from './state-keeper.js';
 import { StateStore } from './state-store.js';
 import { reportStopProgress } from './stop-progress.js';
@@ -56,6 +58,8 @@ export class PluginHost {
   private readonly states: StateKeeper;
   /** Plugins loaded in this daemon's life: only a first load starts with the state kept at the last stop. */
   private readonly loadedOnce = new Set<string>();
+  /** onCall plugins loading only to learn their methods, a few at a time. */
+  private readonly learning = new LearningSlots(Math.max(2, availableParallelism()));
 
   /** The watcher of the plugin folder (`watch`), apart from `plugd dev`'s. */
   private folderWatcher: PluginWatcher | undefined;
@@ -391,6 +395,9 @@ export class PluginHost {
       boot: (wanted) => this.workers.take(wanted),
       ...settings,
       buildCache: join(config.home, 'cache', 'builds'),
+      activation: config.plugins[source.name]?.activation ?? source.activation ?? config.activation,
+      idleStopMs: config.plugins[source.name]?.idleStopMs ?? DEFAULT_IDLE_STOP_MS,
+      learning: this.learning,
     });
     this.plugins.set(source.name, plugin);
     this.slots.set(source.name, settings.slot);

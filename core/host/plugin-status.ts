@@ -2,6 +2,8 @@
 // and `plugd top` show: its state and history, and the serving worker's figures.
 
 import { qualifiedMethodName } from '../channel/protocol.js';
+import type { WorkerManifest } from '../channel/protocol.js';
+import type { Activation } from '../config.js';
 import { type PluginState, type PluginStatus } from '../contract/plugin-status.js';
 import type { PluginSource } from './discovery.js';
 import type { PluginWorker } from './plugin-worker.js';
@@ -32,6 +34,9 @@ export function pluginStatus(
   history: PluginHistory,
   worker: PluginWorker | undefined,
   runsIn: PluginRunsIn,
+  activation: Activation,
+  /** What the serving version (or, idle, the last one) declared. */
+  manifest = worker?.manifest,
 ): PluginStatus {
   const live = worker?.alive ? worker : undefined;
   const isolation = live?.isolation ?? runsIn.isolation;
@@ -39,9 +44,10 @@ export function pluginStatus(
     name: source.name,
     version: source.version,
     state: history.state,
+    activation,
     path: source.path,
     entry: source.entry,
-    methods: (worker?.manifest?.methods ?? []).map((method) => qualifiedMethodName(source.name, method.name)),
+    methods: (manifest?.methods ?? []).map((method) => qualifiedMethodName(source.name, method.name)),
     isolation,
     channel: live?.channelKind ?? runsIn.channel,
     threadId: isolation === 'thread' ? live?.id : undefined,

@@ -4,7 +4,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { withColour, withoutColour } from '../../core/cli/colour.js';
 import { snapshotOf, type DaemonMetrics, type PluginFigures, type Snapshot } from '../../core/cli/daemon-snapshot.js';
-import { formatStatus } from '../../core/cli/format.js';
+import { formatPlugins, formatStatus } from '../../core/cli/format.js';
 import { sparkline } from '../../core/cli/sparkline.js';
 import { renderSystemdSocket, renderSystemdUnit, renderSystemdUnits, type UnitInstall } from '../../core/cli/systemd-unit.js';
 import { lineLength, paintLines, renderTable } from '../../core/cli/table.js';
@@ -22,6 +22,7 @@ function plugin(name: string, figures: Partial<PluginFigures> = {}): PluginFigur
     name,
     state: 'ready',
     isolation: 'thread',
+    activation: 'eager',
     paused: false,
     restarts: 0,
     readySince: NOW - 90_000,
@@ -101,7 +102,7 @@ test('sorting puts the plugin to look at first, ties by name', (t) => {
 });
 
 test('the snapshot takes every figure from one call of daemon.metrics', (t) => {
-  const figures = { isolation: 'thread', channel: 'sab', crashWindowMs: 60_000 } as const;
+  const figures = { isolation: 'thread', activation: 'eager', channel: 'sab', crashWindowMs: 60_000 } as const;
   const metrics: DaemonMetrics = {
     daemon: { pid: 1, version: 'v', socket: 's', pluginDir: 'p', rss: 100, heapUsed: 50, eventLoopDelayMs: { p50: 1, p99: 7, max: 9 }, uptime: 12 },
     methods: {},
@@ -128,6 +129,18 @@ test('a restart within the configured crash window, not a fixed minute, keeps a 
   const restarted = plugin('flappy', { restarts: 1, readySince: NOW - 90_000 });
   t.false(inTrouble({ ...restarted, crashWindowMs: 60_000 }, NOW));
   t.true(inTrouble({ ...restarted, crashWindowMs: 120_000 }, NOW));
+});
+
+test('status: an onCall plugin shows idle and its activation, and an idle one is never in trouble', (t) => {
+  const sleeper = plugin('sleeper', { state: 'idle', activation: 'onCall', restarts: 2, readySince: undefined, heap: undefined, eventLoopUtilization: undefined });
+  const text = formatStatus(snapshot([sleeper]), withoutColour);
+  t.deepEqual(row(text, 'sleeper'), ['sleeper', 'idle', '-', '0', '0', '-', '0', '2', '-', '-', 'thread onCall']);
+  t.false(inTrouble(sleeper, NOW));
+  t.is(sortPlugins([plugin('awake'), sleeper], 'state', NOW)[1].name, 'sleeper', 'idle sorts after ready: nothing to look at');
+  const listed = formatPlugins([
+    { name: 'sleeper', state: 'idle', activation: 'onCall', path: '/p', entry: '/p', methods: ['sleeper.get'], isolation: 'process', channel: 'shm', served: 3, inFlight: 0, restarts: 0, reloads: 0, paused: false },
+  ]);
+  t.deepEqual(row(listed, 'sleeper'), ['sleeper', 'idle', 'process shm onCall', '3', '0', 'sleeper.get']);
 });
 
 test('status: a row of figures per plugin and the last errors, plain when not coloured', (t) => {

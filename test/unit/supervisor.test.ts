@@ -7,14 +7,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { DEFAULT_LIMITS, DEFAULT_SUPERVISION, type Supervision } from '../../core/config.js';
+import { DEFAULT_IDLE_STOP_MS, DEFAULT_LIMITS, DEFAULT_SUPERVISION, type Supervision } from '../../core/config.js';
 import { createHooks } from '../../core/hooks.js';
 import { MethodRegistry } from '../../core/rpc/registry.js';
 import { RawJson } from '../../core/rpc/raw-json.js';
 import { PluginWorker } from '../../core/host/plugin-worker.js';
-import { PluginSupervisor } from '../../core/host/supervisor.js';
+import { PluginSupervisor, type SupervisorEnvironment } from '../../core/host/supervisor.js';
 import type { WorkerSlot } from '../../core/host/worker-backend.js';
 import { FakeBackend } from '../helpers/fake-backend.js';
+import { LearningSlots } from '../../core/host/learning-slots.js';
 import { until } from '../helpers/until.js';
 
 interface Rig {
@@ -25,11 +26,15 @@ interface Rig {
   /** Scripts the next backend before the supervisor boots it. */
   next: (script: (backend: FakeBackend) => void) => void;
   call: (params?: unknown) => Promise<unknown>;
+  /** The plugin's entry file (compiled for real). */
+  entry: string;
 }
 
 const slot: WorkerSlot = { isolation: 'thread', channel: 'fake', resourceLimits: {}, heartbeatTimeoutMs: 60_000, logLevel: 'silent' };
 
-function rig(t: ExecutionContext, supervision: Partial<Supervision> = {}): Rig {
+type ActivationSettings = Partial<Pick<SupervisorEnvironment, 'activation' | 'idleStopMs'>>;
+
+function rig(t: ExecutionContext, supervision: Partial<Supervision> = {}, activation: ActivationSettings = {}): Rig {
   const dir = mkdtempSync(join(tmpdir(), 'plugd-supervisor-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const entry = join(dir, 'p.plugin.mjs');
@@ -60,11 +65,15 @@ function rig(t: ExecutionContext, supervision: Partial<Supervision> = {}): Rig {
       schemaCaps: DEFAULT_LIMITS,
       config: undefined,
       buildCache: join(dir, 'cache'),
+      activation: 'eager',
+      idleStopMs: DEFAULT_IDLE_STOP_MS,
+      learning: new LearningSlots(1),
+      ...activation,
     },
   );
   t.teardown(() => supervisor.unload());
   const call = (params?: unknown) => Promise.resolve(registry.get('p.echo')!.handler(params, { method: 'p.echo', params }));
-  return { supervisor, registry, backends, next: (script) => scripts.push(script), call };
+  return { supervisor, registry, backends, next: (script) => scripts.push(script), call, entry };
 }
 
 /** Answers the one call sent to `backend` so far. */
@@ -344,4 +353,72 @@ test('settings whose new worker fails to load are not kept: the old worker serve
   // They still differ from what runs, so the next reload tries them again.
   t.deepEqual(await supervisor.reload({ settings }), { name: 'p', changed: true });
   t.deepEqual(supervisor.settings.config, { n: 3 });
+});
+
+test('onCall: a plugin never loaded loads once to learn its methods, then idles; the cache spares the next load a worker', async (t) => {
+  const { supervisor, registry, backends } = rig(t, {}, { activation: 'onCall' });
+  await supervisor.load();
+  t.is(supervisor.state, 'idle');
+  t.like(supervisor.status(), { state: 'idle', activation: 'onCall', methods: ['p.echo'] });
+  t.true(registry.has('p.echo'));
+  t.deepEqual(backends[0].orders.map((order) => order.t), ['load', 'resume', 'stop']);
+  const unchanged = await supervisor.reload();
+  t.false(unchanged.changed);
+  await supervisor.reload({ force: true });
+  t.is(backends.length, 1, 'the cached methods listed it without a worker');
+  t.is(supervisor.state, 'idle');
+});
+
+test('onCall: the first call starts it with its kept state and is answered; after idleStopMs it idles again holding its snapshot', async (t) => {
+  const { supervisor, backends, next, call } = rig(t, {}, { activation: 'onCall', idleStopMs: 50 });
+  next((backend) => {
+    backend.script.load = { value: STATEFUL };
+    backend.script.snapshot = { value: 'kept' };
+  });
+  next((backend) => {
+    backend.script.load = { value: STATEFUL };
+    backend.script.snapshot = { value: 'after first' };
+  });
+  next((backend) => (backend.script.load = { value: STATEFUL }));
+  await supervisor.load({ value: 'kept' });
+  t.is(supervisor.state, 'idle');
+  t.is(backends.length, 1);
+  const first = call('hello');
+  await until(async () => backends.length === 2 && backends[1].calls().length, (count) => count === 1);
+  t.like(backends[1].orders.find((order) => order.t === 'restore'), { state: 'kept' });
+  t.is(supervisor.state, 'ready');
+  answer(backends[1], '"hello"');
+  t.deepEqual(await first, new RawJson('"hello"'));
+  await until(async () => supervisor.state, (state) => state === 'idle');
+  t.true(backends[1].orders.some((order) => order.t === 'stop'));
+  const second = call('again');
+  await until(async () => backends.length === 3 && backends[2].calls().length, (count) => count === 1);
+  t.like(backends[2].orders.find((order) => order.t === 'restore'), { state: 'after first' });
+  answer(backends[2], '"again"');
+  t.deepEqual(await second, new RawJson('"again"'));
+});
+
+test('onCall: a plugin that taps hooks runs eagerly whatever it asks', async (t) => {
+  const { supervisor, next } = rig(t, {}, { activation: 'onCall' });
+  next((backend) => (backend.script.load = { value: { methods: [{ name: 'echo' }], signals: [], hooks: ['pluginLoaded'], snapshot: false } }));
+  await supervisor.load();
+  t.is(supervisor.state, 'ready');
+  t.is(supervisor.status().activation, 'eager');
+});
+
+test('onCall: a reload of an idle plugin with a new build learns its methods without serving it; a broken one leaves it idle', async (t) => {
+  const { supervisor, backends, next, registry, entry } = rig(t, {}, { activation: 'onCall' });
+  await supervisor.load();
+  writeFileSync(entry, 'export default { setup() {}, edition: 2 };\n');
+  next((backend) => (backend.script.load = { value: { methods: [{ name: 'echo' }, { name: 'more' }], signals: [], hooks: [], snapshot: false } }));
+  t.true((await supervisor.reload()).changed);
+  t.is(supervisor.state, 'idle');
+  t.true(registry.has('p.more'));
+  t.is(backends.length, 2);
+  writeFileSync(entry, 'export default { setup() {}, edition: 3 };\n');
+  next((backend) => (backend.script.load = { fail: 'setup threw' }));
+  const error = await t.throwsAsync<any>(supervisor.reload());
+  t.like(error.data, { plugin: 'p', phase: 'load' });
+  t.is(supervisor.state, 'idle');
+  t.true(registry.has('p.more'), 'the last good version stays listed');
 });

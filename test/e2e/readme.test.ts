@@ -8,10 +8,11 @@
 
 import test, { type ExecutionContext } from 'ava';
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { killOnExit, ROOT } from '../helpers/daemon.js';
+import { until } from '../helpers/until.js';
 import { cleanUpDaemonOf } from '../helpers/detached-daemon.js';
 
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -87,6 +88,9 @@ async function npmStart(t: ExecutionContext, project: string): Promise<string> {
     stopGroup('SIGTERM');
     const lingering = setTimeout(() => stopGroup('SIGKILL'), 15_000);
     await exited;
+    // npm may end before the daemon it started has finished its stop (the state it keeps, its pidfile last).
+    const pidfile = join(project, '.plugd', 'plugd.pid');
+    await until(async () => existsSync(pidfile), (present) => !present).catch(() => stopGroup('SIGKILL'));
     clearTimeout(lingering);
     forget();
   });

@@ -85,7 +85,7 @@ function reporting(compile: () => ValidateFunction): Validator {
   let compiled: ValidateFunction | undefined;
   const validate: Validator = (value) => {
     compiled ??= compile();
-    const valid = compiled(value) as boolean;
+    const valid = compiled(value);
     validate.errors = compiled.errors;
     return valid;
   };

@@ -25,7 +25,7 @@ export interface JsonLinesEndpoint extends IpcEndpoint {
 
 /** An endpoint over `socket`, refusing lines longer than `maxLineBytes`. */
 export function jsonLinesEndpoint(socket: Duplex, maxLineBytes: number): JsonLinesEndpoint {
-  return new LinesEndpoint(socket, maxLineBytes) as unknown as JsonLinesEndpoint;
+  return new LinesEndpoint(socket, maxLineBytes);
 }
 
 class LinesEndpoint extends EventEmitter {

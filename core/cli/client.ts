@@ -78,7 +78,7 @@ export class RpcClient {
     const id = this.nextId++;
     const request = params === undefined ? { jsonrpc: '2.0', method, id } : { jsonrpc: '2.0', method, params, id };
     return new Promise<T>((resolve, reject) => {
-      this.waiters.set(id, { resolve: resolve as (result: unknown) => void, reject });
+      this.waiters.set(id, { resolve, reject });
       this.socket.write(JSON.stringify(request) + '\n');
     });
   }

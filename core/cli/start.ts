@@ -99,7 +99,7 @@ function printWelcome(daemon: Daemon, developing: string | undefined, failed: Re
         (status.pluginsIdle > 0 ? `, ${status.pluginsIdle} idle until called` : '') +
         (failed.length > 0 ? `, ${failed.length} failed` : ''),
       `  socket: ${status.socket}`,
-      ...(status.tcp ? [`  web:    ${loginUrl(status.tcp as string, readToken(status.home as string), status.tcpTls as boolean)}`] : []),
+      ...(status.tcp ? [`  web:    ${loginUrl(status.tcp, readToken(status.home), status.tcpTls)}`] : []),
       ...(developing ? [`  dev:    watching ${developing}: save a change and the next call runs it`] : []),
       `  try:    ${plugd} methods`,
       ...(example ? [`          ${plugd} call ${example.name}${example.name === 'echo.say' ? ` '{"text":"hello"}'` : ''}`] : []),
@@ -108,7 +108,7 @@ function printWelcome(daemon: Daemon, developing: string | undefined, failed: Re
       '',
     ].join('\n') +
       formatFailed(failed) +
-      formatSkipped(status.skipped as SkippedEntry[]),
+      formatSkipped(status.skipped),
   );
 }
 

@@ -288,7 +288,7 @@ export class ExecBackend implements WorkerBackend {
     }
     const { method } = message as Message;
     if (typeof method === 'string') this.receiveRequest(method, message as Message);
-    else if ('id' in message && ('result' in message || 'error' in message)) this.receiveAnswer(message as Message);
+    else if ('id' in message && ('result' in message || 'error' in message)) this.receiveAnswer(message);
     else this.stdout.write(line + '\n');
   }
 

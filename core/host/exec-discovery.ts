@@ -76,7 +76,7 @@ export function inspectExecManifest(folder: string): ExecCandidate {
   const command = execCommand(folder, manifest.exec, `${PLUGD_MANIFEST} "exec"`);
   if ('reason' in command) return { path: folder, reason: command.reason };
   const version = typeof manifest.version === 'string' ? manifest.version : undefined;
-  return { name: manifest.name, version, path: folder, ...command, engines: manifest.engines as string | undefined };
+  return { name: manifest.name, version, path: folder, ...command, engines: manifest.engines };
 }
 
 /** An executable single file `NAME.plugin` (a shebang script or a binary). */

@@ -156,5 +156,5 @@ function isPlainJson(value: unknown): boolean {
   if (Array.isArray(value)) return value.every(isPlainJson);
   if (typeof value !== 'object') return false;
   const prototype = Object.getPrototypeOf(value);
-  return (prototype === Object.prototype || prototype === null) && Object.values(value as object).every(isPlainJson);
+  return (prototype === Object.prototype || prototype === null) && Object.values(value).every(isPlainJson);
 }

@@ -46,7 +46,7 @@ export class Dispatcher {
     /** Absent in the test harness, which keeps no figures. */
     private readonly metrics?: Metrics,
   ) {
-    this.server = new jayson.Server({}, { router: (method) => this.route(method) as jayson.MethodLike });
+    this.server = new jayson.Server({}, { router: (method) => this.route(method) });
   }
 
   /** Answers one JSON text; `undefined` when nothing is owed (notifications). */
@@ -147,6 +147,6 @@ export class Dispatcher {
 /** jayson's own -32601 does not say which method: this one names it. */
 function methodNotFound(name: string): jayson.Method {
   return new jayson.Method((_params: unknown, callback: jayson.JSONRPCCallbackTypePlain) =>
-    callback({ code: ErrorCode.METHOD_NOT_FOUND, message: `Method not found: ${name}` } as jayson.JSONRPCError),
+    callback({ code: ErrorCode.METHOD_NOT_FOUND, message: `Method not found: ${name}` }),
   );
 }

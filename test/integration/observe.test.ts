@@ -90,7 +90,7 @@ function assertAgreement(t: ExecutionContext, text: string, metrics: DaemonMetri
     t.is(cell(cells, 'CALLS'), String(figures.calls), `${name} calls`);
     t.is(cell(cells, 'ERRORS'), String(errors), `${name} errors`);
     t.is(cell(cells, 'RESTARTS'), String(figures.restarts), `${name} restarts`);
-    t.is(cell(cells, 'P99 MS'), figures.calls > 0 ? formatMs(figures.latencyMs!.p99) : '-', `${name} p99`);
+    t.is(cell(cells, 'P99 MS'), figures.calls > 0 ? formatMs(figures.latencyMs.p99) : '-', `${name} p99`);
   }
 }
 

@@ -187,7 +187,7 @@ export function registerProcessCases(channel: 'shm' | 'pipe'): void {
     // The heartbeat would kill the blocked plugin itself: here only the daemon's death may end it.
     const patient = { ...config, supervision: { ...supervision, heartbeatTimeoutMs: 600_000 } };
     const daemon = await startDaemon(t, { config: patient, plugins: { 'stuck.plugin.mjs': STUCK } });
-    const [plugin] = (await daemon.call('plugins.list')) as any[];
+    const [plugin] = await daemon.call<any[]>('plugins.list');
     const client = await daemon.client();
     client.call('stuck.spin').catch(() => undefined);
     await until(async () => (await daemon.call('plugins.list'))[0].inFlight, (inFlight) => inFlight === 1);

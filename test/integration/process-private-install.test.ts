@@ -81,5 +81,5 @@ asRoot('a Node binary its user cannot reach fails a plugin\'s load naming the pa
     config: { loadPaths: [folder], plugins: { who: { isolation: 'process', user: 'nobody' } } },
   });
   const error = await t.throwsAsync(daemon.call('plugins.load', { path: join(folder, 'who.plugin.js') }));
-  t.regex(error!.message, new RegExp(`permission denied: ${closed} is not readable by user nobody`));
+  t.regex(error.message, new RegExp(`permission denied: ${closed} is not readable by user nobody`));
 });

@@ -148,7 +148,7 @@ test('an absurdly large message is refused with a clear error and nothing writte
   const { ring } = newRing(64);
   const writer = new RingWriter(ring);
   const error = t.throws(() => writer.send(new Uint8Array(MAX_MESSAGE_BYTES + 1)), { instanceOf: RangeError });
-  t.regex(error!.message, /268435457 bytes exceeds the limit of 268435456 bytes/);
+  t.regex(error.message, /268435457 bytes exceeds the limit of 268435456 bytes/);
   t.is(Atomics.load(ring.i32, HEAD), 0);
 });
 

@@ -56,7 +56,7 @@ test('a corrupt file is an error naming it, and can be set aside', (t) => {
     writeFileSync(file, text);
     const error = t.throws(() => states.read('counter'), { instanceOf: CorruptStateError });
     t.is(error?.file, file);
-    t.regex(error!.message, new RegExp(`^state file ${file} is corrupt: `));
+    t.regex(error.message, new RegExp(`^state file ${file} is corrupt: `));
   }
   t.is(states.setAside('counter'), `${file}.corrupt`);
   t.is(states.read('counter'), undefined);

@@ -16,6 +16,7 @@
 // is what fails a plugin's load.
 
 import { createRequire } from 'node:module';
+import type * as AjvModule from 'ajv';
 import type { Ajv as AjvInstance, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { built } from './package-root.js';
 import { linearRegExp } from './linear-regexp.js';
@@ -26,7 +27,7 @@ export interface Validator {
 }
 
 function newAjv(regExp?: NonNullable<Options['code']>['regExp']): AjvInstance {
-  const { Ajv } = createRequire(import.meta.url)(built.ajv) as typeof import('ajv');
+  const { Ajv } = createRequire(import.meta.url)(built.ajv) as typeof AjvModule;
   // meta: false: no meta-schema is checked against, so none is kept either.
   return new Ajv({
     allErrors: false,

@@ -3,7 +3,7 @@
 // serves the sockets it is handed and never removes a socket file it did not
 // bind), with a launcher of our own and with systemd-socket-activate.
 
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -70,7 +70,7 @@ os.execv(sys.argv[2], sys.argv[2:])
 `;
 
 /** Runs `command` (which execs the daemon in the foreground) and waits until the daemon says it runs. */
-async function activated(t: import('ava').ExecutionContext, command: string, args: string[]) {
+async function activated(t: ExecutionContext, command: string, args: string[]) {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));

@@ -1,14 +1,14 @@
 // Which keys of a re-read plugd.json apply in place and which wait for a
 // restart (core/config-changes.ts): the latter keep their running value.
 
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type ConfigFile } from '../../core/config.js';
 import { reconcileConfig } from '../../core/config-changes.js';
 
-function configs(t: import('ava').ExecutionContext, before: ConfigFile, after: ConfigFile) {
+function configs(t: ExecutionContext, before: ConfigFile, after: ConfigFile) {
   const home = mkdtempSync(join(tmpdir(), 'plugd-config-'));
   t.teardown(() => rmSync(home, { recursive: true, force: true }));
   const saved = process.env.PLUGD_LOG_LEVEL;

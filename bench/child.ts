@@ -42,7 +42,8 @@ export async function startChild(args: string[], ready: ReadyCondition): Promise
           resolve();
         }
       });
-      exited.then(() => {
+      // `exited` never rejects; once ready, this late reject is a no-op.
+      void exited.then(() => {
         clearTimeout(timer);
         reject(new Error(`exited before it was ready: node ${args.join(' ')}\n${seen}`));
       });

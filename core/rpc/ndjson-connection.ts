@@ -97,7 +97,8 @@ export class NdjsonConnection {
     }
     this.inFlight++;
     this.hooks.callStarted();
-    this.dispatcher
+    // handle() never rejects (every failure is an error answer): nothing is awaited here.
+    void this.dispatcher
       .handle(message, this.context)
       .then((response) => {
         if (response !== undefined) this.send(response);

@@ -213,7 +213,8 @@ export async function startDaemon(owner: Owner, setup: DaemonSetup = {}): Promis
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    exited.then((code) => {
+    // `exited` never rejects; once ready, this late reject is a no-op.
+    void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`daemon exited with ${code} before it was ready:\n${output}`));
     });

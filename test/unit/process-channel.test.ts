@@ -44,7 +44,9 @@ echoContract('pipe', () => startEcho('pipe'));
 
 shmTest('shm: both processes map the memfd plugd-<name>', async (t) => {
   const peer = startEcho('shm', { name: 'test-maps' });
-  await Promise.all([collect(peer.transport, 1), send(peer.transport, { id: 0 })]);
+  const echoed = collect(peer.transport, 1);
+  send(peer.transport, { id: 0 });
+  await echoed;
   const memfdLines = (pid: number | string): string[] =>
     readFileSync(`/proc/${pid}/maps`, 'utf8')
       .split('\n')

@@ -70,13 +70,18 @@ export function createPrometheusExport(metrics: Metrics, host: PluginHost): Prom
 
 /** Listens on `host`:`port`, or on the listening socket `fd` when one was handed over. */
 export async function servePrometheus(exporter: PrometheusExport, host: string, port: number, fd?: number): Promise<Server> {
-  const server = createServer(async (request, response) => {
+  const server = createServer((request, response) => {
     if (request.method !== 'GET' || !request.url?.startsWith('/metrics')) {
       response.writeHead(404).end('see /metrics\n');
       return;
     }
-    response.setHeader('content-type', exporter.contentType);
-    response.end(await exporter.render());
+    Promise.resolve()
+      .then(() => exporter.render())
+      .then(
+        (text) => response.setHeader('content-type', exporter.contentType).end(text),
+        // A scrape that cannot be rendered is answered, not left hanging with its rejection unhandled.
+        (error: unknown) => response.writeHead(500).end(`metrics failed: ${error instanceof Error ? error.message : String(error)}\n`),
+      );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

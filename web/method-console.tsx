@@ -45,6 +45,7 @@ export function MethodConsole({ signature }: { signature: Signature }) {
   const id = (member: string) => `${signature.name}--${member}`;
   const set = (member: string, value: string) => setInputs({ ...inputs, [member]: value });
 
+  /** Never rejects: a failure is the answer shown. */
   async function submit(event: Event): Promise<void> {
     event.preventDefault();
     try {
@@ -65,7 +66,7 @@ export function MethodConsole({ signature }: { signature: Signature }) {
     <section class="method" aria-labelledby={id('heading')}>
       <h3 id={id('heading')}>{signature.name}</h3>
       {signature.description && <p>{signature.description}</p>}
-      <form onSubmit={submit}>
+      <form onSubmit={(event) => void submit(event)}>
         {raw && (
           <div class="field">
             <label for={id('')}>params (JSON)</label>

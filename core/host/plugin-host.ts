@@ -93,7 +93,7 @@ export class PluginHost {
   }
 
   private async watchFolder(): Promise<void> {
-    this.folderWatcher = await this.watch(this.pluginDir, (candidate) => this.syncCandidate(candidate));
+    this.folderWatcher = await this.watch(this.pluginDir, (candidate) => this.resync(candidate));
   }
 
   /**
@@ -108,7 +108,7 @@ export class PluginHost {
     const folderPlugin = statSync(target).isDirectory();
     const watched = folderPlugin ? target : dirname(target);
     await this.watch(watched, (candidate) => {
-      if (folderPlugin || candidate === target) void this.syncCandidate(target);
+      if (folderPlugin || candidate === target) this.resync(target);
     });
   }
 
@@ -275,6 +275,11 @@ export class PluginHost {
     } catch (error) {
       summary.failed.push({ name: source.name, error: (error as Error).message });
     }
+  }
+
+  /** syncCandidate for a watcher's callback: what it throws is logged, not left unhandled. */
+  private resync(path: string): void {
+    this.syncCandidate(path).catch((error: unknown) => this.deps.log.logger.error({ err: error, path }, `syncing ${path} failed`));
   }
 
   /** The watcher's report: one entry of the folder changed (added, edited, renamed or removed). */

@@ -69,7 +69,8 @@ export function openLog(options: LogOptions): DaemonLog {
           perSecond,
           maxLineBytes: MAX_PLUGIN_LINE_BYTES,
           write: writeLine,
-          reportDropped: (dropped) => logger.warn({ plugin, dropped }, `${plugin}: dropped ${dropped} log lines (over ${perSecond} a second)`),
+          reportDropped: (dropped) =>
+            logger.warn({ plugin, dropped }, `${plugin}: dropped ${dropped} log lines (over ${perSecond} a second)`),
         });
         writers.set(plugin, (writer = (line) => limit.offer(line)));
       }

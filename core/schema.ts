@@ -141,7 +141,8 @@ export function describeErrors(errors: ErrorObject[] | null | undefined, root = 
       if (error.keyword === 'additionalProperties') {
         return `${where} has an unknown member "${(error.params as { additionalProperty: string }).additionalProperty}"`;
       }
-      if (error.keyword === 'enum') return `${where} must be one of ${choices((error.params as { allowedValues: unknown[] }).allowedValues)}`;
+      if (error.keyword === 'enum')
+        return `${where} must be one of ${choices((error.params as { allowedValues: unknown[] }).allowedValues)}`;
       return `${where} ${error.message ?? 'is invalid'}`;
     })
     .join('; ');
@@ -155,10 +156,14 @@ const choices = (values: unknown[]) => values.map((value) => JSON.stringify(valu
  * the allowed values, as a person needs it.
  */
 function withChoicesFolded(errors: ErrorObject[]): ErrorObject[] {
-  const branchesOf = (union: ErrorObject) => errors.filter((other) => other.schemaPath.startsWith(`${union.schemaPath}/`));
+  const branchesOf = (union: ErrorObject) =>
+    errors.filter((other) => other.schemaPath.startsWith(`${union.schemaPath}/`));
   const foldable = (error: ErrorObject) => {
     const branches = error.keyword === 'anyOf' ? branchesOf(error) : [];
-    return branches.length > 0 && branches.every((branch) => branch.keyword === 'const' && branch.instancePath === error.instancePath);
+    return (
+      branches.length > 0 &&
+      branches.every((branch) => branch.keyword === 'const' && branch.instancePath === error.instancePath)
+    );
   };
   const unions = errors.filter(foldable);
   const folded = new Set(unions.flatMap(branchesOf));
@@ -166,7 +171,15 @@ function withChoicesFolded(errors: ErrorObject[]): ErrorObject[] {
     .filter((error) => !folded.has(error))
     .map((error) =>
       unions.includes(error)
-        ? { ...error, keyword: 'enum', params: { allowedValues: branchesOf(error).map((branch) => (branch.params as { allowedValue: unknown }).allowedValue) } }
+        ? {
+            ...error,
+            keyword: 'enum',
+            params: {
+              allowedValues: branchesOf(error).map(
+                (branch) => (branch.params as { allowedValue: unknown }).allowedValue,
+              ),
+            },
+          }
         : error,
     );
 }

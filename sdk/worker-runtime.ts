@@ -65,7 +65,12 @@ export function runWorker(ports: WorkerPorts): void {
   }
 
   /** What each order does once the plugin is loaded; its value is the reply's. */
-  const handlers: { [P in Exclude<keyof ControlOrders, 'load'>]: (instance: PluginInstance, order: Extract<ControlOrder, { t: P }>) => Promise<ControlOrders[P]['reply']> } = {
+  const handlers: {
+    [P in Exclude<keyof ControlOrders, 'load'>]: (
+      instance: PluginInstance,
+      order: Extract<ControlOrder, { t: P }>,
+    ) => Promise<ControlOrders[P]['reply']>;
+  } = {
     pause: (instance) => instance.pause(),
     resume: (instance) => instance.resume(),
     snapshot: async (instance) => instance.definition.snapshot?.(),
@@ -90,7 +95,9 @@ export function runWorker(ports: WorkerPorts): void {
     }
     const instance = await loaded?.catch(() => undefined);
     if (!instance) return; // Not loaded, or setup failed: the core is terminating this worker.
-    await reply(() => (handlers[order.t] as (instance: PluginInstance, order: ControlOrder) => Promise<unknown>)(instance, order));
+    await reply(() =>
+      (handlers[order.t] as (instance: PluginInstance, order: ControlOrder) => Promise<unknown>)(instance, order),
+    );
     if (order.t === 'stop') ports.close();
   }
 

@@ -84,7 +84,8 @@ export class Dispatcher {
   }
 
   private async run(entry: MethodEntry, params: unknown): Promise<unknown> {
-    if (entry.positional && Array.isArray(params) && params.length > 0) params = namePositional(entry.name, entry.positional, params);
+    if (entry.positional && Array.isArray(params) && params.length > 0)
+      params = namePositional(entry.name, entry.positional, params);
     let call: CallInfo = { method: entry.name, params, plugin: entry.plugin };
     if (this.hooks.beforeCall.isUsed()) call = await this.hooks.beforeCall.promise(call);
     if (entry.validate) {
@@ -115,12 +116,16 @@ export class Dispatcher {
     const request = message as jayson.JSONRPCRequest;
     if (request.id !== null) return this.callJayson(request, context);
     // jayson takes "id": null for a notification: the call runs under a stand-in id, and its answer carries null back.
-    return this.callJayson({ ...request, id: NULL_ID_STAND_IN }, context).then((answer) => answer && { ...answer, id: null });
+    return this.callJayson({ ...request, id: NULL_ID_STAND_IN }, context).then(
+      (answer) => answer && { ...answer, id: null },
+    );
   }
 
   private callJayson(request: jayson.JSONRPCRequest, context: CallContext): Promise<JsonRpcResponse | undefined> {
     return new Promise((resolve) => {
-      this.server.call(request, context, (error, response) => resolve((error ?? response) as JsonRpcResponse | undefined));
+      this.server.call(request, context, (error, response) =>
+        resolve((error ?? response) as JsonRpcResponse | undefined),
+      );
     });
   }
 

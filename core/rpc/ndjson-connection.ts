@@ -91,7 +91,11 @@ export class NdjsonConnection {
       if (!verdict.pass) return;
     }
     if (this.inFlight >= this.limits.maxInFlightPerConnection) {
-      const answer = errorAnswers(message, ErrorCode.OVERLOADED, `overloaded: ${this.inFlight} calls in flight on this connection`);
+      const answer = errorAnswers(
+        message,
+        ErrorCode.OVERLOADED,
+        `overloaded: ${this.inFlight} calls in flight on this connection`,
+      );
       if (answer) this.send(answer);
       return;
     }

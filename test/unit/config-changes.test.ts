@@ -20,7 +20,11 @@ function configs(t: ExecutionContext, before: ConfigFile, after: ConfigFile) {
 }
 
 test('an unchanged file changes nothing', (t) => {
-  const [current, next] = configs(t, { tcp: '127.0.0.1:1', plugins: { a: { config: { n: 1 } } } }, { tcp: '127.0.0.1:1', plugins: { a: { config: { n: 1 } } } });
+  const [current, next] = configs(
+    t,
+    { tcp: '127.0.0.1:1', plugins: { a: { config: { n: 1 } } } },
+    { tcp: '127.0.0.1:1', plugins: { a: { config: { n: 1 } } } },
+  );
   t.deepEqual(reconcileConfig(current, next).changes, { applied: [], needsRestart: [] });
 });
 
@@ -28,11 +32,26 @@ test('the log level, log rate, plugin folder, watch and per-plugin settings appl
   const [current, next] = configs(
     t,
     {},
-    { logLevel: 'warn', watch: true, pluginDir: 'elsewhere', isolation: 'process', limits: { pluginLogLinesPerSecond: 5, maxInFlightPerPlugin: 9 }, plugins: { a: {} } },
+    {
+      logLevel: 'warn',
+      watch: true,
+      pluginDir: 'elsewhere',
+      isolation: 'process',
+      limits: { pluginLogLinesPerSecond: 5, maxInFlightPerPlugin: 9 },
+      plugins: { a: {} },
+    },
   );
   const { config, changes } = reconcileConfig(current, next);
   t.deepEqual(changes, {
-    applied: ['isolation', 'limits.maxInFlightPerPlugin', 'limits.pluginLogLinesPerSecond', 'logLevel', 'pluginDir', 'plugins', 'watch'],
+    applied: [
+      'isolation',
+      'limits.maxInFlightPerPlugin',
+      'limits.pluginLogLinesPerSecond',
+      'logLevel',
+      'pluginDir',
+      'plugins',
+      'watch',
+    ],
     needsRestart: [],
   });
   t.deepEqual(config, next);
@@ -56,7 +75,16 @@ test('listeners, TLS, metrics, niceness, spare workers and connection limits nee
   const { config, changes } = reconcileConfig(current, next);
   t.deepEqual(changes, {
     applied: ['logLevel'],
-    needsRestart: ['limits.authTimeoutMs', 'limits.maxLineBytes', 'metrics', 'niceness', 'spareWorker', 'tcp', 'tcpAllowRemote', 'tcpTls'],
+    needsRestart: [
+      'limits.authTimeoutMs',
+      'limits.maxLineBytes',
+      'metrics',
+      'niceness',
+      'spareWorker',
+      'tcp',
+      'tcpAllowRemote',
+      'tcpTls',
+    ],
   });
   t.deepEqual(config, { ...current, logLevel: 'debug' });
 });

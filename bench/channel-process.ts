@@ -18,7 +18,14 @@ import { RingWriter } from '../core/channel/ring-writer.js';
 import { RingRegion, ringRegionBytes } from '../core/channel/ring.js';
 import { loadShm, type SabShm, shmMissingReason } from '../core/channel/shm.js';
 import type { ProcessChannelSpec } from '../core/channel/transport.js';
-import { type EchoTransport, ENDLESS_FRAMES, measureRoundTrips, oneWay, STREAM_WINDOW, type Stream } from './channel-measure.js';
+import {
+  type EchoTransport,
+  ENDLESS_FRAMES,
+  measureRoundTrips,
+  oneWay,
+  STREAM_WINDOW,
+  type Stream,
+} from './channel-measure.js';
 import { killIfAlive, onCleanup } from './cleanup.js';
 import { MIB } from './proc.js';
 import type { BenchResult } from './result.js';
@@ -124,7 +131,9 @@ function runChild(role: ChildRole): void {
       return;
     }
     case 'ipc-echo':
-      process.on('message', (call: CallMessage) => process.send!({ t: 'result', id: call.id, json: JSON.stringify(call.params) }));
+      process.on('message', (call: CallMessage) =>
+        process.send!({ t: 'result', id: call.id, json: JSON.stringify(call.params) }),
+      );
       return;
     case 'ring-producer': {
       const shm = loadShm()!;
@@ -144,4 +153,5 @@ function runChild(role: ChildRole): void {
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2]) runChild(JSON.parse(process.argv[2]) as ChildRole);
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2])
+  runChild(JSON.parse(process.argv[2]) as ChildRole);

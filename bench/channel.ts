@@ -6,14 +6,29 @@
 //   node --import ./test/preload.js bench/channel.ts
 
 import { pathToFileURL } from 'node:url';
-import { isMainThread, MessageChannel, type MessagePort, type Transferable, Worker, workerData } from 'node:worker_threads';
+import {
+  isMainThread,
+  MessageChannel,
+  type MessagePort,
+  type Transferable,
+  Worker,
+  workerData,
+} from 'node:worker_threads';
 import { attachChannel, DEFAULT_RING_BYTES, openChannel } from '../core/channel/open.js';
 import type { CallMessage, ResultMessage } from '../core/channel/protocol.js';
 import { RingReader } from '../core/channel/ring-reader.js';
 import { RingWriter } from '../core/channel/ring-writer.js';
 import { RingRegion, ringRegionBytes } from '../core/channel/ring.js';
 import type { ChannelKind, ChannelSpec, Transport } from '../core/channel/transport.js';
-import { call, ENDLESS_FRAMES, MEASURE_MS, measureRoundTrips, oneWay, STREAM_WINDOW, type Stream } from './channel-measure.js';
+import {
+  call,
+  ENDLESS_FRAMES,
+  MEASURE_MS,
+  measureRoundTrips,
+  oneWay,
+  STREAM_WINDOW,
+  type Stream,
+} from './channel-measure.js';
 import { benchProcessChannel } from './channel-process.js';
 import { echoCalls } from './echo-worker.js';
 import { round } from './harness.js';

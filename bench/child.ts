@@ -24,7 +24,8 @@ export interface RunningChild {
 
 /** Runs `node ...args` and resolves once `ready.text` appears on `ready.stream`. */
 export async function startChild(args: string[], ready: ReadyCondition): Promise<RunningChild> {
-  const stdio = ready.stream === 'stdout' ? (['ignore', 'pipe', 'ignore'] as const) : (['ignore', 'ignore', 'pipe'] as const);
+  const stdio =
+    ready.stream === 'stdout' ? (['ignore', 'pipe', 'ignore'] as const) : (['ignore', 'ignore', 'pipe'] as const);
   const child = spawn(process.execPath, args, { stdio: [...stdio] });
   const pid = child.pid!;
   const forget = onCleanup(() => killIfAlive(pid));
@@ -33,7 +34,10 @@ export async function startChild(args: string[], ready: ReadyCondition): Promise
   try {
     await new Promise<void>((resolve, reject) => {
       let seen = '';
-      const timer = setTimeout(() => reject(new Error(`not ready within ${READY_TIMEOUT_MS} ms: node ${args.join(' ')}\n${seen}`)), READY_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`not ready within ${READY_TIMEOUT_MS} ms: node ${args.join(' ')}\n${seen}`)),
+        READY_TIMEOUT_MS,
+      );
       output.setEncoding('utf8');
       output.on('data', (chunk: string) => {
         seen = (seen + chunk).slice(-KEPT_OUTPUT_CHARS);
@@ -42,7 +46,8 @@ export async function startChild(args: string[], ready: ReadyCondition): Promise
           resolve();
         }
       });
-      exited.then(() => {
+      // `exited` never rejects; once ready, this late reject is a no-op.
+      void exited.then(() => {
         clearTimeout(timer);
         reject(new Error(`exited before it was ready: node ${args.join(' ')}\n${seen}`));
       });

@@ -15,8 +15,16 @@ const RESTART_DELAY_MS = 100;
 const PLUGIN = 'echo';
 
 export async function benchCrash(): Promise<BenchResult[]> {
-  const restart = { initialDelayMs: RESTART_DELAY_MS, maxDelayMs: RESTART_DELAY_MS, maxCrashes: 1000, windowMs: 60_000 };
-  const daemon = await startDaemon(onCleanup, { examples: true, config: { isolation: 'process', supervision: { restart } } });
+  const restart = {
+    initialDelayMs: RESTART_DELAY_MS,
+    maxDelayMs: RESTART_DELAY_MS,
+    maxCrashes: 1000,
+    windowMs: 60_000,
+  };
+  const daemon = await startDaemon(onCleanup, {
+    examples: true,
+    config: { isolation: 'process', supervision: { restart } },
+  });
   try {
     const latency = await sampleMs(SAMPLES, () => timeCrash(daemon));
     return percentileResults(latency, { 'crash.process.p50': 50, 'crash.process.p95': 95 });

@@ -109,7 +109,10 @@ export async function closedLoop(options: LoadOptions): Promise<BenchResult> {
 }
 
 /** Runs `measureOnce` (which returns milliseconds) `count` times, one after the other. */
-export async function sampleMs(count: number, measureOnce: (index: number) => Promise<number>): Promise<LatencyHistogram> {
+export async function sampleMs(
+  count: number,
+  measureOnce: (index: number) => Promise<number>,
+): Promise<LatencyHistogram> {
   const histogram = new LatencyHistogram();
   for (let index = 0; index < count; index++) histogram.record(await measureOnce(index));
   return histogram;
@@ -117,5 +120,9 @@ export async function sampleMs(count: number, measureOnce: (index: number) => Pr
 
 /** The figures `names` (e.g. `{ 'reload.p50': 50 }`) of a millisecond histogram. */
 export function percentileResults(histogram: LatencyHistogram, names: Record<string, number>): BenchResult[] {
-  return Object.entries(names).map(([name, percentile]) => ({ name, value: round(histogram.ms(percentile), 1), unit: 'ms' }));
+  return Object.entries(names).map(([name, percentile]) => ({
+    name,
+    value: round(histogram.ms(percentile), 1),
+    unit: 'ms',
+  }));
 }

@@ -9,7 +9,9 @@ import { isOneJsonValue } from '../core/host/worker-messages.js';
 
 const SAMPLES: Record<string, string> = {
   'small result (rpc.plugin.c32)': JSON.stringify({ text: 'hello', n: 42 }),
-  'object of 100 fields': JSON.stringify(Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`field${i}`, i % 3 ? `value ${i}` : i]))),
+  'object of 100 fields': JSON.stringify(
+    Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`field${i}`, i % 3 ? `value ${i}` : i])),
+  ),
   '1 MiB string': JSON.stringify('x'.repeat(1 << 20)),
   '1 MiB array of numbers': JSON.stringify(Array.from({ length: 150_000 }, (_, i) => i * 1.5)),
 };
@@ -92,5 +94,7 @@ function opsPerSecond(check: (text: string) => boolean, text: string): number {
 for (const [name, text] of Object.entries(SAMPLES)) {
   const parse = opsPerSecond(isOneJsonValue, text);
   const scan = opsPerSecond(scanOneJsonValue, text);
-  console.log(`${name.padEnd(32)} JSON.parse ${parse.toFixed(0).padStart(10)}/s   scanner ${scan.toFixed(0).padStart(10)}/s   (parse/scan ${(parse / scan).toFixed(2)})`);
+  console.log(
+    `${name.padEnd(32)} JSON.parse ${parse.toFixed(0).padStart(10)}/s   scanner ${scan.toFixed(0).padStart(10)}/s   (parse/scan ${(parse / scan).toFixed(2)})`,
+  );
 }

@@ -28,10 +28,12 @@ function parentOf(pid: number): number | undefined {
 
 /** `pid` and every process under it (a daemon's plugin processes). */
 function processTree(pid: number): number[] {
-  const pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number);
+  const pids = readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number);
   const tree = new Set([pid]);
   // Parents come before their children often but not always: repeat until nothing joins.
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const candidate of pids) {
       const parent = parentOf(candidate);
@@ -50,7 +52,8 @@ export function treeRssBytes(pid: number): number {
 
 /** Proportional set size of `pid` and every process under it, in bytes: each shared page counted once in all. */
 export function treePssBytes(pid: number): number {
-  const pss = (member: number) => Number(/^Pss:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${member}/smaps_rollup`, 'utf8'))?.[1] ?? 0) * 1024;
+  const pss = (member: number) =>
+    Number(/^Pss:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${member}/smaps_rollup`, 'utf8'))?.[1] ?? 0) * 1024;
   return processTree(pid).reduce((sum, member) => sum + pss(member), 0);
 }
 

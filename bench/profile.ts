@@ -52,7 +52,9 @@ const SCENARIOS: Record<string, Scenario> = {
   async start(nodeArgs) {
     const ten = tenPlugins();
     await inDetachedHome({ examples: true, plugins: ten.files }, async (home) => {
-      console.log(`  plugd start → 10 plugins answering: ${(await timeStart(home, ten.probes, nodeArgs)).toFixed(0)} ms`);
+      console.log(
+        `  plugd start → 10 plugins answering: ${(await timeStart(home, ten.probes, nodeArgs)).toFixed(0)} ms`,
+      );
       await runPlugd(['stop', '--home', home.home]);
     });
   },
@@ -70,11 +72,15 @@ function groupByThreadKind(files: string[]): Map<string, string[]> {
 }
 
 function printHotspots(hotspots: Hotspot[]): void {
-  console.table(hotspots.map((hot) => ({ 'self ms': hot.selfMs.toFixed(1), '%': (hot.share * 100).toFixed(1), where: hot.label })));
+  console.table(
+    hotspots.map((hot) => ({ 'self ms': hot.selfMs.toFixed(1), '%': (hot.share * 100).toFixed(1), where: hot.label })),
+  );
 }
 
 function printProfiles(dir: string): void {
-  const files = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')).sort();
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.cpuprofile'))
+    .sort();
   for (const [group, members] of groupByThreadKind(files)) {
     const summary = summarizeProfiles(
       members.map((file) => join(dir, file)),

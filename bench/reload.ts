@@ -77,7 +77,8 @@ async function timeReload(daemon: TestDaemon): Promise<number> {
   await forceReload(daemon);
   await daemon.call(`${PLUGIN}.echo`, { after: 'reload' });
   const elapsed = performance.now() - started;
-  if ((await servingWorker(daemon)) === before) throw new Error(`plugins.reload {force} left ${PLUGIN} on worker ${before}`);
+  if ((await servingWorker(daemon)) === before)
+    throw new Error(`plugins.reload {force} left ${PLUGIN} on worker ${before}`);
   return elapsed;
 }
 

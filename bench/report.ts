@@ -68,7 +68,15 @@ export function writeResults(results: BenchResult[]): void {
 
 export function printReport(results: BenchResult[]): void {
   console.log();
-  console.table(results.map(({ name, value, unit, p50_us, p99_us }) => ({ name, value, unit, p50_us: p50_us ?? '', p99_us: p99_us ?? '' })));
+  console.table(
+    results.map(({ name, value, unit, p50_us, p99_us }) => ({
+      name,
+      value,
+      unit,
+      p50_us: p50_us ?? '',
+      p99_us: p99_us ?? '',
+    })),
+  );
   const values = new Map(results.map((result) => [result.name, result.value]));
   // A run of some suites only shows the checks it has the figures for.
   const measured = CHECKS.filter((check) => values.has(check.figure) && (!check.over || values.has(check.over)));
@@ -78,9 +86,15 @@ export function printReport(results: BenchResult[]): void {
 function judge(check: Check, values: Map<string, number>): Record<string, string> {
   const label = check.over ? `${check.figure} / ${check.over}` : check.figure;
   const target =
-    check.atLeast !== undefined ? `>= ${check.atLeast}` : check.atMost !== undefined ? `<= ${check.atMost} ${check.unit ?? ''}`.trim() : '';
+    check.atLeast !== undefined
+      ? `>= ${check.atLeast}`
+      : check.atMost !== undefined
+        ? `<= ${check.atMost} ${check.unit ?? ''}`.trim()
+        : '';
   const measured = values.get(check.figure)! / (check.over ? values.get(check.over)! : 1);
-  const met = (check.atLeast === undefined || measured >= check.atLeast) && (check.atMost === undefined || measured <= check.atMost);
+  const met =
+    (check.atLeast === undefined || measured >= check.atLeast) &&
+    (check.atMost === undefined || measured <= check.atMost);
   return {
     check: label,
     measured: check.over ? measured.toFixed(2) : `${measured} ${check.unit ?? ''}`.trim(),

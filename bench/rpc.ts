@@ -29,8 +29,12 @@ export async function benchRpc(): Promise<BenchResult[]> {
       ['rpc.plugin', PLUGIN_METHOD],
       ['rpc.status', 'daemon.status', {}],
     ])),
-    ...(await againstDaemon({ examples: true, config: { channel: 'postmessage' } }, [['rpc.plugin.postmessage', PLUGIN_METHOD]])),
-    ...(await againstDaemon({ examples: true, config: { isolation: 'process' } }, [['rpc.plugin.process', PLUGIN_METHOD]])),
+    ...(await againstDaemon({ examples: true, config: { channel: 'postmessage' } }, [
+      ['rpc.plugin.postmessage', PLUGIN_METHOD],
+    ])),
+    ...(await againstDaemon({ examples: true, config: { isolation: 'process' } }, [
+      ['rpc.plugin.process', PLUGIN_METHOD],
+    ])),
     ...(await execFigures()),
   ];
 }
@@ -49,7 +53,16 @@ async function againstDaemon(options: DaemonSetup, figures: Array<[string, strin
   try {
     const results: BenchResult[] = [];
     for (const [prefix, method, params = PROBE_PARAMS] of figures) {
-      results.push(...(await callsPerSecond({ prefix, method, unit: 'calls/s', socket: daemon.socket, serverPid: daemon.pid, params })));
+      results.push(
+        ...(await callsPerSecond({
+          prefix,
+          method,
+          unit: 'calls/s',
+          socket: daemon.socket,
+          serverPid: daemon.pid,
+          params,
+        })),
+      );
     }
     return results;
   } finally {

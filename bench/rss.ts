@@ -76,7 +76,10 @@ async function idleProcessTree(options: DaemonSetup): Promise<BenchResult[]> {
   const daemon = await startDaemon(onCleanup, options);
   try {
     await sleep(SETTLE_MS);
-    return [mb('rss.idle.10plugins.process', treeRssBytes(daemon.pid)), mb('pss.idle.10plugins.process', treePssBytes(daemon.pid))];
+    return [
+      mb('rss.idle.10plugins.process', treeRssBytes(daemon.pid)),
+      mb('pss.idle.10plugins.process', treePssBytes(daemon.pid)),
+    ];
   } finally {
     await daemon.stop();
   }
@@ -90,8 +93,17 @@ async function reloadGrowth(): Promise<BenchResult> {
       await sleep(SETTLE_MS);
       const rss = rssBytes(daemon.pid);
       const { memory } = await daemon.call<{ memory: { heapUsed: number; external: number } }>('daemon.status');
-      const figures = { rss, 'js heap': memory.heapUsed, external: memory.external, 'malloc [heap]': brkHeapBytes(daemon.pid) };
-      series.push(`${reloads}: ${Object.entries(figures).map(([what, bytes]) => `${what} ${(bytes / MIB).toFixed(1)}`).join(', ')}`);
+      const figures = {
+        rss,
+        'js heap': memory.heapUsed,
+        external: memory.external,
+        'malloc [heap]': brkHeapBytes(daemon.pid),
+      };
+      series.push(
+        `${reloads}: ${Object.entries(figures)
+          .map(([what, bytes]) => `${what} ${(bytes / MIB).toFixed(1)}`)
+          .join(', ')}`,
+      );
       return rss;
     };
     let reloads = 0;
@@ -114,11 +126,19 @@ async function reloadGrowth(): Promise<BenchResult> {
 }
 
 async function bareWorkerGrowth(): Promise<BenchResult> {
-  const run = promisify(execFile)(process.execPath, [...TS_LOADER, WORKER_CHURN, String(WARM_RELOADS), String(TOTAL_RELOADS), String(SETTLE_MS)]);
+  const run = promisify(execFile)(process.execPath, [
+    ...TS_LOADER,
+    WORKER_CHURN,
+    String(WARM_RELOADS),
+    String(TOTAL_RELOADS),
+    String(SETTLE_MS),
+  ]);
   const forget = onCleanup(() => killIfAlive(run.child.pid!));
   try {
     const { afterWarmup, afterAll } = JSON.parse((await run).stdout) as { afterWarmup: number; afterAll: number };
-    console.log(`  bare Node workers: rss ${(afterWarmup / MIB).toFixed(1)} MB after ${WARM_RELOADS}, ${(afterAll / MIB).toFixed(1)} MB after ${TOTAL_RELOADS}`);
+    console.log(
+      `  bare Node workers: rss ${(afterWarmup / MIB).toFixed(1)} MB after ${WARM_RELOADS}, ${(afterAll / MIB).toFixed(1)} MB after ${TOTAL_RELOADS}`,
+    );
     return mb('rss.growth.500workers.bare', afterAll - afterWarmup);
   } finally {
     forget();

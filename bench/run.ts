@@ -37,10 +37,12 @@ const BUSY_WARNING_SHARE = 0.15;
 async function main(): Promise<void> {
   const requested = process.argv.slice(2);
   const unknown = requested.filter((name) => !(name in SUITES));
-  if (unknown.length > 0) throw new Error(`unknown suite(s) ${unknown.join(', ')}; known: ${Object.keys(SUITES).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`unknown suite(s) ${unknown.join(', ')}; known: ${Object.keys(SUITES).join(', ')}`);
   const busy = await machineBusyShare(1000);
   console.log(`machine: ${(busy * 100).toFixed(0)} % of its CPU busy before the run`);
-  if (busy > BUSY_WARNING_SHARE) console.log('  warning: other processes are using the CPU; every figure of this run is lowered by them');
+  if (busy > BUSY_WARNING_SHARE)
+    console.log('  warning: other processes are using the CPU; every figure of this run is lowered by them');
   const results: BenchResult[] = [];
   const started = performance.now();
   for (const name of requested.length > 0 ? requested : Object.keys(SUITES)) {

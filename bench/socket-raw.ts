@@ -28,7 +28,10 @@ async function againstEchoServer(prefix: string, hop?: ChannelKind): Promise<Ben
   // A scratch home only for its socket path and its removal on any exit.
   const scratch = makeHome(onCleanup);
   try {
-    const server = await startChild([...TS_LOADER, SERVER, scratch.socket, ...(hop ? [hop] : [])], { stream: 'stdout', text: 'listening' });
+    const server = await startChild([...TS_LOADER, SERVER, scratch.socket, ...(hop ? [hop] : [])], {
+      stream: 'stdout',
+      text: 'listening',
+    });
     try {
       return await callsPerSecond({
         prefix,

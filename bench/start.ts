@@ -62,7 +62,12 @@ export function hundredOnCall(): HomeSetup {
 }
 
 /** `warmUps` starts and stops first, unmeasured (an onCall plugin's first start learns its methods). */
-async function startLatency(name: string, setup: HomeSetup, probes: PluginProbe[], warmUps = 0): Promise<BenchResult[]> {
+async function startLatency(
+  name: string,
+  setup: HomeSetup,
+  probes: PluginProbe[],
+  warmUps = 0,
+): Promise<BenchResult[]> {
   const latency = await inDetachedHome(setup, async (home) => {
     for (let warmUp = 0; warmUp < warmUps; warmUp++) {
       await timeStart(home, probes);

@@ -31,13 +31,17 @@ export async function benchUpgrade(): Promise<BenchResult[]> {
       }
       return performance.now() - started;
     });
-    console.log(`  upgrade: ${SAMPLES} upgrades with 10 plugins, ${latency.ms(0).toFixed(0)}–${latency.ms(100).toFixed(0)} ms`);
+    console.log(
+      `  upgrade: ${SAMPLES} upgrades with 10 plugins, ${latency.ms(0).toFixed(0)}–${latency.ms(100).toFixed(0)} ms`,
+    );
 
     const load = hammer(home.socket, 'counter.count', { perCall: 4, persistent: 4 });
     for (let index = 0; index < UPGRADES_UNDER_LOAD; index++) await runPlugd(['upgrade', '--home', home.home]);
     const report = await load.stop();
     const refused = Object.values(report.refused).reduce((sum, count) => sum + count, 0);
-    console.log(`  under load: ${UPGRADES_UNDER_LOAD} upgrades, ${report.results.length} answers, ${report.errors.length} errors, ${report.resent} resent, ${refused} refused`);
+    console.log(
+      `  under load: ${UPGRADES_UNDER_LOAD} upgrades, ${report.results.length} answers, ${report.errors.length} errors, ${report.resent} resent, ${refused} refused`,
+    );
     await runPlugd(['stop', '--home', home.home]);
     return [
       ...percentileResults(latency, { 'upgrade.p50': 50, 'upgrade.p95': 95 }),

@@ -21,7 +21,11 @@ const PAUSE_MS = 100;
 export async function benchWatch(): Promise<BenchResult[]> {
   const single = singleFilePlugin('watched');
   const project = projectPlugin('dev');
-  const daemon = await startDaemon(onCleanup, { examples: true, args: ['--watch'], plugins: { ...single.files(0), ...project.files(0) } });
+  const daemon = await startDaemon(onCleanup, {
+    examples: true,
+    args: ['--watch'],
+    plugins: { ...single.files(0), ...project.files(0) },
+  });
   try {
     const singleFile = await sampleMs(SAMPLES, (index) => timeToNewVersion(daemon, single, index + 1));
     const projectFile = await sampleMs(SAMPLES, (index) => timeToNewVersion(daemon, project, index + 1));
@@ -42,7 +46,8 @@ async function timeToNewVersion(daemon: TestDaemon, plugin: VersionedPlugin, ver
   writePlugin(daemon.pluginDir, source, plugin.files(version)[source]);
   const method = `${plugin.name}.version`;
   const served = () => {
-    if (performance.now() - started > GIVE_UP_MS) throw new Error(`${source}: version ${version} not served after ${GIVE_UP_MS} ms`);
+    if (performance.now() - started > GIVE_UP_MS)
+      throw new Error(`${source}: version ${version} not served after ${GIVE_UP_MS} ms`);
     return daemon.call<number>(method);
   };
   await until(served, (answer) => answer === version, POLL_MS);

@@ -10,9 +10,15 @@ import type { ConfigChanges } from './contract/plugin-status.js';
 import type { Config, Limits } from './config.js';
 
 /** Held by what was made at start from them: the listeners, the dashboard's sessions, the metrics server, the priority, the spare pool. */
-const RESTART_KEYS = ['tcp', 'tcpAllowRemote', 'tcpTls', 'dashboard', 'metrics', 'niceness', 'spareWorker'] as const satisfies ReadonlyArray<
-  keyof Config
->;
+const RESTART_KEYS = [
+  'tcp',
+  'tcpAllowRemote',
+  'tcpTls',
+  'dashboard',
+  'metrics',
+  'niceness',
+  'spareWorker',
+] as const satisfies ReadonlyArray<keyof Config>;
 
 /** The limits the connections were made with; the others are read per plugin or per log line. */
 const LIVE_LIMITS: ReadonlyArray<keyof Limits> = [

@@ -50,7 +50,10 @@ export const SupervisionSchema = Type.Object(
 export type Supervision = Static<typeof SupervisionSchema>;
 
 /** `plugd upgrade`: how long the successor may take to be ready, and the old daemon to drain. */
-export const UpgradeSchema = Type.Object({ drainTimeoutMs: Millis, readyTimeoutMs: Millis }, { additionalProperties: false });
+export const UpgradeSchema = Type.Object(
+  { drainTimeoutMs: Millis, readyTimeoutMs: Millis },
+  { additionalProperties: false },
+);
 export type UpgradeSettings = Static<typeof UpgradeSchema>;
 
 /** What a config file may say about supervision: any part of it. */
@@ -106,7 +109,11 @@ export type DashboardSettings = Static<typeof DashboardSchema>;
 
 /** PEM files for TLS on the TCP listener; with `ca`, clients must present a certificate it signed. */
 const TlsSchema = Type.Object(
-  { cert: Type.String({ minLength: 1 }), key: Type.String({ minLength: 1 }), ca: Type.Optional(Type.String({ minLength: 1 })) },
+  {
+    cert: Type.String({ minLength: 1 }),
+    key: Type.String({ minLength: 1 }),
+    ca: Type.Optional(Type.String({ minLength: 1 })),
+  },
   { additionalProperties: false },
 );
 
@@ -117,7 +124,9 @@ const IsolationSchema = Type.Union([Type.Literal('thread'), Type.Literal('proces
 export type IsolationSetting = Static<typeof IsolationSchema>;
 
 /** pino's levels. */
-const LogLevelSchema = Type.Union((['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const).map((level) => Type.Literal(level)));
+const LogLevelSchema = Type.Union(
+  (['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const).map((level) => Type.Literal(level)),
+);
 /** When a plugin's worker starts: with the daemon, or at its first call (and stops again after `idleStopMs` without one). */
 const ActivationSchema = Type.Union([Type.Literal('eager'), Type.Literal('onCall')]);
 export type Activation = Static<typeof ActivationSchema>;
@@ -178,4 +187,3 @@ export const ConfigFileSchema = Type.Object(
 );
 
 export type ConfigFile = Static<typeof ConfigFileSchema>;
-

@@ -19,7 +19,16 @@ import {
   type UpgradeSettings,
 } from './config-schema.js';
 
-export type { Activation, ConfigFile, DashboardSettings, IsolationSetting, Limits, Supervision, SupervisionOverride, TlsFiles } from './config-schema.js';
+export type {
+  Activation,
+  ConfigFile,
+  DashboardSettings,
+  IsolationSetting,
+  Limits,
+  Supervision,
+  SupervisionOverride,
+  TlsFiles,
+} from './config-schema.js';
 
 export const DEFAULT_SUPERVISION: Supervision = {
   loadTimeoutMs: 10_000,

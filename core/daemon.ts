@@ -241,9 +241,13 @@ export class Daemon {
     this.log.logger.level = config.logLevel;
     this.log.setPluginLinesPerSecond(config.limits.pluginLogLinesPerSecond);
     await this.host.reconfigure(config);
-    if (changes.applied.length) this.log.logger.info({ applied: changes.applied }, `plugd.json: applied ${changes.applied.join(', ')}`);
+    if (changes.applied.length)
+      this.log.logger.info({ applied: changes.applied }, `plugd.json: applied ${changes.applied.join(', ')}`);
     if (changes.needsRestart.length) {
-      this.log.logger.warn({ needsRestart: changes.needsRestart }, `plugd.json: ${changes.needsRestart.join(', ')} changed: needs a restart (plugd restart) to take effect`);
+      this.log.logger.warn(
+        { needsRestart: changes.needsRestart },
+        `plugd.json: ${changes.needsRestart.join(', ')} changed: needs a restart (plugd restart) to take effect`,
+      );
     }
     return changes;
   }
@@ -251,7 +255,10 @@ export class Daemon {
   /** STATUS= for systemd: how many plugins serve, how many failed. */
   private systemdStatus(): string {
     const plugins = this.host.list();
-    return statusText(plugins.filter((plugin) => plugin.state === 'ready').length, plugins.filter((plugin) => plugin.state === 'failed').length);
+    return statusText(
+      plugins.filter((plugin) => plugin.state === 'ready').length,
+      plugins.filter((plugin) => plugin.state === 'failed').length,
+    );
   }
 
   /**
@@ -260,7 +267,8 @@ export class Daemon {
    * socket and pidfile to it. If it fails, this daemon serves on.
    */
   async upgrade(request: UpgradeRequest): Promise<UpgradeOutcome> {
-    if (this.upgrading || this.stopping) throw upgradeFailed('start', this.stopping ? 'the daemon is stopping' : 'another upgrade is under way');
+    if (this.upgrading || this.stopping)
+      throw upgradeFailed('start', this.stopping ? 'the daemon is stopping' : 'another upgrade is under way');
     this.upgrading = true;
     try {
       const succession = await startSuccessor(
@@ -276,7 +284,10 @@ export class Daemon {
         },
         request,
       );
-      this.log.logger.info({ successor: succession.outcome.pid }, `upgraded: plugd ${version} pid ${succession.outcome.pid} serves; draining`);
+      this.log.logger.info(
+        { successor: succession.outcome.pid },
+        `upgraded: plugd ${version} pid ${succession.outcome.pid} serves; draining`,
+      );
       setImmediate(() => void this.drainAfterUpgrade(succession));
       return succession.outcome;
     } catch (error) {
@@ -333,7 +344,10 @@ export class Daemon {
       this.config.supervision.snapshotTimeoutMs,
     );
     this.succession = undefined;
-    this.log.logger.info({ from: brief.from }, `took over from plugd ${brief.from.version} pid ${brief.from.pid} (upgrade ${this.upgrades})`);
+    this.log.logger.info(
+      { from: brief.from },
+      `took over from plugd ${brief.from.version} pid ${brief.from.pid} (upgrade ${this.upgrades})`,
+    );
   }
 
   requestStop(reason: string): void {
@@ -396,7 +410,9 @@ export class Daemon {
       // A passed TCP socket is where the service manager put it; a configured address is checked first.
       const { host, port } = tcp ? this.allowedAddress(tcp, 'listen on') : { host: '', port: 0 };
       if (tcp && !isLoopback(host) && !tcpTls) {
-        this.warn(`the TCP listener on ${tcp} is reachable from other machines without TLS: the token crosses the network in clear (set tcpTls)`);
+        this.warn(
+          `the TCP listener on ${tcp} is reachable from other machines without TLS: the token crosses the network in clear (set tcpTls)`,
+        );
       }
       const token = new TokenSource(this.paths.home, (problem) => this.log.logger.error(problem));
       const front = createDashboard({
@@ -425,10 +441,18 @@ export class Daemon {
       }
     }
     if (metrics || inherited.metrics !== undefined) {
-      const { host, port } = metrics && inherited.metrics === undefined ? this.allowedAddress(metrics, 'serve metrics on') : { host: '', port: 0 };
+      const { host, port } =
+        metrics && inherited.metrics === undefined
+          ? this.allowedAddress(metrics, 'serve metrics on')
+          : { host: '', port: 0 };
       // prom-client is loaded only by daemons that export metrics.
       const { createPrometheusExport, servePrometheus } = await import('./prometheus.js');
-      this.prometheus = await servePrometheus(createPrometheusExport(this.callStats, this.host), host, port, inherited.metrics);
+      this.prometheus = await servePrometheus(
+        createPrometheusExport(this.callStats, this.host),
+        host,
+        port,
+        inherited.metrics,
+      );
     }
   }
 
@@ -446,7 +470,9 @@ export class Daemon {
     const token = readToken(this.paths.home);
     const path = tokenPath(this.paths.home);
     if (token.length < MIN_TOKEN_LENGTH) {
-      throw new Error(`refusing to listen on ${tcp}: the token in ${path} has ${token.length} characters, at least ${MIN_TOKEN_LENGTH} needed (plugd token --rotate makes one)`);
+      throw new Error(
+        `refusing to listen on ${tcp}: the token in ${path} has ${token.length} characters, at least ${MIN_TOKEN_LENGTH} needed (plugd token --rotate makes one)`,
+      );
     }
     const warning = tokenFileWarning(this.paths.home);
     if (warning) this.warn(warning);
@@ -459,7 +485,10 @@ export class Daemon {
     try {
       setPriority(niceness);
     } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied (only root may raise priority)' : (error as Error).message;
+      const reason =
+        (error as NodeJS.ErrnoException).code === 'EACCES'
+          ? 'permission denied (only root may raise priority)'
+          : (error as Error).message;
       throw new Error(`cannot set niceness to ${niceness}: ${reason}`);
     }
   }

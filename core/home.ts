@@ -29,11 +29,14 @@ export function prepareHome(home: string): void {
   }
   const mode = stats.mode & 0o777;
   if (mode & 0o077) {
-    throw new Error(`refusing home ${home}: other users can reach it (mode ${mode.toString(8).padStart(4, '0')}): chmod 700 ${home} or choose another home`);
+    throw new Error(
+      `refusing home ${home}: other users can reach it (mode ${mode.toString(8).padStart(4, '0')}): chmod 700 ${home} or choose another home`,
+    );
   }
 }
 
 /** For commands that only read the home: a home that is a file says so, not "ENOTDIR". */
 export function checkHomeIsFolder(home: string): void {
-  if (statHome(home)?.isDirectory() === false) throw new Error(`${home} is a file, not a folder: --home takes a folder`);
+  if (statHome(home)?.isDirectory() === false)
+    throw new Error(`${home} is a file, not a folder: --home takes a folder`);
 }

@@ -8,9 +8,9 @@
 // have none never pays for it.
 
 import { createRequire } from 'node:module';
-import type { RE2 as RE2Class } from 're2-wasm';
+import type * as Re2Wasm from 're2-wasm';
 
-let RE2: typeof RE2Class | undefined;
+let RE2: typeof Re2Wasm.RE2 | undefined;
 
 /** What Ajv calls a pattern with: `test` is all it uses. */
 export interface LinearRegExp {
@@ -22,7 +22,7 @@ export interface LinearRegExp {
  * (backreferences and lookaround have no linear-time match).
  */
 export function linearRegExp(pattern: string, flags: string): LinearRegExp {
-  RE2 ??= (createRequire(import.meta.url)('re2-wasm') as typeof import('re2-wasm')).RE2;
+  RE2 ??= (createRequire(import.meta.url)('re2-wasm') as typeof Re2Wasm).RE2;
   try {
     // RE2 works only in unicode mode; Ajv asks for it already (its unicodeRegExp default).
     return new RE2(pattern, flags.includes('u') ? flags : `${flags}u`);

@@ -20,7 +20,10 @@ export type InheritedListeners = Partial<Record<ListenerName, number>>;
  * process. The variables are removed, so nothing this process starts takes
  * them as its own.
  */
-export function takeInheritedListeners(env: NodeJS.ProcessEnv = process.env, trusted = false): InheritedListeners | undefined {
+export function takeInheritedListeners(
+  env: NodeJS.ProcessEnv = process.env,
+  trusted = false,
+): InheritedListeners | undefined {
   const count = Number(env.LISTEN_FDS);
   const forUs = trusted || Number(env.LISTEN_PID) === process.pid;
   const names = env.LISTEN_FDNAMES?.split(':');

@@ -4,6 +4,7 @@
 // `pluginLinesPerSecond` a second per plugin (core/log-rate.ts).
 
 import { createRequire } from 'node:module';
+import type PinoPretty from 'pino-pretty';
 import pino, { type Logger, type DestinationStream } from 'pino';
 import { LogFile } from './log-file.js';
 import { LogRateLimit } from './log-rate.js';
@@ -13,7 +14,7 @@ const MAX_PLUGIN_LINE_BYTES = 64 * 1024;
 
 /** pino-pretty, loaded only for a terminal (a daemon in the background never needs it). */
 function prettyStream(): DestinationStream {
-  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
   return pretty({ colorize: true, destination: 1, sync: true });
 }
 
@@ -68,7 +69,8 @@ export function openLog(options: LogOptions): DaemonLog {
           perSecond,
           maxLineBytes: MAX_PLUGIN_LINE_BYTES,
           write: writeLine,
-          reportDropped: (dropped) => logger.warn({ plugin, dropped }, `${plugin}: dropped ${dropped} log lines (over ${perSecond} a second)`),
+          reportDropped: (dropped) =>
+            logger.warn({ plugin, dropped }, `${plugin}: dropped ${dropped} log lines (over ${perSecond} a second)`),
         });
         writers.set(plugin, (writer = (line) => limit.offer(line)));
       }

@@ -4,5 +4,6 @@
 // daemon (and every CLI command) would carry without ever serving TLS.
 
 import { createRequire } from 'node:module';
+import type * as Tls from 'node:tls';
 
-export const nodeTls = (): typeof import('node:tls') => createRequire(import.meta.url)('node:tls') as typeof import('node:tls');
+export const nodeTls = (): typeof Tls => createRequire(import.meta.url)('node:tls') as typeof Tls;

@@ -35,5 +35,6 @@ const MAX_SOCKET_PATH_BYTES = 106;
 /** Checked before binding: a longer path would bind a truncated name. */
 export function checkSocketPath(path: string): void {
   const bytes = Buffer.byteLength(path);
-  if (bytes > MAX_SOCKET_PATH_BYTES) throw new Error(`socket path too long (${bytes} bytes, at most ${MAX_SOCKET_PATH_BYTES}): use a shorter --home`);
+  if (bytes > MAX_SOCKET_PATH_BYTES)
+    throw new Error(`socket path too long (${bytes} bytes, at most ${MAX_SOCKET_PATH_BYTES}): use a shorter --home`);
 }

@@ -34,7 +34,8 @@ export async function acquirePidfile(path: string, socket: string, pid = process
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const holder = readPid(path);
-    if (holder !== undefined && holder !== pid && (await isPlugdProcess(holder, socket))) throw new AlreadyRunningError(holder);
+    if (holder !== undefined && holder !== pid && (await isPlugdProcess(holder, socket)))
+      throw new AlreadyRunningError(holder);
     // Stale (or unreadable, or half-written by a daemon that died): replace it.
     rmSync(path, { force: true });
   }

@@ -16,6 +16,7 @@
 // is what fails a plugin's load.
 
 import { createRequire } from 'node:module';
+import type * as AjvModule from 'ajv';
 import type { Ajv as AjvInstance, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { built } from './package-root.js';
 import { linearRegExp } from './linear-regexp.js';
@@ -26,7 +27,7 @@ export interface Validator {
 }
 
 function newAjv(regExp?: NonNullable<Options['code']>['regExp']): AjvInstance {
-  const { Ajv } = createRequire(import.meta.url)(built.ajv) as typeof import('ajv');
+  const { Ajv } = createRequire(import.meta.url)(built.ajv) as typeof AjvModule;
   // meta: false: no meta-schema is checked against, so none is kept either.
   return new Ajv({
     allErrors: false,
@@ -85,7 +86,7 @@ function reporting(compile: () => ValidateFunction): Validator {
   let compiled: ValidateFunction | undefined;
   const validate: Validator = (value) => {
     compiled ??= compile();
-    const valid = compiled(value) as boolean;
+    const valid = compiled(value);
     validate.errors = compiled.errors;
     return valid;
   };
@@ -140,7 +141,8 @@ export function describeErrors(errors: ErrorObject[] | null | undefined, root = 
       if (error.keyword === 'additionalProperties') {
         return `${where} has an unknown member "${(error.params as { additionalProperty: string }).additionalProperty}"`;
       }
-      if (error.keyword === 'enum') return `${where} must be one of ${choices((error.params as { allowedValues: unknown[] }).allowedValues)}`;
+      if (error.keyword === 'enum')
+        return `${where} must be one of ${choices((error.params as { allowedValues: unknown[] }).allowedValues)}`;
       return `${where} ${error.message ?? 'is invalid'}`;
     })
     .join('; ');
@@ -154,10 +156,14 @@ const choices = (values: unknown[]) => values.map((value) => JSON.stringify(valu
  * the allowed values, as a person needs it.
  */
 function withChoicesFolded(errors: ErrorObject[]): ErrorObject[] {
-  const branchesOf = (union: ErrorObject) => errors.filter((other) => other.schemaPath.startsWith(`${union.schemaPath}/`));
+  const branchesOf = (union: ErrorObject) =>
+    errors.filter((other) => other.schemaPath.startsWith(`${union.schemaPath}/`));
   const foldable = (error: ErrorObject) => {
     const branches = error.keyword === 'anyOf' ? branchesOf(error) : [];
-    return branches.length > 0 && branches.every((branch) => branch.keyword === 'const' && branch.instancePath === error.instancePath);
+    return (
+      branches.length > 0 &&
+      branches.every((branch) => branch.keyword === 'const' && branch.instancePath === error.instancePath)
+    );
   };
   const unions = errors.filter(foldable);
   const folded = new Set(unions.flatMap(branchesOf));
@@ -165,7 +171,15 @@ function withChoicesFolded(errors: ErrorObject[]): ErrorObject[] {
     .filter((error) => !folded.has(error))
     .map((error) =>
       unions.includes(error)
-        ? { ...error, keyword: 'enum', params: { allowedValues: branchesOf(error).map((branch) => (branch.params as { allowedValue: unknown }).allowedValue) } }
+        ? {
+            ...error,
+            keyword: 'enum',
+            params: {
+              allowedValues: branchesOf(error).map(
+                (branch) => (branch.params as { allowedValue: unknown }).allowedValue,
+              ),
+            },
+          }
         : error,
     );
 }

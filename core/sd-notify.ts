@@ -46,7 +46,9 @@ export function systemdNotifier(warn: (message: string) => void, env = process.e
   let watchdog: NodeJS.Timeout | undefined;
   const send = (fields: Record<string, string | number>) => {
     // One line per field; a value cannot break a line of its own.
-    const text = Object.entries(fields).map(([name, value]) => `${name}=${String(value).replace(/\n/g, ' ')}`).join('\n');
+    const text = Object.entries(fields)
+      .map(([name, value]) => `${name}=${String(value).replace(/\n/g, ' ')}`)
+      .join('\n');
     try {
       addon.notify(socket, text);
     } catch (error) {

@@ -53,12 +53,19 @@ export function tokenFileWarning(home: string): string | undefined {
  * given a root-owned secret (a Kubernetes Secret mounted 0440 with `fsGroup`);
  * on the daemon's own file it is a leak.
  */
-export function tokenFileRisk(path: string, stats: { uid: number; mode: number }, uid: number | undefined): string | undefined {
+export function tokenFileRisk(
+  path: string,
+  stats: { uid: number; mode: number },
+  uid: number | undefined,
+): string | undefined {
   const mode = stats.mode & 0o777;
   const own = uid === undefined || stats.uid === uid;
-  if (!own && stats.uid !== 0) return `the token file ${path} is owned by uid ${stats.uid}, not by this user (uid ${uid}) or root`;
-  if (mode & 0o022) return `the token file ${path} is writable by other users (mode ${mode.toString(8)}): chmod go-w ${path}`;
-  if (mode & 0o004 || (own && mode & 0o070)) return `the token file ${path} is readable by other users (mode ${mode.toString(8)}): chmod 600 ${path}`;
+  if (!own && stats.uid !== 0)
+    return `the token file ${path} is owned by uid ${stats.uid}, not by this user (uid ${uid}) or root`;
+  if (mode & 0o022)
+    return `the token file ${path} is writable by other users (mode ${mode.toString(8)}): chmod go-w ${path}`;
+  if (mode & 0o004 || (own && mode & 0o070))
+    return `the token file ${path} is readable by other users (mode ${mode.toString(8)}): chmod 600 ${path}`;
   return undefined;
 }
 
@@ -84,7 +91,8 @@ export class TokenSource {
       const version = `${stats.ino}:${stats.mtimeMs}:${stats.size}`;
       if (version !== this.version) {
         const token = readFileNoFollow(path).trim();
-        if (token.length < MIN_TOKEN_LENGTH) throw new Error(`the token in ${path} is shorter than ${MIN_TOKEN_LENGTH} characters`);
+        if (token.length < MIN_TOKEN_LENGTH)
+          throw new Error(`the token in ${path} is shorter than ${MIN_TOKEN_LENGTH} characters`);
         this.token = token;
         this.version = version;
       }

@@ -11,12 +11,18 @@ export default definePlugin({
       'say',
       {
         description: 'Answers with the text it was given.',
-        params: Type.Object({ text: Type.String({ description: 'What to say back' }) }, { additionalProperties: false }),
+        params: Type.Object(
+          { text: Type.String({ description: 'What to say back' }) },
+          { additionalProperties: false },
+        ),
       },
       ({ text }) => ({ text }),
     );
     ctx.rpc.method('echo', { description: 'Answers with its params, whatever they are.' }, (params) => params);
-    ctx.rpc.method('worker', { description: 'The thread id and pid of the worker that serves this plugin.' }, () => ({ threadId, pid: process.pid }));
+    ctx.rpc.method('worker', { description: 'The thread id and pid of the worker that serves this plugin.' }, () => ({
+      threadId,
+      pid: process.pid,
+    }));
     ctx.log.info('echo is ready');
   },
 });

@@ -7,7 +7,9 @@ import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 /** CommonJS packages bundled into an ES module still call `require`: Node's, made for the bundle. */
-const banner = { js: "import{createRequire as __plugdRequire}from'node:module';const require=__plugdRequire(import.meta.url);" };
+const banner = {
+  js: "import{createRequire as __plugdRequire}from'node:module';const require=__plugdRequire(import.meta.url);",
+};
 const forNode = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' };
 const esModule = { ...forNode, format: 'esm', banner };
 
@@ -43,7 +45,18 @@ await Promise.all([
   }),
   // Packages loaded at their first use: Ajv when the first schema compiles; in a plugin worker, pino when the
   // plugin first logs and tapable when it first taps a hook.
-  build({ ...forNode, format: 'cjs', minify: true, entryPoints: ['node_modules/ajv/dist/ajv.js'], outfile: 'dist/vendor/ajv.cjs' }),
+  build({
+    ...forNode,
+    format: 'cjs',
+    minify: true,
+    entryPoints: ['node_modules/ajv/dist/ajv.js'],
+    outfile: 'dist/vendor/ajv.cjs',
+  }),
   build({ ...forNode, format: 'cjs', entryPoints: ['node_modules/pino/pino.js'], outfile: 'dist/vendor/pino.cjs' }),
-  build({ ...forNode, format: 'cjs', entryPoints: ['node_modules/tapable/lib/index.js'], outfile: 'dist/vendor/tapable.cjs' }),
+  build({
+    ...forNode,
+    format: 'cjs',
+    entryPoints: ['node_modules/tapable/lib/index.js'],
+    outfile: 'dist/vendor/tapable.cjs',
+  }),
 ]);

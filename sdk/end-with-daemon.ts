@@ -14,7 +14,12 @@ setInterval(() => { if (process.ppid !== daemon) process.kill(process.pid, 'SIGK
 export function endWithDaemon(daemonPid: number): void {
   const shm = loadShm();
   if (shm) shm.endWithParent(constants.signals.SIGKILL);
-  else new Worker(WATCH_PARENT, { eval: true, workerData: daemonPid, resourceLimits: { maxOldGenerationSizeMb: 8 } }).unref();
+  else
+    new Worker(WATCH_PARENT, {
+      eval: true,
+      workerData: daemonPid,
+      resourceLimits: { maxOldGenerationSizeMb: 8 },
+    }).unref();
   // The daemon may have died before the signal was asked for.
   if (process.ppid !== daemonPid) process.kill(process.pid, 'SIGKILL');
 }

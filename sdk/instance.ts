@@ -65,7 +65,8 @@ function resultText(result: unknown): string {
 }
 
 function refuseNonFinite(key: string, value: unknown): unknown {
-  if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`${key || 'the result'} is ${value}, which JSON cannot carry`);
+  if (typeof value === 'number' && !Number.isFinite(value))
+    throw new Error(`${key || 'the result'} is ${value}, which JSON cannot carry`);
   return value;
 }
 
@@ -116,7 +117,10 @@ export class PluginInstance {
   async call(method: string, params: unknown): Promise<CallOutcome> {
     const entry = this.methods.get(method);
     if (!entry) {
-      return { ok: false, error: { code: ErrorCode.METHOD_NOT_FOUND, message: 'Method not found', data: { plugin: this.name } } };
+      return {
+        ok: false,
+        error: { code: ErrorCode.METHOD_NOT_FOUND, message: 'Method not found', data: { plugin: this.name } },
+      };
     }
     const meta: CallMeta = { method: qualifiedMethodName(this.name, method), plugin: this.name };
     try {

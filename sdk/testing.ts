@@ -74,7 +74,12 @@ export async function loadPlugin(entry: string | URL, options: LoadPluginOptions
     { write: (line: string) => logs.push(JSON.parse(line)) },
   );
   // The config reaches a worker as workerData: a structured clone.
-  const instance = new PluginInstance(definitionFromModule(module, file), { name, dir, config: structuredClone(options.config), log: () => log });
+  const instance = new PluginInstance(definitionFromModule(module, file), {
+    name,
+    dir,
+    config: structuredClone(options.config),
+    log: () => log,
+  });
   await instance.setup();
   await instance.resume(); // Its loops start, as the daemon starts them once the plugin serves.
   return new PluginHarness(instance, logs);
@@ -110,7 +115,12 @@ export class PluginHarness {
    * result, or rejects with an RpcError carrying the daemon's `code`, `message` and `data`.
    */
   async call<T = unknown>(method: string, params?: unknown): Promise<T> {
-    const request = JSON.stringify({ jsonrpc: '2.0', id: ++this.lastId, method: qualifiedMethodName(this.name, method), params });
+    const request = JSON.stringify({
+      jsonrpc: '2.0',
+      id: ++this.lastId,
+      method: qualifiedMethodName(this.name, method),
+      params,
+    });
     const answering = this.dispatcher.handleText(request, { transport: 'internal' });
     this.inFlight.add(answering);
     try {
@@ -191,8 +201,9 @@ function daemonViewOf(file: string, name: string | undefined): { name: string; d
   const manifest = nearestManifest(dirname(file));
   const packageName = manifest?.manifest.name;
   return {
-    name: name ?? (typeof packageName === 'string' ? pluginNameOfPackage(packageName) : basename(file).replace(/\.[^.]+$/, '')),
+    name:
+      name ??
+      (typeof packageName === 'string' ? pluginNameOfPackage(packageName) : basename(file).replace(/\.[^.]+$/, '')),
     dir: manifest?.dir ?? dirname(file),
   };
 }
-

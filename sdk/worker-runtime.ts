@@ -65,7 +65,12 @@ export function runWorker(ports: WorkerPorts): void {
   }
 
   /** What each order does once the plugin is loaded; its value is the reply's. */
-  const handlers: { [P in Exclude<keyof ControlOrders, 'load'>]: (instance: PluginInstance, order: Extract<ControlOrder, { t: P }>) => Promise<ControlOrders[P]['reply']> } = {
+  const handlers: {
+    [P in Exclude<keyof ControlOrders, 'load'>]: (
+      instance: PluginInstance,
+      order: Extract<ControlOrder, { t: P }>,
+    ) => Promise<ControlOrders[P]['reply']>;
+  } = {
     pause: (instance) => instance.pause(),
     resume: (instance) => instance.resume(),
     snapshot: async (instance) => instance.definition.snapshot?.(),
@@ -77,7 +82,7 @@ export function runWorker(ports: WorkerPorts): void {
     },
   };
 
-  ports.onOrder(async (order) => {
+  async function obey(order: ControlOrder): Promise<void> {
     const reply = (run: () => Promise<unknown>) =>
       run().then(
         (value) => ports.report({ id: order.id, ok: true, value }),
@@ -90,8 +95,16 @@ export function runWorker(ports: WorkerPorts): void {
     }
     const instance = await loaded?.catch(() => undefined);
     if (!instance) return; // Not loaded, or setup failed: the core is terminating this worker.
-    await reply(() => (handlers[order.t] as (instance: PluginInstance, order: ControlOrder) => Promise<unknown>)(instance, order));
+    await reply(() =>
+      (handlers[order.t] as (instance: PluginInstance, order: ControlOrder) => Promise<unknown>)(instance, order),
+    );
     if (order.t === 'stop') ports.close();
+  }
+
+  // What escapes obey() (a report or close that throws) answers the order as failed;
+  // the core drops an answer to an order it no longer waits for.
+  ports.onOrder((order) => {
+    obey(order).catch((error: unknown) => ports.report({ id: order.id, ok: false, message: messageOf(error) }));
   });
 }
 
@@ -109,7 +122,8 @@ function serve(instance: PluginInstance, channel: WorkerPorts['channel']): void 
   channel.onMessage((message) => {
     switch (message.t) {
       case 'call':
-        instance.call(message.method, message.params).then((outcome) => channel.send(answer(message.id, outcome)));
+        // call() never rejects (a handler's throw is an error outcome); a send that throws fails the worker loudly, as before.
+        void instance.call(message.method, message.params).then((outcome) => channel.send(answer(message.id, outcome)));
         break;
       case 'signal':
         instance.signal(message.signal as BridgedSignal);

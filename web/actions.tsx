@@ -9,7 +9,7 @@ export interface Outcome {
   text: string;
 }
 
-/** Runs an action and remembers its outcome for the page to show. */
+/** Runs an action and remembers its outcome for the page to show; never rejects (a failure is the outcome). */
 export function useAction(): [Outcome | undefined, (label: string, method: string, params?: unknown) => Promise<void>] {
   const [outcome, setOutcome] = useState<Outcome>();
   const run = async (label: string, method: string, params?: unknown) => {
@@ -42,19 +42,40 @@ interface RowActionsProps {
 export function RowActions({ name, paused, run }: RowActionsProps) {
   return (
     <div class="actions">
-      <button type="button" aria-label="Reload" title={`Reload ${name}`} onClick={() => run(`reload ${name}`, 'plugins.reload', { name, force: true })}>
+      <button
+        type="button"
+        aria-label="Reload"
+        title={`Reload ${name}`}
+        onClick={() => void run(`reload ${name}`, 'plugins.reload', { name, force: true })}
+      >
         Reload
       </button>
       {paused ? (
-        <button type="button" aria-label="Resume" title={`Resume ${name}`} onClick={() => run(`resume ${name}`, 'plugins.resume', { name })}>
+        <button
+          type="button"
+          aria-label="Resume"
+          title={`Resume ${name}`}
+          onClick={() => void run(`resume ${name}`, 'plugins.resume', { name })}
+        >
           Resume
         </button>
       ) : (
-        <button type="button" aria-label="Pause" title={`Pause ${name}`} onClick={() => run(`pause ${name}`, 'plugins.pause', { name })}>
+        <button
+          type="button"
+          aria-label="Pause"
+          title={`Pause ${name}`}
+          onClick={() => void run(`pause ${name}`, 'plugins.pause', { name })}
+        >
           Pause
         </button>
       )}
-      <button type="button" class="danger" aria-label="Unload" title={`Unload ${name}`} onClick={() => run(`unload ${name}`, 'plugins.unload', { name })}>
+      <button
+        type="button"
+        class="danger"
+        aria-label="Unload"
+        title={`Unload ${name}`}
+        onClick={() => void run(`unload ${name}`, 'plugins.unload', { name })}
+      >
         Unload
       </button>
     </div>

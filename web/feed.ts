@@ -45,7 +45,10 @@ export function connectFeed(changed: (state: FeedState) => void): void {
         if (points.at(-1)?.t === figures.t) continue;
         const previous = state.figures?.plugins.find((old) => old.name === plugin.name);
         const errors = previous ? Math.max(0, plugin.errors - previous.errors) : 0;
-        charts[plugin.name] = [...points, { t: figures.t, rate: plugin.callsPerSecond, p99: plugin.p99Ms, errors }].slice(-CHART_POINTS);
+        charts[plugin.name] = [
+          ...points,
+          { t: figures.t, rate: plugin.callsPerSecond, p99: plugin.p99Ms, errors },
+        ].slice(-CHART_POINTS);
       }
       update({ figures, charts, connected: true });
     },
@@ -55,7 +58,11 @@ export function connectFeed(changed: (state: FeedState) => void): void {
 
   /** One Server-Sent Event: `event:` and `data:` lines. */
   function dispatch(block: string): void {
-    const field = (name: string) => block.split('\n').find((line) => line.startsWith(`${name}: `))?.slice(name.length + 2);
+    const field = (name: string) =>
+      block
+        .split('\n')
+        .find((line) => line.startsWith(`${name}: `))
+        ?.slice(name.length + 2);
     const event = field('event');
     const data = field('data');
     if (event && data !== undefined) handlers[event]?.(JSON.parse(data));

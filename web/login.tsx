@@ -22,9 +22,17 @@ export function Login({ wrongToken, loggedIn }: { wrongToken: boolean; loggedIn:
           That token is wrong.
         </p>
       )}
-      <form onSubmit={submit}>
+      <form onSubmit={(event) => void submit(event).catch((error: unknown) => console.error('log in failed:', error))}>
         <label for="token">Token</label>{' '}
-        <input id="token" type="password" autocomplete="off" required autoFocus value={token} onInput={(event) => setToken(event.currentTarget.value)} />{' '}
+        <input
+          id="token"
+          type="password"
+          autocomplete="off"
+          required
+          autoFocus
+          value={token}
+          onInput={(event) => setToken(event.currentTarget.value)}
+        />{' '}
         <button type="submit">Log in</button>
       </form>
     </main>

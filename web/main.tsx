@@ -51,4 +51,8 @@ function show(wrongToken = false): void {
 
 const token = takeTokenFromAddress();
 if (token === undefined) show();
-else void logIn(token).then((valid) => show(!valid), () => show(true));
+else
+  void logIn(token).then(
+    (valid) => show(!valid),
+    () => show(true),
+  );

@@ -45,6 +45,7 @@ export function MethodConsole({ signature }: { signature: Signature }) {
   const id = (member: string) => `${signature.name}--${member}`;
   const set = (member: string, value: string) => setInputs({ ...inputs, [member]: value });
 
+  /** Never rejects: a failure is the answer shown. */
   async function submit(event: Event): Promise<void> {
     event.preventDefault();
     try {
@@ -52,12 +53,18 @@ export function MethodConsole({ signature }: { signature: Signature }) {
       if (raw) {
         params = inputs[''] ? JSON.parse(inputs['']) : undefined;
       } else {
-        const entries = members.map(([member, schema]) => [member, parseValue(kindOf(schema), schema, inputs[member] ?? '')]);
+        const entries = members.map(([member, schema]) => [
+          member,
+          parseValue(kindOf(schema), schema, inputs[member] ?? ''),
+        ]);
         params = Object.fromEntries(entries.filter(([, value]) => value !== undefined));
       }
       setAnswer({ ok: true, text: JSON.stringify(await call(signature.name, params), null, 2) });
     } catch (error) {
-      setAnswer({ ok: false, text: error instanceof SyntaxError ? `not JSON: ${error.message}` : describeError(error) });
+      setAnswer({
+        ok: false,
+        text: error instanceof SyntaxError ? `not JSON: ${error.message}` : describeError(error),
+      });
     }
   }
 
@@ -65,11 +72,17 @@ export function MethodConsole({ signature }: { signature: Signature }) {
     <section class="method" aria-labelledby={id('heading')}>
       <h3 id={id('heading')}>{signature.name}</h3>
       {signature.description && <p>{signature.description}</p>}
-      <form onSubmit={submit}>
+      <form onSubmit={(event) => void submit(event)}>
         {raw && (
           <div class="field">
             <label for={id('')}>params (JSON)</label>
-            <textarea id={id('')} rows={2} value={inputs[''] ?? ''} onInput={(e) => set('', e.currentTarget.value)} placeholder="{}" />
+            <textarea
+              id={id('')}
+              rows={2}
+              value={inputs[''] ?? ''}
+              onInput={(e) => set('', e.currentTarget.value)}
+              placeholder="{}"
+            />
           </div>
         )}
         {!raw &&
@@ -79,7 +92,13 @@ export function MethodConsole({ signature }: { signature: Signature }) {
                 {member}
                 {signature.params.required?.includes(member) ? ' *' : ''}
               </label>
-              <Input id={id(member)} kind={kindOf(schema)} schema={schema} value={inputs[member] ?? ''} set={(value) => set(member, value)} />
+              <Input
+                id={id(member)}
+                kind={kindOf(schema)}
+                schema={schema}
+                value={inputs[member] ?? ''}
+                set={(value) => set(member, value)}
+              />
               {schema.description && <small>{schema.description}</small>}
             </div>
           ))}
@@ -105,7 +124,15 @@ interface InputProps {
 }
 
 function Input({ id, kind, schema, value, set }: InputProps) {
-  if (kind === 'boolean') return <input id={id} type="checkbox" checked={value === 'true'} onChange={(e) => set(String(e.currentTarget.checked))} />;
+  if (kind === 'boolean')
+    return (
+      <input
+        id={id}
+        type="checkbox"
+        checked={value === 'true'}
+        onChange={(e) => set(String(e.currentTarget.checked))}
+      />
+    );
   if (kind === 'enum') {
     return (
       <select id={id} value={value} onChange={(e) => set(e.currentTarget.value)}>
@@ -116,7 +143,16 @@ function Input({ id, kind, schema, value, set }: InputProps) {
       </select>
     );
   }
-  if (kind === 'json') return <textarea id={id} rows={2} value={value} placeholder="JSON" onInput={(e) => set(e.currentTarget.value)} />;
+  if (kind === 'json')
+    return <textarea id={id} rows={2} value={value} placeholder="JSON" onInput={(e) => set(e.currentTarget.value)} />;
   const type = kind === 'string' ? 'text' : 'number';
-  return <input id={id} type={type} step={kind === 'integer' ? 1 : 'any'} value={value} onInput={(e) => set(e.currentTarget.value)} />;
+  return (
+    <input
+      id={id}
+      type={type}
+      step={kind === 'integer' ? 1 : 'any'}
+      value={value}
+      onInput={(e) => set(e.currentTarget.value)}
+    />
+  );
 }

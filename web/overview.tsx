@@ -28,7 +28,12 @@ export function Overview({ feed }: { feed: FeedState }) {
       </section>
       <div class="toolbar">
         <h1>Plugins</h1>
-        <button type="button" aria-label="Rescan" title="Re-read plugd.json and rescan the plugin folder, as SIGHUP" onClick={() => run('rescan', 'daemon.reload', {})}>
+        <button
+          type="button"
+          aria-label="Rescan"
+          title="Re-read plugd.json and rescan the plugin folder, as SIGHUP"
+          onClick={() => void run('rescan', 'daemon.reload', {})}
+        >
           Rescan
         </button>
       </div>

@@ -19,13 +19,19 @@ export function PluginPage({ name, feed }: { name: string; feed: FeedState }) {
   const [loadError, setLoadError] = useState<string>();
   useEffect(() => {
     if (!methodList) return;
-    Promise.all(methodList.split(' ').map((method) => call<Signature>('system.methodSignature', { method }))).then(setSignatures, (error) =>
-      setLoadError(describeError(error)),
+    Promise.all(methodList.split(' ').map((method) => call<Signature>('system.methodSignature', { method }))).then(
+      setSignatures,
+      (error) => setLoadError(describeError(error)),
     );
   }, [methodList]);
 
   if (!feed.figures) return <p>Connecting…</p>;
-  if (!plugin) return <p>No plugin named {name} is loaded. <a href="#/">Back to the overview</a></p>;
+  if (!plugin)
+    return (
+      <p>
+        No plugin named {name} is loaded. <a href="#/">Back to the overview</a>
+      </p>
+    );
   const points = feed.charts[name] ?? [];
   const logs = feed.logs.filter((entry) => entry.plugin === name).slice(-100);
   return (
@@ -47,7 +53,9 @@ export function PluginPage({ name, feed }: { name: string; feed: FeedState }) {
         <dt>Restarts</dt>
         <dd>{plugin.restarts}</dd>
         <dt>Last error</dt>
-        <dd class={plugin.lastError ? 'bad' : ''}>{plugin.lastError ? `${plugin.lastError} (${plugin.lastErrorAt})` : 'none'}</dd>
+        <dd class={plugin.lastError ? 'bad' : ''}>
+          {plugin.lastError ? `${plugin.lastError} (${plugin.lastErrorAt})` : 'none'}
+        </dd>
       </dl>
       <section class="charts" aria-label="Charts">
         <Chart title="Calls/s" points={points} value={(point) => point.rate} unit="/s" />
@@ -56,12 +64,15 @@ export function PluginPage({ name, feed }: { name: string; feed: FeedState }) {
       </section>
       <h2>Methods</h2>
       {loadError && <p class="bad">{loadError}</p>}
-      {signatures?.map((signature) => <MethodConsole key={signature.name} signature={signature} />)}
+      {signatures?.map((signature) => (
+        <MethodConsole key={signature.name} signature={signature} />
+      ))}
       <h2>Log</h2>
       <ol class="log" aria-live="polite">
         {logs.map((entry) => (
           <li class={entry.level >= 50 ? 'bad' : entry.level >= 40 ? 'warn' : ''}>
-            <time>{new Date(entry.time).toLocaleTimeString()}</time> <span class="level">{LEVELS[entry.level] ?? entry.level}</span> {entry.msg}
+            <time>{new Date(entry.time).toLocaleTimeString()}</time>{' '}
+            <span class="level">{LEVELS[entry.level] ?? entry.level}</span> {entry.msg}
           </li>
         ))}
       </ol>

@@ -37,5 +37,7 @@ export async function call<T = unknown>(method: string, params?: unknown): Promi
 
 /** How the page shows a failed call: `error CODE: message`. */
 export function describeError(error: unknown): string {
-  return error instanceof RpcAnswerError ? `error ${error.code}: ${error.message}` : `error: ${(error as Error).message}`;
+  return error instanceof RpcAnswerError
+    ? `error ${error.code}: ${error.message}`
+    : `error: ${(error as Error).message}`;
 }

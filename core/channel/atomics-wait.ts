@@ -7,8 +7,7 @@
 import { lowerFlag, raiseFlag, type Waker } from './waker.js';
 
 type WaitAsyncResult =
-  | { async: false; value: 'not-equal' | 'timed-out' }
-  | { async: true; value: Promise<'ok' | 'timed-out'> };
+  { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
 
 const atomics = Atomics as typeof Atomics & {
   waitAsync(typedArray: Int32Array, index: number, value: number): WaitAsyncResult;

@@ -25,7 +25,7 @@ export interface JsonLinesEndpoint extends IpcEndpoint {
 
 /** An endpoint over `socket`, refusing lines longer than `maxLineBytes`. */
 export function jsonLinesEndpoint(socket: Duplex, maxLineBytes: number): JsonLinesEndpoint {
-  return new LinesEndpoint(socket, maxLineBytes) as unknown as JsonLinesEndpoint;
+  return new LinesEndpoint(socket, maxLineBytes);
 }
 
 class LinesEndpoint extends EventEmitter {
@@ -82,7 +82,8 @@ class LinesEndpoint extends EventEmitter {
   /** Parses and emits one line; false once reading has stopped. */
   private line(chunk: Buffer, start: number, end: number): boolean {
     if (!this.connected) return false;
-    if (this.pendingBytes + end - start > this.maxLineBytes) return this.violated(`a line longer than ${this.maxLineBytes} bytes`);
+    if (this.pendingBytes + end - start > this.maxLineBytes)
+      return this.violated(`a line longer than ${this.maxLineBytes} bytes`);
     let text: string;
     if (this.pending.length === 0) text = chunk.toString('utf8', start, end);
     else {

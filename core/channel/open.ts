@@ -32,7 +32,9 @@ export function openChannel<In extends ChannelMessage, Out extends ChannelMessag
 }
 
 /** The worker's end of the channel the core opened with `spec`. */
-export function attachChannel<In extends ChannelMessage, Out extends ChannelMessage>(spec: ChannelSpec): Transport<In, Out> {
+export function attachChannel<In extends ChannelMessage, Out extends ChannelMessage>(
+  spec: ChannelSpec,
+): Transport<In, Out> {
   return spec.kind === 'sab'
     ? openSabTransport(spec.buffer, spec.ringBytes, 'worker')
     : new PostMessageTransport(spec.port);

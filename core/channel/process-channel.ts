@@ -53,7 +53,13 @@ export function prepareProcessChannel<In extends ChannelMessage, Out extends Cha
   options: ProcessChannelOptions,
 ): PreparedProcessChannel<In, Out> {
   if (kind === 'pipe') {
-    return { kind, stdio: [], spec: { kind }, connect: (child) => new PipeTransport<In, Out>(child), discard: () => {} };
+    return {
+      kind,
+      stdio: [],
+      spec: { kind },
+      connect: (child) => new PipeTransport<In, Out>(child),
+      discard: () => {},
+    };
   }
   const ringBytes = options.ringBytes ?? DEFAULT_RING_BYTES;
   const firstFd = options.firstFd ?? DEFAULT_FIRST_FD;

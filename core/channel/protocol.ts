@@ -45,7 +45,13 @@ export interface ForwardedHookArgs {
   shutdown: [];
 }
 export type ForwardedHook = keyof ForwardedHookArgs;
-export const FORWARDED_HOOKS: readonly ForwardedHook[] = ['pluginLoaded', 'pluginUnloaded', 'signal', 'reload', 'shutdown'];
+export const FORWARDED_HOOKS: readonly ForwardedHook[] = [
+  'pluginLoaded',
+  'pluginUnloaded',
+  'signal',
+  'reload',
+  'shutdown',
+];
 
 /** A plugin as hook events name it. */
 export interface PluginEvent {

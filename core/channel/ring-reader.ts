@@ -11,7 +11,16 @@
 
 import { FrameAssembler } from './frame-assembler.js';
 import type { RingWait } from './ring-wait.js';
-import { END_MARKER, LENGTH_MASK, MAX_MESSAGE_BYTES, MORE_CHUNKS, nextFrame, payloadStart, type RingRegion, WRAP_MARKER } from './ring.js';
+import {
+  END_MARKER,
+  LENGTH_MASK,
+  MAX_MESSAGE_BYTES,
+  MORE_CHUNKS,
+  nextFrame,
+  payloadStart,
+  type RingRegion,
+  WRAP_MARKER,
+} from './ring.js';
 import { ProtocolViolation } from './violation.js';
 
 /** Receives one whole frame: `bytes[start, end)`, valid only during the call. */
@@ -114,7 +123,9 @@ export class RingReader {
     this.turnOpen = false;
     const turnMs = performance.now() - this.turnStartedAt;
     this.batchFrames =
-      turnMs > TURN_MS ? Math.max(MIN_BATCH_FRAMES, this.batchFrames >> 1) : Math.min(MAX_BATCH_FRAMES, this.batchFrames * 2);
+      turnMs > TURN_MS
+        ? Math.max(MIN_BATCH_FRAMES, this.batchFrames >> 1)
+        : Math.min(MAX_BATCH_FRAMES, this.batchFrames * 2);
   };
 
   /** Delivers the frames written so far, up to the turn's batch; true if frames are left for the next turn. */

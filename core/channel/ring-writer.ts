@@ -5,7 +5,15 @@
 import { Fifo } from './fifo.js';
 import type { RingWait } from './ring-wait.js';
 import { assertSendable, PayloadEncoder, payloadUnits, type FramePayload } from './frame-payload.js';
-import { END_MARKER, FRAME_HEADER_BYTES, MORE_CHUNKS, nextFrame, payloadStart, type RingRegion, WRAP_MARKER } from './ring.js';
+import {
+  END_MARKER,
+  FRAME_HEADER_BYTES,
+  MORE_CHUNKS,
+  nextFrame,
+  payloadStart,
+  type RingRegion,
+  WRAP_MARKER,
+} from './ring.js';
 import { ProtocolViolation } from './violation.js';
 
 /** Returned by writeFrom when the whole payload is in the ring. */

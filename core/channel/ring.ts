@@ -97,7 +97,9 @@ export class RingRegion {
   ) {
     const regionBytes = ringRegionBytes(capacity);
     if (byteOffset % 64 !== 0 || byteOffset + regionBytes > buffer.byteLength) {
-      throw new RangeError(`a ring of ${capacity} bytes does not fit at offset ${byteOffset} of a ${buffer.byteLength}-byte buffer`);
+      throw new RangeError(
+        `a ring of ${capacity} bytes does not fit at offset ${byteOffset} of a ${buffer.byteLength}-byte buffer`,
+      );
     }
     this.i32 = new Int32Array(buffer, byteOffset, regionBytes / Int32Array.BYTES_PER_ELEMENT);
     this.bytes = Buffer.from(buffer, byteOffset + CONTROL_BYTES, capacity);

@@ -27,13 +27,11 @@ export type ProcessChannelKind = 'shm' | 'pipe';
 
 /** What the child needs to attach its end: JSON, the fds numbered as the child sees them. */
 export type ProcessChannelSpec =
-  | { kind: 'shm'; ringBytes: number; memoryFd: number; coreBellFd: number; workerBellFd: number }
-  | { kind: 'pipe' };
+  { kind: 'shm'; ringBytes: number; memoryFd: number; coreBellFd: number; workerBellFd: number } | { kind: 'pipe' };
 
 /** What the worker needs to attach its end; passed in workerData (opaque to the host). */
 export type ChannelSpec =
-  | { kind: 'sab'; buffer: SharedArrayBuffer; ringBytes: number }
-  | { kind: 'postmessage'; port: MessagePort };
+  { kind: 'sab'; buffer: SharedArrayBuffer; ringBytes: number } | { kind: 'postmessage'; port: MessagePort };
 
 export interface OpenedChannel<In, Out> {
   /** The core's end. */

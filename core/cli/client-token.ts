@@ -19,7 +19,11 @@ export interface ClientToken {
 
 /** The token to offer, or an error naming every place looked in. */
 export function clientToken(tokenFile: string | undefined, home: string): ClientToken {
-  if (tokenFile !== undefined) return { token: readTokenFile(tokenFile, '--token-file', (path) => readFileSync(path, 'utf8')), source: `--token-file ${tokenFile}` };
+  if (tokenFile !== undefined)
+    return {
+      token: readTokenFile(tokenFile, '--token-file', (path) => readFileSync(path, 'utf8')),
+      source: `--token-file ${tokenFile}`,
+    };
   const fromEnv = process.env[TOKEN_ENV]?.trim();
   if (fromEnv) return { token: fromEnv, source: TOKEN_ENV };
   const homeToken = tokenPath(home);
@@ -49,7 +53,8 @@ export async function authenticate(client: RpcClient, { token, source }: ClientT
   try {
     await client.call('rpc.auth', { token });
   } catch (error) {
-    if (error instanceof CallError && error.code === ErrorCode.UNAUTHORIZED) throw new Error(`wrong token (from ${source}): the daemon refused it`);
+    if (error instanceof CallError && error.code === ErrorCode.UNAUTHORIZED)
+      throw new Error(`wrong token (from ${source}): the daemon refused it`);
     throw error;
   }
 }

@@ -14,7 +14,9 @@ export class NotRunningError extends Error {
     readonly address: string,
     unix = true,
   ) {
-    super(unix ? `plugd is not running (no socket at ${address})` : `plugd is not running (nothing listens on ${address})`);
+    super(
+      unix ? `plugd is not running (no socket at ${address})` : `plugd is not running (nothing listens on ${address})`,
+    );
     this.name = 'NotRunningError';
   }
 }
@@ -58,13 +60,21 @@ export class RpcClient {
     return new Promise((resolve, reject) => {
       const tls = typeof target === 'string' ? undefined : target.tls;
       const socket =
-        typeof target === 'string' ? connect(target) : tls ? nodeTls().connect({ ...tls, host: target.host, port: target.port }) : connect(target.port, target.host);
+        typeof target === 'string'
+          ? connect(target)
+          : tls
+            ? nodeTls().connect({ ...tls, host: target.host, port: target.port })
+            : connect(target.port, target.host);
       socket.once(tls ? 'secureConnect' : 'connect', () => {
         socket.off('error', onError);
         resolve(new RpcClient(socket));
       });
       const onError = (error: NodeJS.ErrnoException) =>
-        reject(error.code === 'ENOENT' || error.code === 'ECONNREFUSED' ? new NotRunningError(path, typeof target === 'string') : error);
+        reject(
+          error.code === 'ENOENT' || error.code === 'ECONNREFUSED'
+            ? new NotRunningError(path, typeof target === 'string')
+            : error,
+        );
       socket.once('error', onError);
     });
   }
@@ -78,7 +88,7 @@ export class RpcClient {
     const id = this.nextId++;
     const request = params === undefined ? { jsonrpc: '2.0', method, id } : { jsonrpc: '2.0', method, params, id };
     return new Promise<T>((resolve, reject) => {
-      this.waiters.set(id, { resolve: resolve as (result: unknown) => void, reject });
+      this.waiters.set(id, { resolve, reject });
       this.socket.write(JSON.stringify(request) + '\n');
     });
   }

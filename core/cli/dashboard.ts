@@ -20,9 +20,11 @@ export async function printDashboardUrl(home: string): Promise<void> {
       client.close();
     }
   } catch (error) {
-    if (error instanceof NotRunningError) throw new Error(`no dashboard: the daemon is not running (start it with --tcp 127.0.0.1:10042)`);
+    if (error instanceof NotRunningError)
+      throw new Error(`no dashboard: the daemon is not running (start it with --tcp 127.0.0.1:10042)`);
     throw error;
   }
-  if (!status.tcp) throw new Error('no dashboard: the daemon has no TCP listener (start it with --tcp 127.0.0.1:10042)');
+  if (!status.tcp)
+    throw new Error('no dashboard: the daemon has no TCP listener (start it with --tcp 127.0.0.1:10042)');
   process.stdout.write(`${loginUrl(status.tcp, readToken(home), status.tcpTls)}\n`);
 }

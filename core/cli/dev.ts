@@ -24,7 +24,8 @@ export function registerDevCommand(program: Command): void {
       // Checked before the home is made: a mistyped path leaves nothing behind.
       const candidate = inspectCandidate(plugin);
       if (isSkipped(candidate)) throw new Error(`${plugin} is not a plugin: ${candidate.reason}`);
-      const home = command.optsWithGlobals<{ home?: string }>().home ?? join(isFolder ? plugin : dirname(plugin), '.plugd-dev');
+      const home =
+        command.optsWithGlobals<{ home?: string }>().home ?? join(isFolder ? plugin : dirname(plugin), '.plugd-dev');
       const plugins = join(home, 'plugins');
       mkdirSync(plugins, { recursive: true, mode: 0o700 });
       const { start } = await import('./start.js');

@@ -4,7 +4,15 @@ import type { PluginStatus, ReloadOne, RescanSummary, SkippedEntry } from '../co
 import type { DaemonReloadSummary } from '../contract/plugin-status.js';
 import { withoutColour, type Paint } from './colour.js';
 import type { Snapshot } from './daemon-snapshot.js';
-import { daemonSummary, lastErrorCell, lastErrorLines, PLUGIN_COLUMNS, pluginCells, shownState, withActivation } from './plugin-view.js';
+import {
+  daemonSummary,
+  lastErrorCell,
+  lastErrorLines,
+  PLUGIN_COLUMNS,
+  pluginCells,
+  shownState,
+  withActivation,
+} from './plugin-view.js';
 import { paintLines, renderTable, type Line } from './table.js';
 
 /** One line per entry of the plugin folder left out, and why. */
@@ -19,32 +27,58 @@ export function formatFailed(failed: RescanSummary['failed']): string {
 
 export function formatPlugins(plugins: PluginStatus[], skipped: SkippedEntry[] = [], now = Date.now()): string {
   if (plugins.length === 0) return 'no plugins loaded\n' + formatSkipped(skipped);
-  const columns = ['NAME', 'STATE', 'ISOLATION', 'SERVED', 'RESTARTS', 'METHODS', 'LAST ERROR'].map((header) => ({ header, align: 'left' as const }));
+  const columns = ['NAME', 'STATE', 'ISOLATION', 'SERVED', 'RESTARTS', 'METHODS', 'LAST ERROR'].map((header) => ({
+    header,
+    align: 'left' as const,
+  }));
   const rows = plugins.map((plugin) =>
-    [plugin.name, shownState(plugin), isolationText(plugin), String(plugin.served), String(plugin.restarts), plugin.methods.join(','), lastErrorCell(plugin, now)].map((text) => ({ text })),
+    [
+      plugin.name,
+      shownState(plugin),
+      isolationText(plugin),
+      String(plugin.served),
+      String(plugin.restarts),
+      plugin.methods.join(','),
+      lastErrorCell(plugin, now),
+    ].map((text) => ({ text })),
   );
   return paintLines(renderTable(columns, rows), withoutColour) + formatSkipped(skipped);
 }
 
 /** A process plugin shows its process and channel: `process 1234 shm`; an onCall one adds `onCall`. */
 function isolationText(plugin: PluginStatus): string {
-  const where = plugin.isolation === 'process' ? ['process', plugin.pid, plugin.channel].filter((part) => part !== undefined).join(' ') : 'thread';
+  const where =
+    plugin.isolation === 'process'
+      ? ['process', plugin.pid, plugin.channel].filter((part) => part !== undefined).join(' ')
+      : 'thread';
   return withActivation(where, plugin.activation);
 }
 
 /** `plugd status`: the daemon's summary, where it listens, and a row of figures per plugin. */
 export function formatStatus(snapshot: Snapshot, paint: Paint): string {
   const { daemon, plugins, takenAt } = snapshot;
-  const lines: Line[] = [daemonSummary(daemon), [{ text: `socket ${daemon.socket}` }], [{ text: `plugins ${daemon.pluginDir}` }], []];
+  const lines: Line[] = [
+    daemonSummary(daemon),
+    [{ text: `socket ${daemon.socket}` }],
+    [{ text: `plugins ${daemon.pluginDir}` }],
+    [],
+  ];
   if (plugins.length === 0) lines.push([{ text: 'no plugins loaded' }]);
-  else lines.push(...renderTable(PLUGIN_COLUMNS, plugins.map((plugin) => pluginCells(plugin, takenAt))));
+  else
+    lines.push(
+      ...renderTable(
+        PLUGIN_COLUMNS,
+        plugins.map((plugin) => pluginCells(plugin, takenAt)),
+      ),
+    );
   const errors = lastErrorLines(plugins, takenAt);
   if (errors.length > 0) lines.push([], [{ text: 'last errors:' }], ...errors);
   return paintLines(lines, paint);
 }
 
 export function formatReload(outcome: RescanSummary | DaemonReloadSummary | ReloadOne): string {
-  if ('name' in outcome) return `${outcome.name}: ${outcome.changed ? 'reloaded' : 'unchanged (use --force to reload anyway)'}\n`;
+  if ('name' in outcome)
+    return `${outcome.name}: ${outcome.changed ? 'reloaded' : 'unchanged (use --force to reload anyway)'}\n`;
   const config = 'config' in outcome ? outcome.config : { applied: [], needsRestart: [] };
   const lines = [
     ['plugd.json applied', config.applied],

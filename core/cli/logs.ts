@@ -4,6 +4,7 @@
 // are with --json or when piped.
 
 import { createRequire } from 'node:module';
+import type PinoPretty from 'pino-pretty';
 import { closeSync, existsSync, openSync, readSync, statSync, watchFile } from 'node:fs';
 
 /** pino's levels. */
@@ -84,7 +85,7 @@ function recordFilter({ plugins, level }: LogsOptions): (line: string) => boolea
 /** Each line as it is, or made readable by pino-pretty (loaded only for a terminal), as the foreground daemon shows it. */
 function recordPrinter(asJson: boolean): (line: string) => void {
   if (asJson) return (line) => process.stdout.write(line + '\n');
-  const { prettyFactory } = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
+  const { prettyFactory } = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
   const pretty = prettyFactory({ colorize: true });
   return (line) => process.stdout.write(parse(line) ? pretty(line) : line + '\n');
 }

@@ -54,7 +54,8 @@ function addClientOptions(command: Command): Command {
 
 function parseNiceness(value: string): number {
   const niceness = Number(value);
-  if (!Number.isInteger(niceness) || niceness < -20 || niceness > 19) throw new InvalidArgumentError(`--nice takes a whole number from -20 to 19, not "${value}"`);
+  if (!Number.isInteger(niceness) || niceness < -20 || niceness > 19)
+    throw new InvalidArgumentError(`--nice takes a whole number from -20 to 19, not "${value}"`);
   return niceness;
 }
 
@@ -75,7 +76,9 @@ function socketPath(command: Command): string {
 async function withClient(command: Command, fn: (client: RpcClient) => Promise<void>): Promise<void> {
   const { tcp, tokenFile, home, ...tls } = command.optsWithGlobals<GlobalOptions & TlsFlags>();
   const token = tcp ? clientToken(tokenFile, resolveHome(home)) : undefined;
-  const client = await RpcClient.connect(tcp ? { ...parseAddress(tcp), tls: tlsClientOptions(tls) } : socketPath(command));
+  const client = await RpcClient.connect(
+    tcp ? { ...parseAddress(tcp), tls: tlsClientOptions(tls) } : socketPath(command),
+  );
   try {
     if (token) await authenticate(client, token);
     await fn(client);
@@ -98,13 +101,18 @@ program
   .option('--tcp <host:port>', 'also listen on TCP (token required; see plugd token)')
   .option('--tcp-allow-remote', 'allow a --tcp or --metrics address that is not loopback')
   .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics')
-  .option('--nice <n>', 'set the daemon\'s niceness (-20..19)', (value) => parseNiceness(value))
+  .option('--nice <n>', "set the daemon's niceness (-20..19)", (value) => parseNiceness(value))
   .action(async (options: StartFlags, command: Command) => {
     // The daemon's modules load only for the commands that run one.
     const { start } = await import('./start.js');
     // The program's own --tcp (a client option) takes the flag wherever it stands: here it is the address to listen on.
     const { home, tcp } = globals(command);
-    await start({ ...options, tcp: options.tcp ?? tcp, home, plugins: options.plugins ? resolve(options.plugins) : undefined });
+    await start({
+      ...options,
+      tcp: options.tcp ?? tcp,
+      home,
+      plugins: options.plugins ? resolve(options.plugins) : undefined,
+    });
   });
 
 program
@@ -173,13 +181,15 @@ clientCommand('status', "the daemon's status and its plugins")
   );
 
 function parseSortColumn(value: string): SortColumn {
-  if (!isSortColumn(value)) throw new InvalidArgumentError(`--sort takes one of ${SORT_COLUMNS.join(', ')}, not "${value}"`);
+  if (!isSortColumn(value))
+    throw new InvalidArgumentError(`--sort takes one of ${SORT_COLUMNS.join(', ')}, not "${value}"`);
   return value;
 }
 
 function parseInterval(value: string): number {
   const ms = Number(value);
-  if (!Number.isInteger(ms) || ms < 100) throw new InvalidArgumentError(`--interval takes a whole number of ms, at least 100, not "${value}"`);
+  if (!Number.isInteger(ms) || ms < 100)
+    throw new InvalidArgumentError(`--interval takes a whole number of ms, at least 100, not "${value}"`);
   return ms;
 }
 
@@ -202,13 +212,19 @@ program
   .option('--user', 'units for the user manager (systemctl --user)')
   .addOption(new Option('--only <unit>', 'print one unit only').choices(['service', 'socket']))
   .action(async (options: { user?: boolean; only?: 'service' | 'socket' }, command: Command) => {
-    const { describeInstall, renderSystemdSocket, renderSystemdUnit, renderSystemdUnits } = await import('./systemd-unit.js');
-    const render = options.only === 'service' ? renderSystemdUnit : options.only === 'socket' ? renderSystemdSocket : renderSystemdUnits;
+    const { describeInstall, renderSystemdSocket, renderSystemdUnit, renderSystemdUnits } =
+      await import('./systemd-unit.js');
+    const render =
+      options.only === 'service'
+        ? renderSystemdUnit
+        : options.only === 'socket'
+          ? renderSystemdSocket
+          : renderSystemdUnits;
     process.stdout.write(render(describeInstall(resolveHome(globals(command).home), Boolean(options.user))));
   });
 
-clientCommand('call <method> [params]', 'call a method; params as JSON (an object or an array)')
-  .action(async (method: string, params: string | undefined, _options, command: Command) => {
+clientCommand('call <method> [params]', 'call a method; params as JSON (an object or an array)').action(
+  async (method: string, params: string | undefined, _options, command: Command) => {
     let parsed: unknown;
     if (params !== undefined) {
       try {
@@ -218,7 +234,8 @@ clientCommand('call <method> [params]', 'call a method; params as JSON (an objec
       }
     }
     await withClient(command, async (client) => printJson(await client.call(method, parsed)));
-  });
+  },
+);
 
 clientCommand('methods', 'list every method the daemon serves')
   .option('--json', 'machine-readable output')
@@ -234,27 +251,30 @@ clientCommand('plugins', 'list the loaded plugins')
   .option('--json', 'machine-readable output (plugins.list)')
   .action(async (options: { json?: boolean }, command: Command) =>
     withClient(command, async (client) => {
-      const [plugins, status] = await Promise.all([client.call<PluginStatus[]>('plugins.list'), client.call<{ skipped: SkippedEntry[] }>('daemon.status')]);
+      const [plugins, status] = await Promise.all([
+        client.call<PluginStatus[]>('plugins.list'),
+        client.call<{ skipped: SkippedEntry[] }>('daemon.status'),
+      ]);
       if (options.json) printJson(plugins);
       else process.stdout.write(formatPlugins(plugins, status.skipped));
     }),
   );
 
-clientCommand('load <path>', 'load a plugin from a folder or file (in the plugin folder or loadPaths)')
-  .action(async (path: string, _options, command: Command) =>
+clientCommand('load <path>', 'load a plugin from a folder or file (in the plugin folder or loadPaths)').action(
+  async (path: string, _options, command: Command) =>
     withClient(command, async (client) => {
       const plugin = await client.call<PluginStatus>('plugins.load', { path: resolve(path) });
       process.stdout.write(`loaded: ${plugin.name} (${plugin.methods.join(', ') || 'no methods'})\n`);
     }),
-  );
+);
 
-clientCommand('unload <plugin>', 'stop a plugin and remove its methods')
-  .action(async (name: string, _options, command: Command) =>
+clientCommand('unload <plugin>', 'stop a plugin and remove its methods').action(
+  async (name: string, _options, command: Command) =>
     withClient(command, async (client) => {
       await client.call('plugins.unload', { name });
       process.stdout.write(`unloaded: ${name}\n`);
     }),
-  );
+);
 
 clientCommand('reload [plugin]', 'reload one plugin, or rescan the plugin folder')
   .option('--force', 'reload even if unchanged')
@@ -277,14 +297,19 @@ clientCommand('reload [plugin]', 'reload one plugin, or rescan the plugin folder
     }),
   );
 
-for (const [verb, paused] of [['pause', true], ['resume', false]] as const) {
-  clientCommand(`${verb} <plugin>`, paused ? 'pause a plugin: its loops stop, its methods answer -32001' : 'resume a paused plugin')
-    .action(async (plugin: string, _options, command: Command) =>
-      withClient(command, async (client) => {
-        await client.call(paused ? 'plugins.pause' : 'plugins.resume', { name: plugin });
-        process.stdout.write(`${plugin}: ${paused ? 'paused' : 'resumed'}\n`);
-      }),
-    );
+for (const [verb, paused] of [
+  ['pause', true],
+  ['resume', false],
+] as const) {
+  clientCommand(
+    `${verb} <plugin>`,
+    paused ? 'pause a plugin: its loops stop, its methods answer -32001' : 'resume a paused plugin',
+  ).action(async (plugin: string, _options, command: Command) =>
+    withClient(command, async (client) => {
+      await client.call(paused ? 'plugins.pause' : 'plugins.resume', { name: plugin });
+      process.stdout.write(`${plugin}: ${paused ? 'paused' : 'resumed'}\n`);
+    }),
+  );
 }
 
 function parseLineCount(value: string): number {
@@ -303,16 +328,25 @@ program
   .description("print the daemon's log, or the records of some plugins (pretty on a terminal, JSON lines when piped)")
   .option('-n, --lines <n>', 'only the last N records', parseLineCount)
   .option('-f, --follow', 'keep printing new records')
-  .option('--level <level>', `only records at this level or above (${Object.keys(LOG_LEVELS).join(', ')})`, parseLogLevel)
+  .option(
+    '--level <level>',
+    `only records at this level or above (${Object.keys(LOG_LEVELS).join(', ')})`,
+    parseLogLevel,
+  )
   .option('--json', 'the JSON lines as they are, even on a terminal')
-  .action(async (plugins: string[], options: { lines?: number; follow?: boolean; level?: LogLevel; json?: boolean }, command: Command) =>
-    printLogs(homePaths(resolveHome(globals(command).home)).log, {
-      last: options.lines,
-      follow: Boolean(options.follow),
-      plugins,
-      level: options.level,
-      json: Boolean(options.json),
-    }),
+  .action(
+    async (
+      plugins: string[],
+      options: { lines?: number; follow?: boolean; level?: LogLevel; json?: boolean },
+      command: Command,
+    ) =>
+      printLogs(homePaths(resolveHome(globals(command).home)).log, {
+        last: options.lines,
+        follow: Boolean(options.follow),
+        plugins,
+        level: options.level,
+        json: Boolean(options.json),
+      }),
   );
 
 program

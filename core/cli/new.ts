@@ -29,18 +29,29 @@ const RENAMED_ON_COPY: Record<string, string> = { gitignore: '.gitignore' };
 const MAX_NPM_NAME_LENGTH = 214;
 
 /** Creates plugin `name` from the template (in the daemon's plugin folder unless `dir`) and prints what to do next. */
-export async function newPlugin(name: string, options: { home?: string; dir?: string; lang?: string; file?: boolean }): Promise<void> {
+export async function newPlugin(
+  name: string,
+  options: { home?: string; dir?: string; lang?: string; file?: boolean },
+): Promise<void> {
   const lang = options.lang ?? 'js';
-  if (!(LANGUAGES as readonly string[]).includes(lang)) throw new Error(`--lang takes one of ${LANGUAGES.join(', ')}, not "${lang}"`);
-  if (options.file && lang !== 'js') throw new Error('--file writes a single-file TypeScript plugin; it does not combine with --lang');
+  if (!(LANGUAGES as readonly string[]).includes(lang))
+    throw new Error(`--lang takes one of ${LANGUAGES.join(', ')}, not "${lang}"`);
+  if (options.file && lang !== 'js')
+    throw new Error('--file writes a single-file TypeScript plugin; it does not combine with --lang');
   const pluginDir = await servedPluginFolder(options.home);
   const dir = options.dir === undefined ? pluginDir : resolve(options.dir);
   if (options.file) {
-    process.stdout.write(createPluginFile(name, dir).map((path) => `created ${path}\n`).join(''));
+    process.stdout.write(
+      createPluginFile(name, dir)
+        .map((path) => `created ${path}\n`)
+        .join(''),
+    );
     return;
   }
   const folder = createPlugin(name, dir, lang as Language);
-  process.stdout.write(nextSteps({ name, folder, dir, servedByDaemon: dir === pluginDir, home: options.home, lang: lang as Language }));
+  process.stdout.write(
+    nextSteps({ name, folder, dir, servedByDaemon: dir === pluginDir, home: options.home, lang: lang as Language }),
+  );
 }
 
 /**

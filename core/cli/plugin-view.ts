@@ -67,28 +67,52 @@ export const PLUGIN_COLUMNS: PluginColumn[] = [
     header: 'UPTIME',
     align: 'right',
     cell: (plugin, now) => ({
-      text: plugin.state === 'ready' && plugin.readySince !== undefined ? formatDuration((now - plugin.readySince) / 1000) : DASH,
+      text:
+        plugin.state === 'ready' && plugin.readySince !== undefined
+          ? formatDuration((now - plugin.readySince) / 1000)
+          : DASH,
     }),
   },
   { header: 'CALLS', align: 'right', cell: (plugin) => ({ text: String(plugin.calls) }) },
   { header: 'CALLS/S', align: 'right', cell: (plugin) => ({ text: String(plugin.callsPerSecond) }) },
-  { header: 'P99 MS', align: 'right', cell: (plugin) => ({ text: plugin.p99Ms === undefined ? DASH : formatMs(plugin.p99Ms) }) },
-  { header: 'ERRORS', align: 'right', cell: (plugin) => ({ text: String(plugin.errors), style: plugin.errors > 0 ? 'red' : undefined }) },
-  { header: 'RESTARTS', align: 'right', cell: (plugin) => ({ text: String(plugin.restarts), style: plugin.restarts > 0 ? 'yellow' : undefined }) },
+  {
+    header: 'P99 MS',
+    align: 'right',
+    cell: (plugin) => ({ text: plugin.p99Ms === undefined ? DASH : formatMs(plugin.p99Ms) }),
+  },
+  {
+    header: 'ERRORS',
+    align: 'right',
+    cell: (plugin) => ({ text: String(plugin.errors), style: plugin.errors > 0 ? 'red' : undefined }),
+  },
+  {
+    header: 'RESTARTS',
+    align: 'right',
+    cell: (plugin) => ({ text: String(plugin.restarts), style: plugin.restarts > 0 ? 'yellow' : undefined }),
+  },
   {
     header: 'HEAP MB',
     align: 'right',
     cell: ({ heap }) =>
       heap
-        ? { text: `${formatMegabytes(heap.used)}/${formatMegabytes(heap.limit)}`, style: heap.used > heap.limit * HEAP_WARNING_RATIO ? 'yellow' : undefined }
+        ? {
+            text: `${formatMegabytes(heap.used)}/${formatMegabytes(heap.limit)}`,
+            style: heap.used > heap.limit * HEAP_WARNING_RATIO ? 'yellow' : undefined,
+          }
         : { text: DASH },
   },
   {
     header: 'ELU %',
     align: 'right',
-    cell: (plugin) => ({ text: plugin.eventLoopUtilization === undefined ? DASH : formatPercent(plugin.eventLoopUtilization) }),
+    cell: (plugin) => ({
+      text: plugin.eventLoopUtilization === undefined ? DASH : formatPercent(plugin.eventLoopUtilization),
+    }),
   },
-  { header: 'ISOLATION', align: 'left', cell: (plugin) => ({ text: withActivation(plugin.isolation, plugin.activation) }) },
+  {
+    header: 'ISOLATION',
+    align: 'left',
+    cell: (plugin) => ({ text: withActivation(plugin.isolation, plugin.activation) }),
+  },
 ];
 
 export function pluginCells(plugin: PluginFigures, now: number): Segment[] {
@@ -116,7 +140,8 @@ export function oneLine(text: string, max = 100): string {
 /** The LAST ERROR cell: how long ago, and what. */
 export function lastErrorCell(plugin: Pick<PluginStatus, 'lastError' | 'lastErrorAt'>, now: number): string {
   if (plugin.lastError === undefined) return '';
-  const ago = plugin.lastErrorAt === undefined ? '' : `${formatDuration((now - Date.parse(plugin.lastErrorAt)) / 1000)} ago: `;
+  const ago =
+    plugin.lastErrorAt === undefined ? '' : `${formatDuration((now - Date.parse(plugin.lastErrorAt)) / 1000)} ago: `;
   return ago + oneLine(plugin.lastError);
 }
 
@@ -125,7 +150,11 @@ export function lastErrorLines(plugins: PluginFigures[], now: number): Line[] {
   return plugins
     .filter((plugin) => plugin.lastError !== undefined)
     .map((plugin) => {
-      const comingBack = plugin.nextRestartAt === undefined ? '' : ` (restart in ${formatWait(plugin.nextRestartAt - now)})`;
-      return [{ text: `  ${plugin.name}`, style: stateStyle(plugin) }, { text: `: ${oneLine(plugin.lastError!)}${comingBack}` }];
+      const comingBack =
+        plugin.nextRestartAt === undefined ? '' : ` (restart in ${formatWait(plugin.nextRestartAt - now)})`;
+      return [
+        { text: `  ${plugin.name}`, style: stateStyle(plugin) },
+        { text: `: ${oneLine(plugin.lastError!)}${comingBack}` },
+      ];
     });
 }

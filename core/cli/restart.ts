@@ -43,6 +43,14 @@ async function runningAs(socket: string): Promise<RunningAs | undefined> {
 
 /** The same folder and listeners; an address that was allowed off loopback stays allowed. */
 function startFlagsOf(running: RunningAs): StartFlags {
-  const remote = [running.tcp, running.metrics].some((address) => address !== undefined && !isLoopback(parseAddress(address).host));
-  return { plugins: running.pluginDir, watch: running.watch || undefined, tcp: running.tcp, metrics: running.metrics, tcpAllowRemote: remote || undefined };
+  const remote = [running.tcp, running.metrics].some(
+    (address) => address !== undefined && !isLoopback(parseAddress(address).host),
+  );
+  return {
+    plugins: running.pluginDir,
+    watch: running.watch || undefined,
+    tcp: running.tcp,
+    metrics: running.metrics,
+    tcpAllowRemote: remote || undefined,
+  };
 }

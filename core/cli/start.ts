@@ -72,7 +72,9 @@ async function runInForeground(options: StartOptions, detached: boolean): Promis
   } catch (error) {
     if (detached) {
       // Exit whatever is left open: a child that failed to start must not linger as an orphan.
-      process.send!({ error: (error as Error).message, warnings: daemon.warnings } satisfies ChildReport, () => process.exit(1));
+      process.send!({ error: (error as Error).message, warnings: daemon.warnings } satisfies ChildReport, () =>
+        process.exit(1),
+      );
       return;
     }
     throw error;
@@ -92,23 +94,26 @@ function printWelcome(daemon: Daemon, developing: string | undefined, failed: Re
   const status = daemon.status();
   const plugd = `npx plugd --home ${JSON.stringify(status.home)}`;
   const pluginMethods = daemon.registry.list().filter((entry) => entry.plugin);
-  const example = pluginMethods.find((entry) => entry.name === 'echo.say') ?? pluginMethods.find((entry) => !entry.params?.required);
+  const example =
+    pluginMethods.find((entry) => entry.name === 'echo.say') ?? pluginMethods.find((entry) => !entry.params?.required);
   process.stderr.write(
     [
       `plugd ${status.version} running in the foreground (pid ${status.pid}), ${status.pluginsReady} plugin(s) ready` +
         (status.pluginsIdle > 0 ? `, ${status.pluginsIdle} idle until called` : '') +
         (failed.length > 0 ? `, ${failed.length} failed` : ''),
       `  socket: ${status.socket}`,
-      ...(status.tcp ? [`  web:    ${loginUrl(status.tcp as string, readToken(status.home as string), status.tcpTls as boolean)}`] : []),
+      ...(status.tcp ? [`  web:    ${loginUrl(status.tcp, readToken(status.home), status.tcpTls)}`] : []),
       ...(developing ? [`  dev:    watching ${developing}: save a change and the next call runs it`] : []),
       `  try:    ${plugd} methods`,
-      ...(example ? [`          ${plugd} call ${example.name}${example.name === 'echo.say' ? ` '{"text":"hello"}'` : ''}`] : []),
+      ...(example
+        ? [`          ${plugd} call ${example.name}${example.name === 'echo.say' ? ` '{"text":"hello"}'` : ''}`]
+        : []),
       `          ${plugd} plugins`,
       `  stop:   Ctrl-C`,
       '',
     ].join('\n') +
       formatFailed(failed) +
-      formatSkipped(status.skipped as SkippedEntry[]),
+      formatSkipped(status.skipped),
   );
 }
 

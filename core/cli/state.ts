@@ -23,7 +23,12 @@ export async function state(home: string, plugin: string | undefined, flags: Sta
     const cleared = kept.map((entry) => entry.plugin);
     for (const name of cleared) store.remove(name);
     if (flags.json) printJson({ cleared });
-    else process.stdout.write(cleared.length === 0 ? `${noState(plugin)}\n` : cleared.map((name) => `cleared the state of ${name}\n`).join(''));
+    else
+      process.stdout.write(
+        cleared.length === 0
+          ? `${noState(plugin)}\n`
+          : cleared.map((name) => `cleared the state of ${name}\n`).join(''),
+      );
     if (!flags.json && (await daemonRuns(home))) {
       process.stdout.write("the daemon is running: a running plugin's state is written again at its next stop\n");
     }
@@ -44,7 +49,8 @@ function formatKept(kept: KeptState[], plugin: string | undefined): string {
   return paintLines(renderTable(columns, rows), withoutColour);
 }
 
-const noState = (plugin: string | undefined) => (plugin === undefined ? 'no state kept' : `no state kept for ${plugin}`);
+const noState = (plugin: string | undefined) =>
+  plugin === undefined ? 'no state kept' : `no state kept for ${plugin}`;
 
 async function daemonRuns(home: string): Promise<boolean> {
   const paths = homePaths(home);

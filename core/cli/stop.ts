@@ -53,7 +53,7 @@ class LogTail {
     if (this.fd === undefined) return [];
     const chunk = Buffer.alloc(64 * 1024);
     let text = this.partial;
-    for (let read; (read = readSync(this.fd, chunk, 0, chunk.length, this.position)) > 0; ) {
+    for (let read; (read = readSync(this.fd, chunk, 0, chunk.length, this.position)) > 0;) {
       this.position += read;
       text += this.decoder.write(chunk.subarray(0, read));
     }

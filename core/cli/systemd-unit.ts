@@ -78,7 +78,9 @@ function isUnder(path: string, trees: string[]): boolean {
 }
 
 function hardening(install: UnitInstall): string[] {
-  const underHomes = [install.home, install.pluginDir, install.node, install.cli].some((path) => isUnder(path, HOME_TREES));
+  const underHomes = [install.home, install.pluginDir, install.node, install.cli].some((path) =>
+    isUnder(path, HOME_TREES),
+  );
   const underTemporary = [install.home, install.pluginDir].some((path) => isUnder(path, TEMPORARY_TREES));
   return [
     '# Sandbox: the file system is read-only but for the home (socket, pidfile, log, plugin builds);',
@@ -109,7 +111,7 @@ function hardening(install: UnitInstall): string[] {
     'CapabilityBoundingSet=',
     'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6',
     'SystemCallArchitectures=native',
-    "# MemoryDenyWriteExecute stays off: V8 compiles JavaScript to machine code as it runs.",
+    '# MemoryDenyWriteExecute stays off: V8 compiles JavaScript to machine code as it runs.',
   ];
 }
 
@@ -139,7 +141,9 @@ export function renderSystemdUnit(install: UnitInstall): string {
     ...(userUnit || !install.user ? [] : [`User=${install.user}`]),
     'UMask=0077',
     'NoNewPrivileges=yes',
-    ...(userUnit ? ['# The sandboxing options of the system unit need privileges a user manager lacks.'] : hardening(install)),
+    ...(userUnit
+      ? ['# The sandboxing options of the system unit need privileges a user manager lacks.']
+      : hardening(install)),
     '',
     '[Install]',
     `WantedBy=${userUnit ? 'default.target' : 'multi-user.target'}`,

@@ -59,7 +59,9 @@ export function fitLine(line: Line, width: number): Line {
 }
 
 export function paintLine(line: Line, paint: Paint): string {
-  return line.map((segment) => (segment.style && segment.text ? paint(segment.style, segment.text) : segment.text)).join('');
+  return line
+    .map((segment) => (segment.style && segment.text ? paint(segment.style, segment.text) : segment.text))
+    .join('');
 }
 
 /** Paints lines into text, each cut to `width` when one is given. */

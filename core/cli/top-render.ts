@@ -22,7 +22,9 @@ interface TopFrameOptions {
 const SPARK_WIDTH = { min: 10, default: 30, max: 60 };
 
 /** The keys of the live view that pick an order: each column's first letter. */
-export const SORT_KEYS: Record<string, SortColumn> = Object.fromEntries(SORT_COLUMNS.map((column) => [column[0], column]));
+export const SORT_KEYS: Record<string, SortColumn> = Object.fromEntries(
+  SORT_COLUMNS.map((column) => [column[0], column]),
+);
 
 export function renderTopFrame(snapshot: Snapshot, options: TopFrameOptions): Line[] {
   const { daemon, plugins, takenAt } = snapshot;
@@ -40,7 +42,9 @@ export function renderTopFrame(snapshot: Snapshot, options: TopFrameOptions): Li
 
   const clock = new Date(takenAt).toTimeString().slice(0, 8);
   const head: Line[] = [[...daemonSummary(daemon), { text: `  ${clock}` }], totalsLine(snapshot), [], header];
-  const keys = options.interactive ? `  ·  keys: q quit, ${Object.keys(SORT_KEYS).join(' ')} sort by ${SORT_COLUMNS.join('/')}` : '';
+  const keys = options.interactive
+    ? `  ·  keys: q quit, ${Object.keys(SORT_KEYS).join(' ')} sort by ${SORT_COLUMNS.join('/')}`
+    : '';
   const footer: Line[] = [[], [{ text: `sorted by ${options.sort}${keys}`, style: 'dim' }]];
   const errors = lastErrorLines(sorted, takenAt);
   const tail: Line[] = errors.length > 0 ? [[], [{ text: 'last errors:' }], ...errors] : [];
@@ -61,10 +65,13 @@ function fitSparkWidth(tableWidth: number, terminalWidth: number | undefined): n
 function totalsLine({ plugins, takenAt }: Snapshot): Line {
   const ready = plugins.filter((plugin) => plugin.state === 'ready' && !plugin.paused).length;
   const trouble = plugins.filter((plugin) => inTrouble(plugin, takenAt)).length;
-  const sum = (figure: (plugin: Snapshot['plugins'][number]) => number) => plugins.reduce((total, plugin) => total + figure(plugin), 0);
+  const sum = (figure: (plugin: Snapshot['plugins'][number]) => number) =>
+    plugins.reduce((total, plugin) => total + figure(plugin), 0);
   return [
     { text: `plugins ${plugins.length}  ready ${ready}  ` },
     { text: `in trouble ${trouble}`, style: trouble > 0 ? ['red', 'bold'] : undefined },
-    { text: `  calls/s ${sum((plugin) => plugin.callsPerSecond)}  errors ${sum((plugin) => plugin.errors)}  restarts ${sum((plugin) => plugin.restarts)}` },
+    {
+      text: `  calls/s ${sum((plugin) => plugin.callsPerSecond)}  errors ${sum((plugin) => plugin.errors)}  restarts ${sum((plugin) => plugin.restarts)}`,
+    },
   ];
 }

@@ -10,7 +10,18 @@ export const SORT_COLUMNS = ['name', 'state', 'calls', 'p99', 'errors', 'restart
 export type SortColumn = (typeof SORT_COLUMNS)[number];
 
 /** Most urgent first; `paused` is not a state of its own but reads as one. */
-const ATTENTION = ['failed', 'crashed', 'backoff', 'loading', 'discovered', 'paused', 'draining', 'stopped', 'ready', 'idle'];
+const ATTENTION = [
+  'failed',
+  'crashed',
+  'backoff',
+  'loading',
+  'discovered',
+  'paused',
+  'draining',
+  'stopped',
+  'ready',
+  'idle',
+];
 
 /** What each order compares, most significant first; larger sorts first. `now` is epoch ms. */
 const KEYS: Record<SortColumn, (plugin: PluginFigures, now: number) => number[]> = {

@@ -33,10 +33,17 @@ async function printOneFrame(client: RpcClient, sort: SortColumn, output: NodeJS
   output.write(paintLines(frame, paintFor(output), width));
 }
 
-async function runLive(client: RpcClient, options: TopOptions, input: NodeJS.ReadStream, output: NodeJS.WriteStream): Promise<void> {
+async function runLive(
+  client: RpcClient,
+  options: TopOptions,
+  input: NodeJS.ReadStream,
+  output: NodeJS.WriteStream,
+): Promise<void> {
   const paint = paintFor(output);
   const quit = new AbortController();
-  const quitting = new Promise<undefined>((resolve) => quit.signal.addEventListener('abort', () => resolve(undefined), { once: true }));
+  const quitting = new Promise<undefined>((resolve) =>
+    quit.signal.addEventListener('abort', () => resolve(undefined), { once: true }),
+  );
   const onSignal = () => quit.abort();
   const screen = new FullScreen(input, output);
   let sort = options.sort;

@@ -20,10 +20,13 @@ export async function upgrade(paths: HomePaths, request: UpgradeRequest): Promis
   const check = await RpcClient.connect(paths.socket);
   try {
     const { pid } = await check.call<{ pid: number }>('daemon.status');
-    if (pid !== outcome.pid) throw new Error(`the socket is answered by pid ${pid}, not the successor (pid ${outcome.pid})`);
+    if (pid !== outcome.pid)
+      throw new Error(`the socket is answered by pid ${pid}, not the successor (pid ${outcome.pid})`);
   } finally {
     check.close();
   }
   const ms = Math.round(performance.now() - started);
-  process.stdout.write(`done in ${ms} ms: plugd ${outcome.version} (pid ${outcome.pid}) serves; pid ${outcome.from.pid} drains and exits\n`);
+  process.stdout.write(
+    `done in ${ms} ms: plugd ${outcome.version} (pid ${outcome.pid}) serves; pid ${outcome.from.pid} drains and exits\n`,
+  );
 }

@@ -36,10 +36,7 @@ export const OpenRpcDocumentSchema = Type.Object(
 );
 
 export const MulticallAnswersSchema = Type.Array(
-  Type.Union([
-    Type.Tuple([Type.Unknown()]),
-    Type.Object({ faultCode: Type.Integer(), faultString: Type.String() }),
-  ]),
+  Type.Union([Type.Tuple([Type.Unknown()]), Type.Object({ faultCode: Type.Integer(), faultString: Type.String() })]),
   { description: 'Each call answered in place: [result], or a fault' },
 );
 

@@ -32,7 +32,13 @@ export function originOf({ host, port }: { host: string; port: number }, tls: bo
   return `${tls ? 'https' : 'http'}://${formatAddress({ host, port })}`;
 }
 
-function answer(response: ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}): 'answered' {
+function answer(
+  response: ServerResponse,
+  status: number,
+  type: string,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+): 'answered' {
   response.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...headers }).end(body);
   return 'answered';
 }
@@ -49,7 +55,9 @@ export function createDashboard(options: DashboardOptions): HttpFront {
   };
   const bearer = (request: IncomingMessage) => {
     const header = request.headers.authorization;
-    return header?.startsWith('Bearer ') === true && tokensMatch(options.token(), header.slice('Bearer '.length).trim());
+    return (
+      header?.startsWith('Bearer ') === true && tokensMatch(options.token(), header.slice('Bearer '.length).trim())
+    );
   };
 
   /** The page's own requests: Origin names the listener, or (without Origin) the browser says same-origin. */
@@ -66,16 +74,25 @@ export function createDashboard(options: DashboardOptions): HttpFront {
       // The page logs itself in, from the fragment of `plugd dashboard`'s URL (`/login#token=...`) or its form.
       case '/':
       case '/login':
-        if (url.searchParams.has('token')) return answer(response, 400, 'text/plain', 'the token goes after #, never in the query: plugd dashboard prints the URL\n');
+        if (url.searchParams.has('token'))
+          return answer(
+            response,
+            400,
+            'text/plain',
+            'the token goes after #, never in the query: plugd dashboard prints the URL\n',
+          );
         return answer(response, 200, html, appPage);
       case '/events':
-        if (!signedIn(request) && !bearer(request)) return answer(response, 401, 'text/plain', 'log in first: plugd dashboard prints the URL\n');
+        if (!signedIn(request) && !bearer(request))
+          return answer(response, 401, 'text/plain', 'log in first: plugd dashboard prints the URL\n');
         options.feed.subscribe(response);
         sessions.follow(request, response);
         return 'answered';
       default: {
         const asset = readAsset(url.pathname);
-        return asset ? answer(response, 200, asset.type, asset.body) : answer(response, 404, 'text/plain', 'not found\n');
+        return asset
+          ? answer(response, 200, asset.type, asset.body)
+          : answer(response, 404, 'text/plain', 'not found\n');
       }
     }
   }
@@ -84,11 +101,13 @@ export function createDashboard(options: DashboardOptions): HttpFront {
   function post(request: IncomingMessage, response: ServerResponse, path: '/login' | '/logout'): 'answered' {
     if (!fromOwnOrigin(request)) return refusedOrigin(response);
     if (path === '/logout') return answer(response, sessions.logOut(request) ? 204 : 401, 'text/plain', '');
-    if (!bearer(request)) return answer(response, 401, 'application/json', JSON.stringify({ error: 'that token is wrong' }));
+    if (!bearer(request))
+      return answer(response, 401, 'application/json', JSON.stringify({ error: 'that token is wrong' }));
     return answer(response, 200, 'application/json', JSON.stringify({ session: sessions.open() }));
   }
 
-  const refusedOrigin = (response: ServerResponse) => answer(response, 403, 'text/plain', 'refused: a dashboard request must come from the dashboard\n');
+  const refusedOrigin = (response: ServerResponse) =>
+    answer(response, 403, 'text/plain', 'refused: a dashboard request must come from the dashboard\n');
 
   return {
     route(request, response) {

@@ -11,7 +11,8 @@ import { parseLogLine, RecentLogs } from './log-lines.js';
 const CHART_SECONDS = 600;
 const KEPT_EVENTS = 50;
 
-export type PluginEventKind = 'loaded' | 'reloaded' | 'restarted' | 'crashed' | 'failed' | 'paused' | 'resumed' | 'unloaded';
+export type PluginEventKind =
+  'loaded' | 'reloaded' | 'restarted' | 'crashed' | 'failed' | 'paused' | 'resumed' | 'unloaded';
 
 export class EventFeed {
   private readonly clients = new Set<ServerResponse>();
@@ -29,7 +30,10 @@ export class EventFeed {
   start(hooks: CoreHooks): void {
     hooks.pluginLoaded.tap('plugd:dashboard', ({ name }) => {
       const before = this.lastEvent.get(name);
-      this.event(before === undefined || before === 'unloaded' ? 'loaded' : before === 'crashed' ? 'restarted' : 'reloaded', name);
+      this.event(
+        before === undefined || before === 'unloaded' ? 'loaded' : before === 'crashed' ? 'restarted' : 'reloaded',
+        name,
+      );
     });
     hooks.pluginUnloaded.tap('plugd:dashboard', ({ name }) => this.event('unloaded', name));
     hooks.pluginCrashed.tap('plugd:dashboard', ({ name, reason }) => this.event('crashed', name, { reason }));
@@ -50,7 +54,11 @@ export class EventFeed {
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
     // The browser retries after a second when the daemon goes away.
     response.write('retry: 1000\n\n');
-    this.send(response, 'hello', { charts: Object.fromEntries(this.charts), logs: this.logs.all(), events: this.events });
+    this.send(response, 'hello', {
+      charts: Object.fromEntries(this.charts),
+      logs: this.logs.all(),
+      events: this.events,
+    });
     this.send(response, 'figures', this.last ?? takeFigures(this.source));
     this.clients.add(response);
     response.on('close', () => this.clients.delete(response));
@@ -77,7 +85,8 @@ export class EventFeed {
       if (points.length > CHART_SECONDS) points.shift();
       this.charts.set(plugin.name, points);
     }
-    for (const name of this.charts.keys()) if (!figures.plugins.some((plugin) => plugin.name === name)) this.charts.delete(name);
+    for (const name of this.charts.keys())
+      if (!figures.plugins.some((plugin) => plugin.name === name)) this.charts.delete(name);
     this.last = figures;
     if (this.clients.size > 0) this.broadcast('figures', figures);
   }

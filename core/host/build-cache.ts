@@ -8,7 +8,22 @@
 // changed is trusted; anything else is built again.
 
 import { createHash, randomUUID } from 'node:crypto';
-import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  type Stats,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -88,7 +103,14 @@ export function reusableBuild(dir: string, entry: string, sdk: string): Compiled
   } catch {
     return undefined;
   }
-  if (!record || record.entry !== entry || record.sdk !== sdk || !(entry in record.inputs) || typeof record.hash !== 'string') return undefined;
+  if (
+    !record ||
+    record.entry !== entry ||
+    record.sdk !== sdk ||
+    !(entry in record.inputs) ||
+    typeof record.hash !== 'string'
+  )
+    return undefined;
   const file = join(dir, bundleName(entry, record.hash));
   const code = readPrivate(file);
   if (code === undefined || buildHash(entry, code) !== record.hash) return undefined;
@@ -101,7 +123,14 @@ export function reusableBuild(dir: string, entry: string, sdk: string): Compiled
  * build may hold the old text). Fails with the reason when the cache cannot
  * be written (a full disk): the version serving now keeps serving.
  */
-export function storeBuild(dir: string, entry: string, sdk: string, code: string, inputs: string[], started: number): CompiledPlugin {
+export function storeBuild(
+  dir: string,
+  entry: string,
+  sdk: string,
+  code: string,
+  inputs: string[],
+  started: number,
+): CompiledPlugin {
   const hash = buildHash(entry, code);
   const file = join(dir, bundleName(entry, hash));
   const stamps = Object.fromEntries(inputs.map((path) => [path, stamp(path)]));

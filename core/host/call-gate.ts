@@ -45,7 +45,11 @@ export class CallGate {
     const waiters = this.waiters;
     if (!waiters) return Promise.resolve(timeoutMs);
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { admit: resolve, timer: undefined, deadlineAt: timeoutMs > 0 ? performance.now() + timeoutMs : Infinity };
+      const waiter: Waiter = {
+        admit: resolve,
+        timer: undefined,
+        deadlineAt: timeoutMs > 0 ? performance.now() + timeoutMs : Infinity,
+      };
       if (timeoutMs > 0) {
         waiter.timer = setTimeout(() => {
           waiters.delete(waiter);

@@ -50,15 +50,19 @@ export async function compilePlugin(entry: string, cacheDir: string): Promise<Co
       // The map's sources are relative to the entry's folder, not to the bundle's place in the cache.
       sourceRoot: `${pathToFileURL(dirname(entry)).href}/`,
     });
-    code = result.outputFiles![0].text;
+    code = result.outputFiles[0].text;
     // The SDK re-export is no file of the plugin's: it has a namespace (`plugd-sdk:sdk`).
-    const files = Object.keys(result.metafile!.inputs).filter((input) => !/^[a-z-]+:/.test(input));
+    const files = Object.keys(result.metafile.inputs).filter((input) => !/^[a-z-]+:/.test(input));
     inputs = [entry, ...files.map((input) => resolve(dirname(entry), input)).filter((path) => path !== entry)];
   } catch (error) {
-    const errors = (error as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } }> }).errors;
+    const errors = (
+      error as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } }> }
+    ).errors;
     if (!errors?.length) throw error;
     const first = errors[0];
-    const where = first.location ? `${place(resolve(dirname(entry), first.location.file), first.location.line, first.location.column)}: ` : '';
+    const where = first.location
+      ? `${place(resolve(dirname(entry), first.location.file), first.location.line, first.location.column)}: `
+      : '';
     throw new Error(`compile error: ${where}${first.text}`);
   }
   return storeBuild(dir, entry, SDK_URL, code, inputs, started);

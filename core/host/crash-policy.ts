@@ -24,7 +24,10 @@ export class CrashPolicy {
     this.crashes.push(now);
     if (this.crashes.length >= this.options.maxCrashes) return { action: 'fail' };
     const exponent = this.crashes.length - 1;
-    return { action: 'restart', delayMs: Math.min(this.options.initialDelayMs * 2 ** exponent, this.options.maxDelayMs) };
+    return {
+      action: 'restart',
+      delayMs: Math.min(this.options.initialDelayMs * 2 ** exponent, this.options.maxDelayMs),
+    };
   }
 
   get recentCrashes(): number {
@@ -48,7 +51,8 @@ export class RestartSchedule {
   /** Records a crash. Returns the delay after which `restart` runs, or a reason to give up (the cap within the window). */
   crashed(restart: () => void): { delayMs: number } | { givenUp: string } {
     const verdict = this.policy.onCrash();
-    if (verdict.action === 'fail') return { givenUp: `${this.policy.recentCrashes} crashes within ${this.options.windowMs} ms` };
+    if (verdict.action === 'fail')
+      return { givenUp: `${this.policy.recentCrashes} crashes within ${this.options.windowMs} ms` };
     this.timer = setTimeout(() => {
       this.timer = undefined;
       restart();

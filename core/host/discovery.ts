@@ -72,13 +72,21 @@ export function inspectCandidate(path: string): PluginSource | Skipped {
 function inspectFile(path: string): PluginSource | Skipped {
   const match = PLUGIN_FILE.exec(path.slice(path.lastIndexOf('/') + 1));
   if (path.endsWith('.plugin')) return withValidName(inspectExecFile(path));
-  if (!match) return { path, reason: 'not a plugin (expected a folder with package.json or plugd.json, a NAME.plugin.{js,mjs,cjs,ts,mts,cts} file or an executable NAME.plugin)' };
+  if (!match)
+    return {
+      path,
+      reason:
+        'not a plugin (expected a folder with package.json or plugd.json, a NAME.plugin.{js,mjs,cjs,ts,mts,cts} file or an executable NAME.plugin)',
+    };
   return withValidName({ name: match[1], path, entry: path });
 }
 
 function inspectFolder(path: string): PluginSource | Skipped {
   const manifestPath = join(path, 'package.json');
-  if (!existsSync(manifestPath)) return existsSync(join(path, PLUGD_MANIFEST)) ? withValidName(inspectExecManifest(path)) : { path, reason: NO_MANIFEST };
+  if (!existsSync(manifestPath))
+    return existsSync(join(path, PLUGD_MANIFEST))
+      ? withValidName(inspectExecManifest(path))
+      : { path, reason: NO_MANIFEST };
   let manifest: { name?: unknown; version?: unknown; main?: unknown; plugd?: unknown; engines?: unknown };
   try {
     manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
@@ -91,14 +99,18 @@ function inspectFolder(path: string): PluginSource | Skipped {
   if (typeof manifest.name !== 'string') return { path, reason: 'package.json has no "name"' };
   const plugd = manifest.plugd as { entry?: unknown; isolation?: unknown; exec?: unknown; activation?: unknown };
   const engines = (manifest.engines as { plugd?: unknown } | undefined)?.plugd;
-  if (engines !== undefined && typeof engines !== 'string') return { path, reason: 'package.json "engines.plugd" is not a string' };
+  if (engines !== undefined && typeof engines !== 'string')
+    return { path, reason: 'package.json "engines.plugd" is not a string' };
   const name = pluginNameOfPackage(manifest.name);
   const version = typeof manifest.version === 'string' ? manifest.version : undefined;
   if (typeof plugd === 'object' && plugd !== null && plugd.exec !== undefined) {
     const command = execCommand(path, plugd.exec, 'package.json "plugd.exec"');
-    return 'reason' in command ? { path, reason: command.reason } : withValidName({ name, version, path, ...command, engines });
+    return 'reason' in command
+      ? { path, reason: command.reason }
+      : withValidName({ name, version, path, ...command, engines });
   }
-  const entryField = (typeof plugd === 'object' && plugd !== null ? plugd.entry : undefined) ?? manifest.main ?? 'index.js';
+  const entryField =
+    (typeof plugd === 'object' && plugd !== null ? plugd.entry : undefined) ?? manifest.main ?? 'index.js';
   if (typeof entryField !== 'string') return { path, reason: 'package.json "plugd.entry" is not a string' };
   const entry = resolve(path, entryField);
   if (!existsSync(entry)) return { path, reason: `entry ${entryField} does not exist (build the plugin first?)` };
@@ -125,7 +137,9 @@ function withValidName(source: PluginSource | Skipped): PluginSource | Skipped {
  */
 export function withoutHelperFolders(skipped: Skipped[], inputs: Iterable<string>): Skipped[] {
   const read = [...inputs];
-  return skipped.filter((skip) => skip.reason !== NO_MANIFEST || !read.some((input) => input.startsWith(skip.path + sep)));
+  return skipped.filter(
+    (skip) => skip.reason !== NO_MANIFEST || !read.some((input) => input.startsWith(skip.path + sep)),
+  );
 }
 
 export function isSkipped(candidate: PluginSource | Skipped): candidate is Skipped {
@@ -155,7 +169,10 @@ export function discoverPlugins(dir: string): Discovery {
     }
     const first = byName.get(candidate.name);
     if (first) {
-      discovery.skipped.push({ path: candidate.path, reason: `plugin name "${candidate.name}" is already taken by ${first.path}` });
+      discovery.skipped.push({
+        path: candidate.path,
+        reason: `plugin name "${candidate.name}" is already taken by ${first.path}`,
+      });
       continue;
     }
     byName.set(candidate.name, candidate);

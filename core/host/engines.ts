@@ -32,7 +32,8 @@ function interval(operator: string, wanted: Partial): { low?: Version; high?: Ve
   if (major === undefined) return {};
   const floor: Version = [major, minor ?? 0, patch ?? 0];
   // The first version past the parts given: 1.2 → 1.3.0, 1 → 2.0.0.
-  const next: Version = minor === undefined ? [major + 1, 0, 0] : patch === undefined ? [major, minor + 1, 0] : [major, minor, patch + 1];
+  const next: Version =
+    minor === undefined ? [major + 1, 0, 0] : patch === undefined ? [major, minor + 1, 0] : [major, minor, patch + 1];
   switch (operator) {
     case '>=':
       return { low: floor };
@@ -43,7 +44,12 @@ function interval(operator: string, wanted: Partial): { low?: Version; high?: Ve
     case '<=':
       return { high: next };
     case '^': {
-      const high: Version = major > 0 || minor === undefined ? [major + 1, 0, 0] : minor > 0 || patch === undefined ? [0, minor + 1, 0] : [0, 0, patch + 1];
+      const high: Version =
+        major > 0 || minor === undefined
+          ? [major + 1, 0, 0]
+          : minor > 0 || patch === undefined
+            ? [0, minor + 1, 0]
+            : [0, 0, patch + 1];
       return { low: floor, high };
     }
     case '~':
@@ -58,7 +64,11 @@ export function satisfies(version: string, range: string): boolean {
   const have = parseVersion(version);
   if (!have) throw new Error(`"${version}" is not a version`);
   return range.split('||').some((alternative) => {
-    const comparators = alternative.trim().replace(/(\^|~|>=|<=|>|<|=)\s+/g, '$1').split(/\s+/).filter(Boolean);
+    const comparators = alternative
+      .trim()
+      .replace(/(\^|~|>=|<=|>|<|=)\s+/g, '$1')
+      .split(/\s+/)
+      .filter(Boolean);
     return comparators.every((comparator) => {
       const match = COMPARATOR.exec(comparator);
       if (!match) throw new Error(`"${range}" is not a version range plugd understands`);

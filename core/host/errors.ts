@@ -25,7 +25,11 @@ const VERB: Record<Phase, string> = {
 export const HostErrors = {
   /** A phase of `plugin` failed; the reason says how. */
   phaseFailed(plugin: string, phase: Phase, reason: string): RpcError {
-    return new RpcError(ErrorCode.INTERNAL_ERROR, `plugin ${plugin} failed to ${VERB[phase]}: ${reason}`, { plugin, phase, reason });
+    return new RpcError(ErrorCode.INTERNAL_ERROR, `plugin ${plugin} failed to ${VERB[phase]}: ${reason}`, {
+      plugin,
+      phase,
+      reason,
+    });
   },
 
   /** The reason of a phase that ran out of time. */
@@ -58,14 +62,20 @@ export const HostErrors = {
 
   /** Params the channel cannot carry (too deep to serialise, for one): refused before anything is pending. */
   unsendable(plugin: string, method: string, reason: string): RpcError {
-    return new RpcError(ErrorCode.INVALID_PARAMS, `${qualifiedMethodName(plugin, method)}: params cannot be sent: ${reason}`, {
-      plugin,
-      phase: 'call',
-    });
+    return new RpcError(
+      ErrorCode.INVALID_PARAMS,
+      `${qualifiedMethodName(plugin, method)}: params cannot be sent: ${reason}`,
+      {
+        plugin,
+        phase: 'call',
+      },
+    );
   },
 
   overloaded(plugin: string, inFlight: number): RpcError {
-    return new RpcError(ErrorCode.OVERLOADED, `plugin ${plugin} is overloaded: ${inFlight} calls in flight`, { plugin });
+    return new RpcError(ErrorCode.OVERLOADED, `plugin ${plugin} is overloaded: ${inFlight} calls in flight`, {
+      plugin,
+    });
   },
 
   /** Why a worker that broke the protocol was ended: its crash reason, its log line, its `lastError`. */
@@ -75,7 +85,11 @@ export const HostErrors = {
 
   /** A frozen plugin's queue is full (as many calls wait as may be in flight). */
   queueFull(plugin: string, waiting: number): RpcError {
-    return new RpcError(ErrorCode.OVERLOADED, `plugin ${plugin} is overloaded: ${waiting} calls waiting while it is frozen`, { plugin, phase: 'freeze' });
+    return new RpcError(
+      ErrorCode.OVERLOADED,
+      `plugin ${plugin} is overloaded: ${waiting} calls waiting while it is frozen`,
+      { plugin, phase: 'freeze' },
+    );
   },
 
   /** A worker that is gone; its calls in flight get this. */
@@ -86,13 +100,18 @@ export const HostErrors = {
   /** Why a plugin takes no calls now, from its state. */
   unavailable(plugin: string, state: PluginState, paused: boolean, lastError: string | undefined): RpcError {
     const data = { plugin, state };
-    if (paused) return new RpcError(ErrorCode.PLUGIN_UNAVAILABLE, `plugin ${plugin} is paused`, { ...data, paused: true });
+    if (paused)
+      return new RpcError(ErrorCode.PLUGIN_UNAVAILABLE, `plugin ${plugin} is paused`, { ...data, paused: true });
     switch (state) {
       case 'failed':
         return new RpcError(ErrorCode.PLUGIN_UNAVAILABLE, `plugin ${plugin} failed: ${lastError}`, data);
       case 'backoff':
       case 'crashed':
-        return new RpcError(ErrorCode.PLUGIN_UNAVAILABLE, `plugin ${plugin} is restarting after a crash: ${lastError}`, data);
+        return new RpcError(
+          ErrorCode.PLUGIN_UNAVAILABLE,
+          `plugin ${plugin} is restarting after a crash: ${lastError}`,
+          data,
+        );
       default:
         return new RpcError(ErrorCode.PLUGIN_UNAVAILABLE, `plugin ${plugin} is ${state}`, data);
     }

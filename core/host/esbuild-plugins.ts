@@ -49,7 +49,10 @@ export const ownPlace: EsbuildPlugin = {
       const text = readFileSync(args.path, 'utf8');
       const declaration = declarationOf(args.path);
       const at = declarationLine(text) === 1 ? 0 : text.indexOf('\n') + 1 || text.length;
-      return { contents: text.slice(0, at) + declaration + text.slice(at), loader: LOADERS[extname(args.path)] ?? 'js' };
+      return {
+        contents: text.slice(0, at) + declaration + text.slice(at),
+        loader: LOADERS[extname(args.path)] ?? 'js',
+      };
     });
   },
 };
@@ -89,11 +92,18 @@ export function resolveImports(sdkUrl: string): EsbuildPlugin {
       pluginBuild.onResolve({ filter: /^plugd(\/sdk)?$/ }, (args) =>
         args.kind === 'require-call' ? { path: 'sdk', namespace: 'plugd-sdk' } : { path: sdkUrl, external: true },
       );
-      pluginBuild.onLoad({ filter: /.*/, namespace: 'plugd-sdk' }, () => ({ contents: `export * from ${JSON.stringify(sdkUrl)};` }));
+      pluginBuild.onLoad({ filter: /.*/, namespace: 'plugd-sdk' }, () => ({
+        contents: `export * from ${JSON.stringify(sdkUrl)};`,
+      }));
       pluginBuild.onResolve({ filter: /^[^./]/ }, async (args) => {
         if (args.path === sdkUrl || isBuiltin(args.path)) return { path: args.path, external: true };
         if (args.pluginData === OWN) return undefined;
-        const found = await pluginBuild.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: OWN });
+        const found = await pluginBuild.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+          pluginData: OWN,
+        });
         // Not found: left as written, so Node reports it if that code runs (an optional dependency may never).
         if (found.errors.length || !found.path) return { path: args.path, external: true };
         // A `#name` of the plugin's own package.json `imports` maps to its own code: bundled like it.

@@ -18,7 +18,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
-import { HEALTH_CELLS, HealthCell, type ControlOrder, type CoreToWorker, type WorkerReport, type WorkerToCore } from '../channel/protocol.js';
+import {
+  HEALTH_CELLS,
+  HealthCell,
+  type ControlOrder,
+  type CoreToWorker,
+  type WorkerReport,
+  type WorkerToCore,
+} from '../channel/protocol.js';
 import type { Transport } from '../channel/transport.js';
 import { EXEC_PROTOCOL_VERSIONS } from './exec-discovery.js';
 import { readHello } from './exec-hello.js';
@@ -80,7 +87,10 @@ export class ExecBackend implements WorkerBackend {
   private readonly gone: Promise<void>;
   private exited: () => void = () => undefined;
 
-  constructor(private readonly slot: WorkerSlot, private readonly spare: boolean) {
+  constructor(
+    private readonly slot: WorkerSlot,
+    private readonly spare: boolean,
+  ) {
     this.gone = new Promise((resolve) => (this.exited = resolve));
     this.channel = {
       send: (message) => this.send(message),
@@ -110,7 +120,10 @@ export class ExecBackend implements WorkerBackend {
       case 'snapshot':
         return this.answerOrder(order.id, this.request('plugd.snapshot'));
       case 'restore':
-        return this.answerOrder(order.id, this.request('plugd.restore', { state: order.state }).then(() => undefined));
+        return this.answerOrder(
+          order.id,
+          this.request('plugd.restore', { state: order.state }).then(() => undefined),
+        );
       case 'stop':
         return this.answerOrder(order.id, this.shutdown());
     }
@@ -137,7 +150,8 @@ export class ExecBackend implements WorkerBackend {
     if (this.ended) return;
     if (!this.child?.pid) return this.end('stopped');
     // Told to shut down and given end-of-file: a moment to exit by itself, then its group is killed.
-    if (this.shutDown) await Promise.race([this.gone, new Promise((resolve) => setTimeout(resolve, EXIT_GRACE_MS).unref())]);
+    if (this.shutDown)
+      await Promise.race([this.gone, new Promise((resolve) => setTimeout(resolve, EXIT_GRACE_MS).unref())]);
     this.killGroup();
     await this.gone;
   }
@@ -170,8 +184,16 @@ export class ExecBackend implements WorkerBackend {
       return this.fail(`cannot start: ${messageOf(error)}`);
     }
     this.child = child;
-    const stdout = new LineCutter(maxLineBytes, (line) => this.receive(line), () => this.violate(`a line longer than limits.maxLineBytes (${maxLineBytes} bytes)`));
-    const stderr = new LineCutter(maxLineBytes, (line) => this.logStderr(line), (head) => this.logStderr(head));
+    const stdout = new LineCutter(
+      maxLineBytes,
+      (line) => this.receive(line),
+      () => this.violate(`a line longer than limits.maxLineBytes (${maxLineBytes} bytes)`),
+    );
+    const stderr = new LineCutter(
+      maxLineBytes,
+      (line) => this.logStderr(line),
+      (head) => this.logStderr(head),
+    );
     child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
     // A child that stops reading: its exit says why, not an 'error' on the pipe.
@@ -223,7 +245,8 @@ export class ExecBackend implements WorkerBackend {
   }
 
   private admitQueued(): void {
-    while (this.queued.length > 0 && this.sent.size < this.concurrency) this.write(this.queued.shift() as CoreToWorker & { t: 'call' });
+    while (this.queued.length > 0 && this.sent.size < this.concurrency)
+      this.write(this.queued.shift() as CoreToWorker & { t: 'call' });
   }
 
   /** Lines written in one turn of the event loop go in one write: the child reads them in one read, and answers them in one. */
@@ -243,7 +266,11 @@ export class ExecBackend implements WorkerBackend {
     const id = this.nextOwnId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.writeLine(params === undefined ? { jsonrpc: '2.0', id: `plugd-${id}`, method } : { jsonrpc: '2.0', id: `plugd-${id}`, method, params });
+      this.writeLine(
+        params === undefined
+          ? { jsonrpc: '2.0', id: `plugd-${id}`, method }
+          : { jsonrpc: '2.0', id: `plugd-${id}`, method, params },
+      );
     });
   }
 
@@ -282,13 +309,18 @@ export class ExecBackend implements WorkerBackend {
     } catch {
       message = undefined;
     }
-    if (typeof message !== 'object' || message === null || Array.isArray(message) || (message as Message).jsonrpc !== '2.0') {
+    if (
+      typeof message !== 'object' ||
+      message === null ||
+      Array.isArray(message) ||
+      (message as Message).jsonrpc !== '2.0'
+    ) {
       this.stdout.write(line + '\n');
       return;
     }
     const { method } = message as Message;
     if (typeof method === 'string') this.receiveRequest(method, message as Message);
-    else if ('id' in message && ('result' in message || 'error' in message)) this.receiveAnswer(message as Message);
+    else if ('id' in message && ('result' in message || 'error' in message)) this.receiveAnswer(message);
     else this.stdout.write(line + '\n');
   }
 
@@ -303,7 +335,12 @@ export class ExecBackend implements WorkerBackend {
       return;
     }
     if (method === 'plugd.hello') return this.violate('a second plugd.hello');
-    if ('id' in message) this.writeLine({ jsonrpc: '2.0', id: message.id, error: { code: -32601, message: `plugd offers no method ${method} to plugins` } });
+    if ('id' in message)
+      this.writeLine({
+        jsonrpc: '2.0',
+        id: message.id,
+        error: { code: -32601, message: `plugd offers no method ${method} to plugins` },
+      });
   }
 
   private hello(params: unknown): void {
@@ -319,7 +356,8 @@ export class ExecBackend implements WorkerBackend {
     const { id } = message;
     if (typeof id === 'number') return this.answerCall(id, message);
     const own = typeof id === 'string' ? OWN_ID.exec(id) : null;
-    if (!own || Number(own[1]) >= this.nextOwnId) return this.violate(`an answer to id ${JSON.stringify(id)}, which plugd never sent`);
+    if (!own || Number(own[1]) >= this.nextOwnId)
+      return this.violate(`an answer to id ${JSON.stringify(id)}, which plugd never sent`);
     const waiting = this.waiting.get(Number(own[1]));
     // Answered twice, or the order's deadline came first: nobody waits.
     if (!waiting) return;
@@ -402,7 +440,9 @@ function digestProblem(entry: string, pinned: string, plugin: string): string | 
   } catch (error) {
     return `cannot check the sha256 of ${entry}: ${messageOf(error)}`;
   }
-  return actual === pinned.toLowerCase() ? undefined : `sha256 of ${entry} is ${actual}, plugins.${plugin}.sha256 pins ${pinned.toLowerCase()}`;
+  return actual === pinned.toLowerCase()
+    ? undefined
+    : `sha256 of ${entry} is ${actual}, plugins.${plugin}.sha256 pins ${pinned.toLowerCase()}`;
 }
 
 /** A JSON-RPC error object as the protocol requires it, or undefined. */

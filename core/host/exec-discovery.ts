@@ -15,7 +15,9 @@ export const PLUGD_MANIFEST = 'plugd.json';
 export const EXEC_PROTOCOL_VERSIONS = [1];
 
 /** A stdio plugin found (discovery.ts takes it as a PluginSource), or why not. */
-export type ExecCandidate = { name: string; version?: string; path: string; entry: string; exec: string[]; engines?: string } | { path: string; reason: string };
+export type ExecCandidate =
+  | { name: string; version?: string; path: string; entry: string; exec: string[]; engines?: string }
+  | { path: string; reason: string };
 
 /** A command line checked and made absolute, and the file it runs. */
 export interface ExecCommand {
@@ -43,7 +45,9 @@ export function execCommand(folder: string, exec: unknown, what: string): ExecCo
   }
   const words = [...(exec as string[])];
   if (words[0].includes('/')) words[0] = resolve(folder, words[0]);
-  const script = words.map((word) => resolve(folder, word)).find((path, index) => (index > 0 || words[0].includes('/')) && isFile(path));
+  const script = words
+    .map((word) => resolve(folder, word))
+    .find((path, index) => (index > 0 || words[0].includes('/')) && isFile(path));
   const entry = script ?? onPath(words[0]);
   if (!entry) return { reason: `${what} names no file that exists: ${words.join(' ')}` };
   return { exec: words, entry };
@@ -70,13 +74,17 @@ export function inspectExecManifest(folder: string): ExecCandidate {
   if (!manifest || typeof manifest !== 'object') return { path: folder, reason: `${PLUGD_MANIFEST} is not an object` };
   if (typeof manifest.name !== 'string') return { path: folder, reason: `${PLUGD_MANIFEST} has no "name"` };
   if (manifest.protocol !== undefined && !EXEC_PROTOCOL_VERSIONS.includes(manifest.protocol as number)) {
-    return { path: folder, reason: `${PLUGD_MANIFEST} asks for protocol ${JSON.stringify(manifest.protocol)}; this plugd speaks ${EXEC_PROTOCOL_VERSIONS.join(', ')}` };
+    return {
+      path: folder,
+      reason: `${PLUGD_MANIFEST} asks for protocol ${JSON.stringify(manifest.protocol)}; this plugd speaks ${EXEC_PROTOCOL_VERSIONS.join(', ')}`,
+    };
   }
-  if (manifest.engines !== undefined && typeof manifest.engines !== 'string') return { path: folder, reason: `${PLUGD_MANIFEST} "engines" is not a string` };
+  if (manifest.engines !== undefined && typeof manifest.engines !== 'string')
+    return { path: folder, reason: `${PLUGD_MANIFEST} "engines" is not a string` };
   const command = execCommand(folder, manifest.exec, `${PLUGD_MANIFEST} "exec"`);
   if ('reason' in command) return { path: folder, reason: command.reason };
   const version = typeof manifest.version === 'string' ? manifest.version : undefined;
-  return { name: manifest.name, version, path: folder, ...command, engines: manifest.engines as string | undefined };
+  return { name: manifest.name, version, path: folder, ...command, engines: manifest.engines };
 }
 
 /** An executable single file `NAME.plugin` (a shebang script or a binary). */

@@ -16,7 +16,7 @@ export class LineCutter {
   ) {}
 
   push(chunk: Buffer): void {
-    for (let start = 0; ; ) {
+    for (let start = 0; ;) {
       const newline = chunk.indexOf(10, start);
       if (newline === -1) return this.append(chunk.subarray(start));
       this.append(chunk.subarray(start, newline));

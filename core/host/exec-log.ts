@@ -12,5 +12,12 @@ export function execLogRecord(plugin: string, pid: number, params: unknown, daem
   const value = typeof level === 'number' ? level : (LEVELS[String(level)] ?? LEVELS.info);
   if (value < (LEVELS[daemonLevel] ?? LEVELS.info)) return undefined;
   // The plugin's fields first: what names the record (plugin, time, pid) is the daemon's to say.
-  return JSON.stringify({ ...fields, level: value, time: Date.now(), pid, plugin, msg: typeof msg === 'string' ? msg : JSON.stringify(msg ?? '') });
+  return JSON.stringify({
+    ...fields,
+    level: value,
+    time: Date.now(),
+    pid,
+    plugin,
+    msg: typeof msg === 'string' ? msg : JSON.stringify(msg ?? ''),
+  });
 }

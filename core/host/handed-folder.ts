@@ -4,7 +4,16 @@
 // removing it is safe: each file the daemon put there, then each folder, by
 // name, never a recursive delete of a tree another user could write.
 
-import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  rmdirSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import type { ProcessIds } from './process-user.js';

@@ -73,7 +73,8 @@ function removeOrphanedCopies(): void {
     if (!pid || pid === process.pid || isAlive(pid)) continue;
     const path = join(tmpdir(), name);
     const info = lstatSync(path, { throwIfNoEntry: false });
-    if (info?.isDirectory() && info.uid === process.getuid!() && (info.mode & 0o022) === 0) rmSync(path, { recursive: true, force: true });
+    if (info?.isDirectory() && info.uid === process.getuid!() && (info.mode & 0o022) === 0)
+      rmSync(path, { recursive: true, force: true });
   }
 }
 
@@ -102,4 +103,3 @@ function fill(folder: HandedFolder): HandedRuntime {
   }
   return { processRuntime, sdkUrl: pathToFileURL(join(folder.path, relative(packageRoot, built.sdk))).href };
 }
-

@@ -27,9 +27,12 @@ export function chooseIsolation(config: Config, source: PluginSource): Isolation
   const own = config.plugins[source.name];
   const processOnly = (['user', 'group', 'env'] as const).filter((key) => own?.[key] !== undefined);
   if (processOnly.length && own?.isolation === 'thread') {
-    throw new Error(`plugins.${source.name} says isolation "thread" but sets ${processOnly.join(', ')}, which only a process has`);
+    throw new Error(
+      `plugins.${source.name} says isolation "thread" but sets ${processOnly.join(', ')}, which only a process has`,
+    );
   }
-  if (processOnly.length || resolve(own?.isolation ?? config.isolation, source.path) === 'process') return { isolation: 'process' };
+  if (processOnly.length || resolve(own?.isolation ?? config.isolation, source.path) === 'process')
+    return { isolation: 'process' };
   if (source.isolation !== undefined && resolve(source.isolation, source.path) === 'process') {
     return { isolation: 'process', raisedByManifest: source.isolation };
   }

@@ -18,7 +18,9 @@ interface ManifestRecord {
 /** The manifest `entry`'s build `hash` reported when it last loaded, if this daemon's cache holds it (trusted as build-cache.ts trusts a build). */
 export function cachedManifest(cacheDir: string, entry: string, hash: string): WorkerManifest | undefined {
   try {
-    const record = JSON.parse(readPrivate(join(buildFolder(cacheDir, entry), MANIFEST)) ?? 'null') as ManifestRecord | null;
+    const record = JSON.parse(
+      readPrivate(join(buildFolder(cacheDir, entry), MANIFEST)) ?? 'null',
+    ) as ManifestRecord | null;
     return record?.hash === hash && Array.isArray(record.manifest?.methods) ? record.manifest : undefined;
   } catch {
     return undefined;

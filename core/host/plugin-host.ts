@@ -72,9 +72,14 @@ export class PluginHost {
       slot.exec
         ? new ExecBackend(slot, spare)
         : slot.isolation === 'process'
-          ? new ProcessBackend(slot, spare, (message) => deps.log.logger.warn({ plugin: slot.process?.plugin }, message))
+          ? new ProcessBackend(slot, spare, (message) =>
+              deps.log.logger.warn({ plugin: slot.process?.plugin }, message),
+            )
           : new ThreadBackend(slot, spare);
-    this.workers = new SpareWorkers(deps.config.spareWorker, (slot, spare) => new PluginWorker(slot, backend(slot, spare), log));
+    this.workers = new SpareWorkers(
+      deps.config.spareWorker,
+      (slot, spare) => new PluginWorker(slot, backend(slot, spare), log),
+    );
     const persists = (plugin: string) => deps.config.plugins[plugin]?.persist !== false;
     this.states = new StateKeeper(StateStore.ofHome(deps.config.home), persists, deps.log.logger);
     this.bridgeHooks();
@@ -93,7 +98,7 @@ export class PluginHost {
   }
 
   private async watchFolder(): Promise<void> {
-    this.folderWatcher = await this.watch(this.pluginDir, (candidate) => this.syncCandidate(candidate));
+    this.folderWatcher = await this.watch(this.pluginDir, (candidate) => this.resync(candidate));
   }
 
   /**
@@ -108,7 +113,7 @@ export class PluginHost {
     const folderPlugin = statSync(target).isDirectory();
     const watched = folderPlugin ? target : dirname(target);
     await this.watch(watched, (candidate) => {
-      if (folderPlugin || candidate === target) void this.syncCandidate(target);
+      if (folderPlugin || candidate === target) this.resync(target);
     });
   }
 
@@ -214,7 +219,8 @@ export class PluginHost {
     const foundNames = new Set(found.map((source) => source.name));
     const former = this.formerPluginDir;
     this.formerPluginDir = undefined;
-    const inScope = (plugin: PluginSupervisor) => isIn(plugin, this.pluginDir) || (former !== undefined && isIn(plugin, former));
+    const inScope = (plugin: PluginSupervisor) =>
+      isIn(plugin, this.pluginDir) || (former !== undefined && isIn(plugin, former));
     const missing = [...this.plugins.values()].filter((plugin) => inScope(plugin) && !foundNames.has(plugin.name));
     // A folder still there that is no plugin now (a typo in its package.json) is a failed new version: the old one serves on.
     const broken = missing.flatMap((plugin) => {
@@ -228,7 +234,8 @@ export class PluginHost {
     const removed = missing.filter((plugin) => !broken.some((entry) => entry.plugin === plugin));
     // Plugins loaded from elsewhere (plugins.load) are not the folder's, but a change of their settings applies to them too.
     const reconfigured = [...this.plugins.values()].filter(
-      (plugin) => !inScope(plugin) && !foundNames.has(plugin.name) && plugin.settingsDiffer(this.settingsFor(plugin.source)),
+      (plugin) =>
+        !inScope(plugin) && !foundNames.has(plugin.name) && plugin.settingsDiffer(this.settingsFor(plugin.source)),
     );
     await Promise.all([
       ...removed.map(async (plugin) => {
@@ -238,7 +245,10 @@ export class PluginHost {
       ...found.map((source) => this.syncSource(source, force, summary, former)),
       ...reconfigured.map((plugin) => this.syncSource(plugin.source, false, summary)),
     ]);
-    summary.skipped = withoutHelperFolders(summary.skipped, [...this.plugins.values()].flatMap((plugin) => plugin.inputs));
+    summary.skipped = withoutHelperFolders(
+      summary.skipped,
+      [...this.plugins.values()].flatMap((plugin) => plugin.inputs),
+    );
     this.warnSkipped(summary);
     this.skippedEntries = summary.skipped;
     for (const list of [summary.loaded, summary.reloaded, summary.unchanged, summary.unloaded]) list.sort();
@@ -247,17 +257,26 @@ export class PluginHost {
 
   /** One line for each entry left out: junk in the folder, or a name another plugin has. */
   private warnSkipped(summary: RescanSummary): void {
-    for (const skip of summary.skipped) this.deps.log.logger.warn({ path: skip.path }, `skipped ${skip.path}: ${skip.reason}`);
+    for (const skip of summary.skipped)
+      this.deps.log.logger.warn({ path: skip.path }, `skipped ${skip.path}: ${skip.reason}`);
   }
 
   /** `former`: the folder the plugin folder was before a re-read config moved it; a plugin of the same name there moves. */
-  private async syncSource(source: PluginSource, force: boolean, summary: RescanSummary, former?: string): Promise<void> {
+  private async syncSource(
+    source: PluginSource,
+    force: boolean,
+    summary: RescanSummary,
+    former?: string,
+  ): Promise<void> {
     const existing = this.plugins.get(source.name);
     const elsewhere = existing !== undefined && existing.source.path !== source.path;
     // Moved: its old path holds it no more (a renamed folder), or the plugin folder itself moved (a re-read plugd.json).
     const moved = elsewhere && (!this.stillThere(existing) || (former !== undefined && isIn(existing, former)));
     if (existing && elsewhere && !moved) {
-      summary.skipped.push({ path: source.path, reason: `plugin name "${source.name}" is already taken by ${existing.source.path}` });
+      summary.skipped.push({
+        path: source.path,
+        reason: `plugin name "${source.name}" is already taken by ${existing.source.path}`,
+      });
       return;
     }
     try {
@@ -275,6 +294,13 @@ export class PluginHost {
     } catch (error) {
       summary.failed.push({ name: source.name, error: (error as Error).message });
     }
+  }
+
+  /** syncCandidate for a watcher's callback: what it throws is logged, not left unhandled. */
+  private resync(path: string): void {
+    this.syncCandidate(path).catch((error: unknown) =>
+      this.deps.log.logger.error({ err: error, path }, `syncing ${path} failed`),
+    );
   }
 
   /** The watcher's report: one entry of the folder changed (added, edited, renamed or removed). */
@@ -309,7 +335,10 @@ export class PluginHost {
    * A thread reloads blue/green; a process, started in its folder, is replaced by one started in the new one.
    */
   private async move(plugin: PluginSupervisor, source: PluginSource): Promise<void> {
-    this.deps.log.logger.info({ plugin: plugin.name, from: plugin.source.path, to: source.path }, `plugin ${plugin.name} moved to ${source.path}`);
+    this.deps.log.logger.info(
+      { plugin: plugin.name, from: plugin.source.path, to: source.path },
+      `plugin ${plugin.name} moved to ${source.path}`,
+    );
     if (this.slots.get(plugin.name)?.isolation !== 'process') {
       await this.reloadUnderConfig(plugin, source, true);
       return;
@@ -345,13 +374,22 @@ export class PluginHost {
     const { config, log } = this.deps;
     const supervision = supervisionFor(config, source.name);
     // A stdio plugin is a process of its own, talking over its pipes.
-    const { isolation, raisedByManifest } = source.exec ? { isolation: 'process' as const, raisedByManifest: undefined } : isolationOf(config, source);
+    const { isolation, raisedByManifest } = source.exec
+      ? { isolation: 'process' as const, raisedByManifest: undefined }
+      : isolationOf(config, source);
     if (raisedByManifest) {
-      log.logger.info({ plugin: source.name }, `${source.name} runs in a process: its manifest asks for isolation "${raisedByManifest}"`);
+      log.logger.info(
+        { plugin: source.name },
+        `${source.name} runs in a process: its manifest asks for isolation "${raisedByManifest}"`,
+      );
     }
     const slot: WorkerSlot = {
       isolation,
-      channel: source.exec ? 'pipe' : isolation === 'process' ? processChannel((message) => log.logger.warn(message)) : config.channel,
+      channel: source.exec
+        ? 'pipe'
+        : isolation === 'process'
+          ? processChannel((message) => log.logger.warn(message))
+          : config.channel,
       resourceLimits: supervision.resourceLimits,
       heartbeatTimeoutMs: supervision.heartbeatTimeoutMs,
       logLevel: log.logger.level,
@@ -407,7 +445,9 @@ export class PluginHost {
   /** Processes of one user can signal each other (README "Threat model"): the operator hears of it. */
   private warnSharedUser(name: string, user: string | number): void {
     const sharing = [...this.slots]
-      .filter(([other, slot]) => other !== name && slot.process?.user !== undefined && sameUser(slot.process.user, user))
+      .filter(
+        ([other, slot]) => other !== name && slot.process?.user !== undefined && sameUser(slot.process.user, user),
+      )
       .map(([other]) => other);
     if (sharing.length === 0) return;
     this.deps.log.logger.warn(
@@ -421,7 +461,6 @@ export class PluginHost {
     if (!plugin) throw HostErrors.noSuchPlugin(name);
     return plugin;
   }
-
 
   private bridgeHooks(): void {
     const { hooks } = this.deps;
@@ -467,7 +506,15 @@ function workerLogSink(log: DaemonLog): WorkerLogSink {
     line: (plugin, line) => log.pluginWriter(plugin)(line),
     output(plugin, stream, text, cut) {
       const level = stream === 'stdout' ? 30 : 40;
-      const record = { level, time: Date.now(), pid: process.pid, plugin, stream, msg: text, ...(cut && { cut: true }) };
+      const record = {
+        level,
+        time: Date.now(),
+        pid: process.pid,
+        plugin,
+        stream,
+        msg: text,
+        ...(cut && { cut: true }),
+      };
       log.pluginWriter(plugin)(JSON.stringify(record));
     },
   };

@@ -124,7 +124,8 @@ export class PluginWorker extends EventEmitter {
       this.health.watch(
         this.slot.heartbeatTimeoutMs,
         () => this.backend.eventLoopUtilization(),
-        () => void this.terminate(`event loop blocked for more than ${this.slot.heartbeatTimeoutMs} ms (heartbeat missed)`),
+        () =>
+          void this.terminate(`event loop blocked for more than ${this.slot.heartbeatTimeoutMs} ms (heartbeat missed)`),
       );
       return this.manifest;
     } catch (error) {
@@ -201,7 +202,11 @@ export class PluginWorker extends EventEmitter {
   /** What a stopping worker waits for: its calls in flight, then the plugin's `onShutdown` handlers; undefined otherwise. */
   get waitingFor(): string | undefined {
     if (this.exited || this.stopPhase === undefined) return undefined;
-    return this.stopPhase === 'onShutdown' ? 'onShutdown' : this.pending.size > 0 ? `${this.pending.size} call(s) in flight` : undefined;
+    return this.stopPhase === 'onShutdown'
+      ? 'onShutdown'
+      : this.pending.size > 0
+        ? `${this.pending.size} call(s) in flight`
+        : undefined;
   }
 
   /** Ends the worker now. In-flight calls are answered with -32001. */

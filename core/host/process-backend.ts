@@ -53,7 +53,11 @@ const MAX_FATAL_CHARS = 1000;
 const ignoreSendError = () => undefined;
 
 /** The channel of a process that never started. */
-const NO_CHANNEL: Transport<WorkerToCore, CoreToWorker> = { send: () => undefined, onMessage: () => undefined, close: () => undefined };
+const NO_CHANNEL: Transport<WorkerToCore, CoreToWorker> = {
+  send: () => undefined,
+  onMessage: () => undefined,
+  close: () => undefined,
+};
 
 export class ProcessBackend implements WorkerBackend {
   readonly isolation = 'process';
@@ -145,7 +149,8 @@ export class ProcessBackend implements WorkerBackend {
 
   post(order: ControlOrder): void {
     if (this.ended || !this.ipc?.connected) return;
-    if (order.t === 'load' && this.ids.uid !== undefined) order = { ...order, entryUrl: this.handOver(order.id, order.entryUrl) };
+    if (order.t === 'load' && this.ids.uid !== undefined)
+      order = { ...order, entryUrl: this.handOver(order.id, order.entryUrl) };
     if (order.t === 'snapshot') this.snapshots.add(order.id);
     if (order.t === 'restore') order = { ...order, state: encodeSnapshot(order.state) };
     this.ipc.send({ plugdControl: order } satisfies ProcessEnvelope, ignoreSendError);
@@ -193,7 +198,8 @@ export class ProcessBackend implements WorkerBackend {
 
   /** One envelope (ProcessEnvelope), checked: anything else on the IPC channel is a violation. */
   private receive(envelope: unknown): void {
-    const keys = typeof envelope === 'object' && envelope !== null && !Array.isArray(envelope) ? Object.keys(envelope) : [];
+    const keys =
+      typeof envelope === 'object' && envelope !== null && !Array.isArray(envelope) ? Object.keys(envelope) : [];
     if (keys.length !== 1) return this.violationListener('an IPC message that is not an envelope');
     const body: unknown = (envelope as Record<string, unknown>)[keys[0]];
     switch (keys[0]) {
@@ -240,7 +246,8 @@ export class ProcessBackend implements WorkerBackend {
     const build = this.handed.get(orderId);
     if (!build) return;
     this.handed.delete(orderId);
-    for (const error of build.remove()) this.warn(`cannot remove the build handed to ${this.child?.pid ?? 'a plugin process'}: ${error}`);
+    for (const error of build.remove())
+      this.warn(`cannot remove the build handed to ${this.child?.pid ?? 'a plugin process'}: ${error}`);
   }
 
   /** Why it died, worded as a thread's death is: what it said, then out of memory, the signal, the code. */
@@ -257,7 +264,8 @@ export class ProcessBackend implements WorkerBackend {
     // Dead by itself: what it started and left in its group goes too.
     if (this.child?.pid !== undefined) killGroup(this.child.pid);
     for (const id of [...this.handed.keys()]) this.forgetHanded(id);
-    for (const error of this.releaseRuntime()) this.warn(`cannot remove the runtime handed to user ${this.ids.uid}: ${error}`);
+    for (const error of this.releaseRuntime())
+      this.warn(`cannot remove the runtime handed to user ${this.ids.uid}: ${error}`);
     exited();
     this.exitListener(reason);
   }
@@ -268,7 +276,8 @@ function heapFlags(slot: WorkerSlot): string[] {
   const { maxOldGenerationSizeMb, maxYoungGenerationSizeMb } = slot.resourceLimits;
   const flags: string[] = [];
   if (maxOldGenerationSizeMb) flags.push(`--max-old-space-size=${maxOldGenerationSizeMb}`);
-  if (maxYoungGenerationSizeMb) flags.push(`--max-semi-space-size=${Math.max(1, Math.round(maxYoungGenerationSizeMb / 3))}`);
+  if (maxYoungGenerationSizeMb)
+    flags.push(`--max-semi-space-size=${Math.max(1, Math.round(maxYoungGenerationSizeMb / 3))}`);
   return flags;
 }
 

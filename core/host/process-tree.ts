@@ -49,7 +49,7 @@ function descendantsOf(pid: number): number[] {
     children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
   }
   const found: number[] = [];
-  for (let pending = [pid]; pending.length; ) {
+  for (let pending = [pid]; pending.length;) {
     const next = children.get(pending.pop()!) ?? [];
     found.push(...next);
     pending.push(...next);

@@ -16,7 +16,9 @@ const resolved = new Map<string, number>();
 export function processIds(user: string | number | undefined, group: string | number | undefined): ProcessIds {
   if (user === undefined && group === undefined) return {};
   if (process.getuid?.() !== 0) {
-    throw new Error(`cannot run as ${user !== undefined ? `user ${user}` : `group ${group}`}: plugd is not running as root`);
+    throw new Error(
+      `cannot run as ${user !== undefined ? `user ${user}` : `group ${group}`}: plugd is not running as root`,
+    );
   }
   const uid = user === undefined ? undefined : lookUp('user', user, ['id', '-u', String(user)]);
   // Without a group, the user's own primary group (a process left in root's group keeps root's files readable).
@@ -37,7 +39,11 @@ function lookUp(what: string, name: string | number, command: string[], pick = (
   if (known !== undefined) return known;
   let id: number;
   try {
-    id = Number(pick(execFileSync(command[0], command.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()));
+    id = Number(
+      pick(
+        execFileSync(command[0], command.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+      ),
+    );
   } catch {
     throw new Error(`no such ${what}: ${name}`);
   }
@@ -53,7 +59,10 @@ export function homeOf(uid: number): string {
   let home = homes.get(uid);
   if (home === undefined) {
     try {
-      const entry = execFileSync('getent', ['passwd', String(uid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      const entry = execFileSync('getent', ['passwd', String(uid)], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
       home = entry.trim().split(':')[5] || '/';
     } catch {
       home = '/';

@@ -12,12 +12,18 @@ export type SchemaCaps = Pick<Limits, 'maxMethodsPerPlugin' | 'maxSchemaBytes' |
 /** Throws, naming the cap, the plugin and the method, when `specs` exceed one of `caps`. */
 export function checkSchemaCaps(plugin: string, specs: MethodSpec[], caps: SchemaCaps): void {
   if (specs.length > caps.maxMethodsPerPlugin) {
-    throw HostErrors.overLimit(`plugin ${plugin}`, `declares ${specs.length} methods`, 'maxMethodsPerPlugin', caps.maxMethodsPerPlugin);
+    throw HostErrors.overLimit(
+      `plugin ${plugin}`,
+      `declares ${specs.length} methods`,
+      'maxMethodsPerPlugin',
+      caps.maxMethodsPerPlugin,
+    );
   }
   for (const spec of specs) {
     for (const kind of ['params', 'result'] as const) {
       const schema = spec[kind];
-      if (schema !== undefined) checkSchema(`the ${kind} schema of ${qualifiedMethodName(plugin, spec.name)}`, schema, caps);
+      if (schema !== undefined)
+        checkSchema(`the ${kind} schema of ${qualifiedMethodName(plugin, spec.name)}`, schema, caps);
     }
   }
 }
@@ -25,9 +31,11 @@ export function checkSchemaCaps(plugin: string, specs: MethodSpec[], caps: Schem
 function checkSchema(what: string, schema: JsonSchema, caps: SchemaCaps): void {
   // Depth first, walked without recursion: JSON.stringify of a schema deeper than the stack throws.
   const depth = depthBeyond(schema, caps.maxSchemaDepth);
-  if (depth > caps.maxSchemaDepth) throw HostErrors.overLimit(what, `nests over ${caps.maxSchemaDepth} deep`, 'maxSchemaDepth', caps.maxSchemaDepth);
+  if (depth > caps.maxSchemaDepth)
+    throw HostErrors.overLimit(what, `nests over ${caps.maxSchemaDepth} deep`, 'maxSchemaDepth', caps.maxSchemaDepth);
   const bytes = Buffer.byteLength(JSON.stringify(schema));
-  if (bytes > caps.maxSchemaBytes) throw HostErrors.overLimit(what, `is ${bytes} bytes`, 'maxSchemaBytes', caps.maxSchemaBytes);
+  if (bytes > caps.maxSchemaBytes)
+    throw HostErrors.overLimit(what, `is ${bytes} bytes`, 'maxSchemaBytes', caps.maxSchemaBytes);
 }
 
 /** The nesting depth of `value` (a scalar is 0), or `max + 1` as soon as it goes deeper than `max`. */

@@ -68,5 +68,12 @@ export class SpareWorkers {
 }
 
 function slotKey(slot: WorkerSlot): string {
-  return JSON.stringify([slot.isolation, slot.channel, slot.resourceLimits, slot.heartbeatTimeoutMs, slot.logLevel, slot.process]);
+  return JSON.stringify([
+    slot.isolation,
+    slot.channel,
+    slot.resourceLimits,
+    slot.heartbeatTimeoutMs,
+    slot.logLevel,
+    slot.process,
+  ]);
 }

@@ -25,12 +25,19 @@ export class StateKeeper {
     }
     try {
       const state = this.store.read(plugin);
-      if (state) this.logger.info({ plugin, file: this.store.fileOf(plugin) }, `plugin ${plugin}: restoring the state kept at the last stop`);
+      if (state)
+        this.logger.info(
+          { plugin, file: this.store.fileOf(plugin) },
+          `plugin ${plugin}: restoring the state kept at the last stop`,
+        );
       return state;
     } catch (error) {
       if (!(error instanceof CorruptStateError)) throw error;
       const aside = this.setAside(plugin);
-      this.logger.error({ plugin, file: error.file, movedTo: aside }, `${error.message}; moved to ${aside}; plugin ${plugin} starts empty`);
+      this.logger.error(
+        { plugin, file: error.file, movedTo: aside },
+        `${error.message}; moved to ${aside}; plugin ${plugin} starts empty`,
+      );
       return undefined;
     }
   }
@@ -46,17 +53,27 @@ export class StateKeeper {
       const frozen = await plugin.freeze();
       if (!frozen) return;
       this.store.save(name, frozen.value);
-      this.logger.info({ plugin: name, file: this.store.fileOf(name) }, `plugin ${name}: state kept for the next start`);
+      this.logger.info(
+        { plugin: name, file: this.store.fileOf(name) },
+        `plugin ${name}: state kept for the next start`,
+      );
     } catch (error) {
-      this.logger.error({ plugin: name, reason: messageOf(error) }, `plugin ${name}: state not saved at stop (${messageOf(error)}); the previous one, if any, is kept`);
+      this.logger.error(
+        { plugin: name, reason: messageOf(error) },
+        `plugin ${name}: state not saved at stop (${messageOf(error)}); the previous one, if any, is kept`,
+      );
     }
   }
 
   private drop(plugin: string): void {
     try {
-      if (this.store.remove(plugin)) this.logger.info({ plugin }, `plugin ${plugin}: kept state removed (persist: false)`);
+      if (this.store.remove(plugin))
+        this.logger.info({ plugin }, `plugin ${plugin}: kept state removed (persist: false)`);
     } catch (error) {
-      this.logger.error({ plugin, reason: messageOf(error) }, `plugin ${plugin}: cannot remove its kept state: ${messageOf(error)}`);
+      this.logger.error(
+        { plugin, reason: messageOf(error) },
+        `plugin ${plugin}: cannot remove its kept state: ${messageOf(error)}`,
+      );
     }
   }
 

@@ -6,7 +6,18 @@
 // booleans, null) is stored as JSON; any other (a Map, a Date, a BigInt) as
 // V8's structured-clone bytes in base64, so it comes back as a reload gives it.
 
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 
@@ -87,7 +98,8 @@ export class StateStore {
     try {
       const contents = JSON.parse(text) as StateFile;
       if (contents?.encoding === 'json') return { value: contents.state };
-      if (contents?.encoding === 'v8' && typeof contents.state === 'string') return { value: deserialize(Buffer.from(contents.state, 'base64')) };
+      if (contents?.encoding === 'v8' && typeof contents.state === 'string')
+        return { value: deserialize(Buffer.from(contents.state, 'base64')) };
       throw new Error('not a plugd state file (no "encoding" of "json" or "v8")');
     } catch (error) {
       throw new CorruptStateError(file, (error as Error).message);
@@ -124,7 +136,14 @@ export class StateStore {
         const file = join(this.dir, name);
         const stats = statOf(file);
         if (!stats?.isFile()) return [];
-        return [{ plugin: decodeURIComponent(name.slice(0, -SUFFIX.length)), bytes: stats.size, savedAt: savedAtOf(file, stats.mtime), file }];
+        return [
+          {
+            plugin: decodeURIComponent(name.slice(0, -SUFFIX.length)),
+            bytes: stats.size,
+            savedAt: savedAtOf(file, stats.mtime),
+            file,
+          },
+        ];
       })
       .sort((a, b) => a.plugin.localeCompare(b.plugin));
   }
@@ -156,5 +175,5 @@ function isPlainJson(value: unknown): boolean {
   if (Array.isArray(value)) return value.every(isPlainJson);
   if (typeof value !== 'object') return false;
   const prototype = Object.getPrototypeOf(value);
-  return (prototype === Object.prototype || prototype === null) && Object.values(value as object).every(isPlainJson);
+  return (prototype === Object.prototype || prototype === null) && Object.values(value).every(isPlainJson);
 }

@@ -59,7 +59,10 @@ export interface SupervisorEnvironment {
 }
 
 /** What a plugin runs with from `plugd.json`: a reload given other settings replaces the worker even if the code is unchanged. */
-export type PluginSettings = Pick<SupervisorEnvironment, 'slot' | 'supervision' | 'maxInFlight' | 'schemaCaps' | 'config'>;
+export type PluginSettings = Pick<
+  SupervisorEnvironment,
+  'slot' | 'supervision' | 'maxInFlight' | 'schemaCaps' | 'config'
+>;
 
 export interface ReloadOutcome {
   name: string;
@@ -78,7 +81,13 @@ export interface FrozenPlugin extends CarriedState {
 }
 
 export class PluginSupervisor {
-  private readonly history: PluginHistory = { state: 'discovered', paused: false, restarts: 0, reloads: 0, servedBefore: 0 };
+  private readonly history: PluginHistory = {
+    state: 'discovered',
+    paused: false,
+    restarts: 0,
+    reloads: 0,
+    servedBefore: 0,
+  };
   private worker: PluginWorker | undefined;
   private build: CompiledPlugin | undefined;
   /** The serving version's params validators. */
@@ -200,7 +209,10 @@ export class PluginSupervisor {
         throw error;
       }
       this.history.reloads++;
-      const versions = before === undefined && this.source.version === undefined ? '' : ` ${before ?? '?'} → ${this.source.version ?? '?'}`;
+      const versions =
+        before === undefined && this.source.version === undefined
+          ? ''
+          : ` ${before ?? '?'} → ${this.source.version ?? '?'}`;
       this.tell(`reloaded ${this.name}${versions} in ${elapsedMs(started)} ms`);
       return { name: this.name, changed: true };
     });
@@ -261,7 +273,8 @@ export class PluginSupervisor {
   /** The gate, then admission, within `timeoutMs`. */
   private enter(method: MethodSpec, params: unknown, timeoutMs: number): Promise<unknown> {
     if (!this.gate.closed) return this.admit(method, params, timeoutMs);
-    if (this.gate.waiting >= this.env.maxInFlight) return Promise.reject(HostErrors.queueFull(this.name, this.gate.waiting));
+    if (this.gate.waiting >= this.env.maxInFlight)
+      return Promise.reject(HostErrors.queueFull(this.name, this.gate.waiting));
     const expired = () => HostErrors.callDeadline(this.name, method.name, timeoutMs);
     return this.gate.pass(timeoutMs, expired).then((remainingMs) => this.admit(method, params, remainingMs));
   }
@@ -275,7 +288,8 @@ export class PluginSupervisor {
     if (this.state !== 'ready' || !worker?.alive || history.paused) {
       return Promise.reject(HostErrors.unavailable(this.name, this.state, history.paused, history.lastError?.message));
     }
-    if (worker.inFlight >= this.env.maxInFlight) return Promise.reject(HostErrors.overloaded(this.name, worker.inFlight));
+    if (worker.inFlight >= this.env.maxInFlight)
+      return Promise.reject(HostErrors.overloaded(this.name, worker.inFlight));
     return worker.call(method.name, params, timeoutMs);
   }
 
@@ -293,7 +307,8 @@ export class PluginSupervisor {
   /** Gives the serving worker the state a predecessor daemon's worker had (an upgrade's successor, before it takes calls). */
   async handoverRestore(state: unknown, timeoutMs: number): Promise<void> {
     const worker = this.worker;
-    if (!worker?.alive) throw HostErrors.unavailable(this.name, this.state, this.history.paused, this.history.lastError?.message);
+    if (!worker?.alive)
+      throw HostErrors.unavailable(this.name, this.state, this.history.paused, this.history.lastError?.message);
     await worker.restore(state, timeoutMs).catch((error: unknown) => {
       throw HostErrors.phaseFailed(this.name, 'restore', messageOf(error));
     });
@@ -303,7 +318,8 @@ export class PluginSupervisor {
   forward(message: CoreToWorker & ({ t: 'signal' } | { t: 'hook' })): void {
     const manifest = this.worker?.manifest;
     if (!manifest || this.state !== 'ready') return;
-    const wanted = message.t === 'signal' ? manifest.signals.includes(message.signal) : manifest.hooks.includes(message.hook);
+    const wanted =
+      message.t === 'signal' ? manifest.signals.includes(message.signal) : manifest.hooks.includes(message.hook);
     if (wanted) this.worker!.send(message);
   }
 
@@ -342,7 +358,8 @@ export class PluginSupervisor {
       const manifest = await this.loadInto(next, build);
       const schemas = new SchemaScope(this.schemas);
       const entries = this.methodEntries(manifest.methods, schemas);
-      if (old?.alive && old.manifest?.snapshot) state = { value: await this.frozenSnapshot(old, (step) => (phase = step)) };
+      if (old?.alive && old.manifest?.snapshot)
+        state = { value: await this.frozenSnapshot(old, (step) => (phase = step)) };
       if (state) {
         phase = 'restore';
         await next.restore(state.value, this.env.supervision.snapshotTimeoutMs);
@@ -389,11 +406,23 @@ export class PluginSupervisor {
 
   private loadInto(worker: PluginWorker, build: CompiledPlugin) {
     const { config, supervision } = this.env;
-    return worker.load({ name: this.name, entryUrl: build.url, config, dir: pluginFolder(this.source), loadTimeoutMs: supervision.loadTimeoutMs });
+    return worker.load({
+      name: this.name,
+      entryUrl: build.url,
+      config,
+      dir: pluginFolder(this.source),
+      loadTimeoutMs: supervision.loadTimeoutMs,
+    });
   }
 
   private methodEntries(methods: MethodSpec[], schemas = new SchemaScope()): MethodEntry[] {
-    return pluginMethodEntries(this.name, methods, (method, params) => this.call(method, params), schemas, this.env.schemaCaps);
+    return pluginMethodEntries(
+      this.name,
+      methods,
+      (method, params) => this.call(method, params),
+      schemas,
+      this.env.schemaCaps,
+    );
   }
 
   /** Makes `worker` the one serving: its methods replace the old ones in one step. */
@@ -419,7 +448,8 @@ export class PluginSupervisor {
   private retire(worker: PluginWorker): void {
     const { drainTimeoutMs } = this.env.supervision;
     const stopping = worker.stop(drainTimeoutMs, drainTimeoutMs).then((errors) => {
-      for (const error of errors) this.env.logger.warn({ plugin: this.name, phase: 'stop' }, `plugin ${this.name} stop: ${error}`);
+      for (const error of errors)
+        this.env.logger.warn({ plugin: this.name, phase: 'stop' }, `plugin ${this.name} stop: ${error}`);
       this.retiring.delete(stopping);
     });
     this.retiring.set(stopping, worker);
@@ -440,7 +470,12 @@ export class PluginSupervisor {
       history.state = 'backoff';
       history.nextRestartAt = Date.now() + next.delayMs;
     }
-    this.env.hooks.pluginCrashed.call({ ...this.event(), reason, restarts: history.restarts, next: history.state === 'failed' ? 'failed' : 'backoff' });
+    this.env.hooks.pluginCrashed.call({
+      ...this.event(),
+      reason,
+      restarts: history.restarts,
+      next: history.state === 'failed' ? 'failed' : 'backoff',
+    });
   }
 
   private restart(): void {
@@ -479,7 +514,8 @@ export class PluginSupervisor {
     this.history.lastError = { message: messageOf(error), at: Date.now() };
     // A serving worker that crashed during the step (a freeze waits on its calls) has its restart scheduled already;
     // an idle plugin keeps the version it has (its next call starts that one).
-    if (!this.worker && this.history.state !== 'backoff' && this.history.state !== 'idle') this.history.state = 'failed';
+    if (!this.worker && this.history.state !== 'backoff' && this.history.state !== 'idle')
+      this.history.state = 'failed';
     this.env.logger.error({ plugin: this.name, phase, reason: messageOf(error) }, failure.message);
     return failure;
   }
@@ -530,13 +566,19 @@ export class PluginSupervisor {
     if (this.env.activation !== 'onCall') return;
     const reason = eagerReason(manifest);
     if (reason && reason !== this.eagerBecause) {
-      this.env.logger.info({ plugin: this.name, reason }, `plugin ${this.name} runs eagerly though it asks for onCall: ${reason}`);
+      this.env.logger.info(
+        { plugin: this.name, reason },
+        `plugin ${this.name} runs eagerly though it asks for onCall: ${reason}`,
+      );
     }
     this.eagerBecause = reason;
     try {
       rememberManifest(this.env.buildCache, this.source.entry, build.hash, manifest);
     } catch (error) {
-      this.env.logger.warn({ plugin: this.name, reason: messageOf(error) }, `plugin ${this.name}: its methods are not cached, its next start loads it: ${messageOf(error)}`);
+      this.env.logger.warn(
+        { plugin: this.name, reason: messageOf(error) },
+        `plugin ${this.name}: its methods are not cached, its next start loads it: ${messageOf(error)}`,
+      );
     }
   }
 
@@ -581,7 +623,9 @@ export class PluginSupervisor {
       const quietMs = Date.now() - this.lastCallAt;
       if (quietMs < this.env.idleStopMs) return this.armIdleStop(this.env.idleStopMs - quietMs);
       if (this.worker.inFlight > 0) return this.armIdleStop();
-      this.exclusive(() => this.sleep()).catch((error) => this.env.logger.error({ plugin: this.name, err: error }, 'idle stop failed'));
+      this.exclusive(() => this.sleep()).catch((error) =>
+        this.env.logger.error({ plugin: this.name, err: error }, 'idle stop failed'),
+      );
     }, delayMs).unref();
   }
 
@@ -596,7 +640,10 @@ export class PluginSupervisor {
         parked = { value: await this.frozenSnapshot(worker, () => undefined) };
       } catch (error) {
         this.gate.open();
-        this.env.logger.warn({ plugin: this.name, reason: messageOf(error) }, `plugin ${this.name} stays up: its snapshot for an idle stop failed: ${messageOf(error)}`);
+        this.env.logger.warn(
+          { plugin: this.name, reason: messageOf(error) },
+          `plugin ${this.name} stays up: its snapshot for an idle stop failed: ${messageOf(error)}`,
+        );
         return this.armIdleStop();
       }
     }
@@ -613,7 +660,9 @@ export class PluginSupervisor {
   /** A reload of an idle plugin: the new build's methods replace the old ones without starting it (a build the cache does not know loads once to tell them). */
   private async reloadIdle(build: CompiledPlugin, force: boolean): Promise<ReloadOutcome> {
     if (!force && build.hash === this.build?.hash) return { name: this.name, changed: false };
-    const manifest = cachedManifest(this.env.buildCache, this.source.entry, build.hash) ?? (await this.env.learning.run(() => this.learn(build)));
+    const manifest =
+      cachedManifest(this.env.buildCache, this.source.entry, build.hash) ??
+      (await this.env.learning.run(() => this.learn(build)));
     this.restarts.reset();
     if (eagerReason(manifest)) {
       await this.wakeWith(build);

@@ -38,7 +38,7 @@ export class ThreadBackend implements WorkerBackend {
     this.channel = opened.local;
     const boot: WorkerBootData = {
       channel: opened.spec,
-      health: this.health.buffer as SharedArrayBuffer,
+      health: this.health.buffer,
       ...bootSettings(slot, spare),
     };
     this.worker = new Worker(RUNTIME_URL, {

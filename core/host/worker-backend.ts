@@ -24,7 +24,10 @@ export interface WorkerSlot {
 }
 
 /** What any kind of worker is told at boot about itself: its heartbeat (five beats per deadline), log level, spare or not. */
-export function bootSettings(slot: WorkerSlot, spare: boolean): Pick<WorkerBootData, 'heartbeatIntervalMs' | 'logLevel' | 'spare'> {
+export function bootSettings(
+  slot: WorkerSlot,
+  spare: boolean,
+): Pick<WorkerBootData, 'heartbeatIntervalMs' | 'logLevel' | 'spare'> {
   return { heartbeatIntervalMs: Math.max(10, Math.floor(slot.heartbeatTimeoutMs / 5)), logLevel: slot.logLevel, spare };
 }
 

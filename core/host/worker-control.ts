@@ -33,7 +33,7 @@ export class WorkerControl {
         this.waiting.delete(id);
         reject(HostErrors.deadlineMissed(phase, timeoutMs));
       }, timeoutMs);
-      this.waiting.set(id, { resolve: resolve as (value: unknown) => void, reject, phase, timer });
+      this.waiting.set(id, { resolve, reject, phase, timer });
       this.post({ id, t: phase, ...body } as ControlOrder);
     });
   }

@@ -4,12 +4,19 @@
 // violation and the worker is ended as a crash. Ids are checked by their
 // owners (PendingCalls, WorkerControl): only they know which ids were sent.
 
-import { HEALTH_CELLS, type ControlReply, type LogReport, type WorkerReport, type WorkerToCore } from '../channel/protocol.js';
+import {
+  HEALTH_CELLS,
+  type ControlReply,
+  type LogReport,
+  type WorkerReport,
+  type WorkerToCore,
+} from '../channel/protocol.js';
 
 /** A check's verdict: the value, typed, or why it breaks the protocol. */
 export type Checked<T> = { ok: T } | { violation: string };
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const isId = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 0;
 
 /** A result, or an error for a call, as the channel delivered it. */
@@ -57,7 +64,8 @@ export function checkReport(report: unknown): Checked<WorkerReport> {
     return { violation: 'a log report without a text line' };
   }
   if (!isId(report.id)) return { violation: 'a control reply without a valid id' };
-  if (report.ok === true || (report.ok === false && typeof report.message === 'string')) return { ok: report as unknown as ControlReply };
+  if (report.ok === true || (report.ok === false && typeof report.message === 'string'))
+    return { ok: report as unknown as ControlReply };
   return { violation: `the reply to order ${report.id} is malformed` };
 }
 
@@ -66,8 +74,10 @@ export function checkHealth(health: unknown): Checked<{ cells: number[]; elu: nu
   if (!isRecord(health) || !Array.isArray(health.cells) || health.cells.length !== HEALTH_CELLS) {
     return { violation: 'a health report without its cells' };
   }
-  if (!health.cells.every((cell) => Number.isInteger(cell) && (cell | 0) === cell)) return { violation: 'a health cell that is not an Int32' };
-  if (typeof health.elu !== 'number' || !(health.elu >= 0 && health.elu <= 1)) return { violation: 'a health report with an invalid event-loop use' };
+  if (!health.cells.every((cell) => Number.isInteger(cell) && (cell | 0) === cell))
+    return { violation: 'a health cell that is not an Int32' };
+  if (typeof health.elu !== 'number' || !(health.elu >= 0 && health.elu <= 1))
+    return { violation: 'a health report with an invalid event-loop use' };
   return { ok: health as { cells: number[]; elu: number } };
 }
 

@@ -24,7 +24,8 @@ function oneAnswer(answer: JsonRpcResponse, maxBytes: number): string {
   // A UTF-16 unit is at most 3 bytes of UTF-8: only a long text needs counting.
   if (text.length * 3 > maxBytes) {
     const bytes = Buffer.byteLength(text);
-    if (bytes > maxBytes) return internalError(answer, `answer too large: ${bytes} bytes, over limits.maxPendingWriteBytes (${maxBytes})`);
+    if (bytes > maxBytes)
+      return internalError(answer, `answer too large: ${bytes} bytes, over limits.maxPendingWriteBytes (${maxBytes})`);
   }
   return text;
 }
@@ -32,7 +33,8 @@ function oneAnswer(answer: JsonRpcResponse, maxBytes: number): string {
 /** Throws, as JSON.stringify does, on a result JSON cannot express (a BigInt, a cycle, nesting too deep). */
 function answerJson(answer: JsonRpcResponse): string {
   // jayson's success answers are exactly { jsonrpc, id, result }, in that order.
-  if (answer.result instanceof RawJson) return `{"jsonrpc":"2.0","id":${JSON.stringify(answer.id)},"result":${answer.result.text}}`;
+  if (answer.result instanceof RawJson)
+    return `{"jsonrpc":"2.0","id":${JSON.stringify(answer.id)},"result":${answer.result.text}}`;
   return JSON.stringify(answer);
 }
 

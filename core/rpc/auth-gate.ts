@@ -35,7 +35,10 @@ export class AuthGate {
   }
 
   admit(message: unknown): Admission {
-    const request = message !== null && typeof message === 'object' && !Array.isArray(message) ? (message as Record<string, unknown>) : undefined;
+    const request =
+      message !== null && typeof message === 'object' && !Array.isArray(message)
+        ? (message as Record<string, unknown>)
+        : undefined;
     if (request?.method === 'rpc.auth') {
       const params = request.params as { token?: unknown } | unknown[] | undefined;
       const offered = Array.isArray(params) ? params[0] : params?.token;

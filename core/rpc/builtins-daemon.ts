@@ -9,8 +9,15 @@ import { StoppingSchema } from '../contract/answers.js';
 
 export const UpgradeParams = Type.Object(
   {
-    node: Type.Optional(Type.String({ minLength: 1, description: 'The node binary the successor runs on (default: the one running now)' })),
-    entry: Type.Optional(Type.String({ minLength: 1, description: "The plugd CLI script the successor runs (default: this install's)" })),
+    node: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'The node binary the successor runs on (default: the one running now)',
+      }),
+    ),
+    entry: Type.Optional(
+      Type.String({ minLength: 1, description: "The plugd CLI script the successor runs (default: this install's)" }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -22,7 +29,9 @@ export const UpgradeResult = Type.Object({
   version: Type.String({ description: "The successor's plugd version" }),
   plugins: Type.Integer({ description: 'Plugins ready in the successor' }),
   stateCarried: Type.Integer({ description: 'Stateful plugins whose state the successor took' }),
-  phases: Type.Array(Type.Object({ ms: Type.Number({ description: 'Since the upgrade began' }), phase: Type.String() })),
+  phases: Type.Array(
+    Type.Object({ ms: Type.Number({ description: 'Since the upgrade began' }), phase: Type.String() }),
+  ),
   ms: Type.Number({ description: 'From the request to the successor serving' }),
 });
 export type UpgradeOutcome = Static<typeof UpgradeResult>;
@@ -45,16 +54,35 @@ export interface DaemonControl {
 }
 
 export function registerDaemonMethods(add: AddBuiltin, daemon: DaemonControl): void {
-  add('daemon.status', { description: 'Pid, uptime, version, home, socket, plugin count and memory of the daemon.', params: NoParams, result: DaemonStatusSchema }, () =>
-    daemon.status(),
+  add(
+    'daemon.status',
+    {
+      description: 'Pid, uptime, version, home, socket, plugin count and memory of the daemon.',
+      params: NoParams,
+      result: DaemonStatusSchema,
+    },
+    () => daemon.status(),
   );
-  add('daemon.stop', { description: 'Stops the daemon gracefully (in-flight calls are answered first).', params: NoParams, result: StoppingSchema }, () => {
-    daemon.requestStop('daemon.stop');
-    return { stopping: true };
-  });
+  add(
+    'daemon.stop',
+    {
+      description: 'Stops the daemon gracefully (in-flight calls are answered first).',
+      params: NoParams,
+      result: StoppingSchema,
+    },
+    () => {
+      daemon.requestStop('daemon.stop');
+      return { stopping: true };
+    },
+  );
   add(
     'daemon.metrics',
-    { description: 'Calls, errors by code, in flight and latency percentiles per method and per plugin; restarts; daemon RSS and event-loop delay.', params: NoParams, result: DaemonMetricsSchema },
+    {
+      description:
+        'Calls, errors by code, in flight and latency percentiles per method and per plugin; restarts; daemon RSS and event-loop delay.',
+      params: NoParams,
+      result: DaemonMetricsSchema,
+    },
     () => daemon.metrics(),
   );
   add(
@@ -62,7 +90,10 @@ export function registerDaemonMethods(add: AddBuiltin, daemon: DaemonControl): v
     {
       description:
         'As SIGHUP: reopens the log, re-reads plugd.json (applying what can change in place and naming what needs a restart; an invalid file changes nothing and is the error), rescans the plugin folder and reloads each plugin whose code or settings changed.',
-      params: Type.Object({ force: Type.Optional(Type.Boolean({ description: 'Reload every plugin, changed or not' })) }, { additionalProperties: false }),
+      params: Type.Object(
+        { force: Type.Optional(Type.Boolean({ description: 'Reload every plugin, changed or not' })) },
+        { additionalProperties: false },
+      ),
       positional: ['force'],
       result: DaemonReloadSummarySchema,
     },

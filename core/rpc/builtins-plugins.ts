@@ -9,13 +9,22 @@ import type { PluginControl } from './plugin-control.js';
 import { UnloadedSchema } from '../contract/answers.js';
 import { PluginStatusSchema, ReloadOneSchema, RescanSummarySchema } from '../contract/plugin-status.js';
 
-const PluginName = Type.Object({ name: Type.String({ description: 'The plugin name' }) }, { additionalProperties: false });
+const PluginName = Type.Object(
+  { name: Type.String({ description: 'The plugin name' }) },
+  { additionalProperties: false },
+);
 const BY_NAME = ['name'] as const;
 
 /** `loadRoots`: the folders `plugins.load` may load from now (a re-read plugd.json may change them). */
 export function registerPluginMethods(add: AddBuiltin, plugins: PluginControl, loadRoots: () => string[]): void {
-  add('plugins.list', { description: 'Every loaded plugin with its state, methods, thread, calls served and last error.', params: NoParams, result: Type.Array(PluginStatusSchema) }, () =>
-    plugins.list(),
+  add(
+    'plugins.list',
+    {
+      description: 'Every loaded plugin with its state, methods, thread, calls served and last error.',
+      params: NoParams,
+      result: Type.Array(PluginStatusSchema),
+    },
+    () => plugins.list(),
   );
   add(
     'plugins.reload',
@@ -38,8 +47,12 @@ export function registerPluginMethods(add: AddBuiltin, plugins: PluginControl, l
   add(
     'plugins.load',
     {
-      description: 'Loads a plugin from a path (a plugin folder, a NAME.plugin.{js,mjs,ts} file or an executable NAME.plugin).',
-      params: Type.Object({ path: Type.String({ description: 'Absolute path, or relative to the daemon' }) }, { additionalProperties: false }),
+      description:
+        'Loads a plugin from a path (a plugin folder, a NAME.plugin.{js,mjs,ts} file or an executable NAME.plugin).',
+      params: Type.Object(
+        { path: Type.String({ description: 'Absolute path, or relative to the daemon' }) },
+        { additionalProperties: false },
+      ),
       positional: ['path'],
       result: PluginStatusSchema,
     },
@@ -49,21 +62,42 @@ export function registerPluginMethods(add: AddBuiltin, plugins: PluginControl, l
       return plugins.loadPath(path);
     },
   );
-  add('plugins.unload', { description: 'Stops a plugin and removes its methods.', params: PluginName, positional: BY_NAME, result: UnloadedSchema }, async ({ name }: { name: string }) => {
-    await plugins.unload(name);
-    return { unloaded: name };
-  });
+  add(
+    'plugins.unload',
+    {
+      description: 'Stops a plugin and removes its methods.',
+      params: PluginName,
+      positional: BY_NAME,
+      result: UnloadedSchema,
+    },
+    async ({ name }: { name: string }) => {
+      await plugins.unload(name);
+      return { unloaded: name };
+    },
+  );
   add(
     'plugins.status',
-    { description: 'One plugin: state, methods, calls served, restarts, heap, loops.', params: PluginName, positional: BY_NAME, result: PluginStatusSchema },
+    {
+      description: 'One plugin: state, methods, calls served, restarts, heap, loops.',
+      params: PluginName,
+      positional: BY_NAME,
+      result: PluginStatusSchema,
+    },
     ({ name }: { name: string }) => plugins.status(name),
   );
   add(
     'plugins.pause',
-    { description: 'Pauses a plugin: its loops stop and its methods answer -32001 at once.', params: PluginName, positional: BY_NAME, result: PluginStatusSchema },
+    {
+      description: 'Pauses a plugin: its loops stop and its methods answer -32001 at once.',
+      params: PluginName,
+      positional: BY_NAME,
+      result: PluginStatusSchema,
+    },
     ({ name }: { name: string }) => plugins.setPaused(name, true),
   );
-  add('plugins.resume', { description: 'Resumes a paused plugin.', params: PluginName, positional: BY_NAME, result: PluginStatusSchema }, ({ name }: { name: string }) =>
-    plugins.setPaused(name, false),
+  add(
+    'plugins.resume',
+    { description: 'Resumes a paused plugin.', params: PluginName, positional: BY_NAME, result: PluginStatusSchema },
+    ({ name }: { name: string }) => plugins.setPaused(name, false),
   );
 }

@@ -10,7 +10,8 @@ export function registerRpcMethods(add: AddBuiltin, registry: MethodRegistry, ve
   add(
     'rpc.auth',
     {
-      description: 'Authenticates a TCP connection with the token in $PLUGD_HOME/token; the unix socket is trusted already.',
+      description:
+        'Authenticates a TCP connection with the token in $PLUGD_HOME/token; the unix socket is trusted already.',
       params: Type.Object({ token: Type.String() }, { additionalProperties: false }),
       positional: ['token'],
       result: AuthenticatedSchema,
@@ -18,7 +19,9 @@ export function registerRpcMethods(add: AddBuiltin, registry: MethodRegistry, ve
     // The auth gate checks the token before any call reaches here (auth-gate.ts).
     () => ({ authenticated: true }),
   );
-  add('rpc.discover', { description: 'An OpenRPC document describing every method.', params: NoParams, result: OpenRpcDocumentSchema }, () =>
-    openRpcDocument(registry.list(), { version }),
+  add(
+    'rpc.discover',
+    { description: 'An OpenRPC document describing every method.', params: NoParams, result: OpenRpcDocumentSchema },
+    () => openRpcDocument(registry.list(), { version }),
   );
 }

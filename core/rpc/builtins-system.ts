@@ -11,7 +11,13 @@ import { ErrorCode, RpcError, toWireError } from './errors.js';
 import { methodSignature } from './openrpc.js';
 import type { MethodRegistry } from './registry.js';
 import { positionalToParams } from './positional.js';
-import { CapabilitiesSchema, MethodHelpSchema, MethodNamesSchema, MethodSignatureSchema, MulticallAnswersSchema } from '../contract/answers.js';
+import {
+  CapabilitiesSchema,
+  MethodHelpSchema,
+  MethodNamesSchema,
+  MethodSignatureSchema,
+  MulticallAnswersSchema,
+} from '../contract/answers.js';
 
 const CAPABILITIES = {
   xmlrpc: { specUrl: 'http://www.xmlrpc.com/spec', specVersion: 1 },
@@ -33,15 +39,24 @@ export function registerIntrospection(add: AddBuiltin, registry: MethodRegistry)
     if (!entry) throw new RpcError(ErrorCode.INVALID_PARAMS, `no method named ${name}`);
     return entry;
   };
-  add('system.listMethods', { description: 'The names of every method, built-in and plugin.', params: NoParams, result: MethodNamesSchema }, () =>
-    registry.list().map((entry) => entry.name),
+  add(
+    'system.listMethods',
+    { description: 'The names of every method, built-in and plugin.', params: NoParams, result: MethodNamesSchema },
+    () => registry.list().map((entry) => entry.name),
   );
-  add('system.methodHelp', { description: "A method's description.", params: MethodName, positional: ['method'], result: MethodHelpSchema }, ({ method }: { method: string }) =>
-    lookup(method).description ?? '',
+  add(
+    'system.methodHelp',
+    { description: "A method's description.", params: MethodName, positional: ['method'], result: MethodHelpSchema },
+    ({ method }: { method: string }) => lookup(method).description ?? '',
   );
   add(
     'system.methodSignature',
-    { description: "A method's params and result as JSON Schema.", params: MethodName, positional: ['method'], result: MethodSignatureSchema },
+    {
+      description: "A method's params and result as JSON Schema.",
+      params: MethodName,
+      positional: ['method'],
+      result: MethodSignatureSchema,
+    },
     ({ method }: { method: string }) => methodSignature(lookup(method)),
   );
 }
@@ -84,5 +99,9 @@ export function registerSystemExtras(registry: MethodRegistry, dispatcher: Dispa
       return Promise.all(calls.map(callOne));
     },
   );
-  add('system.getCapabilities', { description: 'The protocols and conventions this server follows.', result: CapabilitiesSchema }, () => CAPABILITIES);
+  add(
+    'system.getCapabilities',
+    { description: 'The protocols and conventions this server follows.', result: CapabilitiesSchema },
+    () => CAPABILITIES,
+  );
 }

@@ -46,7 +46,7 @@ export class Dispatcher {
     /** Absent in the test harness, which keeps no figures. */
     private readonly metrics?: Metrics,
   ) {
-    this.server = new jayson.Server({}, { router: (method) => this.route(method) as jayson.MethodLike });
+    this.server = new jayson.Server({}, { router: (method) => this.route(method) });
   }
 
   /** Answers one JSON text; `undefined` when nothing is owed (notifications). */
@@ -84,7 +84,8 @@ export class Dispatcher {
   }
 
   private async run(entry: MethodEntry, params: unknown): Promise<unknown> {
-    if (entry.positional && Array.isArray(params) && params.length > 0) params = namePositional(entry.name, entry.positional, params);
+    if (entry.positional && Array.isArray(params) && params.length > 0)
+      params = namePositional(entry.name, entry.positional, params);
     let call: CallInfo = { method: entry.name, params, plugin: entry.plugin };
     if (this.hooks.beforeCall.isUsed()) call = await this.hooks.beforeCall.promise(call);
     if (entry.validate) {
@@ -115,12 +116,16 @@ export class Dispatcher {
     const request = message as jayson.JSONRPCRequest;
     if (request.id !== null) return this.callJayson(request, context);
     // jayson takes "id": null for a notification: the call runs under a stand-in id, and its answer carries null back.
-    return this.callJayson({ ...request, id: NULL_ID_STAND_IN }, context).then((answer) => answer && { ...answer, id: null });
+    return this.callJayson({ ...request, id: NULL_ID_STAND_IN }, context).then(
+      (answer) => answer && { ...answer, id: null },
+    );
   }
 
   private callJayson(request: jayson.JSONRPCRequest, context: CallContext): Promise<JsonRpcResponse | undefined> {
     return new Promise((resolve) => {
-      this.server.call(request, context, (error, response) => resolve((error ?? response) as JsonRpcResponse | undefined));
+      this.server.call(request, context, (error, response) =>
+        resolve((error ?? response) as JsonRpcResponse | undefined),
+      );
     });
   }
 
@@ -147,6 +152,6 @@ export class Dispatcher {
 /** jayson's own -32601 does not say which method: this one names it. */
 function methodNotFound(name: string): jayson.Method {
   return new jayson.Method((_params: unknown, callback: jayson.JSONRPCCallbackTypePlain) =>
-    callback({ code: ErrorCode.METHOD_NOT_FOUND, message: `Method not found: ${name}` } as jayson.JSONRPCError),
+    callback({ code: ErrorCode.METHOD_NOT_FOUND, message: `Method not found: ${name}` }),
   );
 }

@@ -35,7 +35,6 @@ export class RpcError extends Error {
     this.code = code;
     this.data = data;
   }
-
 }
 
 function isRpcError(error: unknown): error is RpcError {
@@ -58,7 +57,9 @@ export function toWireError(error: unknown, plugin?: string): WireError {
   const named = plugin === undefined ? undefined : { plugin };
   if (isRpcError(error)) {
     const data = error.data ?? named;
-    return data === undefined ? { code: error.code, message: error.message } : { code: error.code, message: error.message, data };
+    return data === undefined
+      ? { code: error.code, message: error.message }
+      : { code: error.code, message: error.message, data };
   }
   const message = error instanceof Error ? error.message : String(error);
   if (plugin === undefined) return { code: ErrorCode.INTERNAL_ERROR, message };
@@ -66,7 +67,11 @@ export function toWireError(error: unknown, plugin?: string): WireError {
 }
 
 /** An error answer for each request in `message` that expects one (a notification expects none). */
-export function errorAnswers(message: unknown, code: number, text: string): JsonRpcResponse | JsonRpcResponse[] | undefined {
+export function errorAnswers(
+  message: unknown,
+  code: number,
+  text: string,
+): JsonRpcResponse | JsonRpcResponse[] | undefined {
   const answer = (request: unknown) =>
     isNotification(request) ? undefined : { jsonrpc: '2.0', error: { code, message: text }, id: answerId(request) };
   if (!Array.isArray(message)) return answer(message);

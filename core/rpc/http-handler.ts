@@ -90,7 +90,9 @@ export function createHttpHandler(
     }
     const request = { jsonrpc: '2.0', method: call.method, params: positionalToParams(call.params), id: 1 };
     const answer = (await dispatcher.handle(request, context)) as JsonRpcResponse;
-    return answer.error ? faultResponse(answer.error as { code: number; message: string }) : methodResponse(answer.result);
+    return answer.error
+      ? faultResponse(answer.error as { code: number; message: string })
+      : methodResponse(answer.result);
   }
 
   return createServer({ keepAliveTimeout: limits.idleTimeoutMs || undefined }, (request, response) => {
@@ -100,7 +102,12 @@ export function createHttpHandler(
         if (response.headersSent) return response.destroy();
         if (error instanceof BodyTooLarge) {
           response.setHeader('connection', 'close');
-          return reply(response, 413, 'text/plain', `request body too large: over limits.maxLineBytes (${limits.maxLineBytes} bytes)\n`);
+          return reply(
+            response,
+            413,
+            'text/plain',
+            `request body too large: over limits.maxLineBytes (${limits.maxLineBytes} bytes)\n`,
+          );
         }
         reply(response, 500, 'text/plain', `${(error as Error).message}\n`);
       })

@@ -13,7 +13,12 @@ export function isValidId(id: unknown): id is RequestId {
 
 /** A request object without an `id` member. */
 export function isNotification(message: unknown): boolean {
-  return message !== null && typeof message === 'object' && !Array.isArray(message) && (message as { id?: unknown }).id === undefined;
+  return (
+    message !== null &&
+    typeof message === 'object' &&
+    !Array.isArray(message) &&
+    (message as { id?: unknown }).id === undefined
+  );
 }
 
 /** The id to answer `message` with: its own when valid, else null. */

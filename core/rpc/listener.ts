@@ -222,7 +222,14 @@ export class RpcListener {
   private httpHandler(): HttpServer {
     if (this.httpServer) return this.httpServer;
     const gate = this.options.token ? new AuthGate(this.options.token) : undefined;
-    this.httpServer = createHttpHandler(this.dispatcher, this.context, this.options.limits, this.hooks, gate, this.options.front);
+    this.httpServer = createHttpHandler(
+      this.dispatcher,
+      this.context,
+      this.options.limits,
+      this.hooks,
+      gate,
+      this.options.front,
+    );
     // A request whose headers arrived (and, over TCP, that carries the token) proves its connection;
     // a dashboard session proves it with proveConnection(request.socket).
     this.httpServer.on('request', (request: IncomingMessage, response: ServerResponse) => {

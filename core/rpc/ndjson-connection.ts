@@ -91,13 +91,18 @@ export class NdjsonConnection {
       if (!verdict.pass) return;
     }
     if (this.inFlight >= this.limits.maxInFlightPerConnection) {
-      const answer = errorAnswers(message, ErrorCode.OVERLOADED, `overloaded: ${this.inFlight} calls in flight on this connection`);
+      const answer = errorAnswers(
+        message,
+        ErrorCode.OVERLOADED,
+        `overloaded: ${this.inFlight} calls in flight on this connection`,
+      );
       if (answer) this.send(answer);
       return;
     }
     this.inFlight++;
     this.hooks.callStarted();
-    this.dispatcher
+    // handle() never rejects (every failure is an error answer): nothing is awaited here.
+    void this.dispatcher
       .handle(message, this.context)
       .then((response) => {
         if (response !== undefined) this.send(response);

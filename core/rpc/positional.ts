@@ -16,9 +16,13 @@ export function positionalToParams(values: unknown[]): unknown {
 /** `values` as by-name params, named in order by `names`. */
 export function namePositional(method: string, names: readonly string[], values: unknown[]): Record<string, unknown> {
   if (values.length > names.length) {
-    throw new RpcError(ErrorCode.INVALID_PARAMS, `Invalid params: ${method} takes at most ${names.length} by position (${names.join(', ')})`, {
-      method,
-    });
+    throw new RpcError(
+      ErrorCode.INVALID_PARAMS,
+      `Invalid params: ${method} takes at most ${names.length} by position (${names.join(', ')})`,
+      {
+        method,
+      },
+    );
   }
   return Object.fromEntries(values.map((value, index) => [names[index], value]));
 }

@@ -20,13 +20,20 @@ const refusal = (message: unknown, code: number, text: string): Refusal => ({
 /** Undefined when `message` is a request (or notification) to dispatch. */
 export function refuseRequest(message: unknown): Refusal | undefined {
   // jayson would parse a string as JSON text; a request is an object, nothing else.
-  if (message === null || typeof message !== 'object' || Array.isArray(message)) return refusal(null, ErrorCode.INVALID_REQUEST, 'Invalid Request');
+  if (message === null || typeof message !== 'object' || Array.isArray(message))
+    return refusal(null, ErrorCode.INVALID_REQUEST, 'Invalid Request');
   const request = message as Record<string, unknown>;
   if (request.id !== undefined && !isValidId(request.id)) {
-    return refusal(null, ErrorCode.INVALID_REQUEST, 'Invalid Request: id must be a string, a number JSON can write, or null');
+    return refusal(
+      null,
+      ErrorCode.INVALID_REQUEST,
+      'Invalid Request: id must be a string, a number JSON can write, or null',
+    );
   }
-  if (request.jsonrpc !== '2.0') return refusal(request, ErrorCode.INVALID_REQUEST, 'Invalid Request: jsonrpc must be "2.0"');
-  if (typeof request.method !== 'string') return refusal(request, ErrorCode.INVALID_REQUEST, 'Invalid Request: method must be a string');
+  if (request.jsonrpc !== '2.0')
+    return refusal(request, ErrorCode.INVALID_REQUEST, 'Invalid Request: jsonrpc must be "2.0"');
+  if (typeof request.method !== 'string')
+    return refusal(request, ErrorCode.INVALID_REQUEST, 'Invalid Request: method must be a string');
   const { params } = request;
   if (params === undefined) return undefined;
   if (params === null || typeof params !== 'object') {
@@ -35,7 +42,11 @@ export function refuseRequest(message: unknown): Refusal | undefined {
   if (!holdsNonFinite(params)) return undefined;
   if (isNotification(request)) return { answer: undefined };
   const member = nonFinitePath(params);
-  return refusal(request, ErrorCode.INVALID_PARAMS, `Invalid params: ${member} is a number outside the range JSON can carry`);
+  return refusal(
+    request,
+    ErrorCode.INVALID_PARAMS,
+    `Invalid params: ${member} is a number outside the range JSON can carry`,
+  );
 }
 
 // Both walks keep their own stack: params may nest deeper than the call stack goes.
@@ -64,7 +75,9 @@ function nonFinitePath(root: object): string {
   const stack: Array<[object, string]> = [[root, 'params']];
   while (stack.length > 0) {
     const [value, path] = stack.pop()!;
-    const members: Array<[string | number, unknown]> = Array.isArray(value) ? value.map((child, index) => [index, child]) : Object.entries(value);
+    const members: Array<[string | number, unknown]> = Array.isArray(value)
+      ? value.map((child, index) => [index, child])
+      : Object.entries(value);
     for (const [key, child] of members) {
       const at = memberPath(path, key);
       if (typeof child === 'number' && !Number.isFinite(child)) return at;

@@ -8,7 +8,13 @@ import type { WireError } from '../channel/protocol.js';
 /** A node of fast-xml-parser's order-preserving tree: `{ tag: children }` or `{ '#text': text }`. */
 type XmlNode = Record<string, unknown>;
 
-const parser = new XMLParser({ preserveOrder: true, ignoreAttributes: true, parseTagValue: false, trimValues: false, processEntities: true });
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: true,
+  parseTagValue: false,
+  trimValues: false,
+  processEntities: true,
+});
 const builder = new XMLBuilder({ preserveOrder: true, ignoreAttributes: true, suppressEmptyNode: false });
 
 export class XmlRpcParseError extends Error {}
@@ -16,7 +22,8 @@ export class XmlRpcParseError extends Error {}
 const tagOf = (node: XmlNode) => Object.keys(node).find((key) => key !== ':@');
 const childrenOf = (node: XmlNode) => (node[tagOf(node)!] as XmlNode[]) ?? [];
 const elements = (nodes: XmlNode[]) => nodes.filter((node) => tagOf(node) !== '#text' && tagOf(node) !== '?xml');
-const textOf = (nodes: XmlNode[]) => nodes.map((node) => (node['#text'] === undefined ? '' : String(node['#text']))).join('');
+const textOf = (nodes: XmlNode[]) =>
+  nodes.map((node) => (node['#text'] === undefined ? '' : String(node['#text']))).join('');
 
 function only(nodes: XmlNode[], tag: string): XmlNode {
   const found = elements(nodes).find((node) => tagOf(node) === tag);
@@ -87,10 +94,13 @@ function encodeValue(value: unknown): XmlNode {
 function encodeTyped(value: unknown): XmlNode {
   if (value === null || value === undefined) return { nil: [] };
   // As JSON would see it: a plugin's result arrives as JSON text (RawJson), parsed here.
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return encodeTyped((value as { toJSON(): unknown }).toJSON());
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function')
+    return encodeTyped((value as { toJSON(): unknown }).toJSON());
   if (typeof value === 'boolean') return { boolean: text(value ? '1' : '0') };
   if (typeof value === 'number') {
-    return Number.isInteger(value) && Math.abs(value) <= 0x7fffffff ? { int: text(String(value)) } : { double: text(String(value)) };
+    return Number.isInteger(value) && Math.abs(value) <= 0x7fffffff
+      ? { int: text(String(value)) }
+      : { double: text(String(value)) };
   }
   if (typeof value === 'string') return { string: text(value) };
   if (Array.isArray(value)) return { array: [{ data: value.map(encodeValue) }] };
@@ -111,5 +121,10 @@ export function methodResponse(result: unknown): string {
 }
 
 export function faultResponse(error: WireError): string {
-  return DECLARATION + builder.build([{ methodResponse: [{ fault: [encodeValue({ faultCode: error.code, faultString: error.message })] }] }]);
+  return (
+    DECLARATION +
+    builder.build([
+      { methodResponse: [{ fault: [encodeValue({ faultCode: error.code, faultString: error.message })] }] },
+    ])
+  );
 }

@@ -14,7 +14,13 @@ import type { UpgradeOutcome, UpgradeRequest } from '../rpc/builtins-daemon.js';
 import { ErrorCode, RpcError } from '../rpc/errors.js';
 import type { MethodRegistry } from '../rpc/registry.js';
 import type { PluginStatus } from '../contract/plugin-status.js';
-import { SUCCESSOR_ENV, type CarriedOptions, type FromSuccessor, type SuccessorBrief, type ToSuccessor } from './protocol.js';
+import {
+  SUCCESSOR_ENV,
+  type CarriedOptions,
+  type FromSuccessor,
+  type SuccessorBrief,
+  type ToSuccessor,
+} from './protocol.js';
 import { StateHandover, type Forward, type StatefulPlugins } from './state-handover.js';
 
 /** What an upgrade needs of the daemon it replaces. */
@@ -33,7 +39,11 @@ export interface UpgradingDaemon {
 
 /** An upgrade's error: what failed, and that the old daemon serves on. */
 export function upgradeFailed(phase: string, reason: string): RpcError {
-  return new RpcError(ErrorCode.INTERNAL_ERROR, `upgrade failed (${phase}): ${reason}; the old daemon (pid ${process.pid}) serves on`, { phase, reason });
+  return new RpcError(
+    ErrorCode.INTERNAL_ERROR,
+    `upgrade failed (${phase}): ${reason}; the old daemon (pid ${process.pid}) serves on`,
+    { phase, reason },
+  );
 }
 
 /** A successor that serves: its pid, what the upgrade did, and how calls reach it. */
@@ -61,17 +71,35 @@ export async function startSuccessor(daemon: UpgradingDaemon, request: UpgradeRe
     upgrades: daemon.upgrades,
     listeners: names,
     ownsSocket,
-    expected: daemon.host.list().filter((plugin) => plugin.state === 'ready').map((plugin) => plugin.name),
+    expected: daemon.host
+      .list()
+      .filter((plugin) => plugin.state === 'ready')
+      .map((plugin) => plugin.name),
   };
   const node = request.node ?? process.execPath;
-  const env: NodeJS.ProcessEnv = { ...process.env, ...listenerEnvironment(names), [SUCCESSOR_ENV]: JSON.stringify(brief) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...listenerEnvironment(names),
+    [SUCCESSOR_ENV]: JSON.stringify(brief),
+  };
   // The watchdog is the main pid's: the successor pings once it says MAINPID=.
   delete env.WATCHDOG_PID;
-  const child = spawn(node, [...(node === process.execPath ? process.execArgv : []), request.entry ?? built.cli, 'start', '--foreground', '--home', brief.home], {
-    detached: true,
-    stdio: ['ignore', 'inherit', 'inherit', ...fds, 'ipc'],
-    env,
-  });
+  const child = spawn(
+    node,
+    [
+      ...(node === process.execPath ? process.execArgv : []),
+      request.entry ?? built.cli,
+      'start',
+      '--foreground',
+      '--home',
+      brief.home,
+    ],
+    {
+      detached: true,
+      stdio: ['ignore', 'inherit', 'inherit', ...fds, 'ipc'],
+      env,
+    },
+  );
   const link = new SuccessorChannel(child);
   const handover = new StateHandover(daemon.host, daemon.registry);
   let step = 'start';
@@ -125,19 +153,26 @@ class SuccessorChannel {
       if (message.t !== 'answer') return;
       const waiter = this.answers.get(message.id);
       this.answers.delete(message.id);
-      const answer = JSON.parse(message.text) as { result?: unknown; error?: { code: number; message: string; data?: unknown } };
+      const answer = JSON.parse(message.text) as {
+        result?: unknown;
+        error?: { code: number; message: string; data?: unknown };
+      };
       if (answer.error) waiter?.reject(new RpcError(answer.error.code, answer.error.message, answer.error.data));
       else waiter?.resolve(answer.result);
     });
     child.once('exit', (code, signal) => {
       this.exit = `the successor exited (${signal ?? `code ${code}`})`;
-      for (const waiter of this.answers.values()) waiter.reject(new RpcError(ErrorCode.PLUGIN_UNAVAILABLE, `${this.exit} before it answered`));
+      for (const waiter of this.answers.values())
+        waiter.reject(new RpcError(ErrorCode.PLUGIN_UNAVAILABLE, `${this.exit} before it answered`));
       this.answers.clear();
     });
   }
 
   readonly forward: Forward = (method, params) => {
-    if (this.exit || !this.child.connected) return Promise.reject(new RpcError(ErrorCode.PLUGIN_UNAVAILABLE, `${this.exit ?? 'the successor is gone'}: ${method} not run`));
+    if (this.exit || !this.child.connected)
+      return Promise.reject(
+        new RpcError(ErrorCode.PLUGIN_UNAVAILABLE, `${this.exit ?? 'the successor is gone'}: ${method} not run`),
+      );
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.answers.set(id, { resolve, reject });
@@ -157,7 +192,10 @@ class SuccessorChannel {
         else if (message.t === t) done(undefined, message as Extract<FromSuccessor, { t: T }>);
       };
       const onExit = () => done(new Error(this.exit ?? 'the successor exited'));
-      const timer = setTimeout(() => done(new Error(`the successor was not ready within upgrade.readyTimeoutMs`)), Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(
+        () => done(new Error(`the successor was not ready within upgrade.readyTimeoutMs`)),
+        Math.max(0, deadline - Date.now()),
+      );
       const done = (error?: Error, message?: Extract<FromSuccessor, { t: T }>) => {
         clearTimeout(timer);
         this.child.off('message', onMessage);

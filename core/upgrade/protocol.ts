@@ -50,5 +50,4 @@ export type FromSuccessor =
   | { t: 'answer'; id: number; text: string };
 
 export type ToSuccessor =
-  | { t: 'state'; states: Record<string, unknown> }
-  | { t: 'call'; id: number; method: string; params: unknown };
+  { t: 'state'; states: Record<string, unknown> } | { t: 'call'; id: number; method: string; params: unknown };

@@ -47,7 +47,10 @@ export class StateHandover {
     for (const name of names) {
       const entries = this.registry.list().filter((entry) => entry.owner === name);
       this.originals.set(name, entries);
-      this.registry.replaceOwner(name, entries.map((entry) => ({ ...entry, handler: (params, call) => this.route(entry, params, call) })));
+      this.registry.replaceOwner(
+        name,
+        entries.map((entry) => ({ ...entry, handler: (params, call) => this.route(entry, params, call) })),
+      );
     }
     const states: Record<string, unknown> = {};
     await Promise.all(
@@ -92,7 +95,11 @@ export class StateHandover {
 }
 
 /** The successor's half: each plugin gets the state its predecessor had, before any call. */
-export async function restoreStates(plugins: StatefulPlugins, states: Record<string, unknown>, timeoutMs: number): Promise<number> {
+export async function restoreStates(
+  plugins: StatefulPlugins,
+  states: Record<string, unknown>,
+  timeoutMs: number,
+): Promise<number> {
   await Promise.all(Object.entries(states).map(([name, state]) => plugins.handoverRestore(name, state, timeoutMs)));
   return Object.keys(states).length;
 }

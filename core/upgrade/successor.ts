@@ -47,13 +47,19 @@ export class Succession {
   /** Everything between "plugins loaded" and "serving"; throws (for `failed`) if anything goes wrong. */
   async takeOver(daemon: TakingOverDaemon, timeoutMs: number): Promise<void> {
     const plugins = daemon.host.list();
-    const missing = this.brief.expected.filter((name) => plugins.find((plugin) => plugin.name === name)?.state !== 'ready');
+    const missing = this.brief.expected.filter(
+      (name) => plugins.find((plugin) => plugin.name === name)?.state !== 'ready',
+    );
     if (missing.length > 0) {
-      const why = missing.map((name) => `${name}: ${plugins.find((plugin) => plugin.name === name)?.lastError ?? 'not found'}`);
+      const why = missing.map(
+        (name) => `${name}: ${plugins.find((plugin) => plugin.name === name)?.lastError ?? 'not found'}`,
+      );
       throw new Error(`plugins ready in the old daemon did not load in the successor (${why.join('; ')})`);
     }
     this.report({ t: 'loaded', plugins: plugins.filter((plugin) => plugin.state === 'ready').length });
-    const gone = new Promise<never>((_, reject) => process.once('disconnect', () => reject(new Error('the old daemon went away before handing over'))));
+    const gone = new Promise<never>((_, reject) =>
+      process.once('disconnect', () => reject(new Error('the old daemon went away before handing over'))),
+    );
     const states = await Promise.race([this.states, gone]);
     await restoreStates(daemon.host, states, timeoutMs);
     await daemon.listen();
@@ -78,7 +84,10 @@ export class Succession {
   }
 
   private async run(dispatcher: Dispatcher, call: Extract<ToSuccessor, { t: 'call' }>): Promise<void> {
-    const answer = await dispatcher.handle({ jsonrpc: '2.0', id: call.id, method: call.method, params: call.params }, FORWARDED);
+    const answer = await dispatcher.handle(
+      { jsonrpc: '2.0', id: call.id, method: call.method, params: call.params },
+      FORWARDED,
+    );
     if (answer && process.connected) this.report({ t: 'answer', id: call.id, text: answerText(answer) });
   }
 

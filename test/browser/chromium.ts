@@ -12,9 +12,19 @@ export const CHROMIUM = '/usr/bin/chromium';
 /** Decided before any test is declared, so a machine without Chromium reports each browser test skipped. */
 export const haveChromium = existsSync(CHROMIUM);
 
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
-export async function openBrowser(colorScheme: 'light' | 'dark' = 'light'): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+export async function openBrowser(
+  colorScheme: 'light' | 'dark' = 'light',
+): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'plugd-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

@@ -42,7 +42,11 @@ test.before(async () => {
   if (!haveChromium) return;
   // startDaemon tears down through its context: here, after the last test.
   const scope = { teardown: (cleanup: () => unknown) => cleanups.push(cleanup) } as unknown as ExecutionContext;
-  daemon = await startDaemon(scope, { examples: true, config: { loadPaths: ['extra'] }, args: ['--tcp', '127.0.0.1:0'] });
+  daemon = await startDaemon(scope, {
+    examples: true,
+    config: { loadPaths: ['extra'] },
+    args: ['--tcp', '127.0.0.1:0'],
+  });
   base = `http://${(await daemon.call('daemon.status')).tcp}`;
   const browser = await openBrowser();
   cleanups.push(() => browser.close());
@@ -61,7 +65,10 @@ const row = (name: string) => page.locator(`tr[data-plugin="${name}"]`);
 declare const document: any;
 declare const window: any;
 const restartsOf = (name: string) =>
-  page.evaluate((plugin) => document.querySelector(`tr[data-plugin="${plugin}"] td[data-column="restarts"]`)?.textContent, name);
+  page.evaluate(
+    (plugin) => document.querySelector(`tr[data-plugin="${plugin}"] td[data-column="restarts"]`)?.textContent,
+    name,
+  );
 
 /** Calls a method from the plugin page's console; resolves with what the page shows. */
 async function callFromConsole(method: string, fields: Record<string, string> = {}): Promise<string> {
@@ -72,7 +79,9 @@ async function callFromConsole(method: string, fields: Record<string, string> = 
   await section.getByRole('button', { name: 'Call' }).click();
   await page.waitForFunction(
     ([heading, previous]) => {
-      const shown = [...document.querySelectorAll('section.method')].find((node: any) => node.querySelector('h3')?.textContent === heading);
+      const shown = [...document.querySelectorAll('section.method')].find(
+        (node: any) => node.querySelector('h3')?.textContent === heading,
+      );
       const text = shown?.querySelector('pre.answer')?.textContent;
       return text !== undefined && text !== previous;
     },
@@ -85,10 +94,14 @@ async function callFromConsole(method: string, fields: Record<string, string> = 
 function postFromOutside(headers: Record<string, string>, to = base): Promise<number> {
   return new Promise((resolve, reject) => {
     const body = JSON.stringify({ jsonrpc: '2.0', method: 'daemon.status', id: 1 });
-    const outgoing = request(`${to}/`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (incoming) => {
-      incoming.resume();
-      incoming.on('end', () => resolve(incoming.statusCode!));
-    });
+    const outgoing = request(
+      `${to}/`,
+      { method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+      (incoming) => {
+        incoming.resume();
+        incoming.on('end', () => resolve(incoming.statusCode!));
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end(body);
   });
@@ -96,14 +109,17 @@ function postFromOutside(headers: Record<string, string>, to = base): Promise<nu
 
 const sessionInPage = () => page.evaluate(() => window.sessionStorage.getItem('plugd-session') as string | null);
 
-browserTest('a wrong token in the URL shows the form again, gone from the address bar, with no session and no cookie', async (t) => {
-  await page.goto(`${base}/login#token=not-the-token`);
-  await page.getByRole('alert').waitFor();
-  t.is(page.url(), `${base}/`);
-  t.deepEqual(await context.cookies(), []);
-  t.is(await sessionInPage(), null);
-  t.truthy(await page.getByLabel('Token').count());
-});
+browserTest(
+  'a wrong token in the URL shows the form again, gone from the address bar, with no session and no cookie',
+  async (t) => {
+    await page.goto(`${base}/login#token=not-the-token`);
+    await page.getByRole('alert').waitFor();
+    t.is(page.url(), `${base}/`);
+    t.deepEqual(await context.cookies(), []);
+    t.is(await sessionInPage(), null);
+    t.truthy(await page.getByLabel('Token').count());
+  },
+);
 
 browserTest('logs in with the printed URL and shows every plugin with its state', async (t) => {
   consoleErrors.length = 0; // The wrong token's 401 is expected.
@@ -125,7 +141,8 @@ browserTest('logs in with the printed URL and shows every plugin with its state'
   }
   for (const name of ['counter', 'echo']) {
     t.is(await row(name).locator('td.state').textContent(), 'ready', name);
-    for (const button of ['Reload', 'Pause', 'Unload']) t.is(await row(name).getByRole('button', { name: button }).count(), 1);
+    for (const button of ['Reload', 'Pause', 'Unload'])
+      t.is(await row(name).getByRole('button', { name: button }).count(), 1);
   }
 });
 
@@ -140,7 +157,9 @@ browserTest('the console calls a method and shows its result, then -32602 for a 
   await page.getByRole('link', { name: 'echo' }).click();
   await page.getByRole('heading', { name: 'echo.say', exact: true }).waitFor();
   t.truthy(await page.getByText('Answers with the text it was given.').count());
-  t.deepEqual(JSON.parse(await callFromConsole('echo.say', { text: 'hello from the browser' })), { text: 'hello from the browser' });
+  t.deepEqual(JSON.parse(await callFromConsole('echo.say', { text: 'hello from the browser' })), {
+    text: 'hello from the browser',
+  });
   t.regex(await callFromConsole('echo.say', { text: '' }), /^error -32602: /);
   t.deepEqual(JSON.parse(await callFromConsole('echo.echo', { 'params (JSON)': '{"n":1}' })), { n: 1 });
 });
@@ -191,19 +210,28 @@ browserTest('a crash from outside the page shows as one more restart, live', asy
   t.is(await restartsOf('crashy'), '0');
   await page.evaluate(() => (window.notReloaded = true));
   await daemon.call('crashy.boom');
-  await page.waitForFunction(() => document.querySelector('tr[data-plugin="crashy"] td[data-column="restarts"]')?.textContent === '1');
+  await page.waitForFunction(
+    () => document.querySelector('tr[data-plugin="crashy"] td[data-column="restarts"]')?.textContent === '1',
+  );
   t.true(await page.evaluate(() => window.notReloaded), 'the page was not reloaded');
   t.regex((await row('crashy').getAttribute('class')) ?? '', /warning|failed/, 'highlighted as in top');
   await page.getByText('crashy crashed').waitFor();
 });
 
-browserTest("replaying the browser's cookies from a plain HTTP client, with the dashboard's Origin, is refused", async (t) => {
-  const cookies = await context.cookies();
-  // Whatever the browser holds for this host (cookies ignore ports: another local service would receive them).
-  const cookie = cookies.map(({ name, value }) => `${name}=${value}`).join('; ') || 'plugd_session=none';
-  t.is(await postFromOutside({ cookie, origin: base }), 401);
-  t.is(await postFromOutside({ cookie, origin: base, 'x-plugd-session': (await sessionInPage())! }), 200, 'the session itself works');
-});
+browserTest(
+  "replaying the browser's cookies from a plain HTTP client, with the dashboard's Origin, is refused",
+  async (t) => {
+    const cookies = await context.cookies();
+    // Whatever the browser holds for this host (cookies ignore ports: another local service would receive them).
+    const cookie = cookies.map(({ name, value }) => `${name}=${value}`).join('; ') || 'plugd_session=none';
+    t.is(await postFromOutside({ cookie, origin: base }), 401);
+    t.is(
+      await postFromOutside({ cookie, origin: base, 'x-plugd-session': (await sessionInPage())! }),
+      200,
+      'the session itself works',
+    );
+  },
+);
 
 browserTest('a POST from another origin is refused and nothing runs', async (t) => {
   const pause = JSON.stringify({ jsonrpc: '2.0', method: 'plugins.pause', params: { name: 'echo' }, id: 1 });
@@ -247,24 +275,31 @@ browserTest('Log out ends the session on the daemon and shows the login form', a
   t.pass();
 });
 
-browserTest('the page notices a daemon restart, and asks for the token again: sessions end with the daemon', async (t) => {
-  await page.goto(`${base}/#/`);
-  await row('echo').waitFor();
-  const shownPid = () => page.locator('.daemon .figure').first().locator('.value').textContent();
-  t.is(await shownPid(), String(daemon.pid));
-  daemon.signal('SIGTERM');
-  await daemon.exited;
-  await page.getByText('reconnecting…').waitFor();
-  const again = spawn(process.execPath, [CLI, 'start', '--foreground', '--home', daemon.home, '--tcp', base.slice('http://'.length)], { stdio: 'ignore' });
-  killOnExit(() => again.kill('SIGKILL'));
-  cleanups.push(() => again.kill('SIGKILL'));
-  await page.getByLabel('Token').waitFor({ timeout: 30_000 });
-  await page.goto(loginUrl);
-  await row('echo').waitFor();
-  t.is(await shownPid(), String(again.pid));
-  await page.getByText('live', { exact: true }).waitFor();
-  await row('echo').waitFor();
-});
+browserTest(
+  'the page notices a daemon restart, and asks for the token again: sessions end with the daemon',
+  async (t) => {
+    await page.goto(`${base}/#/`);
+    await row('echo').waitFor();
+    const shownPid = () => page.locator('.daemon .figure').first().locator('.value').textContent();
+    t.is(await shownPid(), String(daemon.pid));
+    daemon.signal('SIGTERM');
+    await daemon.exited;
+    await page.getByText('reconnecting…').waitFor();
+    const again = spawn(
+      process.execPath,
+      [CLI, 'start', '--foreground', '--home', daemon.home, '--tcp', base.slice('http://'.length)],
+      { stdio: 'ignore' },
+    );
+    killOnExit(() => again.kill('SIGKILL'));
+    cleanups.push(() => again.kill('SIGKILL'));
+    await page.getByLabel('Token').waitFor({ timeout: 30_000 });
+    await page.goto(loginUrl);
+    await row('echo').waitFor();
+    t.is(await shownPid(), String(again.pid));
+    await page.getByText('live', { exact: true }).waitFor();
+    await row('echo').waitFor();
+  },
+);
 
 browserTest('plugd token --rotate closes the open stream: the page asks for the token again by itself', async (t) => {
   const session = (await sessionInPage())!;
@@ -275,10 +310,15 @@ browserTest('plugd token --rotate closes the open stream: the page asks for the 
 
 browserTest('a session left idle for dashboard.sessionIdleMs ends: the page asks for the token again', async (t) => {
   const scope = { teardown: (cleanup: () => unknown) => cleanups.push(cleanup) } as unknown as ExecutionContext;
-  const idle = await startDaemon(scope, { config: { dashboard: { sessionIdleMs: 2000 } }, args: ['--tcp', '127.0.0.1:0'] });
+  const idle = await startDaemon(scope, {
+    config: { dashboard: { sessionIdleMs: 2000 } },
+    args: ['--tcp', '127.0.0.1:0'],
+  });
   const url = (await runCli(['--home', idle.home, 'dashboard'])).stdout.trim();
   // The session as the daemon handed it to the page (a slow machine may idle it out before the page can be asked).
-  const loggedIn = page.waitForResponse((response) => response.url().endsWith('/login') && response.request().method() === 'POST');
+  const loggedIn = page.waitForResponse(
+    (response) => response.url().endsWith('/login') && response.request().method() === 'POST',
+  );
   await page.goto(url);
   const { session } = (await (await loggedIn).json()) as { session: string };
   await page.getByRole('button', { name: 'Log out' }).waitFor();

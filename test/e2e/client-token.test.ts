@@ -4,20 +4,34 @@
 // one only in a home that is the caller's own, as `start` requires.
 
 import test from 'ava';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawSocket } from '../helpers/raw-socket.js';
 import { makeHome, runCli, startDaemon, type TestDaemon } from '../helpers/daemon.js';
 
-async function tcpDaemon(t: Parameters<typeof startDaemon>[0]): Promise<{ daemon: TestDaemon; address: string; token: string }> {
+async function tcpDaemon(
+  t: Parameters<typeof startDaemon>[0],
+): Promise<{ daemon: TestDaemon; address: string; token: string }> {
   const daemon = await startDaemon(t, { examples: true, args: ['--tcp', '127.0.0.1:0'] });
   const address = (await daemon.call('daemon.status')).tcp as string;
   return { daemon, address, token: readFileSync(join(daemon.home, 'token'), 'utf8').trim() };
 }
 
 const call = (home: string, address: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) =>
-  runCli(['--home', home, 'call', '--tcp', address, ...extra, 'echo.say', '{"text":"hi"}'], { PLUGD_TOKEN: '', ...env });
+  runCli(['--home', home, 'call', '--tcp', address, ...extra, 'echo.say', '{"text":"hi"}'], {
+    PLUGD_TOKEN: '',
+    ...env,
+  });
 
 test('a client with no token says so and writes none, with or without its home', async (t) => {
   const { address } = await tcpDaemon(t);
@@ -64,7 +78,17 @@ test('client options may come before the command', async (t) => {
   const client = makeHome(t);
   const file = join(client.home, 'token-copy');
   writeFileSync(file, token);
-  const early = await runCli(['--home', client.home, '--tcp', address, '--token-file', file, 'call', 'echo.say', '{"text":"early"}']);
+  const early = await runCli([
+    '--home',
+    client.home,
+    '--tcp',
+    address,
+    '--token-file',
+    file,
+    'call',
+    'echo.say',
+    '{"text":"early"}',
+  ]);
   t.is(early.code, 0, early.stderr);
   t.deepEqual(JSON.parse(early.stdout), { text: 'early' });
 });
@@ -82,16 +106,19 @@ test('the daemon tells a wrong token apart from none', async (t) => {
 });
 
 const asRoot = process.getuid?.() === 0;
-(asRoot ? test : test.skip)(`plugd token refuses a home owned by another user${asRoot ? '' : ' (skipped: needs root to make such a home)'}`, async (t) => {
-  const parent = mkdtempSync(join(tmpdir(), 'plugd-test-'));
-  t.teardown(() => rmSync(parent, { recursive: true, force: true }));
-  const home = join(parent, 'home');
-  mkdirSync(home, { mode: 0o700 });
-  chownSync(home, 65534, 65534); // nobody
-  for (const args of [['token'], ['token', '--rotate']]) {
-    const refused = await runCli(['--home', home, ...args]);
-    t.is(refused.code, 1);
-    t.is(refused.stderr, `refusing home ${home}: it is owned by uid 65534, not by this user (uid 0)\n`);
-  }
-  t.deepEqual(readdirSync(home), []);
-});
+(asRoot ? test : test.skip)(
+  `plugd token refuses a home owned by another user${asRoot ? '' : ' (skipped: needs root to make such a home)'}`,
+  async (t) => {
+    const parent = mkdtempSync(join(tmpdir(), 'plugd-test-'));
+    t.teardown(() => rmSync(parent, { recursive: true, force: true }));
+    const home = join(parent, 'home');
+    mkdirSync(home, { mode: 0o700 });
+    chownSync(home, 65534, 65534); // nobody
+    for (const args of [['token'], ['token', '--rotate']]) {
+      const refused = await runCli(['--home', home, ...args]);
+      t.is(refused.code, 1);
+      t.is(refused.stderr, `refusing home ${home}: it is owned by uid 65534, not by this user (uid 0)\n`);
+    }
+    t.deepEqual(readdirSync(home), []);
+  },
+);

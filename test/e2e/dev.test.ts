@@ -23,7 +23,10 @@ test('plugd dev reloads on save and keeps the last good version through a compil
   const folder = mkdtempSync(join(tmpdir(), 'plugd-dev-'));
   t.teardown(() => rmSync(folder, { recursive: true, force: true }));
   mkdirSync(join(folder, 'src'));
-  writeFileSync(join(folder, 'package.json'), JSON.stringify({ name: 'mine', type: 'module', plugd: { entry: 'src/index.ts' } }));
+  writeFileSync(
+    join(folder, 'package.json'),
+    JSON.stringify({ name: 'mine', type: 'module', plugd: { entry: 'src/index.ts' } }),
+  );
   writeFileSync(join(folder, 'src/index.ts'), source('hello'));
 
   const child = spawn(process.execPath, [CLI, 'dev', folder], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -49,15 +52,24 @@ test('plugd dev reloads on save and keeps the last good version through a compil
   writeFileSync(join(folder, 'src/index.ts'), source('hi'));
   await answers('hi, you');
   // One readable line per save, no JSON.
-  await until(async () => output, (text) => /^reloaded mine in \d+ ms$/m.test(text));
+  await until(
+    async () => output,
+    (text) => /^reloaded mine in \d+ ms$/m.test(text),
+  );
 
   writeFileSync(join(folder, 'src/index.ts'), source('broken').replace('setup(ctx) {', 'setup(ctx) {{'));
-  await until(async () => output, (text) => text.includes('compile error'));
+  await until(
+    async () => output,
+    (text) => text.includes('compile error'),
+  );
   t.is(await greet(), 'hi, you');
   const errors = output.split('\n').filter((line) => line.includes('compile error'));
   t.is(errors.length, 1, output);
   t.regex(errors[0], /^error: plugin mine failed to load: compile error: .*src\/index\.ts:\d+:\d+: /);
-  t.false(output.split('\n').some((line) => line.startsWith('{')), output);
+  t.false(
+    output.split('\n').some((line) => line.startsWith('{')),
+    output,
+  );
 
   writeFileSync(join(folder, 'src/index.ts'), source('welcome'));
   await answers('welcome, you');

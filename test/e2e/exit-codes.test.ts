@@ -33,7 +33,16 @@ test('3: every command that talks to the daemon, when none runs; dashboard says 
 
 test('2: usage errors; 0: help and version', async (t) => {
   const { home } = makeHome(t);
-  for (const args of [['bogus'], ['call'], ['logs', '-n', 'many'], ['logs', '--level', 'loud'], ['status', '--nope'], ['start', '--nice', '99'], ['top', '--once', '--sort', 'size'], []]) {
+  for (const args of [
+    ['bogus'],
+    ['call'],
+    ['logs', '-n', 'many'],
+    ['logs', '--level', 'loud'],
+    ['status', '--nope'],
+    ['start', '--nice', '99'],
+    ['top', '--once', '--sort', 'size'],
+    [],
+  ]) {
     t.is((await runCli(['--home', home, ...args])).code, 2, args.join(' '));
   }
   for (const args of [['--help'], ['--version'], ['call', '--help']]) {
@@ -44,11 +53,25 @@ test('2: usage errors; 0: help and version', async (t) => {
 test('0 and 1 against a running daemon', async (t) => {
   const daemon = await startDaemon(t, { examples: true });
   const run = (...args: string[]) => runCli(['--home', daemon.home, ...args]);
-  for (const args of [['status'], ['call', 'echo.say', '{"text":"x"}'], ['methods'], ['plugins'], ['reload'], ['pause', 'echo'], ['resume', 'echo']]) {
+  for (const args of [
+    ['status'],
+    ['call', 'echo.say', '{"text":"x"}'],
+    ['methods'],
+    ['plugins'],
+    ['reload'],
+    ['pause', 'echo'],
+    ['resume', 'echo'],
+  ]) {
     const answer = await run(...args);
     t.is(answer.code, 0, `${args.join(' ')}: ${answer.stderr}`);
   }
-  for (const args of [['call', 'no.such'], ['call', 'echo.say', '{nope'], ['unload', 'nope'], ['reload', 'nope'], ['load', '/nowhere']]) {
+  for (const args of [
+    ['call', 'no.such'],
+    ['call', 'echo.say', '{nope'],
+    ['unload', 'nope'],
+    ['reload', 'nope'],
+    ['load', '/nowhere'],
+  ]) {
     const answer = await run(...args);
     t.is(answer.code, 1, args.join(' '));
     t.is(answer.stderr.split('\n').length, 2, `one line: ${answer.stderr}`);

@@ -48,9 +48,14 @@ test("the plugin template's README links only to files that exist once the plugi
   const links = [...readme.matchAll(/\]\(([^)]+)\)/g)].map((match) => match[1]);
   t.true(links.length > 0);
   for (const link of links) {
-    t.false(/^[a-z]+:/.test(link), `${link}: no address outside the plugin (it cannot be checked, and npm's page may not exist)`);
+    t.false(
+      /^[a-z]+:/.test(link),
+      `${link}: no address outside the plugin (it cannot be checked, and npm's page may not exist)`,
+    );
     // After `npm install`, node_modules/plugd is this plugd (the template's file: dependency).
-    const target = link.startsWith('node_modules/plugd/') ? join(ROOT, link.slice('node_modules/plugd/'.length)) : resolve(ROOT, 'plugin-template', link);
+    const target = link.startsWith('node_modules/plugd/')
+      ? join(ROOT, link.slice('node_modules/plugd/'.length))
+      : resolve(ROOT, 'plugin-template', link);
     t.true(existsSync(target.replace(/#.*$/, '')), link);
   }
 });

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { CLI, runCli, startDaemon } from '../helpers/daemon.js';
 import { until } from '../helpers/until.js';
 
-const manifest = (version: string) => JSON.stringify({ name: 'hello', version, type: 'module', plugd: { entry: 'index.js' } });
+const manifest = (version: string) =>
+  JSON.stringify({ name: 'hello', version, type: 'module', plugd: { entry: 'index.js' } });
 const HELLO = `export default { setup(ctx) {
   ctx.rpc.method('greet', {}, () => 'hi');
   ctx.rpc.method('die', {}, () => { setTimeout(() => process.exit(3), 10); return 'bye'; });
@@ -22,9 +23,13 @@ const records = (stdout: string) =>
     .split('\n')
     .map((line) => JSON.parse(line) as { level: number; plugin?: string; msg: string });
 
-test('plugd logs hello -n 5 prints that plugin\'s last five records: pause, resume, reload, crash, restart', async (t) => {
+test("plugd logs hello -n 5 prints that plugin's last five records: pause, resume, reload, crash, restart", async (t) => {
   const daemon = await startDaemon(t, {
-    plugins: { 'hello/package.json': manifest('1.0.0'), 'hello/index.js': HELLO, 'other.plugin.js': 'export default { setup() {} };\n' },
+    plugins: {
+      'hello/package.json': manifest('1.0.0'),
+      'hello/index.js': HELLO,
+      'other.plugin.js': 'export default { setup() {} };\n',
+    },
   });
   await runCli(['--home', daemon.home, 'pause', 'hello']);
   await runCli(['--home', daemon.home, 'resume', 'hello']);
@@ -32,7 +37,10 @@ test('plugd logs hello -n 5 prints that plugin\'s last five records: pause, resu
   writeFileSync(join(daemon.pluginDir, 'hello', 'index.js'), HELLO.replace("'hi'", "'hi again'"));
   t.is((await runCli(['--home', daemon.home, 'reload', 'hello'])).stdout, 'hello: reloaded\n');
   await daemon.call('hello.die');
-  await until(() => daemon.call('plugins.status', { name: 'hello' }), (status) => status.state === 'ready' && status.restarts === 1);
+  await until(
+    () => daemon.call('plugins.status', { name: 'hello' }),
+    (status) => status.state === 'ready' && status.restarts === 1,
+  );
 
   const all = await runCli(['--home', daemon.home, 'logs', 'hello']);
   t.regex(records(all.stdout)[0].msg, /^loaded hello 1\.0\.0 in \d+ ms$/);
@@ -42,7 +50,13 @@ test('plugd logs hello -n 5 prints that plugin\'s last five records: pause, resu
   t.true(story.every((record) => record.plugin === 'hello'));
   t.deepEqual(
     story.map((record) => record.msg.replace(/\d+ ms/, 'N ms')),
-    ['paused hello', 'resumed hello', 'reloaded hello 1.0.0 → 1.0.1 in N ms', story[3].msg, 'restarted hello after a crash (restart 1)'],
+    [
+      'paused hello',
+      'resumed hello',
+      'reloaded hello 1.0.0 → 1.0.1 in N ms',
+      story[3].msg,
+      'restarted hello after a crash (restart 1)',
+    ],
   );
   t.regex(story[3].msg, /^plugin hello crashed: /);
 
@@ -54,14 +68,26 @@ test('plugd logs hello -n 5 prints that plugin\'s last five records: pause, resu
 
 test('plugd logs -f PLUGIN follows that plugin only', async (t) => {
   const daemon = await startDaemon(t, {
-    plugins: { 'hello/package.json': manifest('1.0.0'), 'hello/index.js': HELLO, 'other.plugin.js': 'export default { setup() {} };\n' },
+    plugins: {
+      'hello/package.json': manifest('1.0.0'),
+      'hello/index.js': HELLO,
+      'other.plugin.js': 'export default { setup() {} };\n',
+    },
   });
-  const follower = spawn(process.execPath, [CLI, '--home', daemon.home, 'logs', '-f', '-n', '0', 'hello'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const follower = spawn(process.execPath, [CLI, '--home', daemon.home, 'logs', '-f', '-n', '0', 'hello'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   t.teardown(() => follower.kill('SIGKILL'));
   let output = '';
   follower.stdout.on('data', (chunk) => (output += chunk));
   await runCli(['--home', daemon.home, 'pause', 'other']);
   await runCli(['--home', daemon.home, 'pause', 'hello']);
-  await until(() => Promise.resolve(output), (text) => text.includes('paused hello'));
-  t.deepEqual(records(output).map((record) => record.msg), ['paused hello']);
+  await until(
+    () => Promise.resolve(output),
+    (text) => text.includes('paused hello'),
+  );
+  t.deepEqual(
+    records(output).map((record) => record.msg),
+    ['paused hello'],
+  );
 });

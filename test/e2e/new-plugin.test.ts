@@ -11,7 +11,9 @@ import { makeHome, ROOT, runCli, startDaemon, writePlugin } from '../helpers/dae
 
 /** Runs a command as a user's shell would: without the npm_* variables of the `npm test` running this test. */
 function run(command: string, args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')),
+  );
   return new Promise((done) => {
     const child = spawn(command, args, { cwd, env });
     let output = '';
@@ -32,7 +34,7 @@ test('plugd new creates the plugin in the plugin folder by default, and refuses 
   t.is(manifest.name, 'hello');
   t.is(manifest.devDependencies.plugd, `file:${resolve(ROOT)}`);
   t.true(existsSync(join(folder, '.gitignore')) && !existsSync(join(folder, 'gitignore')));
-  t.true(readFileSync(join(folder, 'README.md'), 'utf8').includes("npx plugd call hello.greet '{\"name\":\"you\"}'"));
+  t.true(readFileSync(join(folder, 'README.md'), 'utf8').includes('npx plugd call hello.greet \'{"name":"you"}\''));
   t.true(created.stdout.includes(`\n  npx plugd --home ${home} reload `), created.stdout);
 
   const refusals: Array<[string, string]> = [
@@ -76,7 +78,11 @@ test('from plugd new to a served call: the plugin builds and tests on its own, a
 
   // --ignore-scripts: npm runs the `prepare` of a file: dependency, and plugd's
   // would rebuild dist/ under the feet of the tests running beside this one.
-  const install = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], folder);
+  const install = await run(
+    'npm',
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'],
+    folder,
+  );
   t.is(install.code, 0, install.output);
   const tests = await run('npm', ['test'], folder);
   t.is(tests.code, 0, tests.output);
@@ -86,7 +92,9 @@ test('from plugd new to a served call: the plugin builds and tests on its own, a
   const call = await run('npx', ['plugd', '--home', daemon.home, 'call', 'hello.greet', '{"name":"you"}'], folder);
   t.is(call.output, '"hello, you!"\n');
   // The daemon refuses bad params with the very message the harness gave the plugin's own test.
-  await t.throwsAsync(daemon.call('hello.greet', { name: 42 }), { message: 'Invalid params: params.name must be string' });
+  await t.throwsAsync(daemon.call('hello.greet', { name: 42 }), {
+    message: 'Invalid params: params.name must be string',
+  });
 
   const source = join(folder, 'src/index.ts');
   writeFileSync(source, readFileSync(source, 'utf8').replace('`hello, ${name}!`', '`howdy, ${name}!`'));

@@ -25,10 +25,17 @@ const hasCompiler = found('make') && (found('c++') || found('g++'));
 
 /** A shell's environment, without the npm_* variables of an `npm test` running this file (its prefix, its config). */
 function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_'))), ...extra };
+  return {
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_'))),
+    ...extra,
+  };
 }
 
-function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; deadlineMs?: number } = {}) {
+function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; deadlineMs?: number } = {},
+) {
   return new Promise<{ code: number | null; output: string }>((resolve) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? userEnv() });
     let output = '';
@@ -37,7 +44,10 @@ function run(command: string, args: string[], options: { cwd?: string; env?: Nod
     const deadline = options.deadlineMs && setTimeout(() => child.kill('SIGKILL'), options.deadlineMs);
     child.on('close', (code, signal) => {
       clearTimeout(deadline || undefined);
-      resolve({ code, output: signal ? `${output}\n${command} ${args.join(' ')} killed after ${options.deadlineMs} ms` : output });
+      resolve({
+        code,
+        output: signal ? `${output}\n${command} ${args.join(' ')} killed after ${options.deadlineMs} ms` : output,
+      });
     });
   });
 }
@@ -51,7 +61,10 @@ function pack(t: ExecutionContext): Promise<string> {
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     const packed = await run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], { cwd: ROOT });
     if (packed.code !== 0) throw new Error(`npm pack failed:\n${packed.output}`);
-    return join(dir, readdirSync(dir).find((name) => name.endsWith('.tgz'))!);
+    return join(
+      dir,
+      readdirSync(dir).find((name) => name.endsWith('.tgz'))!,
+    );
   })();
   t.log('packing and installing plugd: about a minute');
   return tarball;
@@ -62,24 +75,37 @@ async function install(t: ExecutionContext, env: NodeJS.ProcessEnv = {}): Promis
   const file = await pack(t);
   const prefix = mkdtempSync(join(tmpdir(), 'plugd-prefix-'));
   t.teardown(() => rmSync(prefix, { recursive: true, force: true }));
-  const installed = await run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', file], {
-    env: userEnv(env),
-    deadlineMs: INSTALL_DEADLINE_MS,
-  });
+  const installed = await run(
+    'npm',
+    ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', file],
+    {
+      env: userEnv(env),
+      deadlineMs: INSTALL_DEADLINE_MS,
+    },
+  );
   if (installed.code !== 0) throw new Error(`npm install -g failed:\n${installed.output}`);
   return join(prefix, 'lib', 'node_modules', 'plugd', 'dist', 'cli', 'plugd.js');
 }
 
 /** Starts the installed plugd on a home with one process plugin; returns how it serves it. */
-async function serveProcessPlugin(t: ExecutionContext, cli: string): Promise<{ status: PluginStatus; answer: unknown }> {
+async function serveProcessPlugin(
+  t: ExecutionContext,
+  cli: string,
+): Promise<{ status: PluginStatus; answer: unknown }> {
   const home = makeHome(t, {
     plugins: {
-      'native/package.json': JSON.stringify({ name: 'native', type: 'module', plugd: { entry: 'index.js', isolation: 'process' } }),
+      'native/package.json': JSON.stringify({
+        name: 'native',
+        type: 'module',
+        plugd: { entry: 'index.js', isolation: 'process' },
+      }),
       'native/index.js': "export default { setup(ctx) { ctx.rpc.method('pid', {}, () => process.pid); } };\n",
     },
   });
   cleanUpDaemonOf(t, home.home);
-  const started = await run(process.execPath, [cli, '--home', home.home, 'start'], { env: userEnv({ PLUGD_HOME: '' }) });
+  const started = await run(process.execPath, [cli, '--home', home.home, 'start'], {
+    env: userEnv({ PLUGD_HOME: '' }),
+  });
   t.is(started.code, 0, started.output);
   const client = await RpcClient.connect(home.socket);
   try {
@@ -97,24 +123,31 @@ if (!hasNpm) {
   test.skip('packaging: npm is not on PATH', () => undefined);
 } else {
   if (hasCompiler) {
-    test.serial('npm pack → npm install -g: the addon is built at install and a process plugin runs over shared memory', async (t) => {
-      t.timeout(2 * INSTALL_DEADLINE_MS + 60_000);
-      const cli = await install(t);
-      const { status, answer } = await serveProcessPlugin(t, cli);
-      t.is(status.isolation, 'process');
-      t.is(status.channel, 'shm');
-      t.is(answer, status.pid);
-    });
+    test.serial(
+      'npm pack → npm install -g: the addon is built at install and a process plugin runs over shared memory',
+      async (t) => {
+        t.timeout(2 * INSTALL_DEADLINE_MS + 60_000);
+        const cli = await install(t);
+        const { status, answer } = await serveProcessPlugin(t, cli);
+        t.is(status.isolation, 'process');
+        t.is(status.channel, 'shm');
+        t.is(answer, status.pid);
+      },
+    );
   } else {
-    test.skip('packaging over shared memory: no C++ compiler and make here to build the addon at install', () => undefined);
+    test.skip('packaging over shared memory: no C++ compiler and make here to build the addon at install', () =>
+      undefined);
   }
 
-  test.serial('npm install -g where the addon cannot be built (no compiler): the install succeeds, and a process plugin serves over its pipe', async (t) => {
-    t.timeout(2 * INSTALL_DEADLINE_MS + 60_000);
-    const cli = await install(t, { CC: '/bin/false', CXX: '/bin/false' });
-    const { status, answer } = await serveProcessPlugin(t, cli);
-    t.is(status.isolation, 'process');
-    t.is(status.channel, 'pipe');
-    t.is(answer, status.pid);
-  });
+  test.serial(
+    'npm install -g where the addon cannot be built (no compiler): the install succeeds, and a process plugin serves over its pipe',
+    async (t) => {
+      t.timeout(2 * INSTALL_DEADLINE_MS + 60_000);
+      const cli = await install(t, { CC: '/bin/false', CXX: '/bin/false' });
+      const { status, answer } = await serveProcessPlugin(t, cli);
+      t.is(status.isolation, 'process');
+      t.is(status.channel, 'pipe');
+      t.is(answer, status.pid);
+    },
+  );
 }

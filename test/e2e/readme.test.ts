@@ -26,7 +26,8 @@ function shellBlocks(heading: string): string[] {
   return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]);
 }
 
-const commands = (block: string) => block.split('\n').filter((line) => line.trim() !== '' && !line.trim().startsWith('#'));
+const commands = (block: string) =>
+  block.split('\n').filter((line) => line.trim() !== '' && !line.trim().startsWith('#'));
 
 function hasNetcat(): boolean {
   try {
@@ -40,8 +41,18 @@ function hasNetcat(): boolean {
 /** A user's shell: the test's npm_* variables left out, npm's cache shared, no install scripts. */
 function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const cache = execFileSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8' }).trim();
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')));
-  return { ...env, npm_config_cache: cache, npm_config_prefer_offline: 'true', npm_config_ignore_scripts: 'true', npm_config_audit: 'false', npm_config_fund: 'false', ...extra };
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')),
+  );
+  return {
+    ...env,
+    npm_config_cache: cache,
+    npm_config_prefer_offline: 'true',
+    npm_config_ignore_scripts: 'true',
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+    ...extra,
+  };
 }
 
 function bash(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
@@ -68,13 +79,19 @@ function projectCopy(t: ExecutionContext): string {
   t.teardown(() => rmSync(copy, { recursive: true, force: true }));
   symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
   copyFileSync(join(ROOT, 'package.json'), join(copy, 'package.json'));
-  for (const folder of ['dist', 'plugins', 'plugin-template']) cpSync(join(ROOT, folder), join(copy, folder), { recursive: true });
+  for (const folder of ['dist', 'plugins', 'plugin-template'])
+    cpSync(join(ROOT, folder), join(copy, folder), { recursive: true });
   return copy;
 }
 
 /** `npm start` in `project`, resolved once the daemon says it is running; stopped (SIGTERM to its group) after the test. */
 async function npmStart(t: ExecutionContext, project: string): Promise<string> {
-  const child = spawn('npm', ['start'], { cwd: project, env: userEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('npm', ['start'], {
+    cwd: project,
+    env: userEnv(),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise((resolve) => child.on('exit', resolve));
   const stopGroup = (signal: NodeJS.Signals) => {
     try {
@@ -110,22 +127,25 @@ async function npmStart(t: ExecutionContext, project: string): Promise<string> {
 const netcat = hasNetcat();
 const quickStart = netcat ? test : test.skip;
 
-quickStart(`README quick start: npm start, then every command of the next block${netcat ? '' : ' (skipped: no nc; apt-get install netcat-openbsd)'}`, async (t) => {
-  t.timeout(COMMAND_TIMEOUT_MS * 2);
-  const [startBlock, tryBlock] = shellBlocks('## Quick start');
-  t.true(startBlock.includes('npm start'));
-  const project = projectCopy(t);
-  const welcome = await npmStart(t, project);
-  t.regex(welcome, /web: +http:\/\/127\.0\.0\.1:\d+\/login#token=/);
-  for (const line of commands(tryBlock)) {
-    const run = await bash(line, project, userEnv());
-    t.is(run.code, 0, `${line}\n${run.output}`);
-    t.not(run.output.trim(), '', line);
-    const expected = /# (\{.*\})$/.exec(line)?.[1];
-    if (expected) t.deepEqual(JSON.parse(run.output), JSON.parse(expected), line);
-    if (line.includes('| nc ')) t.like(JSON.parse(run.output), { jsonrpc: '2.0', id: 1 }, line);
-  }
-});
+quickStart(
+  `README quick start: npm start, then every command of the next block${netcat ? '' : ' (skipped: no nc; apt-get install netcat-openbsd)'}`,
+  async (t) => {
+    t.timeout(COMMAND_TIMEOUT_MS * 2);
+    const [startBlock, tryBlock] = shellBlocks('## Quick start');
+    t.true(startBlock.includes('npm start'));
+    const project = projectCopy(t);
+    const welcome = await npmStart(t, project);
+    t.regex(welcome, /web: +http:\/\/127\.0\.0\.1:\d+\/login#token=/);
+    for (const line of commands(tryBlock)) {
+      const run = await bash(line, project, userEnv());
+      t.is(run.code, 0, `${line}\n${run.output}`);
+      t.not(run.output.trim(), '', line);
+      const expected = /# (\{.*\})$/.exec(line)?.[1];
+      if (expected) t.deepEqual(JSON.parse(run.output), JSON.parse(expected), line);
+      if (line.includes('| nc ')) t.like(JSON.parse(run.output), { jsonrpc: '2.0', id: 1 }, line);
+    }
+  },
+);
 
 test('README "Write a plugin": every command of its block, in a fresh HOME', async (t) => {
   t.timeout(COMMAND_TIMEOUT_MS * 2);
@@ -148,7 +168,9 @@ test('README "Write a plugin" under npm start, as its comments say: --home .plug
   t.regex(start, /or: npm start, and add --home \.plugd below/);
   const project = projectCopy(t);
   await npmStart(t, project);
-  const underNpmStart = rest.map((line) => line.replaceAll('npx plugd ', 'npx plugd --home .plugd ').replace('~/.plugd/plugins/', 'plugins/'));
+  const underNpmStart = rest.map((line) =>
+    line.replaceAll('npx plugd ', 'npx plugd --home .plugd ').replace('~/.plugd/plugins/', 'plugins/'),
+  );
   const run = await bash(underNpmStart.join('\n'), project, userEnv());
   t.is(run.code, 0, run.output);
   t.regex(run.output, new RegExp(`created plugin hello in ${join(project, 'plugins', 'hello')}`));

@@ -11,7 +11,9 @@ export const SUITE_BURNERS = Number(process.env.PLUGD_TEST_BURNERS ?? 0);
 
 /** Starts `count` busy processes, ended when `owner` ends (its teardown, or the test process's exit). */
 export function startBurners(owner: Owner, count = 8): () => void {
-  const burners = Array.from({ length: count }, () => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
+  const burners = Array.from({ length: count }, () =>
+    spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }),
+  );
   const stop = (): void => {
     for (const burner of burners) if (burner.exitCode === null && burner.signalCode === null) burner.kill('SIGKILL');
   };

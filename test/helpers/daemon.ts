@@ -181,7 +181,15 @@ export async function startDaemon(t: ExecutionContext, setup?: DaemonSetup): Pro
 export async function startDaemon(owner: Owner, setup: DaemonSetup = {}): Promise<TestDaemon> {
   const defer = deferTo(owner);
   const home = makeHome(defer, setup);
-  const args = [...(setup.nodeArgs ?? []), setup.cli ?? CLI, 'start', '--foreground', '--home', home.home, ...(setup.args ?? [])];
+  const args = [
+    ...(setup.nodeArgs ?? []),
+    setup.cli ?? CLI,
+    'start',
+    '--foreground',
+    '--home',
+    home.home,
+    ...(setup.args ?? []),
+  ];
   const stdio: (number | 'ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe'];
   for (const [at, fd] of Object.entries(setup.extraFds ?? {})) {
     while (stdio.length < Number(at)) stdio.push('ignore');
@@ -213,7 +221,8 @@ export async function startDaemon(owner: Owner, setup: DaemonSetup = {}): Promis
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    exited.then((code) => {
+    // `exited` never rejects; once ready, this late reject is a no-op.
+    void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`daemon exited with ${code} before it was ready:\n${output}`));
     });

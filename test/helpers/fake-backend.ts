@@ -68,7 +68,10 @@ export class FakeBackend implements WorkerBackend {
     this.orders.push(order);
     const script = this.script[order.t] ?? {};
     if (script === 'silent') return;
-    const reply: WorkerReport = 'fail' in script ? { id: order.id, ok: false, message: script.fail } : { id: order.id, ok: true, value: script.value };
+    const reply: WorkerReport =
+      'fail' in script
+        ? { id: order.id, ok: false, message: script.fail }
+        : { id: order.id, ok: true, value: script.value };
     queueMicrotask(() => this.reportListener(reply));
   }
 

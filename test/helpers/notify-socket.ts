@@ -48,6 +48,7 @@ export async function listenForNotifications(t: ExecutionContext, folder: string
   return {
     path,
     messages,
-    waitFor: (accept) => until(async () => messages.find((message) => message.some(accept)), Boolean) as Promise<string[]>,
+    waitFor: (accept) =>
+      until(async () => messages.find((message) => message.some(accept)), Boolean) as Promise<string[]>,
   };
 }

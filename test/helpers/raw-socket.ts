@@ -30,7 +30,8 @@ export class RawSocket {
   static open(target: string | { host: string; port: number }): Promise<RawSocket> {
     return new Promise((resolve, reject) => {
       const onConnect = () => resolve(new RawSocket(socket));
-      const socket = typeof target === 'string' ? connect(target, onConnect) : connect(target.port, target.host, onConnect);
+      const socket =
+        typeof target === 'string' ? connect(target, onConnect) : connect(target.port, target.host, onConnect);
       socket.once('error', reject);
     });
   }

@@ -10,7 +10,8 @@ export async function until<T>(probe: () => Promise<T>, accept: (value: T) => bo
   for (;;) {
     const value = await probe();
     if (accept(value)) return value;
-    if (Date.now() > giveUpAt) throw new Error(`gave up waiting after ${GIVE_UP_MS / 1000} s; the last value was ${describe(value)}`);
+    if (Date.now() > giveUpAt)
+      throw new Error(`gave up waiting after ${GIVE_UP_MS / 1000} s; the last value was ${describe(value)}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

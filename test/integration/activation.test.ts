@@ -31,32 +31,48 @@ export default definePlugin({
 });
 `;
 
-const plugins = Object.fromEntries(Array.from({ length: COUNT }, (_, index) => [`p${index}.plugin.js`, counter(index)]));
+const plugins = Object.fromEntries(
+  Array.from({ length: COUNT }, (_, index) => [`p${index}.plugin.js`, counter(index)]),
+);
 
 const states = (list: PluginStatus[]) => Object.fromEntries(list.map((plugin) => [plugin.name, plugin.state]));
 
 test('100 onCall plugins: listed idle with all their methods, a call starts only its own, which idles again and keeps its state', async (t) => {
   // The first scan loads each of the hundred once (a loaded 2-core machine takes its time).
   t.timeout(240_000);
-  const daemon = await startDaemon(t, { plugins, config: { activation: 'onCall', plugins: { p7: { idleStopMs: 1000 } } } });
+  const daemon = await startDaemon(t, {
+    plugins,
+    config: { activation: 'onCall', plugins: { p7: { idleStopMs: 1000 } } },
+  });
   t.like(await daemon.call('daemon.status'), { pid: daemon.pid, plugins: COUNT, pluginsReady: 0, pluginsIdle: COUNT });
   t.regex(daemon.output(), /0 plugin\(s\) ready, 100 idle until called/);
 
   const listed: PluginStatus[] = await daemon.call('plugins.list');
   t.is(listed.length, COUNT);
-  t.true(listed.every((plugin) => plugin.state === 'idle' && plugin.activation === 'onCall'), JSON.stringify(states(listed)));
+  t.true(
+    listed.every((plugin) => plugin.state === 'idle' && plugin.activation === 'onCall'),
+    JSON.stringify(states(listed)),
+  );
   const methods: string[] = await daemon.call('system.listMethods');
   for (let index = 0; index < COUNT; index++) {
-    for (const method of ['incr', 'get', 'which']) t.true(methods.includes(`p${index}.${method}`), `p${index}.${method} is listed`);
+    for (const method of ['incr', 'get', 'which'])
+      t.true(methods.includes(`p${index}.${method}`), `p${index}.${method} is listed`);
   }
 
   t.is(await daemon.call('p7.which'), 7);
   t.is(await daemon.call('p7.incr'), 1);
   const afterCall = states(await daemon.call('plugins.list'));
   t.is(afterCall.p7, 'ready');
-  t.deepEqual(Object.entries(afterCall).filter(([name, state]) => name !== 'p7' && state !== 'idle'), [], 'the others stay idle');
+  t.deepEqual(
+    Object.entries(afterCall).filter(([name, state]) => name !== 'p7' && state !== 'idle'),
+    [],
+    'the others stay idle',
+  );
 
-  await until(async () => (await daemon.call<PluginStatus>('plugins.status', { name: 'p7' })).state, (state) => state === 'idle');
+  await until(
+    async () => (await daemon.call<PluginStatus>('plugins.status', { name: 'p7' })).state,
+    (state) => state === 'idle',
+  );
   t.is(await daemon.call('p7.get'), 1, 'its state came back at its next start');
   t.is((await daemon.call<PluginStatus>('plugins.status', { name: 'p7' })).state, 'ready');
 });
@@ -106,24 +122,40 @@ async function call<T = unknown>(home: Home, method: string, params?: unknown): 
 test('a restart lists an onCall plugin from the cache without starting it; the state it held idle crosses the stop; a plugin with a loop runs eagerly, saying why', async (t) => {
   const home = makeHome(t, { plugins: { 'traced.plugin.js': TRACED, 'ticker.plugin.js': TICKER } });
   const setups = join(home.home, 'setups.log');
-  writeFileSync(join(home.home, 'plugd.json'), JSON.stringify({ activation: 'onCall', plugins: { traced: { idleStopMs: 300, config: { setups } } } }));
+  writeFileSync(
+    join(home.home, 'plugd.json'),
+    JSON.stringify({ activation: 'onCall', plugins: { traced: { idleStopMs: 300, config: { setups } } } }),
+  );
   cleanUpDaemonOf(t, home.home);
   const starts = () => (existsSync(setups) ? readFileSync(setups, 'utf8').split('\n').filter(Boolean).length : 0);
 
   await cli(t, home, 'start');
   t.is(starts(), 1, 'its first start in this home loaded it once to learn its methods');
-  t.like(await call(home, 'plugins.status', { name: 'traced' }), { state: 'idle', activation: 'onCall', methods: ['traced.incr', 'traced.get'] });
+  t.like(await call(home, 'plugins.status', { name: 'traced' }), {
+    state: 'idle',
+    activation: 'onCall',
+    methods: ['traced.incr', 'traced.get'],
+  });
   t.like(await call(home, 'plugins.status', { name: 'ticker' }), { state: 'ready', activation: 'eager' });
-  t.regex(readFileSync(join(home.home, 'plugd.log'), 'utf8'), /plugin ticker runs eagerly though it asks for onCall: it runs a loop/);
+  t.regex(
+    readFileSync(join(home.home, 'plugd.log'), 'utf8'),
+    /plugin ticker runs eagerly though it asks for onCall: it runs a loop/,
+  );
   t.is(await call(home, 'traced.incr'), 1);
   t.is(await call(home, 'traced.incr'), 2);
   t.is(starts(), 2);
   // Idle again: the stop saves the snapshot the daemon holds for it.
-  await until(async () => (await call<PluginStatus>(home, 'plugins.status', { name: 'traced' })).state, (state) => state === 'idle');
+  await until(
+    async () => (await call<PluginStatus>(home, 'plugins.status', { name: 'traced' })).state,
+    (state) => state === 'idle',
+  );
   await cli(t, home, 'stop');
 
   await cli(t, home, 'start');
-  t.like(await call(home, 'plugins.status', { name: 'traced' }), { state: 'idle', methods: ['traced.incr', 'traced.get'] });
+  t.like(await call(home, 'plugins.status', { name: 'traced' }), {
+    state: 'idle',
+    methods: ['traced.incr', 'traced.get'],
+  });
   t.is(starts(), 2, 'the cache knew its methods: no worker started');
   t.is(await call(home, 'traced.get'), 2, 'the state kept at the stop came back at its first call');
   t.is(starts(), 3);
@@ -147,7 +179,10 @@ export default definePlugin({
   const error = await t.throwsAsync<any>(daemon.call('slow.hi'));
   t.is(error.code, -32003);
   t.regex(error.message, /slow\.hi exceeded its deadline of 100 ms/);
-  await until(async () => (await daemon.call<PluginStatus>('plugins.status', { name: 'slow' })).state, (state) => state === 'ready');
+  await until(
+    async () => (await daemon.call<PluginStatus>('plugins.status', { name: 'slow' })).state,
+    (state) => state === 'ready',
+  );
   t.is(await daemon.call('slow.hi'), 'hi');
 });
 
@@ -160,10 +195,17 @@ ${methods.map((name) => `    ctx.rpc.method('${name}', {}, () => '${name}');`).j
   },
 });
 `;
-  const daemon = await startDaemon(t, { plugins: { 'grow.plugin.js': version(['a']) }, config: { activation: 'onCall' } });
+  const daemon = await startDaemon(t, {
+    plugins: { 'grow.plugin.js': version(['a']) },
+    config: { activation: 'onCall' },
+  });
   writeFileSync(join(daemon.pluginDir, 'grow.plugin.js'), version(['a', 'b']));
   t.like(await daemon.call('plugins.reload', { name: 'grow' }), { name: 'grow', changed: true });
-  t.like(await daemon.call('plugins.status', { name: 'grow' }), { state: 'idle', methods: ['grow.a', 'grow.b'], reloads: 1 });
+  t.like(await daemon.call('plugins.status', { name: 'grow' }), {
+    state: 'idle',
+    methods: ['grow.a', 'grow.b'],
+    reloads: 1,
+  });
   t.true((await daemon.call<string[]>('system.listMethods')).includes('grow.b'));
 
   writeFileSync(join(daemon.pluginDir, 'grow.plugin.js'), 'export default {{{');
@@ -180,8 +222,14 @@ test('process isolation: an idle onCall plugin has no process; its call starts o
   t.is(await daemon.call('p0.incr'), 1);
   const { pid } = await daemon.call<PluginStatus>('plugins.status', { name: 'p0' });
   t.true(Number.isInteger(pid), 'it runs in a process of its own');
-  await until(async () => (await daemon.call<PluginStatus>('plugins.status', { name: 'p0' })).state, (state) => state === 'idle');
-  await until(async () => isAlive(pid!), (alive) => !alive);
+  await until(
+    async () => (await daemon.call<PluginStatus>('plugins.status', { name: 'p0' })).state,
+    (state) => state === 'idle',
+  );
+  await until(
+    async () => isAlive(pid!),
+    (alive) => !alive,
+  );
   t.is(await daemon.call('p0.get'), 1, 'its state came back in its next process');
 });
 
@@ -197,10 +245,20 @@ async function isAlive(pid: number): Promise<boolean> {
 const pythonTest = HAS_PYTHON ? test : test.skip;
 if (!HAS_PYTHON) test.skip('an onCall stdio plugin: python3 is not installed here', () => undefined);
 
-pythonTest('a stdio plugin (the Python scaffold) may be onCall too: idle with its methods, started by its first call', async (t) => {
-  const daemon = await startDaemon(t, { plugins: pythonScaffold('greeter'), config: { plugins: { greeter: { activation: 'onCall' } } } });
-  t.like(await daemon.call('plugins.status', { name: 'greeter' }), { state: 'idle', activation: 'onCall', isolation: 'process' });
-  t.true((await daemon.call<string[]>('system.listMethods')).includes('greeter.greet'));
-  t.is(await daemon.call('greeter.greet', { name: 'you' }), 'hello, you!');
-  t.like(await daemon.call('plugins.status', { name: 'greeter' }), { state: 'ready', channel: 'pipe' });
-});
+pythonTest(
+  'a stdio plugin (the Python scaffold) may be onCall too: idle with its methods, started by its first call',
+  async (t) => {
+    const daemon = await startDaemon(t, {
+      plugins: pythonScaffold('greeter'),
+      config: { plugins: { greeter: { activation: 'onCall' } } },
+    });
+    t.like(await daemon.call('plugins.status', { name: 'greeter' }), {
+      state: 'idle',
+      activation: 'onCall',
+      isolation: 'process',
+    });
+    t.true((await daemon.call<string[]>('system.listMethods')).includes('greeter.greet'));
+    t.is(await daemon.call('greeter.greet', { name: 'you' }), 'hello, you!');
+    t.like(await daemon.call('plugins.status', { name: 'greeter' }), { state: 'ready', channel: 'pipe' });
+  },
+);

@@ -33,7 +33,10 @@ test('CommonJS plugins serve: .plugin.cjs, .plugin.js outside "type": "module", 
   t.is(await daemon.call('a.hi'), 'a');
   t.is(await daemon.call('b.hi'), 'b');
   t.is(await daemon.call('c.hi'), 'c');
-  t.deepEqual(await daemon.call('c.where'), [join(daemon.pluginDir, 'c', 'x'), join(daemon.pluginDir, 'c', 'index.js')]);
+  t.deepEqual(await daemon.call('c.where'), [
+    join(daemon.pluginDir, 'c', 'x'),
+    join(daemon.pluginDir, 'c', 'index.js'),
+  ]);
 });
 
 const READER = `import { readFileSync } from 'node:fs';
@@ -58,7 +61,12 @@ function contentsOf(root: string): Record<string, string> {
 
 test('a plugin reaches its own files through import.meta.url, and its folder stays as it was', async (t) => {
   const daemon = await startDaemon(t, {
-    plugins: { 'r/package.json': JSON.stringify({ name: 'r', type: 'module', plugd: { entry: 'index.ts' } }), 'r/index.ts': READER, 'r/data.txt': 'mine', 'r/data.json': '{"n": 7}' },
+    plugins: {
+      'r/package.json': JSON.stringify({ name: 'r', type: 'module', plugd: { entry: 'index.ts' } }),
+      'r/index.ts': READER,
+      'r/data.txt': 'mine',
+      'r/data.json': '{"n": 7}',
+    },
   });
   const folder = join(daemon.pluginDir, 'r');
   const before = contentsOf(folder);
@@ -88,19 +96,29 @@ async function runInForeground(t: ExecutionContext, command: string, args: strin
   });
 }
 
-const canMountReadOnly = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind /tmp /tmp && mount -o remount,bind,ro /tmp /tmp']).status === 0;
+const canMountReadOnly =
+  spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind /tmp /tmp && mount -o remount,bind,ro /tmp /tmp']).status === 0;
 
-(canMountReadOnly ? test : test.skip)('a plugin folder mounted read-only loads (skipped without unshare and mount rights)', async (t) => {
-  const { home, pluginDir } = makeHome(t, {
-    plugins: { 'r/package.json': JSON.stringify({ name: 'r', type: 'module', plugd: { entry: 'index.ts' } }), 'r/index.ts': READER, 'r/data.txt': 'mine', 'r/data.json': '{"n": 7}' },
-  });
-  // The daemon runs in a mount namespace of its own, where the plugin folder is read-only.
-  const script = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" "$1" && exec "$2" "$3" start --foreground --home "$4"';
-  await runInForeground(t, 'unshare', ['-m', 'sh', '-c', script, 'sh', pluginDir, process.execPath, CLI, home]);
-  const client = await RpcClient.connect(join(home, 'plugd.sock'));
-  t.teardown(() => client.close());
-  t.deepEqual(await client.call('r.read'), ['mine', 7, join(pluginDir, 'r')]);
-});
+(canMountReadOnly ? test : test.skip)(
+  'a plugin folder mounted read-only loads (skipped without unshare and mount rights)',
+  async (t) => {
+    const { home, pluginDir } = makeHome(t, {
+      plugins: {
+        'r/package.json': JSON.stringify({ name: 'r', type: 'module', plugd: { entry: 'index.ts' } }),
+        'r/index.ts': READER,
+        'r/data.txt': 'mine',
+        'r/data.json': '{"n": 7}',
+      },
+    });
+    // The daemon runs in a mount namespace of its own, where the plugin folder is read-only.
+    const script =
+      'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" "$1" && exec "$2" "$3" start --foreground --home "$4"';
+    await runInForeground(t, 'unshare', ['-m', 'sh', '-c', script, 'sh', pluginDir, process.execPath, CLI, home]);
+    const client = await RpcClient.connect(join(home, 'plugd.sock'));
+    t.teardown(() => client.close());
+    t.deepEqual(await client.call('r.read'), ['mine', 7, join(pluginDir, 'r')]);
+  },
+);
 
 const versioned = (version: string) => `export default {
   setup(ctx) {
@@ -124,7 +142,9 @@ test('a reload that cannot write its build fails with the reason, and the old ve
   t.is((await daemon.call('daemon.status')).pid, daemon.pid);
 });
 
-const fastRestart = { supervision: { restart: { initialDelayMs: 20, maxDelayMs: 200, maxCrashes: 5, windowMs: 60_000 } } };
+const fastRestart = {
+  supervision: { restart: { initialDelayMs: 20, maxDelayMs: 200, maxCrashes: 5, windowMs: 60_000 } },
+};
 
 test('two daemons serving one plugin folder keep their own builds: a rebuild in one leaves the other restarting fine', async (t) => {
   const first = await startDaemon(t, { plugins: { 'v.plugin.js': versioned('one') }, config: fastRestart });
@@ -136,7 +156,10 @@ test('two daemons serving one plugin folder keep their own builds: a rebuild in 
   t.is(await second.call('v.version'), 'two');
   // The first restarts its version after a crash: its build is still there.
   await t.throwsAsync(first.call('v.exit'));
-  await until(() => first.call('plugins.status', { name: 'v' }), (status: any) => status.state === 'ready' || status.state === 'failed');
+  await until(
+    () => first.call('plugins.status', { name: 'v' }),
+    (status: any) => status.state === 'ready' || status.state === 'failed',
+  );
   t.is(await first.call('v.version'), 'one');
   t.is((await first.call('plugins.status', { name: 'v' })).restarts, 1);
 });
@@ -158,23 +181,39 @@ test('--watch follows every file a build read, in the plugin folder or outside i
   });
   t.is(await daemon.call('d.value'), 'one a');
   writePlugin(daemon.pluginDir, 'lib/util.ts', "export const value = 'two';");
-  await until(() => daemon.call('d.value'), (value) => value === 'two a');
+  await until(
+    () => daemon.call('d.value'),
+    (value) => value === 'two a',
+  );
   writePlugin(daemon.pluginDir, '../shared/outside.ts', "export const shared = 'b';");
-  await until(() => daemon.call('d.value'), (value) => value === 'two b');
+  await until(
+    () => daemon.call('d.value'),
+    (value) => value === 'two b',
+  );
   const rescan = await daemon.call('plugins.reload', {});
-  t.deepEqual(rescan.skipped.map((skip: { path: string }) => skip.path), [join(daemon.pluginDir, 'junk')]);
+  t.deepEqual(
+    rescan.skipped.map((skip: { path: string }) => skip.path),
+    [join(daemon.pluginDir, 'junk')],
+  );
   t.notRegex(daemon.output(), /skipped \S*\/lib:/);
   t.regex(daemon.output(), /skipped \S*\/junk: folder without package.json/);
 });
 
 test('plugd dev reloads a single-file plugin when a file it imports changes', async (t) => {
   const { home: folder } = makeHome(t, {});
-  writePlugin(folder, 'd.plugin.ts', "import { value } from './lib/util.ts';\nexport default { setup(ctx) { ctx.rpc.method('value', {}, () => value); } };\n");
+  writePlugin(
+    folder,
+    'd.plugin.ts',
+    "import { value } from './lib/util.ts';\nexport default { setup(ctx) { ctx.rpc.method('value', {}, () => value); } };\n",
+  );
   writePlugin(folder, 'lib/util.ts', "export const value = 'one';");
   await runInForeground(t, process.execPath, [CLI, 'dev', join(folder, 'd.plugin.ts')]);
   const client = await RpcClient.connect(join(folder, '.plugd-dev', 'plugd.sock'));
   t.teardown(() => client.close());
   t.is(await client.call('d.value'), 'one');
   writePlugin(folder, 'lib/util.ts', "export const value = 'two';");
-  await until(() => client.call('d.value'), (value) => value === 'two');
+  await until(
+    () => client.call('d.value'),
+    (value) => value === 'two',
+  );
 });

@@ -23,7 +23,12 @@ test('built-ins with one or two params take them by position too', async (t) => 
   t.deepEqual(await call('plugins.reload', ['echo', true]), { name: 'echo', changed: true });
   // By name as before; and a method that takes nothing still takes [].
   t.is((await call('system.listMethods', [])).includes('echo.say'), true);
-  const tooMany = await raw.request({ jsonrpc: '2.0', method: 'system.methodHelp', params: ['echo.say', 'x'], id: 'many' });
+  const tooMany = await raw.request({
+    jsonrpc: '2.0',
+    method: 'system.methodHelp',
+    params: ['echo.say', 'x'],
+    id: 'many',
+  });
   t.is(tooMany.error.code, -32602);
   t.regex(tooMany.error.message, /at most 1 by position \(method\)/);
 });

@@ -40,7 +40,9 @@ test("the seed's echo daemon, written with the library API, answers over the soc
   const exited = new Promise((resolve) => child.on('exit', resolve));
   t.teardown(() => child.kill('SIGKILL'));
   killOnExit(() => child.kill('SIGKILL'));
-  await new Promise<void>((resolve) => child.stdout.on('data', (chunk) => String(chunk).includes('echo daemon ready') && resolve()));
+  await new Promise<void>((resolve) =>
+    child.stdout.on('data', (chunk) => String(chunk).includes('echo daemon ready') && resolve()),
+  );
   const client = await RpcClient.connect(join(home, 'plugd.sock'));
   t.teardown(() => client.close());
   t.is(await client.call('examples.echo', { message: 'hello' }), 'hello');
@@ -52,7 +54,10 @@ test("the seed's echo daemon, written with the library API, answers over the soc
 
 test('a worker loop runs without overlap, counts its errors, and pauses and resumes (also by the seed names)', async (t) => {
   const daemon = await startDaemon(t, { plugins: { 'looper.plugin.js': LOOPER } });
-  const stats = await until(() => daemon.call('looper.stats'), (value: any) => value.iterations >= 12);
+  const stats = await until(
+    () => daemon.call('looper.stats'),
+    (value: any) => value.iterations >= 12,
+  );
   t.false(stats.overlapped);
   t.is(stats.started, 1);
   const [listed] = await daemon.call('worker.list');
@@ -62,8 +67,14 @@ test('a worker loop runs without overlap, counts its errors, and pauses and resu
   t.regex(daemon.output(), /"plugin":"looper".*every fourth iteration fails/);
 
   // Two pauses at once are both answered (each waits for its own report from the worker).
-  const pauses = await Promise.all([daemon.call('worker.pause', { name: 'looper' }), daemon.call('plugins.pause', { name: 'looper' })]);
-  t.deepEqual(pauses.map((answer: any) => answer.paused), [true, true]);
+  const pauses = await Promise.all([
+    daemon.call('worker.pause', { name: 'looper' }),
+    daemon.call('plugins.pause', { name: 'looper' }),
+  ]);
+  t.deepEqual(
+    pauses.map((answer: any) => answer.paused),
+    [true, true],
+  );
   const paused = await t.throwsAsync<any>(daemon.call('looper.stats'));
   t.is(paused.code, -32001);
   t.regex(paused.message, /plugin looper is paused/);
@@ -79,7 +90,10 @@ test('a worker loop runs without overlap, counts its errors, and pauses and resu
   t.is((await daemon.call('worker.status', { name: 'looper' })).loops.iterations, 0);
 
   await daemon.call('worker.resume', { name: 'looper' });
-  const resumed = await until(() => daemon.call('looper.stats'), (value: any) => value.iterations > second + 3);
+  const resumed = await until(
+    () => daemon.call('looper.stats'),
+    (value: any) => value.iterations > second + 3,
+  );
   t.false(resumed.overlapped);
   t.is(resumed.started, 1);
 });

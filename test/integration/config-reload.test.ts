@@ -27,9 +27,16 @@ function writeConfig(daemon: TestDaemon, config: object | string): void {
 }
 
 /** Each plugin's worker (its thread id or pid) and reload count. */
-async function workers(daemon: TestDaemon): Promise<Record<string, { worker?: number; reloads: number; isolation: string }>> {
+async function workers(
+  daemon: TestDaemon,
+): Promise<Record<string, { worker?: number; reloads: number; isolation: string }>> {
   const list = await daemon.call<PluginStatus[]>('plugins.list');
-  return Object.fromEntries(list.map((plugin) => [plugin.name, { worker: plugin.threadId ?? plugin.pid, reloads: plugin.reloads, isolation: plugin.isolation }]));
+  return Object.fromEntries(
+    list.map((plugin) => [
+      plugin.name,
+      { worker: plugin.threadId ?? plugin.pid, reloads: plugin.reloads, isolation: plugin.isolation },
+    ]),
+  );
 }
 
 test("SIGHUP after editing one plugin's config reloads that plugin only, which serves the new config", async (t) => {
@@ -40,7 +47,10 @@ test("SIGHUP after editing one plugin's config reloads that plugin only, which s
 
   writeConfig(daemon, { plugins: { ...config.plugins, a: { config: { greeting: 'two' } } } });
   daemon.signal('SIGHUP');
-  await until(() => daemon.call('a.config'), (answer) => answer.greeting === 'two');
+  await until(
+    () => daemon.call('a.config'),
+    (answer) => answer.greeting === 'two',
+  );
 
   const after = await workers(daemon);
   t.not(after.a.worker, before.a.worker, 'a runs in a new worker');
@@ -71,7 +81,9 @@ test('plugd reload applies plugd.json: a changed config, isolation or supervisio
   t.deepEqual(after.c, before.c, 'c keeps its worker');
 
   // A per-plugin supervision override is a setting too.
-  writeConfig(daemon, { plugins: { a: { config: { n: 2 } }, b: { isolation: 'process' }, c: { supervision: { callTimeoutMs: 5000 } } } });
+  writeConfig(daemon, {
+    plugins: { a: { config: { n: 2 } }, b: { isolation: 'process' }, c: { supervision: { callTimeoutMs: 5000 } } },
+  });
   const again = await daemon.call('daemon.reload');
   t.deepEqual(again.reloaded, ['c']);
   t.deepEqual(again.unchanged, ['a', 'b']);
@@ -92,7 +104,10 @@ test('what needs a restart is named and keeps its old value; the rest of the fil
 });
 
 test('an invalid plugd.json changes nothing: plugd reload exits 1 with the reason, SIGHUP logs it', async (t) => {
-  const daemon = await startDaemon(t, { plugins: { 'a.plugin.js': configured }, config: { plugins: { a: { config: { n: 1 } } } } });
+  const daemon = await startDaemon(t, {
+    plugins: { 'a.plugin.js': configured },
+    config: { plugins: { a: { config: { n: 1 } } } },
+  });
   const before = await workers(daemon);
 
   writeConfig(daemon, '{ "plugins": { "a": { "config": { "n": 2 } } ');
@@ -107,13 +122,16 @@ test('an invalid plugd.json changes nothing: plugd reload exits 1 with the reaso
 
   writeConfig(daemon, { watch: 'yes', plugins: { a: { config: { n: 2 } } } });
   daemon.signal('SIGHUP');
-  await until(async () => daemon.output(), (output) => /reload on SIGHUP failed: plugd\.json not applied, nothing changed: .*watch/.test(output));
+  await until(
+    async () => daemon.output(),
+    (output) => /reload on SIGHUP failed: plugd\.json not applied, nothing changed: .*watch/.test(output),
+  );
 
   t.deepEqual(await daemon.call('a.config'), { n: 1 });
   t.deepEqual(await workers(daemon), before);
 });
 
-test('a new pluginDir is rescanned: its plugins load, the old folder\'s leave', async (t) => {
+test("a new pluginDir is rescanned: its plugins load, the old folder's leave", async (t) => {
   const daemon = await startDaemon(t, { plugins: { 'a.plugin.js': configured, 'b.plugin.js': configured } });
   const other = join(daemon.home, 'other');
   mkdirSync(other);
@@ -161,7 +179,9 @@ export default definePlugin({
   },
 });
 `;
-  const settings = (mode: string, n: number) => ({ plugins: { p: { isolation: 'process', env: { MODE: mode }, config: { n } } } });
+  const settings = (mode: string, n: number) => ({
+    plugins: { p: { isolation: 'process', env: { MODE: mode }, config: { n } } },
+  });
   const daemon = await startDaemon(t, { plugins: { 'p.plugin.js': envPlugin }, config: settings('slow', 1) });
   const first = await daemon.call('p.env');
   t.like(first, { mode: 'slow', config: { n: 1 } });

@@ -18,7 +18,8 @@ test('rpc.discover declares a result schema for every built-in, and the real ans
   const discovered: { methods: OpenRpcMethod[] } = await daemon.call('rpc.discover');
   const builtins = discovered.methods.filter((method) => method['x-plugin'] === undefined);
   t.true(builtins.length >= 20, `${builtins.length} built-ins`);
-  for (const method of builtins) t.not(Object.keys(method.result.schema).length, 0, `${method.name} declares no result`);
+  for (const method of builtins)
+    t.not(Object.keys(method.result.schema).length, 0, `${method.name} declares no result`);
 
   const ajv = new Ajv({ strict: false, allErrors: true });
   const schemaOf = new Map(builtins.map((method) => [method.name, method.result.schema]));
@@ -43,7 +44,9 @@ test('rpc.discover declares a result schema for every built-in, and the real ans
   await answerMatches('system.listMethods');
   await answerMatches('system.methodHelp', { method: 'echo.say' });
   await answerMatches('system.methodSignature', { method: 'daemon.status' });
-  await answerMatches('system.multicall', [[{ methodName: 'echo.say', params: { text: 'a' } }, { methodName: 'nope' }]]);
+  await answerMatches('system.multicall', [
+    [{ methodName: 'echo.say', params: { text: 'a' } }, { methodName: 'nope' }],
+  ]);
   await answerMatches('system.getCapabilities');
   await answerMatches('rpc.discover');
   await answerMatches('plugins.unload', { name: 'echo' });

@@ -17,13 +17,21 @@ interface Answer {
   body: string;
 }
 
-function http(base: string, path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+function http(
+  base: string,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const outgoing = request(new URL(path, base), { method: options.method ?? 'GET', headers: options.headers }, (incoming) => {
-      let body = '';
-      incoming.on('data', (chunk) => (body += chunk));
-      incoming.on('end', () => resolve({ status: incoming.statusCode!, headers: incoming.headers, body }));
-    });
+    const outgoing = request(
+      new URL(path, base),
+      { method: options.method ?? 'GET', headers: options.headers },
+      (incoming) => {
+        let body = '';
+        incoming.on('data', (chunk) => (body += chunk));
+        incoming.on('end', () => resolve({ status: incoming.statusCode!, headers: incoming.headers, body }));
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end(options.body);
   });
@@ -31,7 +39,10 @@ function http(base: string, path: string, options: { method?: string; headers?: 
 
 const rpc = (method: string, params?: unknown) => JSON.stringify({ jsonrpc: '2.0', method, params, id: 1 });
 
-async function dashboardDaemon(t: Parameters<typeof startDaemon>[0], config?: object): Promise<{ daemon: TestDaemon; base: string; token: string }> {
+async function dashboardDaemon(
+  t: Parameters<typeof startDaemon>[0],
+  config?: object,
+): Promise<{ daemon: TestDaemon; base: string; token: string }> {
   const daemon = await startDaemon(t, { examples: true, args: ['--tcp', '127.0.0.1:0'], config });
   const { tcp } = await daemon.call('daemon.status');
   return { daemon, base: `http://${tcp}`, token: readFileSync(join(daemon.home, 'token'), 'utf8').trim() };
@@ -63,7 +74,11 @@ test('plugd dashboard prints the login URL with the token in the fragment; the p
   const { session } = JSON.parse(login.body);
   t.regex(session, /^[\w-]{40,}$/);
   t.false(session.includes(token), 'the session is not the token');
-  const status = await http(base, '/', { method: 'POST', headers: { 'x-plugd-session': session, origin: base }, body: rpc('daemon.status') });
+  const status = await http(base, '/', {
+    method: 'POST',
+    headers: { 'x-plugd-session': session, origin: base },
+    body: rpc('daemon.status'),
+  });
   t.is(JSON.parse(status.body).result.pid, daemon.pid);
 });
 
@@ -82,13 +97,20 @@ test('a request that carries only cookies is refused, whatever they hold', async
   const { base, token } = await dashboardDaemon(t);
   await logIn(base, token);
   const cookie = 'plugd_session=x; plugd_session_1=a.b';
-  t.is((await http(base, '/', { method: 'POST', headers: { cookie, origin: base }, body: rpc('daemon.status') })).status, 401);
+  t.is(
+    (await http(base, '/', { method: 'POST', headers: { cookie, origin: base }, body: rpc('daemon.status') })).status,
+    401,
+  );
   t.is((await firstEvents(base, { cookie }, /$^/)).status, 401);
 });
 
 test('every answer carries a strict CSP (no inline script), nosniff and frame-ancestors none', async (t) => {
   const { base, token } = await dashboardDaemon(t);
-  for (const answer of [await http(base, '/'), await http(base, '/app.js'), await http(base, '/', { method: 'POST', body: rpc('daemon.status') })]) {
+  for (const answer of [
+    await http(base, '/'),
+    await http(base, '/app.js'),
+    await http(base, '/', { method: 'POST', body: rpc('daemon.status') }),
+  ]) {
     const csp = String(answer.headers['content-security-policy']);
     t.regex(csp, /script-src 'self'(;|$)/);
     t.regex(csp, /frame-ancestors 'none'/);
@@ -98,7 +120,11 @@ test('every answer carries a strict CSP (no inline script), nosniff and frame-an
 });
 
 /** The first events of the stream, then it hangs up. */
-function firstEvents(base: string, headers: Record<string, string>, until: RegExp): Promise<{ status: number; text: string }> {
+function firstEvents(
+  base: string,
+  headers: Record<string, string>,
+  until: RegExp,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const outgoing = request(new URL('/events', base), { headers }, (incoming) => {
       let text = '';
@@ -137,23 +163,48 @@ test('a POST with the session acts only from the dashboard origin: another origi
   const { daemon, base, token } = await dashboardDaemon(t);
   const session = await logIn(base, token);
   const pause = rpc('plugins.pause', { name: 'echo' });
-  const strangers: Record<string, string>[] = [{ origin: 'http://127.0.0.1:1' }, { origin: 'null' }, { 'sec-fetch-site': 'same-site' }, {}];
+  const strangers: Record<string, string>[] = [
+    { origin: 'http://127.0.0.1:1' },
+    { origin: 'null' },
+    { 'sec-fetch-site': 'same-site' },
+    {},
+  ];
   for (const headers of strangers) {
-    const refused = await http(base, '/', { method: 'POST', headers: { ...session, 'content-type': 'application/json', ...headers }, body: pause });
+    const refused = await http(base, '/', {
+      method: 'POST',
+      headers: { ...session, 'content-type': 'application/json', ...headers },
+      body: pause,
+    });
     t.is(refused.status, 403, JSON.stringify(headers));
   }
   t.false((await daemon.call('plugins.status', { name: 'echo' })).paused, 'nothing ran');
-  const own = await http(base, '/', { method: 'POST', headers: { ...session, origin: base, 'content-type': 'application/json' }, body: rpc('echo.say', { text: 'hi' }) });
+  const own = await http(base, '/', {
+    method: 'POST',
+    headers: { ...session, origin: base, 'content-type': 'application/json' },
+    body: rpc('echo.say', { text: 'hi' }),
+  });
   t.deepEqual(JSON.parse(own.body).result, { text: 'hi' });
-  const sameOrigin = await http(base, '/', { method: 'POST', headers: { ...session, 'sec-fetch-site': 'same-origin' }, body: rpc('echo.say', { text: 'so' }) });
+  const sameOrigin = await http(base, '/', {
+    method: 'POST',
+    headers: { ...session, 'sec-fetch-site': 'same-origin' },
+    body: rpc('echo.say', { text: 'so' }),
+  });
   t.deepEqual(JSON.parse(sameOrigin.body).result, { text: 'so' });
 });
 
 test('scripts keep using Authorization: Bearer; without it or a session a POST gets 401', async (t) => {
   const { base, token } = await dashboardDaemon(t);
-  const bearer = await http(base, '/', { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: rpc('echo.say', { text: 'b' }) });
+  const bearer = await http(base, '/', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: rpc('echo.say', { text: 'b' }),
+  });
   t.deepEqual(JSON.parse(bearer.body).result, { text: 'b' });
-  const forged = await http(base, '/', { method: 'POST', headers: { 'x-plugd-session': 'a'.repeat(43), origin: base }, body: rpc('echo.say', { text: 'x' }) });
+  const forged = await http(base, '/', {
+    method: 'POST',
+    headers: { 'x-plugd-session': 'a'.repeat(43), origin: base },
+    body: rpc('echo.say', { text: 'x' }),
+  });
   t.is(forged.status, 401);
 });
 
@@ -173,7 +224,8 @@ function openStream(base: string, headers: Record<string, string>): Promise<{ en
 test('plugd token --rotate ends every session and every open /events stream at once', async (t) => {
   const { daemon, base, token } = await dashboardDaemon(t);
   const session = await logIn(base, token);
-  const ask = () => http(base, '/', { method: 'POST', headers: { ...session, origin: base }, body: rpc('daemon.status') });
+  const ask = () =>
+    http(base, '/', { method: 'POST', headers: { ...session, origin: base }, body: rpc('daemon.status') });
   t.is((await ask()).status, 200);
   const streams = [await openStream(base, session), await openStream(base, { authorization: `Bearer ${token}` })];
   t.teardown(() => streams.forEach((stream) => stream.close()));
@@ -190,12 +242,24 @@ test('Log out ends the session on the daemon, and its open stream', async (t) =>
   const other = await logIn(base, token);
   const stream = await openStream(base, session);
   t.teardown(() => stream.close());
-  t.is((await http(base, '/logout', { method: 'POST', headers: { ...session, origin: 'http://127.0.0.1:1' } })).status, 403, 'not from another origin');
+  t.is(
+    (await http(base, '/logout', { method: 'POST', headers: { ...session, origin: 'http://127.0.0.1:1' } })).status,
+    403,
+    'not from another origin',
+  );
   t.is((await http(base, '/logout', { method: 'POST', headers: { ...session, origin: base } })).status, 204);
   await stream.ended;
-  t.is((await http(base, '/', { method: 'POST', headers: { ...session, origin: base }, body: rpc('daemon.status') })).status, 401);
+  t.is(
+    (await http(base, '/', { method: 'POST', headers: { ...session, origin: base }, body: rpc('daemon.status') }))
+      .status,
+    401,
+  );
   t.is((await http(base, '/logout', { method: 'POST', headers: { ...session, origin: base } })).status, 401, 'once');
-  t.is((await http(base, '/', { method: 'POST', headers: { ...other, origin: base }, body: rpc('daemon.status') })).status, 200, 'other sessions hold');
+  t.is(
+    (await http(base, '/', { method: 'POST', headers: { ...other, origin: base }, body: rpc('daemon.status') })).status,
+    200,
+    'other sessions hold',
+  );
 });
 
 test('a session unused for dashboard.sessionIdleMs ends, its stream with it', async (t) => {
@@ -205,7 +269,11 @@ test('a session unused for dashboard.sessionIdleMs ends, its stream with it', as
   t.teardown(() => stream.close());
   // A stream is no use of the session: only requests are.
   await stream.ended;
-  t.is((await http(base, '/', { method: 'POST', headers: { ...session, origin: base }, body: rpc('daemon.status') })).status, 401);
+  t.is(
+    (await http(base, '/', { method: 'POST', headers: { ...session, origin: base }, body: rpc('daemon.status') }))
+      .status,
+    401,
+  );
 });
 
 test('sessions are kept at most 1000: a script that logs in in a loop ends the oldest, not the daemon', async (t) => {
@@ -213,7 +281,8 @@ test('sessions are kept at most 1000: a script that logs in in a loop ends the o
   const first = await logIn(base, token);
   const second = await logIn(base, token);
   for (let index = 0; index < 999; index++) await logIn(base, token);
-  const ask = (session: Record<string, string>) => http(base, '/', { method: 'POST', headers: { ...session, origin: base }, body: rpc('daemon.status') });
+  const ask = (session: Record<string, string>) =>
+    http(base, '/', { method: 'POST', headers: { ...session, origin: base }, body: rpc('daemon.status') });
   t.is((await ask(first)).status, 401, 'the oldest ended');
   t.is((await ask(second)).status, 200);
 });

@@ -11,7 +11,8 @@ import { ROOT, runCli } from '../helpers/daemon.js';
 import { HAS_PYTHON } from '../fixtures/exec/plugins.js';
 
 const pythonTest = HAS_PYTHON ? test : test.skip;
-if (!HAS_PYTHON) test.skip('sdk-python and the Python scaffold unittests: python3 is not installed here', () => undefined);
+if (!HAS_PYTHON)
+  test.skip('sdk-python and the Python scaffold unittests: python3 is not installed here', () => undefined);
 
 /** Runs python3 unittest in `cwd`; resolves with its exit code and what it printed. */
 function unittest(cwd: string, args: string[]): Promise<{ code: number | null; output: string }> {

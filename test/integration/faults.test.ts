@@ -31,7 +31,10 @@ const junkValue = fc.oneof(
 const request = fc.record(
   {
     jsonrpc: fc.oneof(fc.constant('2.0'), fc.constant('2.0'), junkValue),
-    method: fc.oneof(fc.constantFrom('daemon.status', 'system.methodHelp', 'echo.say', 'echo.echo', 'no.such', 'rpc.discover'), junkValue),
+    method: fc.oneof(
+      fc.constantFrom('daemon.status', 'system.methodHelp', 'echo.say', 'echo.echo', 'no.such', 'rpc.discover'),
+      junkValue,
+    ),
     params: fc.oneof(fc.constant({ text: 'x' }), fc.constant({ method: 'echo.say' }), junkValue),
     id: fc.oneof(id, id, junkValue),
   },
@@ -53,7 +56,8 @@ const isValidRequest = (request: any) =>
   typeof request.method === 'string' &&
   (request.params === undefined || (request.params !== null && typeof request.params === 'object')) &&
   (request.id === undefined || isValidId(request.id));
-const isValidId = (id: unknown) => id === null || typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
+const isValidId = (id: unknown) =>
+  id === null || typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
 /** Only a missing id makes a notification: `"id": null` is a request. */
 const isNotification = (request: any) => isValidRequest(request) && request.id === undefined;
 
@@ -73,7 +77,9 @@ function owed(text: string): boolean {
 /** Whether `answer` is what the spec allows for `text`. */
 function conforms(text: string, answer: any): boolean {
   const shaped = (reply: any) =>
-    reply?.jsonrpc === '2.0' && ('result' in reply) !== ('error' in reply) && (!reply.error || Number.isInteger(reply.error.code));
+    reply?.jsonrpc === '2.0' &&
+    'result' in reply !== 'error' in reply &&
+    (!reply.error || Number.isInteger(reply.error.code));
   let parsed: any;
   try {
     parsed = JSON.parse(text);
@@ -81,9 +87,13 @@ function conforms(text: string, answer: any): boolean {
     return answer?.error?.code === -32700 && answer.id === null;
   }
   // An invalid request is answered with its own id when that id is valid.
-  const invalidId = (request: any) => (request !== null && typeof request === 'object' && isValidId(request.id) ? request.id : null);
+  const invalidId = (request: any) =>
+    request !== null && typeof request === 'object' && isValidId(request.id) ? request.id : null;
   const one = (request: any, reply: any) =>
-    shaped(reply) && (isValidRequest(request) ? reply.id === request.id : reply.error?.code === -32600 && reply.id === invalidId(request));
+    shaped(reply) &&
+    (isValidRequest(request)
+      ? reply.id === request.id
+      : reply.error?.code === -32600 && reply.id === invalidId(request));
   if (!Array.isArray(parsed)) return one(parsed, answer);
   if (parsed.length === 0) return answer?.error?.code === -32600;
   const owedMembers = parsed.filter((request) => !isNotification(request));
@@ -120,7 +130,11 @@ test('a flood of 1000 connections held at once is served, and all are answered',
   const sockets = await Promise.all(Array.from({ length: 1000 }, () => RawSocket.open(daemon.socket)));
   t.teardown(() => sockets.forEach((raw) => raw.close()));
   t.is((await daemon.call('daemon.status')).connections, 1001);
-  const answers = await Promise.all(sockets.map((raw, index) => raw.request({ jsonrpc: '2.0', method: 'echo.say', params: { text: `${index}` }, id: index })));
+  const answers = await Promise.all(
+    sockets.map((raw, index) =>
+      raw.request({ jsonrpc: '2.0', method: 'echo.say', params: { text: `${index}` }, id: index }),
+    ),
+  );
   t.true(answers.every((answer, index) => answer.result?.text === `${index}`));
 });
 
@@ -141,9 +155,14 @@ test('a plugin that floods its channel with large answers delays nobody else and
   const flooder = await daemon.client();
   const floods = Promise.all(Array.from({ length: 48 }, (_, n) => flooder.call<any>('flood.blob', { n })));
   const meanwhile = await Promise.all(Array.from({ length: 20 }, (_, n) => daemon.call('echo.say', { text: `${n}` })));
-  t.deepEqual(meanwhile.map((answer: any) => answer.text), Array.from({ length: 20 }, (_, n) => `${n}`));
+  t.deepEqual(
+    meanwhile.map((answer: any) => answer.text),
+    Array.from({ length: 20 }, (_, n) => `${n}`),
+  );
   const blobs = await floods;
-  t.true(blobs.every((blob, n) => blob.n === n && blob.data.length === 1024 * 1024 && blob.data[1000] === String(n % 10)));
+  t.true(
+    blobs.every((blob, n) => blob.n === n && blob.data.length === 1024 * 1024 && blob.data[1000] === String(n % 10)),
+  );
 });
 
 test('concurrent reloads, unloads, loads and a stop: every request gets exactly one answer', async (t) => {
@@ -151,7 +170,11 @@ test('concurrent reloads, unloads, loads and a stop: every request gets exactly 
   const raw = await RawSocket.open(daemon.socket);
   t.teardown(() => raw.close());
   const requests = [
-    ...Array.from({ length: 20 }, (_, n) => ({ method: 'plugins.reload', params: { name: 'echo', force: true }, id: `reload-${n}` })),
+    ...Array.from({ length: 20 }, (_, n) => ({
+      method: 'plugins.reload',
+      params: { name: 'echo', force: true },
+      id: `reload-${n}`,
+    })),
     ...Array.from({ length: 50 }, (_, n) => ({ method: 'echo.say', params: { text: 'x' }, id: `call-${n}` })),
     { method: 'plugins.unload', params: { name: 'counter' }, id: 'unload' },
     { method: 'daemon.reload', id: 'rescan' },

@@ -51,8 +51,12 @@ async function incrementsAcrossReloads(daemon: TestDaemon) {
     }
   });
   // Every client has had answers before the first reload, so the reloads happen under load.
-  await until(async () => values.length, (count) => count >= CLIENTS * 10);
-  for (let reload = 0; reload < RELOADS; reload++) await daemon.call('plugins.reload', { name: 'counter', force: true });
+  await until(
+    async () => values.length,
+    (count) => count >= CLIENTS * 10,
+  );
+  for (let reload = 0; reload < RELOADS; reload++)
+    await daemon.call('plugins.reload', { name: 'counter', force: true });
   done = true;
   await Promise.all(loops);
   return { values, errors };
@@ -113,15 +117,25 @@ test('a freeze that outlasts freezeTimeoutMs fails the reload, naming the plugin
 test('a new version whose restore fails rolls back: the old worker, unfrozen, serves the calls that waited', async (t) => {
   const daemon = await startDaemon(t, { plugins: { 'counter.plugin.js': COUNTER } });
   const before = (await counterPlugin(daemon)).threadId;
-  writeFileSync(join(daemon.pluginDir, 'counter.plugin.js'), COUNTER.replace('restore: (state) => {', 'restore: (state) => { throw new Error("bad state");'));
+  writeFileSync(
+    join(daemon.pluginDir, 'counter.plugin.js'),
+    COUNTER.replace('restore: (state) => {', 'restore: (state) => { throw new Error("bad state");'),
+  );
   let done = false;
   const values: number[] = [];
   const errors: string[] = [];
   const loops = Array.from({ length: 4 }, async () => {
     const client = await daemon.client();
-    while (!done) await client.call<number>('counter.incr').then((value) => values.push(value), (error: Error) => errors.push(error.message));
+    while (!done)
+      await client.call<number>('counter.incr').then(
+        (value) => values.push(value),
+        (error: Error) => errors.push(error.message),
+      );
   });
-  await until(async () => values.length, (count) => count >= 40);
+  await until(
+    async () => values.length,
+    (count) => count >= 40,
+  );
   const error = await t.throwsAsync<any>(daemon.call('plugins.reload', { name: 'counter' }));
   done = true;
   await Promise.all(loops);
@@ -145,7 +159,11 @@ test('a call queued by a freeze keeps its own deadline', async (t) => {
   // in the queue with -32003 while the freeze waits on `held`.
   const client = await daemon.client();
   const error: any = await until(
-    () => client.call('counter.quick').then(() => undefined, (failure: unknown) => failure),
+    () =>
+      client.call('counter.quick').then(
+        () => undefined,
+        (failure: unknown) => failure,
+      ),
     (failure) => failure !== undefined,
   );
   t.is(error.code, -32003);

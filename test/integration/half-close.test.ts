@@ -9,7 +9,11 @@ import { join } from 'node:path';
 import { startDaemon } from '../helpers/daemon.js';
 
 /** Connects, writes `lines`, half-closes, and collects everything until the daemon closes its side. */
-function sendThenHalfClose(target: string | { host: string; port: number }, lines: unknown[], lastNewline = true): Promise<unknown[]> {
+function sendThenHalfClose(
+  target: string | { host: string; port: number },
+  lines: unknown[],
+  lastNewline = true,
+): Promise<unknown[]> {
   return new Promise((resolve, reject) => {
     const socket: Socket = typeof target === 'string' ? connect(target) : connect(target.port, target.host);
     let received = '';
@@ -32,18 +36,23 @@ function sendThenHalfClose(target: string | { host: string; port: number }, line
 }
 
 type Answer = { id: unknown; result?: unknown };
-const byId = (answers: unknown[]): Record<string, Answer> => Object.fromEntries((answers as Answer[]).map((answer) => [JSON.stringify(answer.id), answer]));
+const byId = (answers: unknown[]): Record<string, Answer> =>
+  Object.fromEntries((answers as Answer[]).map((answer) => [JSON.stringify(answer.id), answer]));
 
 test('over the unix socket, a half-closed client gets the answers of its plugin calls, batches and built-ins', async (t) => {
   const daemon = await startDaemon(t, { examples: true });
-  const answers = await sendThenHalfClose(daemon.socket, [
-    { jsonrpc: '2.0', method: 'echo.say', params: { text: 'a' }, id: 1 },
+  const answers = await sendThenHalfClose(
+    daemon.socket,
     [
-      { jsonrpc: '2.0', method: 'echo.say', params: { text: 'b' }, id: 2 },
-      { jsonrpc: '2.0', method: 'daemon.status', id: 3 },
+      { jsonrpc: '2.0', method: 'echo.say', params: { text: 'a' }, id: 1 },
+      [
+        { jsonrpc: '2.0', method: 'echo.say', params: { text: 'b' }, id: 2 },
+        { jsonrpc: '2.0', method: 'daemon.status', id: 3 },
+      ],
+      { jsonrpc: '2.0', method: 'echo.say', params: { text: 'no newline' }, id: 4 },
     ],
-    { jsonrpc: '2.0', method: 'echo.say', params: { text: 'no newline' }, id: 4 },
-  ], false);
+    false,
+  );
   t.is(answers.length, 3);
   const batch = answers.find(Array.isArray) as Array<{ id: number; result: unknown }>;
   t.deepEqual(batch.map((answer) => answer.id).sort(), [2, 3]);

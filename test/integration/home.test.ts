@@ -4,7 +4,17 @@
 // not this user's own (or open to others, or a file) is refused.
 
 import test from 'ava';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -18,7 +28,9 @@ function processesMentioning(text: string): number[] {
     .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid)
     .filter((pid) => {
       try {
-        return [`/proc/${pid}/environ`, `/proc/${pid}/cmdline`].some((file) => readFileSync(file, 'utf8').includes(text));
+        return [`/proc/${pid}/environ`, `/proc/${pid}/cmdline`].some((file) =>
+          readFileSync(file, 'utf8').includes(text),
+        );
       } catch {
         return false;
       }
@@ -59,7 +71,10 @@ test('a socket path over 106 bytes fails the start with the reason, and leaves n
   for (const args of [['start'], ['start', '--foreground']]) {
     const started = await runCli(['--home', home, ...args]);
     t.is(started.code, 1, args.join(' '));
-    t.is(started.stderr.trim(), `socket path too long (${Buffer.byteLength(socket)} bytes, at most 106): use a shorter --home`);
+    t.is(
+      started.stderr.trim(),
+      `socket path too long (${Buffer.byteLength(socket)} bytes, at most 106): use a shorter --home`,
+    );
   }
   t.false(existsSync(join(home, 'plugd.pid')));
   t.deepEqual(processesMentioning(home), [], 'no daemon left running');

@@ -35,11 +35,15 @@ test('core hooks fire for calls, loads and crashes; plugin taps receive forwarde
   });
   const events: string[] = [];
   daemon.hooks.pluginLoaded.tap('test', (plugin) => events.push(`loaded ${plugin.name}`));
-  daemon.hooks.pluginCrashed.tap('test', (crash) => events.push(`crashed ${crash.name}: ${crash.reason} -> ${crash.next}`));
+  daemon.hooks.pluginCrashed.tap('test', (crash) =>
+    events.push(`crashed ${crash.name}: ${crash.reason} -> ${crash.next}`),
+  );
   daemon.hooks.beforeCall.tapPromise('test', async (call: CallInfo) =>
     call.method === 'watcher.seen' ? { ...call, params: {} } : call,
   );
-  daemon.hooks.afterCall.tap('test', (call, outcome) => events.push(`after ${call.method}${outcome.error ? ` ${outcome.error.code}` : ''}`));
+  daemon.hooks.afterCall.tap('test', (call, outcome) =>
+    events.push(`after ${call.method}${outcome.error ? ` ${outcome.error.code}` : ''}`),
+  );
   t.teardown(() => daemon.stop());
   await daemon.start();
   const client = await RpcClient.connect(join(home, 'plugd.sock'));
@@ -54,8 +58,9 @@ test('core hooks fire for calls, loads and crashes; plugin taps receive forwarde
   writeFileSync(join(pluginDir, 'late.plugin.js'), `export default { setup() {} }`);
   await client.call('daemon.reload');
   daemon.hooks.signal.for('SIGUSR2').call('SIGUSR2');
-  const seen = await until(() => client.call<string[]>('watcher.seen', ['ignored: beforeCall rewrites these params']), (list) =>
-    list.includes('SIGUSR2'),
+  const seen = await until(
+    () => client.call<string[]>('watcher.seen', ['ignored: beforeCall rewrites these params']),
+    (list) => list.includes('SIGUSR2'),
   );
   t.true(seen.includes('loaded late'));
   t.true(seen.includes('loaded crashy')); // The restart after the crash.

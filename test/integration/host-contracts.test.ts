@@ -47,7 +47,11 @@ test('ctx.log writes plugd.log records naming the plugin, from setup, methods an
   t.is(await daemon.call('late.note'), 'ok');
   const log = join(daemon.home, 'plugd.log');
   const records = await until(
-    async () => readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line)),
+    async () =>
+      readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
     (lines) => ['set up', 'noted', 'loop iteration threw'].every((msg) => lines.some((record) => record.msg === msg)),
   );
   const find = (msg: string) => records.find((record) => record.msg === msg);
@@ -62,7 +66,9 @@ const withId = (id: string, member: string) => `export default { setup(ctx) {
 } };`;
 
 test('two plugins may declare schemas with the same $id, and an edited one reloads', async (t) => {
-  const daemon = await startDaemon(t, { plugins: { 'one.plugin.mjs': withId('Req', 'a'), 'two.plugin.mjs': withId('Req', 'b') } });
+  const daemon = await startDaemon(t, {
+    plugins: { 'one.plugin.mjs': withId('Req', 'a'), 'two.plugin.mjs': withId('Req', 'b') },
+  });
   t.is(await daemon.call('one.take', { a: 1 }), 1);
   t.is(await daemon.call('two.take', { b: 2 }), 2);
   writePlugin(daemon.pluginDir, 'one.plugin.mjs', withId('Req', 'c'));
@@ -75,17 +81,28 @@ test('two plugins may declare schemas with the same $id, and an edited one reloa
 test('a reload gives a failed plugin a fresh crash history', async (t) => {
   const daemon = await startDaemon(t, {
     config: { supervision: { restart: { initialDelayMs: 10, maxDelayMs: 20, maxCrashes: 2, windowMs: 60_000 } } },
-    plugins: { 'brittle.plugin.mjs': `export default { setup(ctx) { ctx.rpc.method('die', {}, () => process.exit(3)); } };` },
+    plugins: {
+      'brittle.plugin.mjs': `export default { setup(ctx) { ctx.rpc.method('die', {}, () => process.exit(3)); } };`,
+    },
   });
   await t.throwsAsync(daemon.call('brittle.die'));
-  await until(() => stateOf(daemon, 'brittle'), (plugin) => plugin.state === 'ready');
+  await until(
+    () => stateOf(daemon, 'brittle'),
+    (plugin) => plugin.state === 'ready',
+  );
   await t.throwsAsync(daemon.call('brittle.die'));
-  await until(() => stateOf(daemon, 'brittle'), (plugin) => plugin.state === 'failed');
+  await until(
+    () => stateOf(daemon, 'brittle'),
+    (plugin) => plugin.state === 'failed',
+  );
   await daemon.call('plugins.reload', { name: 'brittle', force: true });
   t.is((await stateOf(daemon, 'brittle')).state, 'ready');
   await t.throwsAsync(daemon.call('brittle.die'));
   // One crash after the reload restarts it: the two before the reload are forgotten.
-  const after = await until(() => stateOf(daemon, 'brittle'), (plugin) => plugin.state !== 'crashed' && plugin.state !== 'loading');
+  const after = await until(
+    () => stateOf(daemon, 'brittle'),
+    (plugin) => plugin.state !== 'crashed' && plugin.state !== 'loading',
+  );
   t.not(after.state, 'failed');
 });
 

@@ -37,7 +37,13 @@ const MORE_CHUNKS = 1 << 30;
 const MB = 1024 * 1024;
 
 export const CASES: HostileCase[] = [
-  { name: 'a message that is not an object', method: 'post', params: { value: 1 }, violation: /not an envelope|report that is not an object/, modes: ALL },
+  {
+    name: 'a message that is not an object',
+    method: 'post',
+    params: { value: 1 },
+    violation: /not an envelope|report that is not an object/,
+    modes: ALL,
+  },
   {
     name: 'a health message without cells',
     method: 'post',
@@ -80,7 +86,13 @@ export const CASES: HostileCase[] = [
     violation: /IPC channel: a line that is not JSON/,
     modes: PROCESSES,
   },
-  { name: 'a result that is not JSON', method: 'forgeResult', params: { text: 'not json' }, violation: /not one JSON value|not JSON|not an envelope/, modes: ALL },
+  {
+    name: 'a result that is not JSON',
+    method: 'forgeResult',
+    params: { text: 'not json' },
+    violation: /not one JSON value|not JSON|not an envelope/,
+    modes: ALL,
+  },
   {
     name: 'an error frame without an error',
     method: 'forgeError',
@@ -102,7 +114,13 @@ export const CASES: HostileCase[] = [
     violation: /frame without a valid id/,
     modes: RINGS,
   },
-  { name: 'a misaligned head', method: 'inject', params: { payload: 'x', advance: 2 }, violation: /ring head .* is not a valid index/, modes: RINGS },
+  {
+    name: 'a misaligned head',
+    method: 'inject',
+    params: { payload: 'x', advance: 2 },
+    violation: /ring head .* is not a valid index/,
+    modes: RINGS,
+  },
   {
     name: 'a chunk header announcing 128 MiB',
     method: 'inject',
@@ -150,7 +168,10 @@ const ringFrame = fc.record({
 const portMessage = (mode: HostileMode) =>
   mode === 'thread'
     ? fc.record({ value: fc.jsonValue({ maxDepth: 3 }) })
-    : fc.oneof(fc.record({ value: fc.jsonValue({ maxDepth: 3 }) }), fc.record({ raw: fc.uint8Array({ maxLength: 32 }).map((bytes) => Array.from(bytes)) }));
+    : fc.oneof(
+        fc.record({ value: fc.jsonValue({ maxDepth: 3 }) }),
+        fc.record({ raw: fc.uint8Array({ maxLength: 32 }).map((bytes) => Array.from(bytes)) }),
+      );
 
 /** A daemon with `count` hostile plugins and a bystander, shared by a file's tests (stopped after them). */
 export function sharedDaemon(mode: HostileMode, count: number): () => Promise<TestDaemon> {
@@ -176,7 +197,13 @@ export async function pluginNamed(daemon: TestDaemon, name: string): Promise<any
 }
 
 /** What must hold after any hostile message: the daemon and the bystander serve, the plugin came back, memory stayed. */
-export async function assertContained(t: any, daemon: TestDaemon, plugin: string, rssBefore: number, restartsBefore: number): Promise<any> {
+export async function assertContained(
+  t: any,
+  daemon: TestDaemon,
+  plugin: string,
+  rssBefore: number,
+  restartsBefore: number,
+): Promise<any> {
   const status = await Promise.race([
     daemon.call('daemon.status'),
     new Promise((_, reject) => setTimeout(() => reject(new Error('daemon.status took over a second')), 1000)),
@@ -196,21 +223,27 @@ export function registerHostileCases(mode: HostileMode): void {
   const daemon = sharedDaemon(mode, cases.length + 1);
 
   cases.forEach((one, index) => {
-    test.serial(`${mode}: ${one.name} is a violation: the plugin is killed and restarted, nothing else notices`, async (t) => {
-      const running = await daemon();
-      const name = pluginName(index);
-      t.is(await running.call(`${name}.prime`), 'primed');
-      const rss = rssOf(running.pid);
-      const error = await t.throwsAsync<any>(running.call(`${name}.${one.method}`, one.params));
-      t.is(error!.code, -32001, error!.message);
-      t.regex(error!.message, /protocol violation/);
-      const back = await assertContained(t, running, name, rss, 0);
-      t.regex(back.lastError, one.violation);
-      const logged = running.output().split('\n').filter((line) => line.includes(`plugin ${name} crashed: protocol violation`));
-      t.is(logged.length, 1, 'one log line names the violation');
-      t.regex(logged[0], one.violation);
-      t.is(await running.call(`${name}.prime`), 'primed');
-    });
+    test.serial(
+      `${mode}: ${one.name} is a violation: the plugin is killed and restarted, nothing else notices`,
+      async (t) => {
+        const running = await daemon();
+        const name = pluginName(index);
+        t.is(await running.call(`${name}.prime`), 'primed');
+        const rss = rssOf(running.pid);
+        const error = await t.throwsAsync<any>(running.call(`${name}.${one.method}`, one.params));
+        t.is(error!.code, -32001, error!.message);
+        t.regex(error!.message, /protocol violation/);
+        const back = await assertContained(t, running, name, rss, 0);
+        t.regex(back.lastError, one.violation);
+        const logged = running
+          .output()
+          .split('\n')
+          .filter((line) => line.includes(`plugin ${name} crashed: protocol violation`));
+        t.is(logged.length, 1, 'one log line names the violation');
+        t.regex(logged[0], one.violation);
+        t.is(await running.call(`${name}.prime`), 'primed');
+      },
+    );
   });
 
   if (mode !== 'pipe') {
@@ -229,69 +262,95 @@ export function registerHostileCases(mode: HostileMode): void {
     });
   }
 
-  test.serial(`${mode}: a log record is re-serialised by the core: a newline forges no record, the plugin's name is the core's`, async (t) => {
-    const running = await daemon();
-    const name = pluginName(cases.length);
-    const message = `first\n{"level":50,"plugin":"daemon","msg":"forged"}`;
-    t.is(await running.call(`${name}.log`, { fields: { plugin: 'payments' }, message }), 'logged');
-    const lines = await until(
-      async () => running.output().split('\n').filter((line) => line.includes('forged')),
-      (found) => found.length > 0,
-    );
-    t.is(lines.length, 1, 'one record, whatever its message holds');
-    t.is(lines[0].match(/"plugin":/g)?.length, 1, 'one plugin key');
-    const record = JSON.parse(lines[0]);
-    t.is(record.plugin, name);
-    t.is(record.msg, message);
-  });
+  test.serial(
+    `${mode}: a log record is re-serialised by the core: a newline forges no record, the plugin's name is the core's`,
+    async (t) => {
+      const running = await daemon();
+      const name = pluginName(cases.length);
+      const message = `first\n{"level":50,"plugin":"daemon","msg":"forged"}`;
+      t.is(await running.call(`${name}.log`, { fields: { plugin: 'payments' }, message }), 'logged');
+      const lines = await until(
+        async () =>
+          running
+            .output()
+            .split('\n')
+            .filter((line) => line.includes('forged')),
+        (found) => found.length > 0,
+      );
+      t.is(lines.length, 1, 'one record, whatever its message holds');
+      t.is(lines[0].match(/"plugin":/g)?.length, 1, 'one plugin key');
+      const record = JSON.parse(lines[0]);
+      t.is(record.plugin, name);
+      t.is(record.msg, message);
+    },
+  );
 
-  test.serial(`${mode}: 128 MiB on stdout without a newline is cut at 64 KiB and costs the daemon no memory`, async (t) => {
-    const running = await daemon();
-    const name = pluginName(cases.length);
-    const rss = rssOf(running.pid);
-    t.is(await running.call(`${name}.print`, { bytes: 128 * MB, newline: true }), 'printed');
-    // The line after the flood: once it is logged, the daemon has read all of it.
-    await until(async () => running.output().includes('"msg":"print done"'), (done) => done);
-    const cut = running.output().split('\n').find((line) => line.includes('"cut":true') && line.includes(name));
-    const record = JSON.parse(cut!);
-    t.is(record.stream, 'stdout');
-    t.true(record.msg.length <= 64 * 1024 && record.msg.length > 32 * 1024, `${record.msg.length} characters kept`);
-    t.true(rssOf(running.pid) - rss < 100 * MB, 'RSS within 100 MB of where it was');
-    t.is(await running.call(`${name}.prime`), 'primed');
-    t.is(await running.call('bystander.ping'), 'pong');
-  });
+  test.serial(
+    `${mode}: 128 MiB on stdout without a newline is cut at 64 KiB and costs the daemon no memory`,
+    async (t) => {
+      const running = await daemon();
+      const name = pluginName(cases.length);
+      const rss = rssOf(running.pid);
+      t.is(await running.call(`${name}.print`, { bytes: 128 * MB, newline: true }), 'printed');
+      // The line after the flood: once it is logged, the daemon has read all of it.
+      await until(
+        async () => running.output().includes('"msg":"print done"'),
+        (done) => done,
+      );
+      const cut = running
+        .output()
+        .split('\n')
+        .find((line) => line.includes('"cut":true') && line.includes(name));
+      const record = JSON.parse(cut!);
+      t.is(record.stream, 'stdout');
+      t.true(record.msg.length <= 64 * 1024 && record.msg.length > 32 * 1024, `${record.msg.length} characters kept`);
+      t.true(rssOf(running.pid) - rss < 100 * MB, 'RSS within 100 MB of where it was');
+      t.is(await running.call(`${name}.prime`), 'primed');
+      t.is(await running.call('bystander.ping'), 'pong');
+    },
+  );
 
-  test.serial(`${mode}: fast-check: random ${mode === 'pipe' ? '' : 'frames into the ring and '}messages from inside a plugin take nothing else down`, async (t) => {
-    t.timeout(300_000);
-    const running = await daemon();
-    const rss = rssOf(running.pid);
-    const attack =
-      mode === 'pipe'
-        ? portMessage(mode).map((params) => ({ method: 'post', params }))
-        : fc.oneof(
-            ringFrame.map((params) => ({ method: 'inject', params })),
-            portMessage(mode).map((params) => ({ method: 'post', params })),
-          );
-    let killed = 0;
-    await fc.assert(
-      fc.asyncProperty(attack, async ({ method, params }) => {
-        // A ring broken by the last attack but not yet read may be found on this call instead: then the next worker serves it.
-        const primed = async (): Promise<unknown> => {
-          await until(() => pluginNamed(running, FUZZED), (status) => status.state === 'ready');
-          return running.call(`${FUZZED}.prime`).catch((error) => (error.code === -32001 ? primed() : Promise.reject(error)));
-        };
-        if ((await primed()) !== 'primed') return false;
-        const restarts = (await pluginNamed(running, FUZZED)).restarts;
-        // Answered, killed (-32001) or past its deadline (-32003): any of them, as long as nothing else is touched.
-        const outcome = await running.call(`${FUZZED}.${method}`, { ...params, answer: true }).catch((error) => error);
-        if (outcome?.code === -32001) killed++;
-        await assertContained(t, running, FUZZED, rss, outcome?.code === -32001 ? restarts : -1);
-        return true;
-      }),
-      { numRuns: 12 },
-    );
-    t.log(`${killed} of 12 random attacks were violations`);
-  });
+  test.serial(
+    `${mode}: fast-check: random ${mode === 'pipe' ? '' : 'frames into the ring and '}messages from inside a plugin take nothing else down`,
+    async (t) => {
+      t.timeout(300_000);
+      const running = await daemon();
+      const rss = rssOf(running.pid);
+      const attack =
+        mode === 'pipe'
+          ? portMessage(mode).map((params) => ({ method: 'post', params }))
+          : fc.oneof(
+              ringFrame.map((params) => ({ method: 'inject', params })),
+              portMessage(mode).map((params) => ({ method: 'post', params })),
+            );
+      let killed = 0;
+      await fc.assert(
+        fc.asyncProperty(attack, async ({ method, params }) => {
+          // A ring broken by the last attack but not yet read may be found on this call instead: then the next worker serves it.
+          const primed = async (): Promise<unknown> => {
+            await until(
+              () => pluginNamed(running, FUZZED),
+              (status) => status.state === 'ready',
+            );
+            return running
+              .call(`${FUZZED}.prime`)
+              .catch((error) => (error.code === -32001 ? primed() : Promise.reject(error)));
+          };
+          if ((await primed()) !== 'primed') return false;
+          const restarts = (await pluginNamed(running, FUZZED)).restarts;
+          // Answered, killed (-32001) or past its deadline (-32003): any of them, as long as nothing else is touched.
+          const outcome = await running
+            .call(`${FUZZED}.${method}`, { ...params, answer: true })
+            .catch((error) => error);
+          if (outcome?.code === -32001) killed++;
+          await assertContained(t, running, FUZZED, rss, outcome?.code === -32001 ? restarts : -1);
+          return true;
+        }),
+        { numRuns: 12 },
+      );
+      t.log(`${killed} of 12 random attacks were violations`);
+    },
+  );
 
   test.serial(`${mode}: a forged answer never reaches a client: one request, one answer line`, async (t) => {
     const running = await daemon();
@@ -299,12 +358,18 @@ export function registerHostileCases(mode: HostileMode): void {
     const socket = await RawSocket.open(running.socket);
     t.teardown(() => socket.socket.destroy());
     const forged = '"x"}\n{"jsonrpc":"2.0","id":2,"result":"FORGED"';
-    socket.send(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: `${name}.forgeResult`, params: { text: forged } })}\n`);
+    socket.send(
+      `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: `${name}.forgeResult`, params: { text: forged } })}\n`,
+    );
     const [answer] = await socket.read(1);
     t.is(answer.id, 1);
     t.is(answer.error?.code, -32001);
     socket.send(`${JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'bystander.ping' })}\n`);
     const [next] = await socket.read(1);
-    t.deepEqual(next, { jsonrpc: '2.0', id: 3, result: 'pong' }, 'the next line answers the next request, nothing forged between');
+    t.deepEqual(
+      next,
+      { jsonrpc: '2.0', id: 3, result: 'pong' },
+      'the next line answers the next request, nothing forged between',
+    );
   });
 }

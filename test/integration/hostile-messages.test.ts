@@ -8,4 +8,6 @@ import test from 'ava';
 
 registerHostileCases('thread');
 if (loadShm()) registerHostileCases('shm');
-else test.skip('shm: the shared-memory addon is not built here, the process cases over the ring are skipped', () => undefined);
+else
+  test.skip('shm: the shared-memory addon is not built here, the process cases over the ring are skipped', () =>
+    undefined);

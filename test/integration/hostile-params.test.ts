@@ -22,7 +22,17 @@ const CALC = `export default { setup(ctx) {
 const KEY = fc.constantFrom('__proto__', 'constructor', 'prototype', '$ref', '$id', 'toJSON', 'valueOf', 'a', '');
 
 const scalar = fc.oneof(
-  fc.constantFrom('1e999', '-1e999', '1e400', '-0', '5e-324', '1.7976931348623157e308', '123456789012345678901234567890', 'null', 'true'),
+  fc.constantFrom(
+    '1e999',
+    '-1e999',
+    '1e400',
+    '-0',
+    '5e-324',
+    '1.7976931348623157e308',
+    '123456789012345678901234567890',
+    'null',
+    'true',
+  ),
   fc.constantFrom('"\\ud800"', '"\\u0000"', '"#"', '"#/definitions/x"'),
   fc.string({ maxLength: 20 }).map((text) => JSON.stringify(text)),
   fc.integer({ min: 10_000, max: 300_000 }).map((length) => JSON.stringify('x'.repeat(length))),
@@ -34,7 +44,9 @@ const { value } = fc.letrec<{ value: string }>((tie) => ({
     { depthSize: 'small', withCrossShrink: true },
     scalar,
     fc.array(tie('value'), { maxLength: 4 }).map((items) => `[${items.join(',')}]`),
-    fc.array(fc.tuple(KEY, tie('value')), { maxLength: 4 }).map((members) => `{${members.map(([key, item]) => `${JSON.stringify(key)}:${item}`).join(',')}}`),
+    fc
+      .array(fc.tuple(KEY, tie('value')), { maxLength: 4 })
+      .map((members) => `{${members.map(([key, item]) => `${JSON.stringify(key)}:${item}`).join(',')}}`),
     fc.constant('{"$ref":"#","__proto__":{"$ref":"#/"},"constructor":{"prototype":{"polluted":true}}}'),
   ),
 }));
@@ -48,12 +60,20 @@ const deep = fc
 const wide = fc
   .tuple(fc.integer({ min: 1_000, max: 20_000 }), fc.constantFrom('1', '1e999', '{}', '"v"'), fc.boolean())
   .map(([width, item, asArray]) =>
-    asArray ? `[${Array(width).fill(item).join(',')}]` : `{${Array.from({ length: width }, (_, index) => `"k${index}":${item}`).join(',')}}`,
+    asArray
+      ? `[${Array(width).fill(item).join(',')}]`
+      : `{${Array.from({ length: width }, (_, index) => `"k${index}":${item}`).join(',')}}`,
   );
 
 /** Params as sent: mostly an object or an array (a request), sometimes not (an invalid one). */
 const params = fc
-  .oneof(deep, wide, value, deep.map((text) => `{"a":${text},"b":1}`), value.map((text) => `[${text}]`))
+  .oneof(
+    deep,
+    wide,
+    value,
+    deep.map((text) => `{"a":${text},"b":1}`),
+    value.map((text) => `[${text}]`),
+  )
   .filter((text) => text.length < 900_000);
 
 const METHODS = [
@@ -95,14 +115,21 @@ test('hostile params to plugin methods and built-ins are answered, and the daemo
         return id;
       });
       const answers = await raw.read(ids.length, 30_000);
-      const answered = new Set(answers.filter((answer) => 'result' in answer || 'error' in answer).map((answer) => answer.id));
+      const answered = new Set(
+        answers.filter((answer) => 'result' in answer || 'error' in answer).map((answer) => answer.id),
+      );
       return ids.every((sent) => answered.has(sent));
     }),
     { numRuns: 40, endOnFailure: true },
   );
   // fast-check's own report would print the whole (huge) counterexample.
-  const counterexample = run.counterexample ? `${String(run.counterexample[0]).slice(0, 120)}… (${String(run.counterexample[0]).length} chars)` : '';
-  t.false(run.failed, `seed ${run.seed}, path ${run.counterexamplePath}: ${run.errorInstance ?? 'property false'} for ${counterexample}`);
+  const counterexample = run.counterexample
+    ? `${String(run.counterexample[0]).slice(0, 120)}… (${String(run.counterexample[0]).length} chars)`
+    : '';
+  t.false(
+    run.failed,
+    `seed ${run.seed}, path ${run.counterexamplePath}: ${run.errorInstance ?? 'property false'} for ${counterexample}`,
+  );
   // A call that outlives its deadline: once it has its -32003, any call left pending by a failed send has expired too.
   const expired = await raw.request({ jsonrpc: '2.0', method: 'calc.forever', id: 'late' });
   t.is(expired.error.code, -32003);

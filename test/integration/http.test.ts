@@ -27,8 +27,18 @@ test('POST JSON-RPC over HTTP on the unix socket, as curl --unix-socket does', a
   t.is(status.status, 200);
   t.is(status.type, 'application/json');
   t.is(JSON.parse(status.body).result.pid, daemon.pid);
-  const batch = JSON.parse((await post(daemon.socket, '[{"jsonrpc":"2.0","method":"echo.say","params":{"text":"a"},"id":1},{"jsonrpc":"2.0","method":"nope","id":2}]')).body);
-  t.deepEqual(batch.map((answer: any) => answer.result ?? answer.error.code), [{ text: 'a' }, -32601]);
+  const batch = JSON.parse(
+    (
+      await post(
+        daemon.socket,
+        '[{"jsonrpc":"2.0","method":"echo.say","params":{"text":"a"},"id":1},{"jsonrpc":"2.0","method":"nope","id":2}]',
+      )
+    ).body,
+  );
+  t.deepEqual(
+    batch.map((answer: any) => answer.result ?? answer.error.code),
+    [{ text: 'a' }, -32601],
+  );
   t.is(JSON.parse((await post(daemon.socket, '{nope')).body).error.code, -32700);
   t.is((await post(daemon.socket, '{"jsonrpc":"2.0","method":"daemon.status"}')).status, 204);
   t.is((await post(daemon.socket, '', 'text/plain', 'GET')).status, 405);
@@ -40,7 +50,9 @@ test('an unmodified XML-RPC client (Python xmlrpc.client) gets answers, faults a
   const daemon = await startDaemon(t, { examples: true });
   const script = fileURLToPath(new URL('../fixtures/xmlrpc/client.py', import.meta.url));
   const output = await new Promise<string>((resolve, reject) =>
-    execFile('python3', [script, daemon.socket], (error, stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve(stdout))),
+    execFile('python3', [script, daemon.socket], (error, stdout, stderr) =>
+      error ? reject(new Error(stderr || error.message)) : resolve(stdout),
+    ),
   );
   const seen = JSON.parse(output);
   t.true(seen.methods.includes('echo.say'));

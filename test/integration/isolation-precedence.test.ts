@@ -37,7 +37,10 @@ test('a manifest that asks for a thread cannot take a plugin with env out of its
 test('a manifest may raise a thread to a process, and the log says the manifest did', async (t) => {
   const daemon = await startDaemon(t, { plugins: scanner('process'), config: { isolation: 'thread' } });
   t.like(await pluginNamed(daemon, 'scanner'), { isolation: 'process', state: 'ready' });
-  const output = await until(async () => daemon.output(), (text) => text.includes('scanner runs in a process: its manifest asks'));
+  const output = await until(
+    async () => daemon.output(),
+    (text) => text.includes('scanner runs in a process: its manifest asks'),
+  );
   t.regex(output, /scanner runs in a process: its manifest asks for isolation \\?"process\\?"/);
 });
 
@@ -50,5 +53,8 @@ test('a config that says "thread" for a plugin with env fails its load, naming w
   const error = await t.throwsAsync(daemon.call('scanner.where'));
   t.is((error as { code?: number }).code, -32601);
   const summary = await daemon.call('daemon.reload');
-  t.regex(JSON.stringify(summary), /plugins\.scanner says isolation \\"thread\\" but sets env, which only a process has/);
+  t.regex(
+    JSON.stringify(summary),
+    /plugins\.scanner says isolation \\"thread\\" but sets env, which only a process has/,
+  );
 });

@@ -61,7 +61,10 @@ test('a number literal outside the double range is refused with -32602 naming th
   t.regex(untyped.error.message, /params\.list\[1\]/);
   const positional = await line(raw, '{"jsonrpc":"2.0","method":"calc.echo","params":[1e400],"id":3}');
   t.regex(positional.error.message, /params\[0\]/);
-  const builtin = await line(raw, '{"jsonrpc":"2.0","method":"plugins.status","params":{"name":"calc","x":1e999},"id":4}');
+  const builtin = await line(
+    raw,
+    '{"jsonrpc":"2.0","method":"plugins.status","params":{"name":"calc","x":1e999},"id":4}',
+  );
   t.is(builtin.error.code, -32602);
   // A notification that carries one is dropped unanswered: the next answer is the next request's.
   raw.send('{"jsonrpc":"2.0","method":"calc.echo","params":[1e999]}\n');
@@ -74,7 +77,10 @@ test('an id that cannot be echoed back unchanged gets -32600 with "id": null', a
   const answer = await line(raw, '{"jsonrpc":"2.0","method":"daemon.status","id":1e400}');
   t.is(answer.id, null);
   t.is(answer.error.code, -32600);
-  const batch = await line(raw, '[{"jsonrpc":"2.0","method":"daemon.status","id":-1e400},{"jsonrpc":"2.0","method":"daemon.status","id":2}]');
+  const batch = await line(
+    raw,
+    '[{"jsonrpc":"2.0","method":"daemon.status","id":-1e400},{"jsonrpc":"2.0","method":"daemon.status","id":2}]',
+  );
   t.deepEqual(
     batch.map((one: any) => [one.id, one.error?.code ?? 'ok']),
     [
@@ -99,7 +105,10 @@ test('an invalid request is answered with its id whenever that id is valid', asy
 });
 
 test('an answer over the write limit answers -32603 "answer too large" and keeps the connection', async (t) => {
-  const daemon = await startDaemon(t, { plugins: { 'calc.plugin.js': CALC }, config: { limits: { maxPendingWriteBytes: 4096 } } });
+  const daemon = await startDaemon(t, {
+    plugins: { 'calc.plugin.js': CALC },
+    config: { limits: { maxPendingWriteBytes: 4096 } },
+  });
   const raw = await open(t, daemon);
   const answer = await line(raw, '{"jsonrpc":"2.0","method":"calc.big","params":{"bytes":100000},"id":1}');
   t.is(answer.id, 1);

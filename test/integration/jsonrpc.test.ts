@@ -32,7 +32,12 @@ test('requests, errors, notifications and batches follow JSON-RPC 2.0', async (t
   const invalid = await raw.request({ jsonrpc: '2.0', method: 'system.methodHelp', params: { method: 7 }, id: 5 });
   t.is(invalid.error.code, -32602);
   t.regex(invalid.error.message, /params\.method must be string/);
-  const missing = await raw.request({ jsonrpc: '2.0', method: 'system.methodHelp', params: { method: 'no.such' }, id: 6 });
+  const missing = await raw.request({
+    jsonrpc: '2.0',
+    method: 'system.methodHelp',
+    params: { method: 'no.such' },
+    id: 6,
+  });
   t.is(missing.error.code, -32602);
 
   // A notification is never answered: the next answer is the following request's.
@@ -68,7 +73,10 @@ test('pipelined requests on one connection are all answered, matched by id', asy
   const raw = await open(t, daemon);
   const count = 256; // The default bound on calls in flight per connection.
   raw.send(
-    Array.from({ length: count }, (_, id) => JSON.stringify({ jsonrpc: '2.0', method: 'system.listMethods', id }) + '\n').join(''),
+    Array.from(
+      { length: count },
+      (_, id) => JSON.stringify({ jsonrpc: '2.0', method: 'system.listMethods', id }) + '\n',
+    ).join(''),
   );
   const answers = await raw.read(count);
   t.deepEqual(
@@ -107,12 +115,17 @@ test('thousands of malformed or random lines leave the daemon answering', async 
     fc.string({ unit: 'binary', maxLength: 200 }),
     fc.json(),
     fc.jsonValue().map((value) => JSON.stringify(value)),
-    fc.record({
-      jsonrpc: fc.oneof(fc.constant('2.0'), fc.anything()),
-      method: fc.oneof(fc.constantFrom('daemon.status', 'system.methodHelp', 'no.such', 'plugins.reload'), fc.anything()),
-      params: fc.anything(),
-      id: fc.anything(),
-    }).map((value) => JSON.stringify(value) ?? 'null'),
+    fc
+      .record({
+        jsonrpc: fc.oneof(fc.constant('2.0'), fc.anything()),
+        method: fc.oneof(
+          fc.constantFrom('daemon.status', 'system.methodHelp', 'no.such', 'plugins.reload'),
+          fc.anything(),
+        ),
+        params: fc.anything(),
+        id: fc.anything(),
+      })
+      .map((value) => JSON.stringify(value) ?? 'null'),
   );
   const lines = fc
     .sample(junk, { numRuns: 10_000, seed: 42 })

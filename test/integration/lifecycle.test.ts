@@ -14,7 +14,10 @@ import { RawSocket } from '../helpers/raw-socket.js';
 import { until } from '../helpers/until.js';
 
 async function waitUntilGone(pid: number): Promise<void> {
-  await until(async () => isProcessAlive(pid), (alive) => !alive);
+  await until(
+    async () => isProcessAlive(pid),
+    (alive) => !alive,
+  );
 }
 
 test('plugd start daemonizes, answers, refuses a second start; plugd stop leaves nothing behind', async (t) => {
@@ -34,7 +37,20 @@ test('plugd start daemonizes, answers, refuses a second start; plugd stop leaves
   const methods = await runCli(['--home', home, 'call', 'system.listMethods']);
   t.is(methods.code, 0);
   const names = JSON.parse(methods.stdout);
-  for (const builtin of ['daemon.status', 'daemon.stop', 'daemon.reload', 'daemon.upgrade', 'plugins.list', 'plugins.reload', 'plugins.load', 'plugins.unload', 'system.listMethods', 'system.methodHelp', 'system.methodSignature', 'rpc.discover']) {
+  for (const builtin of [
+    'daemon.status',
+    'daemon.stop',
+    'daemon.reload',
+    'daemon.upgrade',
+    'plugins.list',
+    'plugins.reload',
+    'plugins.load',
+    'plugins.unload',
+    'system.listMethods',
+    'system.methodHelp',
+    'system.methodSignature',
+    'rpc.discover',
+  ]) {
     t.true(names.includes(builtin), builtin);
   }
 
@@ -103,11 +119,19 @@ test('SIGTERM answers the calls in flight, then removes socket and pidfile and e
   const raw = await RawSocket.open(daemon.socket);
   t.teardown(() => raw.close());
   const held = latch(daemon.home);
-  raw.send(Array.from({ length: 20 }, (_, id) => JSON.stringify({ jsonrpc: '2.0', method: 'slow.wait', params: held.params, id }) + '\n').join(''));
+  raw.send(
+    Array.from(
+      { length: 20 },
+      (_, id) => JSON.stringify({ jsonrpc: '2.0', method: 'slow.wait', params: held.params, id }) + '\n',
+    ).join(''),
+  );
   await held.entered(20);
   daemon.signal('SIGTERM');
   // The calls are released only once the daemon is stopping: it answers them before it goes.
-  await until(async () => daemon.output(), (text) => text.includes('"msg":"stopping"'));
+  await until(
+    async () => daemon.output(),
+    (text) => text.includes('"msg":"stopping"'),
+  );
   held.release();
   const answers = await raw.read(20);
   t.true(answers.every((answer) => answer.result === 'done'));
@@ -120,11 +144,17 @@ test('SIGINT stops too; SIGHUP reopens the log and keeps serving', async (t) => 
   const daemon = await startDaemon(t);
   const log = join(daemon.home, 'plugd.log');
   const read = async (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
-  await until(() => read(log), (text) => text.includes(' ready on '));
+  await until(
+    () => read(log),
+    (text) => text.includes(' ready on '),
+  );
   // As logrotate does: move the file away, then SIGHUP; the next lines go to a new file at the old path.
   renameSync(log, `${log}.1`);
   daemon.signal('SIGHUP');
-  await until(() => read(log), (text) => text.includes('reloaded on SIGHUP'));
+  await until(
+    () => read(log),
+    (text) => text.includes('reloaded on SIGHUP'),
+  );
   t.false((await read(`${log}.1`)).includes('reloaded on SIGHUP'));
   t.is((await daemon.call('daemon.status')).pid, daemon.pid);
   daemon.signal('SIGINT');

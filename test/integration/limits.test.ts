@@ -14,7 +14,8 @@ const SLOW = `export default { setup(ctx) {
   ctx.rpc.method('held', {}, ${heldHandler("'done'")});
 } }`;
 
-const request = (method: string, params: unknown, id: number | string) => JSON.stringify({ jsonrpc: '2.0', method, params, id }) + '\n';
+const request = (method: string, params: unknown, id: number | string) =>
+  JSON.stringify({ jsonrpc: '2.0', method, params, id }) + '\n';
 
 test('connections beyond maxConnections get -32005 and are closed; the others are served', async (t) => {
   const daemon = await startDaemon(t, { config: { limits: { maxConnections: 5 } } });
@@ -52,7 +53,10 @@ test('calls beyond the in-flight bound of a connection, or of a plugin, get -320
 });
 
 test('a client that stops reading is cut off without slowing the others', async (t) => {
-  const daemon = await startDaemon(t, { plugins: { 'slow.plugin.js': SLOW }, config: { limits: { slowReaderGraceMs: 200 } } });
+  const daemon = await startDaemon(t, {
+    plugins: { 'slow.plugin.js': SLOW },
+    config: { limits: { slowReaderGraceMs: 200 } },
+  });
   const reader = await daemon.client();
   const sleeper = connect(daemon.socket);
   const closed = new Promise<void>((resolve) => sleeper.on('close', () => resolve()));
@@ -62,14 +66,20 @@ test('a client that stops reading is cut off without slowing the others', async 
   for (let id = 0; id < 100; id++) sleeper.write(request('slow.big', { bytes: 100_000 }, id));
   t.is(await reader.call('slow.wait', { ms: 1 }), 'done');
   // Still not reading: the daemon cuts it off once its grace has passed (the reader alone remains).
-  await until(() => reader.call<{ connections: number }>('daemon.status'), (status) => status.connections === 1);
+  await until(
+    () => reader.call<{ connections: number }>('daemon.status'),
+    (status) => status.connections === 1,
+  );
   sleeper.resume();
   await closed;
   t.is((await reader.call<{ pid: number }>('daemon.status')).pid, daemon.pid);
 });
 
 test('an idle connection is closed; a client that leaves mid-call harms nothing', async (t) => {
-  const daemon = await startDaemon(t, { plugins: { 'slow.plugin.js': SLOW }, config: { limits: { idleTimeoutMs: 300 } } });
+  const daemon = await startDaemon(t, {
+    plugins: { 'slow.plugin.js': SLOW },
+    config: { limits: { idleTimeoutMs: 300 } },
+  });
   const idle = await RawSocket.open(daemon.socket);
   await t.throwsAsync(idle.read(1, 10_000), { message: /closed/ });
 

@@ -13,9 +13,14 @@ test('plugins.load refuses a path outside the plugin folder and loadPaths with -
   writePlugin(join(daemon.home, 'allowed'), 'friend.plugin.js', GREETER);
   writePlugin(daemon.pluginDir, 'local.plugin.js', GREETER);
 
-  const refused = await daemon.call('plugins.load', { path: join(outside, 'stranger.plugin.js') }).catch((error) => error);
+  const refused = await daemon
+    .call('plugins.load', { path: join(outside, 'stranger.plugin.js') })
+    .catch((error) => error);
   t.is(refused.code, -32602);
-  t.regex(refused.message, /stranger\.plugin\.js is outside the plugin folder and loadPaths .*: add its folder to loadPaths in plugd\.json/);
+  t.regex(
+    refused.message,
+    /stranger\.plugin\.js is outside the plugin folder and loadPaths .*: add its folder to loadPaths in plugd\.json/,
+  );
   t.is((await daemon.call('system.listMethods')).includes('stranger.hi'), false);
 
   await daemon.call('plugins.load', { path: join(daemon.home, 'allowed', 'friend.plugin.js') });

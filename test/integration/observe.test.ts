@@ -17,7 +17,11 @@ import { until } from '../helpers/until.js';
 const run = promisify(execFile);
 
 /** Whether a tool answers here. Decided before the tests are declared, so a test that needs a missing one is a skip. */
-const answers = (command: string, args: string[]) => run(command, args, { timeout: 20_000 }).then(() => true, () => false);
+const answers = (command: string, args: string[]) =>
+  run(command, args, { timeout: 20_000 }).then(
+    () => true,
+    () => false,
+  );
 const [hasTmux, hasSystemdAnalyze, hasContainerEngine] = await Promise.all([
   answers('tmux', ['-V']),
   answers('systemd-analyze', ['--version']),
@@ -25,7 +29,10 @@ const [hasTmux, hasSystemdAnalyze, hasContainerEngine] = await Promise.all([
 ]);
 
 /** `test` where the tool is here; otherwise `test.skip`, with the reason in the title. */
-function testWith(available: boolean, missing: string): (title: string, body: (t: ExecutionContext) => Promise<void>) => void {
+function testWith(
+  available: boolean,
+  missing: string,
+): (title: string, body: (t: ExecutionContext) => Promise<void>) => void {
   return (title, body) => (available ? test(title, body) : test.skip(`${title} (skipped: ${missing})`, body));
 }
 
@@ -58,7 +65,10 @@ const ESCAPE = /\u001b\[/;
 
 async function startFleet(t: ExecutionContext): Promise<TestDaemon> {
   const daemon = await startDaemon(t, { examples: true, plugins: PLUGINS, config: { supervision } });
-  await until(() => daemon.call<DaemonMetrics>('daemon.metrics'), ({ plugins }) => plugins.crashy?.state === 'failed');
+  await until(
+    () => daemon.call<DaemonMetrics>('daemon.metrics'),
+    ({ plugins }) => plugins.crashy?.state === 'failed',
+  );
   return daemon;
 }
 
@@ -90,7 +100,7 @@ function assertAgreement(t: ExecutionContext, text: string, metrics: DaemonMetri
     t.is(cell(cells, 'CALLS'), String(figures.calls), `${name} calls`);
     t.is(cell(cells, 'ERRORS'), String(errors), `${name} errors`);
     t.is(cell(cells, 'RESTARTS'), String(figures.restarts), `${name} restarts`);
-    t.is(cell(cells, 'P99 MS'), figures.calls > 0 ? formatMs(figures.latencyMs!.p99) : '-', `${name} p99`);
+    t.is(cell(cells, 'P99 MS'), figures.calls > 0 ? formatMs(figures.latencyMs.p99) : '-', `${name} p99`);
   }
 }
 
@@ -126,7 +136,10 @@ test('the figures move when calls are made', async (t) => {
   const before = [await cli(daemon, 'status'), await cli(daemon, 'top', '--once', '--sort', 'calls')];
   await load(daemon, 25);
   const after = [await cli(daemon, 'status'), await cli(daemon, 'top', '--once', '--sort', 'calls')];
-  t.deepEqual(after.map(calls), before.map((text) => calls(text) + 25));
+  t.deepEqual(
+    after.map(calls),
+    before.map((text) => calls(text) + 25),
+  );
   t.true(Number(row(after[0], 'hog')[6]) > Number(row(before[0], 'hog')[6]), 'the errors count');
   t.is(after[1].split('\n')[4].split(/\s+/)[0], 'echo', 'sorted by calls, the busy plugin is first');
 });
@@ -149,24 +162,44 @@ function tmux(t: ExecutionContext): (...args: string[]) => Promise<string> {
   return command;
 }
 
-testWith(hasTmux, 'tmux is not installed')('live top in a terminal: redraws, quits on q and gives the terminal back', async (t) => {
-  const command = tmux(t);
-  const daemon = await startFleet(t);
-  // The shell outlives top, so the terminal's state after it is there to read (a dead pane hides its cursor).
-  const topThenWait = `${process.execPath} ${CLI} --home ${daemon.home} top --interval 200; echo "top exited $?"; sleep 60`;
-  await command('new-session', '-d', '-s', 'top', '-x', '120', '-y', '30', topThenWait);
-  const screen = await until(() => command('capture-pane', '-p', '-t', 'top'), (text) => text.includes('sorted by state'));
-  t.log(screen);
-  t.regex(screen, /crashy +failed/);
-  t.is((await command('display', '-p', '-t', 'top', '#{alternate_on} #{cursor_flag}')).trim(), '1 0', 'alternate screen, cursor hidden');
+testWith(hasTmux, 'tmux is not installed')(
+  'live top in a terminal: redraws, quits on q and gives the terminal back',
+  async (t) => {
+    const command = tmux(t);
+    const daemon = await startFleet(t);
+    // The shell outlives top, so the terminal's state after it is there to read (a dead pane hides its cursor).
+    const topThenWait = `${process.execPath} ${CLI} --home ${daemon.home} top --interval 200; echo "top exited $?"; sleep 60`;
+    await command('new-session', '-d', '-s', 'top', '-x', '120', '-y', '30', topThenWait);
+    const screen = await until(
+      () => command('capture-pane', '-p', '-t', 'top'),
+      (text) => text.includes('sorted by state'),
+    );
+    t.log(screen);
+    t.regex(screen, /crashy +failed/);
+    t.is(
+      (await command('display', '-p', '-t', 'top', '#{alternate_on} #{cursor_flag}')).trim(),
+      '1 0',
+      'alternate screen, cursor hidden',
+    );
 
-  await load(daemon, 10);
-  await until(() => command('capture-pane', '-p', '-t', 'top'), (text) => row(text, 'echo')[3] === '10');
+    await load(daemon, 10);
+    await until(
+      () => command('capture-pane', '-p', '-t', 'top'),
+      (text) => row(text, 'echo')[3] === '10',
+    );
 
-  await command('send-keys', '-t', 'top', 'q');
-  await until(() => command('capture-pane', '-p', '-t', 'top'), (text) => text.includes('top exited 0'));
-  t.is((await command('display', '-p', '-t', 'top', '#{alternate_on} #{cursor_flag}')).trim(), '0 1', 'main screen back, cursor shown');
-});
+    await command('send-keys', '-t', 'top', 'q');
+    await until(
+      () => command('capture-pane', '-p', '-t', 'top'),
+      (text) => text.includes('top exited 0'),
+    );
+    t.is(
+      (await command('display', '-p', '-t', 'top', '#{alternate_on} #{cursor_flag}')).trim(),
+      '0 1',
+      'main screen back, cursor shown',
+    );
+  },
+);
 
 /** `systemd-analyze verify` of a unit file. Warnings count as failures. */
 /** With `socket`, a plugd.socket beside the service, verified with it. */
@@ -182,28 +215,42 @@ async function verifyUnit(t: ExecutionContext, unit: string, user = false, socke
   }
   // A user manager needs a runtime directory, which a test run may not have.
   const env = { ...process.env, XDG_RUNTIME_DIR: dir };
-  const result = await run('systemd-analyze', ['verify', ...(user ? ['--user'] : []), ...files], { env }).catch((error) => error);
+  const result = await run('systemd-analyze', ['verify', ...(user ? ['--user'] : []), ...files], { env }).catch(
+    (error) => error,
+  );
   return `${result.stdout}${result.stderr}`.trim() + (result.code ? `\n(exit ${result.code})` : '');
 }
 
-testWith(hasSystemdAnalyze, 'systemd-analyze is not installed')('plugd systemd-unit prints units that systemd-analyze accepts, and so is the template in deploy/', async (t) => {
-  const daemon = await startDaemon(t, {});
-  const system = await cli(daemon, 'systemd-unit', '--only', 'service');
-  const user = await cli(daemon, 'systemd-unit', '--user', '--only', 'service');
-  t.true(system.includes(`ExecStart=${process.execPath} ${CLI} start --foreground --home ${daemon.home}`));
-  t.true(system.includes('ExecReload=/bin/kill -HUP $MAINPID'));
-  const socket = await cli(daemon, 'systemd-unit', '--only', 'socket');
-  const template = readFileSync(join(ROOT, 'deploy/plugd.service'), 'utf8');
-  const socketTemplate = readFileSync(join(ROOT, 'deploy/plugd.socket'), 'utf8');
-  const verdicts = [await verifyUnit(t, system, false, socket), await verifyUnit(t, user, true), await verifyUnit(t, template, false, socketTemplate)];
-  t.deepEqual(verdicts, ['', '', ''], 'no error and no warning');
-});
+testWith(hasSystemdAnalyze, 'systemd-analyze is not installed')(
+  'plugd systemd-unit prints units that systemd-analyze accepts, and so is the template in deploy/',
+  async (t) => {
+    const daemon = await startDaemon(t, {});
+    const system = await cli(daemon, 'systemd-unit', '--only', 'service');
+    const user = await cli(daemon, 'systemd-unit', '--user', '--only', 'service');
+    t.true(system.includes(`ExecStart=${process.execPath} ${CLI} start --foreground --home ${daemon.home}`));
+    t.true(system.includes('ExecReload=/bin/kill -HUP $MAINPID'));
+    const socket = await cli(daemon, 'systemd-unit', '--only', 'socket');
+    const template = readFileSync(join(ROOT, 'deploy/plugd.service'), 'utf8');
+    const socketTemplate = readFileSync(join(ROOT, 'deploy/plugd.socket'), 'utf8');
+    const verdicts = [
+      await verifyUnit(t, system, false, socket),
+      await verifyUnit(t, user, true),
+      await verifyUnit(t, template, false, socketTemplate),
+    ];
+    t.deepEqual(verdicts, ['', '', ''], 'no error and no warning');
+  },
+);
 
-testWith(hasContainerEngine, 'no container engine answers `docker info` here')('the Dockerfile builds where a container engine runs', async (t) => {
-  const tag = `plugd-observe-test:${process.pid}`;
-  t.teardown(() => run('docker', ['rmi', '-f', tag]).catch(() => undefined));
-  await t.notThrowsAsync(run('docker', ['build', '-f', join(ROOT, 'deploy/Dockerfile'), '-t', tag, ROOT], { timeout: 600_000 }));
-});
+testWith(hasContainerEngine, 'no container engine answers `docker info` here')(
+  'the Dockerfile builds where a container engine runs',
+  async (t) => {
+    const tag = `plugd-observe-test:${process.pid}`;
+    t.teardown(() => run('docker', ['rmi', '-f', tag]).catch(() => undefined));
+    await t.notThrowsAsync(
+      run('docker', ['build', '-f', join(ROOT, 'deploy/Dockerfile'), '-t', tag, ROOT], { timeout: 600_000 }),
+    );
+  },
+);
 
 test('--metrics serves Prometheus text, one series per plugin, moving with the calls', async (t) => {
   const daemon = await startDaemon(t, { examples: true, args: ['--metrics', '127.0.0.1:0'] });

@@ -52,7 +52,10 @@ test('env set for a plugin the config also puts in a thread is never silently ig
     plugins: { 'single.plugin.js': whereAmI },
     config: { plugins: { single: { isolation: 'thread', env: { MODE: 'fast' } } } },
   });
-  const output = await until(async () => daemon.output(), (text) => text.includes('sets env, which only a process has'));
+  const output = await until(
+    async () => daemon.output(),
+    (text) => text.includes('sets env, which only a process has'),
+  );
   t.regex(output, /plugins\.single says isolation "thread" but sets env/);
 });
 
@@ -65,7 +68,9 @@ test('a config that is not an object is refused at start, naming the key', async
 
 function tsc(project: string): Promise<{ code: number | null; output: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { cwd: project });
+    const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], {
+      cwd: project,
+    });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
@@ -84,14 +89,20 @@ test('plugd new --file writes NAME.plugin.ts and a tsconfig.json with which tsc 
   const checked = await tsc(daemon.pluginDir);
   t.is(checked.code, 0, checked.output);
 
-  writeFileSync(join(daemon.home, 'plugd.json'), JSON.stringify({ plugins: { hello: { config: { greeting: 'hi' } } } }));
+  writeFileSync(
+    join(daemon.home, 'plugd.json'),
+    JSON.stringify({ plugins: { hello: { config: { greeting: 'hi' } } } }),
+  );
   const reload = await runCli(['--home', daemon.home, 'reload']);
   t.is(reload.code, 0, reload.stderr);
   t.is(await daemon.call('hello.greet', { name: 'you' }), 'hi, you!');
   t.deepEqual((await daemon.call('daemon.status')).skipped, [], 'the tsconfig.json is not reported as junk');
 
   // The types are real: Node's resolve, and a wrong use of the SDK is the one error.
-  appendFileSync(file, "import { join } from 'node:path';\nexport const where = (ctx: import('plugd/sdk').PluginContext) => join(ctx.dir, 'x');\n");
+  appendFileSync(
+    file,
+    "import { join } from 'node:path';\nexport const where = (ctx: import('plugd/sdk').PluginContext) => join(ctx.dir, 'x');\n",
+  );
   appendFileSync(file, "export const wrong: number = (null as unknown as import('plugd/sdk').PluginContext).dir;\n");
   const refused = await tsc(daemon.pluginDir);
   t.is(refused.code, 2);

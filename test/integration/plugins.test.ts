@@ -47,7 +47,10 @@ test('the example plugins load and answer; a typed method rejects bad params wit
   t.is(signature.params.properties.text.type, 'string');
   const discover = await daemon.call('rpc.discover');
   const say = discover.methods.find((method: any) => method.name === 'echo.say');
-  t.deepEqual(say.params.map((param: any) => [param.name, param.required]), [['text', true]]);
+  t.deepEqual(
+    say.params.map((param: any) => [param.name, param.required]),
+    [['text', true]],
+  );
 });
 
 test('a plugin dropped into a running daemon answers after SIGHUP and plugd reload, gets SIGUSR2, and leaves cleanly', async (t) => {
@@ -56,13 +59,31 @@ test('a plugin dropped into a running daemon answers after SIGHUP and plugd relo
 
   writePlugin(daemon.pluginDir, 'greeter.plugin.js', GREETER);
   daemon.signal('SIGHUP');
-  t.is(await until(() => daemon.call('system.listMethods'), (names: string[]) => names.includes('greeter.hello')).then(() => daemon.call('greeter.hello', { who: 'you' })), 'hello you');
+  t.is(
+    await until(
+      () => daemon.call('system.listMethods'),
+      (names: string[]) => names.includes('greeter.hello'),
+    ).then(() => daemon.call('greeter.hello', { who: 'you' })),
+    'hello you',
+  );
 
   // Signals sent back to back may merge into one (POSIX): send the second after the first arrived.
   daemon.signal('SIGUSR2');
-  t.is(await until(() => daemon.call('greeter.usr2'), (count) => count === 1), 1);
+  t.is(
+    await until(
+      () => daemon.call('greeter.usr2'),
+      (count) => count === 1,
+    ),
+    1,
+  );
   daemon.signal('SIGUSR2');
-  t.is(await until(() => daemon.call('greeter.usr2'), (count) => count === 2), 2);
+  t.is(
+    await until(
+      () => daemon.call('greeter.usr2'),
+      (count) => count === 2,
+    ),
+    2,
+  );
 
   writePlugin(daemon.pluginDir, 'greeter.plugin.js', GREETER.replace("'hello '", "'hi '"));
   const reload = await runCli(['--home', daemon.home, 'reload']);
@@ -73,7 +94,11 @@ test('a plugin dropped into a running daemon answers after SIGHUP and plugd relo
   rmSync(join(daemon.pluginDir, 'greeter.plugin.js'));
   daemon.signal('SIGHUP');
   const gone = await until(
-    () => daemon.call('greeter.hello', { who: 'x' }).then(() => 0, (error) => error.code),
+    () =>
+      daemon.call('greeter.hello', { who: 'x' }).then(
+        () => 0,
+        (error) => error.code,
+      ),
     (code) => code === -32601,
   );
   t.is(gone, -32601);
@@ -149,14 +174,28 @@ test('a folder with junk in it still loads the good plugins', async (t) => {
 test('a folder plugin named like one loaded from elsewhere is skipped by a rescan, and the log says so', async (t) => {
   const daemon = await startDaemon(t, { config: { loadPaths: ['elsewhere'] } });
   const outside = join(daemon.home, 'elsewhere');
-  writePlugin(outside, 'twin.plugin.js', 'export default { setup(ctx) { ctx.rpc.method("where", {}, () => "elsewhere"); } }');
+  writePlugin(
+    outside,
+    'twin.plugin.js',
+    'export default { setup(ctx) { ctx.rpc.method("where", {}, () => "elsewhere"); } }',
+  );
   await daemon.call('plugins.load', { path: join(outside, 'twin.plugin.js') });
-  writePlugin(daemon.pluginDir, 'twin.plugin.js', 'export default { setup(ctx) { ctx.rpc.method("where", {}, () => "folder"); } }');
+  writePlugin(
+    daemon.pluginDir,
+    'twin.plugin.js',
+    'export default { setup(ctx) { ctx.rpc.method("where", {}, () => "folder"); } }',
+  );
   const summary: any = await daemon.call('plugins.reload');
   t.regex(JSON.stringify(summary.skipped), /already taken/);
   t.is(await daemon.call('twin.where'), 'elsewhere');
   const logged = /skipped .*plugins\/twin\.plugin\.js.*already taken/;
-  t.regex(await until(() => Promise.resolve(daemon.output()), (log) => logged.test(log)), logged);
+  t.regex(
+    await until(
+      () => Promise.resolve(daemon.output()),
+      (log) => logged.test(log),
+    ),
+    logged,
+  );
 });
 
 test('plugins.load, plugins.unload and plugins.reload by name', async (t) => {
@@ -169,7 +208,10 @@ test('plugins.load, plugins.unload and plugins.reload by name', async (t) => {
   t.deepEqual(loaded.methods, ['greeter.hello', 'greeter.usr2']);
   t.is(await daemon.call('greeter.hello', { who: 'a' }), 'hello a');
   t.deepEqual(await daemon.call('plugins.reload', { name: 'greeter' }), { name: 'greeter', changed: false });
-  t.deepEqual(await daemon.call('plugins.reload', { name: 'greeter', force: true }), { name: 'greeter', changed: true });
+  t.deepEqual(await daemon.call('plugins.reload', { name: 'greeter', force: true }), {
+    name: 'greeter',
+    changed: true,
+  });
   t.is((await t.throwsAsync<any>(daemon.call('plugins.reload', { name: 'nobody' }))).code, -32602);
   t.deepEqual(await daemon.call('plugins.unload', { name: 'greeter' }), { unloaded: 'greeter' });
   t.is((await t.throwsAsync<any>(daemon.call('greeter.hello', { who: 'a' }))).code, -32601);

@@ -58,22 +58,30 @@ export default { setup(ctx) { ctx.rpc.method('planted', {}, () => planted); } };
 `;
 
 const asRoot = process.getuid?.() === 0 ? test : test.skip;
-if (process.getuid?.() !== 0) test.skip('a handed build and the symlink race: the tests are not running as root', () => undefined);
+if (process.getuid?.() !== 0)
+  test.skip('a handed build and the symlink race: the tests are not running as root', () => undefined);
 
-asRoot(`a plugin as nobody cannot turn the removal of its handed build into root deleting elsewhere (${RUNS} runs)`, async (t) => {
-  const target = mkdtempSync(join(tmpdir(), 'plugd-precious-'));
-  t.teardown(() => rmSync(target, { recursive: true, force: true }));
-  const precious = join(target, 'precious');
-  writeFileSync(precious, 'root only');
-  const daemon = await startDaemon(t, { config: { plugins: { swapper: { isolation: 'process', user: 'nobody' } } } });
-  writePlugin(daemon.pluginDir, 'swapper.plugin.js', SWAPPER(target, `marker-${process.pid}-${Date.now()}`));
-  await daemon.call('plugins.load', { path: join(daemon.pluginDir, 'swapper.plugin.js') });
-  for (let run = 1; run <= RUNS; run++) {
-    if (run > 1) await daemon.call('plugins.reload', { name: 'swapper', force: true });
-    t.is(await daemon.call('swapper.planted'), 'EACCES', `run ${run}: the handed build's folder is not the plugin's to write`);
-    t.true(existsSync(precious), `run ${run}: the root-only file is still there`);
-    t.truthy(await daemon.call('daemon.status'), `run ${run}: the daemon answers`);
-    t.like(await pluginNamed(daemon, 'swapper'), { state: 'ready' });
-  }
-  await daemon.stop(); // Its plugin processes end, and the runtime handed to them is removed.
-});
+asRoot(
+  `a plugin as nobody cannot turn the removal of its handed build into root deleting elsewhere (${RUNS} runs)`,
+  async (t) => {
+    const target = mkdtempSync(join(tmpdir(), 'plugd-precious-'));
+    t.teardown(() => rmSync(target, { recursive: true, force: true }));
+    const precious = join(target, 'precious');
+    writeFileSync(precious, 'root only');
+    const daemon = await startDaemon(t, { config: { plugins: { swapper: { isolation: 'process', user: 'nobody' } } } });
+    writePlugin(daemon.pluginDir, 'swapper.plugin.js', SWAPPER(target, `marker-${process.pid}-${Date.now()}`));
+    await daemon.call('plugins.load', { path: join(daemon.pluginDir, 'swapper.plugin.js') });
+    for (let run = 1; run <= RUNS; run++) {
+      if (run > 1) await daemon.call('plugins.reload', { name: 'swapper', force: true });
+      t.is(
+        await daemon.call('swapper.planted'),
+        'EACCES',
+        `run ${run}: the handed build's folder is not the plugin's to write`,
+      );
+      t.true(existsSync(precious), `run ${run}: the root-only file is still there`);
+      t.truthy(await daemon.call('daemon.status'), `run ${run}: the daemon answers`);
+      t.like(await pluginNamed(daemon, 'swapper'), { state: 'ready' });
+    }
+    await daemon.stop(); // Its plugin processes end, and the runtime handed to them is removed.
+  },
+);

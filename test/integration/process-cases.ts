@@ -78,7 +78,10 @@ export function registerProcessCases(channel: 'shm' | 'pipe'): void {
       const daemon = await startDaemon(t, {
         examples: true,
         plugins: { 'faulty.plugin.js': FAULTY },
-        config: { ...config, supervision: { ...supervision, heartbeatTimeoutMs, resourceLimits: { maxOldGenerationSizeMb: 32 } } },
+        config: {
+          ...config,
+          supervision: { ...supervision, heartbeatTimeoutMs, resourceLimits: { maxOldGenerationSizeMb: 32 } },
+        },
       });
       const before = await pluginNamed(daemon, 'faulty');
       t.like(before, { isolation: 'process', channel, threadId: undefined });
@@ -91,7 +94,10 @@ export function registerProcessCases(channel: 'shm' | 'pipe'): void {
       t.is(error!.data?.plugin, 'faulty');
       t.regex(error!.message, reason);
       t.deepEqual(await daemon.call('echo.say', { text: 'after' }), { text: 'after' });
-      const back = await until(() => pluginNamed(daemon, 'faulty'), (plugin) => plugin.state === 'ready');
+      const back = await until(
+        () => pluginNamed(daemon, 'faulty'),
+        (plugin) => plugin.state === 'ready',
+      );
       t.is(back.restarts, 1);
       t.not(back.pid, before.pid);
       t.false(processAlive(before.pid));
@@ -127,53 +133,71 @@ export function registerProcessCases(channel: 'shm' | 'pipe'): void {
     }
   });
 
-  test.serial(`process mode (${channel}): 100 forced reloads under load from 8 clients cost no call, state crossing each`, async (t) => {
-    t.timeout(120_000);
-    const daemon = await startDaemon(t, { plugins: { 'v.plugin.js': versioned(1) }, config });
-    let done = false;
-    let calls = 0;
-    const errors: string[] = [];
-    const pids = new Set<number>();
-    const loops = Array.from({ length: 8 }, async () => {
-      const client = await daemon.client();
-      while (!done) {
-        try {
-          pids.add((await client.call<any>('v.get')).pid);
-          calls++;
-        } catch (error) {
-          errors.push((error as Error).message);
+  test.serial(
+    `process mode (${channel}): 100 forced reloads under load from 8 clients cost no call, state crossing each`,
+    async (t) => {
+      t.timeout(120_000);
+      const daemon = await startDaemon(t, { plugins: { 'v.plugin.js': versioned(1) }, config });
+      let done = false;
+      let calls = 0;
+      const errors: string[] = [];
+      const pids = new Set<number>();
+      const loops = Array.from({ length: 8 }, async () => {
+        const client = await daemon.client();
+        while (!done) {
+          try {
+            pids.add((await client.call<any>('v.get')).pid);
+            calls++;
+          } catch (error) {
+            errors.push((error as Error).message);
+          }
         }
-      }
-    });
-    for (let reload = 0; reload < 100; reload++) await daemon.call('plugins.reload', { name: 'v', force: true });
-    done = true;
-    await Promise.all(loops);
-    t.deepEqual(errors, []);
-    t.true(pids.size > 50, `${pids.size} processes served`);
-    const last = await daemon.call('v.get');
-    // Each reload freezes the old version before its snapshot: every answered call is carried (and this one).
-    t.is(last.calls, calls + 1, `count ${last.calls} of ${calls} calls: it crossed the reloads in a Map`);
-    const plugin = await pluginNamed(daemon, 'v');
-    t.like(plugin, { state: 'ready', restarts: 0, reloads: 100 });
-    // The retired processes are gone; the serving one and at most a spare remain.
-    await until(async () => pluginProcessesOf(daemon.pid), (left) => left.length <= 2);
-  });
+      });
+      for (let reload = 0; reload < 100; reload++) await daemon.call('plugins.reload', { name: 'v', force: true });
+      done = true;
+      await Promise.all(loops);
+      t.deepEqual(errors, []);
+      t.true(pids.size > 50, `${pids.size} processes served`);
+      const last = await daemon.call('v.get');
+      // Each reload freezes the old version before its snapshot: every answered call is carried (and this one).
+      t.is(last.calls, calls + 1, `count ${last.calls} of ${calls} calls: it crossed the reloads in a Map`);
+      const plugin = await pluginNamed(daemon, 'v');
+      t.like(plugin, { state: 'ready', restarts: 0, reloads: 100 });
+      // The retired processes are gone; the serving one and at most a spare remain.
+      await until(
+        async () => pluginProcessesOf(daemon.pid),
+        (left) => left.length <= 2,
+      );
+    },
+  );
 
   test(`process mode (${channel}): an unloaded plugin leaves no process behind, its spare included`, async (t) => {
     const daemon = await startDaemon(t, { plugins: { 'v.plugin.js': versioned(1) }, config });
     const runtimes = () => pluginProcessesOf(daemon.pid);
     await daemon.call('plugins.reload', { name: 'v', force: true });
     // Reloaded once, the plugin keeps a booted spare process of its own.
-    await until(async () => runtimes(), (left) => left.length === 2);
+    await until(
+      async () => runtimes(),
+      (left) => left.length === 2,
+    );
     await daemon.call('plugins.unload', { name: 'v' });
-    t.deepEqual(await until(async () => runtimes(), (left) => left.length === 0), []);
+    t.deepEqual(
+      await until(
+        async () => runtimes(),
+        (left) => left.length === 0,
+      ),
+      [],
+    );
   });
 
   test(`process mode (${channel}): kill -9 of the daemon leaves no plugin process within 2 s`, async (t) => {
     const daemon = await startDaemon(t, { examples: true, config });
     const plugins: any[] = await daemon.call('plugins.list');
     const pids = plugins.map((plugin) => plugin.pid as number);
-    t.true(pids.length >= 2 && pids.every((pid) => processAlive(pid)), JSON.stringify(plugins.map((p) => [p.pid, p.state, p.lastError])));
+    t.true(
+      pids.length >= 2 && pids.every((pid) => processAlive(pid)),
+      JSON.stringify(plugins.map((p) => [p.pid, p.state, p.lastError])),
+    );
     const fallbackNotes = daemon.output().match(/process plugins talk over their IPC pipe: .*PLUGD_NO_SHM/g) ?? [];
     t.is(fallbackNotes.length, channel === 'pipe' ? 1 : 0, 'the fallback is logged once');
     daemon.signal('SIGKILL');
@@ -187,10 +211,13 @@ export function registerProcessCases(channel: 'shm' | 'pipe'): void {
     // The heartbeat would kill the blocked plugin itself: here only the daemon's death may end it.
     const patient = { ...config, supervision: { ...supervision, heartbeatTimeoutMs: 600_000 } };
     const daemon = await startDaemon(t, { config: patient, plugins: { 'stuck.plugin.mjs': STUCK } });
-    const [plugin] = (await daemon.call('plugins.list')) as any[];
+    const [plugin] = await daemon.call<any[]>('plugins.list');
     const client = await daemon.client();
     client.call('stuck.spin').catch(() => undefined);
-    await until(async () => (await daemon.call('plugins.list'))[0].inFlight, (inFlight) => inFlight === 1);
+    await until(
+      async () => (await daemon.call('plugins.list'))[0].inFlight,
+      (inFlight) => inFlight === 1,
+    );
     daemon.signal('SIGKILL');
     await daemon.exited;
     const deadline = Date.now() + 2000;

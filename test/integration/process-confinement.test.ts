@@ -48,7 +48,10 @@ for (const [channel, env] of Object.entries(CHANNELS)) {
     });
     t.like(await pluginNamed(daemon, 'peek'), { channel });
     const seen: string[] = await daemon.call('peek.peek');
-    t.false(seen.some((text) => text.includes(SECRET)), `the plugin saw: ${JSON.stringify(seen)}`);
+    t.false(
+      seen.some((text) => text.includes(SECRET)),
+      `the plugin saw: ${JSON.stringify(seen)}`,
+    );
   });
 }
 
@@ -109,14 +112,20 @@ export default {
 
 for (const end of ['unload', 'reload', 'stop'] as const) {
   test(`what a plugin process started, detached or orphaned, ends at its ${end === 'stop' ? "daemon's stop" : end}`, async (t) => {
-    const daemon = await startDaemon(t, { plugins: { 'spawner.plugin.js': SPAWNER }, config: { isolation: 'process' } });
+    const daemon = await startDaemon(t, {
+      plugins: { 'spawner.plugin.js': SPAWNER },
+      config: { isolation: 'process' },
+    });
     const pids: number[] = await daemon.call('spawner.spawn');
     t.teardown(() => pids.forEach((pid) => processAlive(pid) && process.kill(pid, 'SIGKILL')));
     t.true(pids.every(processAlive));
     if (end === 'unload') await daemon.call('plugins.unload', { name: 'spawner' });
     else if (end === 'reload') await daemon.call('plugins.reload', { name: 'spawner', force: true });
     else await daemon.stop();
-    await until(async () => pids.filter(processAlive), (alive) => alive.length === 0);
+    await until(
+      async () => pids.filter(processAlive),
+      (alive) => alive.length === 0,
+    );
     t.pass();
   });
 }
@@ -133,12 +142,16 @@ test('without the addon (pipe), what a plugin process started detached still end
   // The orphan is re-parented to init without a subreaper, out of reach (README "Threat model"): only the detached child is asked of.
   const [detached] = pids;
   await daemon.call('plugins.unload', { name: 'spawner' });
-  await until(async () => processAlive(detached), (alive) => !alive);
+  await until(
+    async () => processAlive(detached),
+    (alive) => !alive,
+  );
   t.pass();
 });
 
 const asRoot = process.getuid?.() === 0 ? test : test.skip;
-if (process.getuid?.() !== 0) test.skip('plugin processes as nobody: the tests are not running as root', () => undefined);
+if (process.getuid?.() !== 0)
+  test.skip('plugin processes as nobody: the tests are not running as root', () => undefined);
 
 const SIBLING = `
 import { readFileSync } from 'node:fs';
@@ -157,24 +170,30 @@ export default {
 };
 `;
 
-asRoot('two plugins as nobody: neither reads the other\'s /proc environ or memory; HOME is nobody\'s; the log warns of the shared user', async (t) => {
-  const daemon = await startDaemon(t, {
-    plugins: { 'alpha.plugin.js': SIBLING, 'beta.plugin.js': SIBLING },
-    config: {
-      plugins: {
-        alpha: { isolation: 'process', user: 'nobody', env: { SIBLING_SECRET: 'alpha' } },
-        beta: { isolation: 'process', user: 'nobody' },
+asRoot(
+  "two plugins as nobody: neither reads the other's /proc environ or memory; HOME is nobody's; the log warns of the shared user",
+  async (t) => {
+    const daemon = await startDaemon(t, {
+      plugins: { 'alpha.plugin.js': SIBLING, 'beta.plugin.js': SIBLING },
+      config: {
+        plugins: {
+          alpha: { isolation: 'process', user: 'nobody', env: { SIBLING_SECRET: 'alpha' } },
+          beta: { isolation: 'process', user: 'nobody' },
+        },
       },
-    },
-  });
-  const alpha = await daemon.call('alpha.me');
-  const seen = await daemon.call('beta.peek', { pid: alpha.pid });
-  t.not(seen.environ, 'secret');
-  t.not(seen.environ, 'read');
-  t.not(seen.mem, 'secret');
-  t.not(seen.mem, 'read');
-  t.is(alpha.home, execFileSync('getent', ['passwd', 'nobody'], { encoding: 'utf8' }).trim().split(':')[5]);
-  t.like(await pluginNamed(daemon, 'beta'), { state: 'ready' });
-  await until(async () => daemon.output(), (output) => /runs as user nobody, as (alpha|beta) does/.test(output));
-  await daemon.stop(); // Its plugin processes end, and the runtime handed to them is removed.
-});
+    });
+    const alpha = await daemon.call('alpha.me');
+    const seen = await daemon.call('beta.peek', { pid: alpha.pid });
+    t.not(seen.environ, 'secret');
+    t.not(seen.environ, 'read');
+    t.not(seen.mem, 'secret');
+    t.not(seen.mem, 'read');
+    t.is(alpha.home, execFileSync('getent', ['passwd', 'nobody'], { encoding: 'utf8' }).trim().split(':')[5]);
+    t.like(await pluginNamed(daemon, 'beta'), { state: 'ready' });
+    await until(
+      async () => daemon.output(),
+      (output) => /runs as user nobody, as (alpha|beta) does/.test(output),
+    );
+    await daemon.stop(); // Its plugin processes end, and the runtime handed to them is removed.
+  },
+);

@@ -85,7 +85,10 @@ const NULL_PLUGIN = `
   ctx.rpc.method('ok', {}, () => 'ok');
 `;
 
-const supervision = { callTimeoutMs: 60_000, restart: { initialDelayMs: 100, maxDelayMs: 1000, maxCrashes: 5, windowMs: 60_000 } };
+const supervision = {
+  callTimeoutMs: 60_000,
+  restart: { initialDelayMs: 100, maxDelayMs: 1000, maxCrashes: 5, windowMs: 60_000 },
+};
 
 async function nullDaemon(t: any, config: object): Promise<TestDaemon> {
   const addon = buildAddon('null', NULL_ADDON, 'gcc', 'c');
@@ -98,31 +101,44 @@ async function nullDaemon(t: any, config: object): Promise<TestDaemon> {
 const nativeTest = missing ? test.skip : test.serial;
 if (missing) test.skip(`native addon tests: ${missing}`, () => undefined);
 
-nativeTest('auto: a plugin with a .node file runs in a process; its SIGSEGV costs its own calls only, and it comes back', async (t) => {
-  const daemon = await nullDaemon(t, {});
-  const before = await pluginNamed(daemon, 'nul');
-  t.like(before, { isolation: 'process', state: 'ready' });
-  t.true(childrenOf(daemon.pid).includes(before.pid));
-  t.like(await pluginNamed(daemon, 'echo'), { isolation: 'thread' }, 'a plugin without native code stays in a thread');
-  const inFlight = t.throwsAsync<any>(daemon.call('nul.wait'));
-  await until(() => pluginNamed(daemon, 'nul'), (plugin) => plugin.inFlight === 1);
-  const [crash, waiting, echo] = await Promise.all([
-    t.throwsAsync<any>(daemon.call('nul.crash')),
-    inFlight,
-    daemon.call('echo.say', { text: 'meanwhile' }),
-  ]);
-  for (const error of [crash, waiting]) {
-    t.is(error!.code, -32001, error!.message);
-    t.regex(error!.message, /killed by SIGSEGV/);
-  }
-  t.deepEqual(echo, { text: 'meanwhile' });
-  t.is((await daemon.call('daemon.status')).pid, daemon.pid);
-  const back = await until(() => pluginNamed(daemon, 'nul'), (plugin) => plugin.state === 'ready');
-  t.like(back, { restarts: 1, lastError: 'killed by SIGSEGV' });
-  t.false(processAlive(before.pid));
-  t.is(await daemon.call('nul.ok'), 'ok');
-  t.regex(daemon.output(), /plugin nul crashed: killed by SIGSEGV/);
-});
+nativeTest(
+  'auto: a plugin with a .node file runs in a process; its SIGSEGV costs its own calls only, and it comes back',
+  async (t) => {
+    const daemon = await nullDaemon(t, {});
+    const before = await pluginNamed(daemon, 'nul');
+    t.like(before, { isolation: 'process', state: 'ready' });
+    t.true(childrenOf(daemon.pid).includes(before.pid));
+    t.like(
+      await pluginNamed(daemon, 'echo'),
+      { isolation: 'thread' },
+      'a plugin without native code stays in a thread',
+    );
+    const inFlight = t.throwsAsync<any>(daemon.call('nul.wait'));
+    await until(
+      () => pluginNamed(daemon, 'nul'),
+      (plugin) => plugin.inFlight === 1,
+    );
+    const [crash, waiting, echo] = await Promise.all([
+      t.throwsAsync<any>(daemon.call('nul.crash')),
+      inFlight,
+      daemon.call('echo.say', { text: 'meanwhile' }),
+    ]);
+    for (const error of [crash, waiting]) {
+      t.is(error!.code, -32001, error!.message);
+      t.regex(error!.message, /killed by SIGSEGV/);
+    }
+    t.deepEqual(echo, { text: 'meanwhile' });
+    t.is((await daemon.call('daemon.status')).pid, daemon.pid);
+    const back = await until(
+      () => pluginNamed(daemon, 'nul'),
+      (plugin) => plugin.state === 'ready',
+    );
+    t.like(back, { restarts: 1, lastError: 'killed by SIGSEGV' });
+    t.false(processAlive(before.pid));
+    t.is(await daemon.call('nul.ok'), 'ok');
+    t.regex(daemon.output(), /plugin nul crashed: killed by SIGSEGV/);
+  },
+);
 
 nativeTest('thread: the same fault takes the whole daemon down (why "auto" exists)', async (t) => {
   const daemon = await nullDaemon(t, { isolation: 'thread' });
@@ -132,22 +148,26 @@ nativeTest('thread: the same fault takes the whole daemon down (why "auto" exist
   t.is(daemon.child.signalCode, 'SIGSEGV');
 });
 
-nativeTest('a plugin with a non-context-aware addon reloads 20 times in process mode, each reload serving the new version', async (t) => {
-  t.timeout(120_000);
-  const addon = buildAddon('legacy', LEGACY_ADDON, 'g++', 'cc');
-  const daemon = await startDaemon(t, { config: { isolation: 'process' } });
-  const dir = join(daemon.pluginDir, 'legacy');
-  const entry = (version: number) => `ctx.rpc.method('get', {}, () => ({ version: ${version}, hello: addon.hello(), pid: process.pid }));`;
-  addonPlugin(daemon.pluginDir, 'legacy', addon, entry(0));
-  await daemon.call('plugins.load', { path: dir });
-  t.like(await daemon.call('legacy.get'), { version: 0, hello: 'legacy' });
-  for (let version = 1; version <= 20; version++) {
-    writeAddonEntry(dir, entry(version));
-    t.deepEqual(await daemon.call('plugins.reload', { name: 'legacy' }), { name: 'legacy', changed: true });
-    t.like(await daemon.call('legacy.get'), { version, hello: 'legacy' });
-  }
-  t.like(await pluginNamed(daemon, 'legacy'), { state: 'ready', reloads: 20, restarts: 0, isolation: 'process' });
-});
+nativeTest(
+  'a plugin with a non-context-aware addon reloads 20 times in process mode, each reload serving the new version',
+  async (t) => {
+    t.timeout(120_000);
+    const addon = buildAddon('legacy', LEGACY_ADDON, 'g++', 'cc');
+    const daemon = await startDaemon(t, { config: { isolation: 'process' } });
+    const dir = join(daemon.pluginDir, 'legacy');
+    const entry = (version: number) =>
+      `ctx.rpc.method('get', {}, () => ({ version: ${version}, hello: addon.hello(), pid: process.pid }));`;
+    addonPlugin(daemon.pluginDir, 'legacy', addon, entry(0));
+    await daemon.call('plugins.load', { path: dir });
+    t.like(await daemon.call('legacy.get'), { version: 0, hello: 'legacy' });
+    for (let version = 1; version <= 20; version++) {
+      writeAddonEntry(dir, entry(version));
+      t.deepEqual(await daemon.call('plugins.reload', { name: 'legacy' }), { name: 'legacy', changed: true });
+      t.like(await daemon.call('legacy.get'), { version, hello: 'legacy' });
+    }
+    t.like(await pluginNamed(daemon, 'legacy'), { state: 'ready', reloads: 20, restarts: 0, isolation: 'process' });
+  },
+);
 
 nativeTest('thread: the same addon fails its first reload, the old version still holding it', async (t) => {
   const addon = buildAddon('legacy', LEGACY_ADDON, 'g++', 'cc');

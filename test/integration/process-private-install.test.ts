@@ -6,7 +6,17 @@
 
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, linkSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, startDaemon, writePlugin } from '../helpers/daemon.js';
@@ -46,7 +56,9 @@ function openFolder(t: any, parent = tmpdir()): string {
 const nobody = (flag: string) => Number(execFileSync('id', [flag, 'nobody'], { encoding: 'utf8' }));
 
 const asRoot = process.getuid?.() === 0 ? test : test.skip;
-if (process.getuid?.() !== 0) test.skip('a plugin process as nobody with plugd in a private folder: the tests are not running as root', () => undefined);
+if (process.getuid?.() !== 0)
+  test.skip('a plugin process as nobody with plugd in a private folder: the tests are not running as root', () =>
+    undefined);
 
 asRoot('plugd installed under a 0700 folder runs a plugin as nobody: it loads, logs and answers', async (t) => {
   const cli = privateInstall(t);
@@ -62,7 +74,7 @@ asRoot('plugd installed under a 0700 folder runs a plugin as nobody: it loads, l
   await daemon.stop(); // Its plugin processes end, and the runtime handed to them is removed.
 });
 
-asRoot('a Node binary its user cannot reach fails a plugin\'s load naming the path and the user', async (t) => {
+asRoot("a Node binary its user cannot reach fails a plugin's load naming the path and the user", async (t) => {
   const closed = mkdtempSync(join(tmpdir(), 'plugd-closed-'));
   t.teardown(() => rmSync(closed, { recursive: true, force: true }));
   t.is(statSync(closed).mode & 0o777, 0o700);
@@ -81,5 +93,5 @@ asRoot('a Node binary its user cannot reach fails a plugin\'s load naming the pa
     config: { loadPaths: [folder], plugins: { who: { isolation: 'process', user: 'nobody' } } },
   });
   const error = await t.throwsAsync(daemon.call('plugins.load', { path: join(folder, 'who.plugin.js') }));
-  t.regex(error!.message, new RegExp(`permission denied: ${closed} is not readable by user nobody`));
+  t.regex(error.message, new RegExp(`permission denied: ${closed} is not readable by user nobody`));
 });

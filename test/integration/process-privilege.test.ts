@@ -26,29 +26,39 @@ export default {
 `;
 
 const asRoot = process.getuid?.() === 0 ? test : test.skip;
-if (process.getuid?.() !== 0) test.skip('a plugin process as another user: the tests are not running as root', () => undefined);
+if (process.getuid?.() !== 0)
+  test.skip('a plugin process as another user: the tests are not running as root', () => undefined);
 
-asRoot('a plugin with user "nobody" runs as nobody, cannot read the token, and sees only the listed environment', async (t) => {
-  process.env.PLUGD_TEST_SECRET = 'daemon only';
-  t.teardown(() => delete process.env.PLUGD_TEST_SECRET);
-  // The home is 0700: the plugin lives in a folder nobody can read, as plugins outside the home do.
-  const folder = mkdtempSync(join(tmpdir(), 'plugd-who-'));
-  t.teardown(() => rmSync(folder, { recursive: true, force: true }));
-  chmodSync(folder, 0o755);
-  const daemon = await startDaemon(t, {
-    config: { loadPaths: [folder], plugins: { who: { isolation: 'process', user: 'nobody', env: { WHO_OWN: 'given' } } } },
-  });
-  const token = join(daemon.home, 'token');
-  readToken(daemon.home);
-  writePlugin(folder, 'who.plugin.js', WHO(token));
-  await daemon.call('plugins.load', { path: join(folder, 'who.plugin.js') });
-  const who = await daemon.call('who.who');
-  t.is(who.uid, Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' })));
-  t.is(who.gid, Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' })));
-  t.is(who.token, 'EACCES');
-  t.is(realpathSync(who.cwd), realpathSync(folder));
-  t.is(who.env.WHO_OWN, 'given');
-  t.is(who.env.PLUGD_TEST_SECRET, undefined);
-  t.deepEqual(Object.keys(who.env).filter((name) => !['PATH', 'HOME', 'LANG', 'NODE_ENV', 'WHO_OWN'].includes(name)), []);
-  t.like(await pluginNamed(daemon, 'who'), { isolation: 'process', state: 'ready' });
-});
+asRoot(
+  'a plugin with user "nobody" runs as nobody, cannot read the token, and sees only the listed environment',
+  async (t) => {
+    process.env.PLUGD_TEST_SECRET = 'daemon only';
+    t.teardown(() => delete process.env.PLUGD_TEST_SECRET);
+    // The home is 0700: the plugin lives in a folder nobody can read, as plugins outside the home do.
+    const folder = mkdtempSync(join(tmpdir(), 'plugd-who-'));
+    t.teardown(() => rmSync(folder, { recursive: true, force: true }));
+    chmodSync(folder, 0o755);
+    const daemon = await startDaemon(t, {
+      config: {
+        loadPaths: [folder],
+        plugins: { who: { isolation: 'process', user: 'nobody', env: { WHO_OWN: 'given' } } },
+      },
+    });
+    const token = join(daemon.home, 'token');
+    readToken(daemon.home);
+    writePlugin(folder, 'who.plugin.js', WHO(token));
+    await daemon.call('plugins.load', { path: join(folder, 'who.plugin.js') });
+    const who = await daemon.call('who.who');
+    t.is(who.uid, Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' })));
+    t.is(who.gid, Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' })));
+    t.is(who.token, 'EACCES');
+    t.is(realpathSync(who.cwd), realpathSync(folder));
+    t.is(who.env.WHO_OWN, 'given');
+    t.is(who.env.PLUGD_TEST_SECRET, undefined);
+    t.deepEqual(
+      Object.keys(who.env).filter((name) => !['PATH', 'HOME', 'LANG', 'NODE_ENV', 'WHO_OWN'].includes(name)),
+      [],
+    );
+    t.like(await pluginNamed(daemon, 'who'), { isolation: 'process', state: 'ready' });
+  },
+);

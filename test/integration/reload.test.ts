@@ -56,7 +56,11 @@ test('100 reloads by SIGHUP, RPC and file change under load from 8 clients cost 
         writeFileSync(file, versioned(++version));
         if (way === 1) daemon.signal('SIGHUP');
         const expected = version;
-        await until(() => daemon.call('v.get'), (answer) => answer.version === expected, 10);
+        await until(
+          () => daemon.call('v.get'),
+          (answer) => answer.version === expected,
+          10,
+        );
       }
     }
   });

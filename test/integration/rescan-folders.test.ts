@@ -35,7 +35,10 @@ test('SIGHUP: a renamed plugin folder is reloaded from its new path', async (t) 
   const daemon = await fpDaemon(t);
   renameSync(join(daemon.pluginDir, 'fp'), join(daemon.pluginDir, 'fp2'));
   daemon.signal('SIGHUP');
-  await until(() => daemon.call('fp.where').catch((error: Error) => error.message), (where) => where === join(daemon.pluginDir, 'fp2'));
+  await until(
+    () => daemon.call('fp.where').catch((error: Error) => error.message),
+    (where) => where === join(daemon.pluginDir, 'fp2'),
+  );
   t.deepEqual((await daemon.call('daemon.status')).skipped, []);
 });
 
@@ -53,7 +56,10 @@ test('a broken package.json in a serving plugin fails the rescan (exit 1) and th
   t.regex(status.lastError, /broken package\.json/);
 
   daemon.signal('SIGHUP');
-  await until(() => Promise.resolve(daemon.output()), (output) => output.includes('reloaded on SIGHUP'));
+  await until(
+    () => Promise.resolve(daemon.output()),
+    (output) => output.includes('reloaded on SIGHUP'),
+  );
   t.is(await daemon.call('fp.where'), join(daemon.pluginDir, 'fp'));
 });
 

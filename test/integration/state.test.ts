@@ -73,7 +73,11 @@ test('a counter at 5 is at 5 after plugd stop and plugd start; the file is 0600 
   await cli(t, home, 'stop');
   t.is(statSync(join(home.home, 'state')).mode & 0o777, 0o700);
   t.is(statSync(stateFile(home, 'counter')).mode & 0o777, 0o600);
-  t.like(JSON.parse(readFileSync(stateFile(home, 'counter'), 'utf8')), { plugin: 'counter', encoding: 'json', state: 5 });
+  t.like(JSON.parse(readFileSync(stateFile(home, 'counter'), 'utf8')), {
+    plugin: 'counter',
+    encoding: 'json',
+    state: 5,
+  });
   await cli(t, home, 'start');
   t.is(await call(home, 'counter.get'), 5);
   t.deepEqual(await call(home, 'tally.get'), [['first', 0]]);
@@ -137,7 +141,10 @@ test('a snapshot that fails at stop is logged, and the previous file is kept', a
   t.is(await call(home, 'counter.incr'), 8);
   await call(home, 'counter.break');
   await cli(t, home, 'stop');
-  t.regex(log(home), /plugin counter: state not saved at stop \(plugin counter failed to snapshot its state: snapshot refused\)/);
+  t.regex(
+    log(home),
+    /plugin counter: state not saved at stop \(plugin counter failed to snapshot its state: snapshot refused\)/,
+  );
   t.is(readFileSync(stateFile(home, 'counter'), 'utf8'), before);
 });
 
@@ -152,7 +159,10 @@ test('plugd state lists what is kept (--json too), and --clear drops one or all,
   const listed = (await cli(t, home, 'state')).stdout;
   t.regex(listed, /^PLUGIN\s+BYTES\s+SAVED AT\ncounter\s+\d+\s+\d{4}-\d\d-\d\dT.*Z\ntally\s+\d+\s+/);
   const kept: any[] = JSON.parse((await cli(t, home, 'state', '--json')).stdout);
-  t.deepEqual(kept.map((entry) => entry.plugin), ['counter', 'tally']);
+  t.deepEqual(
+    kept.map((entry) => entry.plugin),
+    ['counter', 'tally'],
+  );
   t.is(kept[0].bytes, statSync(stateFile(home, 'counter')).size);
   t.true(Date.parse(kept[0].savedAt) > 0);
   t.deepEqual(JSON.parse((await cli(t, home, 'state', 'counter', '--json')).stdout).length, 1);
@@ -163,7 +173,10 @@ test('plugd state lists what is kept (--json too), and --clear drops one or all,
 
   await cli(t, home, 'start');
   t.is(await call(home, 'counter.get'), 0);
-  t.is((await cli(t, home, 'state', '--clear')).stdout, "cleared the state of tally\nthe daemon is running: a running plugin's state is written again at its next stop\n");
+  t.is(
+    (await cli(t, home, 'state', '--clear')).stdout,
+    "cleared the state of tally\nthe daemon is running: a running plugin's state is written again at its next stop\n",
+  );
   t.is((await cli(t, home, 'state')).stdout, 'no state kept\n');
   await cli(t, home, 'stop');
 });

@@ -3,7 +3,7 @@
 // serves the sockets it is handed and never removes a socket file it did not
 // bind), with a launcher of our own and with systemd-socket-activate.
 
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,31 +23,45 @@ const socketActivate = (() => {
   }
 })();
 
-withAddon(`${addon ? '' : '(skipped: the sab-shm addon is not built) '}under NOTIFY_SOCKET: READY=1 with STATUS=, WATCHDOG=1 at half of WATCHDOG_USEC, RELOADING=1 then READY=1 on SIGHUP, STOPPING=1`, async (t) => {
-  const folder = makeHome(t).home;
-  const notify = await listenForNotifications(t, folder);
-  const daemon = await startDaemon(t, {
-    plugins: { 'counter.plugin.ts': readFileSync(join(EXAMPLE_PLUGINS, 'counter.plugin.ts'), 'utf8') },
-    env: { NOTIFY_SOCKET: notify.path, WATCHDOG_USEC: '400000' },
-  });
-  const ready = await notify.waitFor((line) => line === 'READY=1');
-  t.true(ready.includes('STATUS=1 plugin ready, 0 failed'), ready.join(' | '));
-  // READY=1 comes once the daemon serves: its status answers by then.
-  t.is((await daemon.call('daemon.status')).pid, daemon.pid);
-  const pings = () => notify.messages.filter((message) => message.includes('WATCHDOG=1')).length;
-  await until(async () => pings(), (count) => count >= 3);
+withAddon(
+  `${addon ? '' : '(skipped: the sab-shm addon is not built) '}under NOTIFY_SOCKET: READY=1 with STATUS=, WATCHDOG=1 at half of WATCHDOG_USEC, RELOADING=1 then READY=1 on SIGHUP, STOPPING=1`,
+  async (t) => {
+    const folder = makeHome(t).home;
+    const notify = await listenForNotifications(t, folder);
+    const daemon = await startDaemon(t, {
+      plugins: { 'counter.plugin.ts': readFileSync(join(EXAMPLE_PLUGINS, 'counter.plugin.ts'), 'utf8') },
+      env: { NOTIFY_SOCKET: notify.path, WATCHDOG_USEC: '400000' },
+    });
+    const ready = await notify.waitFor((line) => line === 'READY=1');
+    t.true(ready.includes('STATUS=1 plugin ready, 0 failed'), ready.join(' | '));
+    // READY=1 comes once the daemon serves: its status answers by then.
+    t.is((await daemon.call('daemon.status')).pid, daemon.pid);
+    const pings = () => notify.messages.filter((message) => message.includes('WATCHDOG=1')).length;
+    await until(
+      async () => pings(),
+      (count) => count >= 3,
+    );
 
-  const readies = () => notify.messages.filter((message) => message.includes('READY=1')).length;
-  daemon.signal('SIGHUP');
-  const reloading = await notify.waitFor((line) => line === 'RELOADING=1');
-  t.true(reloading.some((line) => /^MONOTONIC_USEC=\d+$/.test(line)), reloading.join(' | '));
-  await until(async () => readies(), (count) => count >= 2);
+    const readies = () => notify.messages.filter((message) => message.includes('READY=1')).length;
+    daemon.signal('SIGHUP');
+    const reloading = await notify.waitFor((line) => line === 'RELOADING=1');
+    t.true(
+      reloading.some((line) => /^MONOTONIC_USEC=\d+$/.test(line)),
+      reloading.join(' | '),
+    );
+    await until(
+      async () => readies(),
+      (count) => count >= 2,
+    );
 
-  await daemon.stop();
-  await notify.waitFor((line) => line === 'STOPPING=1');
-  const order = notify.messages.map((message) => message.find((line) => /^(READY|RELOADING|STOPPING)=/.test(line))).filter(Boolean);
-  t.deepEqual(order, ['READY=1', 'RELOADING=1', 'READY=1', 'STOPPING=1']);
-});
+    await daemon.stop();
+    await notify.waitFor((line) => line === 'STOPPING=1');
+    const order = notify.messages
+      .map((message) => message.find((line) => /^(READY|RELOADING|STOPPING)=/.test(line)))
+      .filter(Boolean);
+    t.deepEqual(order, ['READY=1', 'RELOADING=1', 'READY=1', 'STOPPING=1']);
+  },
+);
 
 test('without the addon, the log says systemd notification is unavailable, and the daemon serves', async (t) => {
   const daemon = await startDaemon(t, { env: { NOTIFY_SOCKET: '/nonexistent/notify.sock', PLUGD_NO_SHM: '1' } });
@@ -70,7 +84,7 @@ os.execv(sys.argv[2], sys.argv[2:])
 `;
 
 /** Runs `command` (which execs the daemon in the foreground) and waits until the daemon says it runs. */
-async function activated(t: import('ava').ExecutionContext, command: string, args: string[]) {
+async function activated(t: ExecutionContext, command: string, args: string[]) {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
@@ -85,8 +99,20 @@ async function activated(t: import('ava').ExecutionContext, command: string, arg
 }
 
 test('socket activation: a unix socket passed as fd 3 (LISTEN_FDS, LISTEN_PID) is served, and left in place at stop', async (t) => {
-  const home = makeHome(t, { plugins: { 'echo.plugin.ts': readFileSync(join(EXAMPLE_PLUGINS, 'echo.plugin.ts'), 'utf8') } });
-  const daemon = await activated(t, 'python3', ['-c', LAUNCHER, home.socket, process.execPath, CLI, 'start', '--foreground', '--home', home.home]);
+  const home = makeHome(t, {
+    plugins: { 'echo.plugin.ts': readFileSync(join(EXAMPLE_PLUGINS, 'echo.plugin.ts'), 'utf8') },
+  });
+  const daemon = await activated(t, 'python3', [
+    '-c',
+    LAUNCHER,
+    home.socket,
+    process.execPath,
+    CLI,
+    'start',
+    '--foreground',
+    '--home',
+    home.home,
+  ]);
   const client = await RpcClient.connect(home.socket);
   t.is((await client.call<{ pid: number }>('daemon.status')).pid, daemon.child.pid!);
   t.deepEqual(await client.call('echo.say', { text: 'hi' }), await client.call('echo.say', { text: 'hi' }));
@@ -102,9 +128,13 @@ test('socket activation: a unix socket passed as fd 3 (LISTEN_FDS, LISTEN_PID) i
   async (t) => {
     const home = makeHome(t);
     // It execs plugd at the first connection: the call waits in the socket's queue meanwhile.
-    const child = spawn(socketActivate, ['-l', home.socket, '--fdname=unix', process.execPath, CLI, 'start', '--foreground', '--home', home.home], {
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      socketActivate,
+      ['-l', home.socket, '--fdname=unix', process.execPath, CLI, 'start', '--foreground', '--home', home.home],
+      {
+        stdio: 'ignore',
+      },
+    );
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     const kill = () => child.kill('SIGKILL');
     t.teardown(kill);

@@ -11,7 +11,10 @@ import { makeHome, runCli, startDaemon, type TestDaemon } from '../helpers/daemo
 import { cleanUpDaemonOf } from '../helpers/detached-daemon.js';
 import { until } from '../helpers/until.js';
 
-async function tcpDaemon(t: ExecutionContext, config: object = {}): Promise<{ daemon: TestDaemon; port: number; token: string }> {
+async function tcpDaemon(
+  t: ExecutionContext,
+  config: object = {},
+): Promise<{ daemon: TestDaemon; port: number; token: string }> {
   const daemon = await startDaemon(t, { examples: true, config, args: ['--tcp', '127.0.0.1:0'] });
   const port = Number((await daemon.call('daemon.status')).tcp.split(':')[1]);
   return { daemon, port, token: readFileSync(join(daemon.home, 'token'), 'utf8').trim() };
@@ -33,7 +36,10 @@ test('a token file that cannot be read refuses the attempt and is logged; the da
   const raw = await openTcp(t, port);
   t.is((await raw.request(auth('x'.repeat(64), 1))).error.code, -32004);
   t.is((await daemon.call('daemon.status')).pid, daemon.pid, 'the daemon still serves');
-  await until(() => Promise.resolve(daemon.output()), (log) => log.includes('cannot read the token'));
+  await until(
+    () => Promise.resolve(daemon.output()),
+    (log) => log.includes('cannot read the token'),
+  );
 
   rmSync(path, { recursive: true });
   writeFileSync(path, '\n', { mode: 0o600 });
@@ -53,14 +59,18 @@ test('strangers that do not authenticate are closed at authTimeoutMs; an authent
   const strangers = [await openTcp(t, port), await openTcp(t, port)];
   strangers[0].send('P'); // One byte of what could be an HTTP request line.
   strangers[1].send('\n'); // A blank line, as a keep-alive.
-  t.deepEqual((await member.request({ jsonrpc: '2.0', method: 'echo.say', params: { text: 'in' }, id: 2 })).result, { text: 'in' });
+  t.deepEqual((await member.request({ jsonrpc: '2.0', method: 'echo.say', params: { text: 'in' }, id: 2 })).result, {
+    text: 'in',
+  });
   await until(() => Promise.resolve(strangers.every((stranger) => stranger.closed)), Boolean);
   const later = await openTcp(t, port);
   t.deepEqual((await later.request(auth(token, 1))).result, { authenticated: true });
 });
 
 test('at maxUnauthenticatedConnections the oldest stranger is closed: the token holder gets in, and the log counts the closes', async (t) => {
-  const { daemon, port, token } = await tcpDaemon(t, { limits: { authTimeoutMs: 60_000, maxUnauthenticatedConnections: 4 } });
+  const { daemon, port, token } = await tcpDaemon(t, {
+    limits: { authTimeoutMs: 60_000, maxUnauthenticatedConnections: 4 },
+  });
   const strangers: RawSocket[] = [];
   for (let index = 0; index < 4; index++) strangers.push(await openTcp(t, port));
   // One that reconnects in a loop, to keep every slot taken.
@@ -69,10 +79,21 @@ test('at maxUnauthenticatedConnections the oldest stranger is closed: the token 
   const status = { jsonrpc: '2.0', method: 'daemon.status', id: 2, auth: token };
   t.is((await holder.request(status)).result.pid, daemon.pid, 'the token holder is served past the strangers');
   await until(() => Promise.resolve(strangers.slice(0, 11).every((stranger) => stranger.closed)), Boolean);
-  t.false(strangers.slice(11).some((stranger) => stranger.closed), 'only the oldest went: the newest three wait for their deadline');
-  const logged = await until(() => Promise.resolve(daemon.output()), (log) => /11 since start\)/.test(log));
-  t.regex(logged, /closed \d+ unauthenticated TCP connection\(s\), the oldest, to admit newer ones \(limits\.maxUnauthenticatedConnections 4; \d+ since start\)/);
-  t.deepEqual((await holder.request({ jsonrpc: '2.0', method: 'echo.say', params: { text: 'still' }, id: 3 })).result, { text: 'still' });
+  t.false(
+    strangers.slice(11).some((stranger) => stranger.closed),
+    'only the oldest went: the newest three wait for their deadline',
+  );
+  const logged = await until(
+    () => Promise.resolve(daemon.output()),
+    (log) => /11 since start\)/.test(log),
+  );
+  t.regex(
+    logged,
+    /closed \d+ unauthenticated TCP connection\(s\), the oldest, to admit newer ones \(limits\.maxUnauthenticatedConnections 4; \d+ since start\)/,
+  );
+  t.deepEqual((await holder.request({ jsonrpc: '2.0', method: 'echo.say', params: { text: 'still' }, id: 3 })).result, {
+    text: 'still',
+  });
 });
 
 test('an HTTP request whose headers never end is closed at authTimeoutMs, on the unix socket too', async (t) => {
@@ -90,7 +111,10 @@ test('the TCP listener refuses to start with a token shorter than 32 characters,
   cleanUpDaemonOf(t, home);
   const started = await runCli(['--home', home, 'start', '--tcp', '127.0.0.1:0']);
   t.is(started.code, 1);
-  t.true(started.stderr.includes(`the token in ${join(home, 'token')} has 5 characters, at least 32 needed`), started.stderr);
+  t.true(
+    started.stderr.includes(`the token in ${join(home, 'token')} has 5 characters, at least 32 needed`),
+    started.stderr,
+  );
 });
 
 test('a token file readable by others is a warning on the terminal and in the log', async (t) => {
@@ -111,7 +135,10 @@ test('--tcp-allow-remote without TLS warns on the terminal', async (t) => {
   cleanUpDaemonOf(t, home);
   // A documentation address (TEST-NET-1): the bind fails, so nothing listens beyond this machine.
   const started = await runCli(['--home', home, 'start', '--tcp', '192.0.2.1:0', '--tcp-allow-remote']);
-  t.true(started.stderr.includes('warning: the TCP listener on 192.0.2.1:0 is reachable from other machines without TLS'), started.stderr);
+  t.true(
+    started.stderr.includes('warning: the TCP listener on 192.0.2.1:0 is reachable from other machines without TLS'),
+    started.stderr,
+  );
 });
 
 test('--metrics on a non-loopback address needs --tcp-allow-remote, as --tcp does', async (t) => {
@@ -119,5 +146,8 @@ test('--metrics on a non-loopback address needs --tcp-allow-remote, as --tcp doe
   cleanUpDaemonOf(t, home);
   const started = await runCli(['--home', home, 'start', '--metrics', '0.0.0.0:0']);
   t.is(started.code, 1);
-  t.regex(started.stderr, /refusing to serve metrics on 0\.0\.0\.0:0: not a loopback address \(allow it with --tcp-allow-remote\)/);
+  t.regex(
+    started.stderr,
+    /refusing to serve metrics on 0\.0\.0\.0:0: not a loopback address \(allow it with --tcp-allow-remote\)/,
+  );
 });

@@ -8,7 +8,9 @@ import { request } from 'node:http';
 import { RawSocket } from '../helpers/raw-socket.js';
 import { makeHome, runCli, startDaemon, type TestDaemon } from '../helpers/daemon.js';
 
-async function tcpDaemon(t: Parameters<typeof startDaemon>[0]): Promise<{ daemon: TestDaemon; host: string; port: number; token: string }> {
+async function tcpDaemon(
+  t: Parameters<typeof startDaemon>[0],
+): Promise<{ daemon: TestDaemon; host: string; port: number; token: string }> {
   const daemon = await startDaemon(t, { examples: true, args: ['--tcp', '127.0.0.1:0'] });
   const [host, port] = (await daemon.call('daemon.status')).tcp.split(':');
   return { daemon, host, port: Number(port), token: readFileSync(join(daemon.home, 'token'), 'utf8').trim() };
@@ -37,7 +39,9 @@ test('over TCP no method runs without the token, and a few failures close the co
 test('with the token (rpc.auth or an auth member), TCP serves built-ins and plugins alike', async (t) => {
   const { daemon, port, token } = await tcpDaemon(t);
   const viaAuthCall = await openTcp(t, port);
-  t.deepEqual((await viaAuthCall.request({ jsonrpc: '2.0', method: 'rpc.auth', params: { token }, id: 1 })).result, { authenticated: true });
+  t.deepEqual((await viaAuthCall.request({ jsonrpc: '2.0', method: 'rpc.auth', params: { token }, id: 1 })).result, {
+    authenticated: true,
+  });
   // `"id": null` is a request like any other: it is answered.
   const byNullId = await openTcp(t, port);
   t.deepEqual(await byNullId.request({ jsonrpc: '2.0', method: 'rpc.auth', params: { token }, id: null }), {
@@ -45,11 +49,18 @@ test('with the token (rpc.auth or an auth member), TCP serves built-ins and plug
     result: { authenticated: true },
     id: null,
   });
-  t.deepEqual((await viaAuthCall.request({ jsonrpc: '2.0', method: 'echo.say', params: { text: 'hi' }, id: 2 })).result, { text: 'hi' });
+  t.deepEqual(
+    (await viaAuthCall.request({ jsonrpc: '2.0', method: 'echo.say', params: { text: 'hi' }, id: 2 })).result,
+    { text: 'hi' },
+  );
   t.is((await viaAuthCall.request({ jsonrpc: '2.0', method: 'daemon.status', id: 3 })).result.pid, daemon.pid);
 
   const viaMember = await openTcp(t, port);
-  t.deepEqual((await viaMember.request({ jsonrpc: '2.0', method: 'echo.say', params: { text: 'yo' }, auth: token, id: 1 })).result, { text: 'yo' });
+  t.deepEqual(
+    (await viaMember.request({ jsonrpc: '2.0', method: 'echo.say', params: { text: 'yo' }, auth: token, id: 1 }))
+      .result,
+    { text: 'yo' },
+  );
   t.is((await viaMember.request([{ jsonrpc: '2.0', method: 'system.listMethods', id: 2 }]))[0].id, 2);
 
   const cli = await runCli(['--home', daemon.home, 'call', '--tcp', `127.0.0.1:${port}`, 'echo.say', '{"text":"cli"}']);
@@ -61,11 +72,20 @@ test('HTTP over TCP needs a bearer token', async (t) => {
   const { port, token } = await tcpDaemon(t);
   const post = (headers: Record<string, string>) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-        let body = '';
-        res.on('data', (chunk) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode!, body }));
-      });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/',
+          headers: { 'content-type': 'application/json', ...headers },
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode!, body }));
+        },
+      );
       req.on('error', reject);
       req.end(JSON.stringify({ jsonrpc: '2.0', method: 'echo.say', params: { text: 'http' }, id: 1 }));
     });
@@ -87,14 +107,19 @@ test('plugd token --rotate replaces the token; the old one no longer opens a con
   t.not(fresh, token);
   const raw = await openTcp(t, port);
   t.is((await raw.request({ jsonrpc: '2.0', method: 'rpc.auth', params: { token }, id: 1 })).error.code, -32004);
-  t.deepEqual((await raw.request({ jsonrpc: '2.0', method: 'rpc.auth', params: { token: fresh }, id: 2 })).result, { authenticated: true });
+  t.deepEqual((await raw.request({ jsonrpc: '2.0', method: 'rpc.auth', params: { token: fresh }, id: 2 })).result, {
+    authenticated: true,
+  });
 });
 
 test('a non-loopback TCP address needs --tcp-allow-remote', async (t) => {
   const { home } = makeHome(t);
   const refused = await runCli(['--home', home, 'start', '--foreground', '--tcp', '0.0.0.0:0']);
   t.is(refused.code, 1);
-  t.regex(refused.stderr, /refusing to listen on 0\.0\.0\.0:0: not a loopback address \(allow it with --tcp-allow-remote\)/);
+  t.regex(
+    refused.stderr,
+    /refusing to listen on 0\.0\.0\.0:0: not a loopback address \(allow it with --tcp-allow-remote\)/,
+  );
 });
 
 test('an IPv6 listener is shown as [::1]:PORT by status and plugd dashboard, and that address works given back to --tcp', async (t) => {

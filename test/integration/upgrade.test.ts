@@ -59,121 +59,163 @@ async function upgrade(daemon: TestDaemon, ...args: string[]) {
 
 const pidOf = (daemon: TestDaemon) => Number(readFileSync(daemon.pidfile, 'utf8'));
 
-test.serial(`${UPGRADES} upgrades under 4 connect-per-call and 4 persistent clients: new pids, nothing refused, every request answered once, the counter kept`, async (t) => {
-  t.timeout(180_000);
-  const daemon = await startDaemon(t, { plugins: { 'tally.plugin.ts': TALLY } });
-  cleanUpDaemonOf(t, daemon.home);
-  const load = hammer(daemon.socket, 'tally.incr', { perCall: 4, persistent: 4 });
-  const pids = [daemon.pid];
-  let report: HammerReport;
-  try {
-    for (let round = 0; round < UPGRADES; round++) {
-      const before = load.answered;
-      await until(async () => load.answered, (answered) => answered > before + 50); // Calls flow before each upgrade.
-      const upgraded = await upgrade(daemon);
-      t.is(upgraded.code, 0, upgraded.stderr);
-      t.regex(upgraded.stdout, /^successor started \(pid \d+\).*\n\d+ plugins loaded .*\nstate carried for 1 .*\nold daemon draining .*\ndone in \d+ ms/m);
-      pids.push(pidOf(daemon));
+test.serial(
+  `${UPGRADES} upgrades under 4 connect-per-call and 4 persistent clients: new pids, nothing refused, every request answered once, the counter kept`,
+  async (t) => {
+    t.timeout(180_000);
+    const daemon = await startDaemon(t, { plugins: { 'tally.plugin.ts': TALLY } });
+    cleanUpDaemonOf(t, daemon.home);
+    const load = hammer(daemon.socket, 'tally.incr', { perCall: 4, persistent: 4 });
+    const pids = [daemon.pid];
+    let report: HammerReport;
+    try {
+      for (let round = 0; round < UPGRADES; round++) {
+        const before = load.answered;
+        await until(
+          async () => load.answered,
+          (answered) => answered > before + 50,
+        ); // Calls flow before each upgrade.
+        const upgraded = await upgrade(daemon);
+        t.is(upgraded.code, 0, upgraded.stderr);
+        t.regex(
+          upgraded.stdout,
+          /^successor started \(pid \d+\).*\n\d+ plugins loaded .*\nstate carried for 1 .*\nold daemon draining .*\ndone in \d+ ms/m,
+        );
+        pids.push(pidOf(daemon));
+      }
+      const after = load.answered;
+      await until(
+        async () => load.answered,
+        (answered) => answered > after + 50,
+      );
+    } finally {
+      report = await load.stop();
     }
-    const after = load.answered;
-    await until(async () => load.answered, (answered) => answered > after + 50);
-  } finally {
-    report = await load.stop();
-  }
-  t.log(`${report!.results.length} increments answered, ${report!.resent} resent after end-of-file, longest gap ${Math.round(report!.maxGapMs)} ms`);
-  t.is(new Set(pids).size, UPGRADES + 1, `a new pid each time: ${pids.join(', ')}`);
-  for (const old of pids.slice(0, -1)) await until(async () => isProcessAlive(old), (alive) => !alive);
-  t.deepEqual(report!.refused, {}, 'no connect refused or without a socket');
-  t.deepEqual(report!.errors, [], 'no error answers');
-  const values = report!.results as number[];
-  t.is(new Set(values).size, values.length, 'no value handed out twice: each answered request ran once');
-  const status = await runCli(['--home', daemon.home, 'call', 'tally.get']);
-  t.is(Number(status.stdout), values.length, 'the counter equals the increments answered');
-  const final = JSON.parse((await runCli(['--home', daemon.home, 'status', '--json'])).stdout);
-  t.is(final.upgrades, UPGRADES);
-  t.is(final.upgradedFrom.pid, pids[UPGRADES - 1]);
-  t.false(Number.isNaN(Date.parse(final.startedAt)));
-  await runCli(['--home', daemon.home, 'stop']);
-});
+    t.log(
+      `${report!.results.length} increments answered, ${report!.resent} resent after end-of-file, longest gap ${Math.round(report!.maxGapMs)} ms`,
+    );
+    t.is(new Set(pids).size, UPGRADES + 1, `a new pid each time: ${pids.join(', ')}`);
+    for (const old of pids.slice(0, -1))
+      await until(
+        async () => isProcessAlive(old),
+        (alive) => !alive,
+      );
+    t.deepEqual(report!.refused, {}, 'no connect refused or without a socket');
+    t.deepEqual(report!.errors, [], 'no error answers');
+    const values = report!.results as number[];
+    t.is(new Set(values).size, values.length, 'no value handed out twice: each answered request ran once');
+    const status = await runCli(['--home', daemon.home, 'call', 'tally.get']);
+    t.is(Number(status.stdout), values.length, 'the counter equals the increments answered');
+    const final = JSON.parse((await runCli(['--home', daemon.home, 'status', '--json'])).stdout);
+    t.is(final.upgrades, UPGRADES);
+    t.is(final.upgradedFrom.pid, pids[UPGRADES - 1]);
+    t.false(Number.isNaN(Date.parse(final.startedAt)));
+    await runCli(['--home', daemon.home, 'stop']);
+  },
+);
 
-test.serial('a broken plugd.json, a successor that exits, a plugin that fails only in the successor: exit 1 with the reason, the old pid serves, no call fails', async (t) => {
-  t.timeout(180_000);
-  const daemon = await startDaemon(t, { plugins: { 'flaky.plugin.ts': FLAKY } });
-  cleanUpDaemonOf(t, daemon.home);
-  const refuse = join(daemon.home, 'refuse');
-  writeFileSync(join(daemon.home, 'plugd.json'), JSON.stringify({ plugins: { flaky: { config: { refuse } } } }));
-  await daemon.call('daemon.reload');
-  const load = hammer(daemon.socket, 'flaky.ok', { perCall: 2, persistent: 2 });
-  let report: HammerReport;
-  try {
-    writeFileSync(join(daemon.home, 'plugd.json'), '{ "watch": ');
-    const broken = await upgrade(daemon);
-    t.is(broken.code, 1);
-    t.regex(broken.stderr, /upgrade failed \(load\): .*plugd\.json: not valid JSON.*the old daemon \(pid \d+\) serves on/);
-
+test.serial(
+  'a broken plugd.json, a successor that exits, a plugin that fails only in the successor: exit 1 with the reason, the old pid serves, no call fails',
+  async (t) => {
+    t.timeout(180_000);
+    const daemon = await startDaemon(t, { plugins: { 'flaky.plugin.ts': FLAKY } });
+    cleanUpDaemonOf(t, daemon.home);
+    const refuse = join(daemon.home, 'refuse');
     writeFileSync(join(daemon.home, 'plugd.json'), JSON.stringify({ plugins: { flaky: { config: { refuse } } } }));
-    const script = join(daemon.home, 'exits.js');
-    writeFileSync(script, 'process.exit(3);\n');
-    const exits = await upgrade(daemon, '--entry', script);
-    t.is(exits.code, 1);
-    t.regex(exits.stderr, /upgrade failed \(load\): the successor exited \(code 3\)/);
+    await daemon.call('daemon.reload');
+    const load = hammer(daemon.socket, 'flaky.ok', { perCall: 2, persistent: 2 });
+    let report: HammerReport;
+    try {
+      writeFileSync(join(daemon.home, 'plugd.json'), '{ "watch": ');
+      const broken = await upgrade(daemon);
+      t.is(broken.code, 1);
+      t.regex(
+        broken.stderr,
+        /upgrade failed \(load\): .*plugd\.json: not valid JSON.*the old daemon \(pid \d+\) serves on/,
+      );
 
-    writeFileSync(refuse, '');
-    const failing = await upgrade(daemon);
-    t.is(failing.code, 1);
-    t.regex(failing.stderr, /did not load in the successor \(flaky: .*refusing to load/);
-    t.is(pidOf(daemon), daemon.pid);
-    t.is((await daemon.call('daemon.status')).pid, daemon.pid);
-  } finally {
-    report = await load.stop();
-  }
-  t.true(report!.results.length > 0);
-  t.deepEqual(report!.errors, []);
-  t.deepEqual(report!.refused, {});
-  t.is(report!.resent, 0, 'the old daemon never drained');
-});
+      writeFileSync(join(daemon.home, 'plugd.json'), JSON.stringify({ plugins: { flaky: { config: { refuse } } } }));
+      const script = join(daemon.home, 'exits.js');
+      writeFileSync(script, 'process.exit(3);\n');
+      const exits = await upgrade(daemon, '--entry', script);
+      t.is(exits.code, 1);
+      t.regex(exits.stderr, /upgrade failed \(load\): the successor exited \(code 3\)/);
 
-test.serial('the drain: a call in flight is answered, then its connection ends; a silent connection ends within drainTimeoutMs + 1 s', async (t) => {
-  t.timeout(120_000);
-  const drainTimeoutMs = 2000;
-  const daemon = await startDaemon(t, { plugins: { 'echo.plugin.ts': ECHO }, config: { upgrade: { drainTimeoutMs } } });
-  cleanUpDaemonOf(t, daemon.home);
-  const silent = connect(daemon.socket);
-  silent.on('error', () => undefined);
-  const talking = connect(daemon.socket);
-  talking.setEncoding('utf8');
-  let heard = '';
-  talking.on('data', (chunk) => (heard += chunk));
-  talking.write('{"jsonrpc":"2.0","id":1,"method":"echo.say","params":{"text":"before"}}\n');
-  await until(async () => heard, (text) => text.includes('before'));
-  const silentClosed = new Promise<number>((resolve) => silent.once('close', () => resolve(performance.now())));
-  const talkingClosed = new Promise<void>((resolve) => talking.once('close', () => resolve()));
-  const upgraded = await upgrade(daemon);
-  t.is(upgraded.code, 0, upgraded.stderr);
-  const returned = performance.now();
-  await talkingClosed;
-  t.is(heard.split('\n').filter(Boolean).length, 1, 'the connection ended after its last answer');
-  const closedAt = await silentClosed;
-  t.true(closedAt - returned < drainTimeoutMs + 1000, `the silent connection ended ${Math.round(closedAt - returned)} ms after the upgrade returned`);
-  t.is(await daemon.exited, 0, 'the old daemon exits 0 once drained');
-  await runCli(['--home', daemon.home, 'stop']);
-});
+      writeFileSync(refuse, '');
+      const failing = await upgrade(daemon);
+      t.is(failing.code, 1);
+      t.regex(failing.stderr, /did not load in the successor \(flaky: .*refusing to load/);
+      t.is(pidOf(daemon), daemon.pid);
+      t.is((await daemon.call('daemon.status')).pid, daemon.pid);
+    } finally {
+      report = await load.stop();
+    }
+    t.true(report!.results.length > 0);
+    t.deepEqual(report!.errors, []);
+    t.deepEqual(report!.refused, {});
+    t.is(report!.resent, 0, 'the old daemon never drained');
+  },
+);
 
-(loadShm() ? test.serial : test.skip)(`${loadShm() ? '' : '(skipped: the sab-shm addon is not built) '}under NOTIFY_SOCKET the successor says MAINPID= (its pid) and READY=1`, async (t) => {
-  t.timeout(120_000);
-  const notify = await listenForNotifications(t, makeHome(t).home);
-  const watched = await startDaemon(t, { env: { NOTIFY_SOCKET: notify.path } });
-  cleanUpDaemonOf(t, watched.home);
-  await notify.waitFor((line) => line === 'READY=1');
-  const upgraded = await upgrade(watched);
-  t.is(upgraded.code, 0, upgraded.stderr);
-  const successor = pidOf(watched);
-  const message = await notify.waitFor((line) => line === `MAINPID=${successor}`);
-  t.true(message.includes('READY=1'), message.join(' | '));
-  t.false(notify.messages.some((lines) => lines.includes('STOPPING=1')), 'the old daemon does not tell systemd the service stops');
-  await runCli(['--home', watched.home, 'stop']);
-  await notify.waitFor((line) => line === 'STOPPING=1');
-});
+test.serial(
+  'the drain: a call in flight is answered, then its connection ends; a silent connection ends within drainTimeoutMs + 1 s',
+  async (t) => {
+    t.timeout(120_000);
+    const drainTimeoutMs = 2000;
+    const daemon = await startDaemon(t, {
+      plugins: { 'echo.plugin.ts': ECHO },
+      config: { upgrade: { drainTimeoutMs } },
+    });
+    cleanUpDaemonOf(t, daemon.home);
+    const silent = connect(daemon.socket);
+    silent.on('error', () => undefined);
+    const talking = connect(daemon.socket);
+    talking.setEncoding('utf8');
+    let heard = '';
+    talking.on('data', (chunk) => (heard += chunk));
+    talking.write('{"jsonrpc":"2.0","id":1,"method":"echo.say","params":{"text":"before"}}\n');
+    await until(
+      async () => heard,
+      (text) => text.includes('before'),
+    );
+    const silentClosed = new Promise<number>((resolve) => silent.once('close', () => resolve(performance.now())));
+    const talkingClosed = new Promise<void>((resolve) => talking.once('close', () => resolve()));
+    const upgraded = await upgrade(daemon);
+    t.is(upgraded.code, 0, upgraded.stderr);
+    const returned = performance.now();
+    await talkingClosed;
+    t.is(heard.split('\n').filter(Boolean).length, 1, 'the connection ended after its last answer');
+    const closedAt = await silentClosed;
+    t.true(
+      closedAt - returned < drainTimeoutMs + 1000,
+      `the silent connection ended ${Math.round(closedAt - returned)} ms after the upgrade returned`,
+    );
+    t.is(await daemon.exited, 0, 'the old daemon exits 0 once drained');
+    await runCli(['--home', daemon.home, 'stop']);
+  },
+);
+
+(loadShm() ? test.serial : test.skip)(
+  `${loadShm() ? '' : '(skipped: the sab-shm addon is not built) '}under NOTIFY_SOCKET the successor says MAINPID= (its pid) and READY=1`,
+  async (t) => {
+    t.timeout(120_000);
+    const notify = await listenForNotifications(t, makeHome(t).home);
+    const watched = await startDaemon(t, { env: { NOTIFY_SOCKET: notify.path } });
+    cleanUpDaemonOf(t, watched.home);
+    await notify.waitFor((line) => line === 'READY=1');
+    const upgraded = await upgrade(watched);
+    t.is(upgraded.code, 0, upgraded.stderr);
+    const successor = pidOf(watched);
+    const message = await notify.waitFor((line) => line === `MAINPID=${successor}`);
+    t.true(message.includes('READY=1'), message.join(' | '));
+    t.false(
+      notify.messages.some((lines) => lines.includes('STOPPING=1')),
+      'the old daemon does not tell systemd the service stops',
+    );
+    await runCli(['--home', watched.home, 'stop']);
+    await notify.waitFor((line) => line === 'STOPPING=1');
+  },
+);
 
 const hasSs = (() => {
   try {
@@ -191,43 +233,55 @@ const backlogOf = (home: string) =>
     .filter((line) => line.includes(`${home}/plugd.sock`))
     .map((line) => Number(line.trim().split(/\s+/)[3]));
 
-(hasSs ? test.serial : test.skip)(`${hasSs ? '' : '(skipped: ss is not installed) '}the listen backlog and the TCP listener stay what the first daemon set; a dashboard /events stream ends and reconnects to the successor`, async (t) => {
-  t.timeout(120_000);
-  const daemon = await startDaemon(t, { args: ['--tcp', '127.0.0.1:0'] });
-  cleanUpDaemonOf(t, daemon.home);
-  const before = backlogOf(daemon.home);
-  const { tcp } = await daemon.call('daemon.status');
-  const events = () => fetch(`http://${tcp}/events`, { headers: { authorization: `Bearer ${readFileSync(join(daemon.home, 'token'), 'utf8').trim()}` } });
-  const stream = (await events()).body!.getReader();
-  t.regex(new TextDecoder().decode((await stream.read()).value), /retry: 1000/);
-  const upgraded = await upgrade(daemon);
-  t.is(upgraded.code, 0, upgraded.stderr);
-  await daemon.exited;
-  // The old daemon ended its dashboard stream; a browser reconnects, to the successor.
-  while (!(await stream.read()).done);
-  const again = (await events()).body!.getReader();
-  t.regex(new TextDecoder().decode((await again.read()).value), /retry: 1000/);
-  await again.cancel();
-  t.deepEqual(backlogOf(daemon.home), before);
-  t.is(before.length, 1);
-  const status = JSON.parse((await runCli(['--home', daemon.home, 'status', '--json'])).stdout);
-  t.is(status.tcp, tcp);
-  t.is(JSON.parse((await runCli(['--home', daemon.home, 'call', 'daemon.status', '--tcp', tcp])).stdout).pid, pidOf(daemon));
-  await runCli(['--home', daemon.home, 'stop']);
-});
+(hasSs ? test.serial : test.skip)(
+  `${hasSs ? '' : '(skipped: ss is not installed) '}the listen backlog and the TCP listener stay what the first daemon set; a dashboard /events stream ends and reconnects to the successor`,
+  async (t) => {
+    t.timeout(120_000);
+    const daemon = await startDaemon(t, { args: ['--tcp', '127.0.0.1:0'] });
+    cleanUpDaemonOf(t, daemon.home);
+    const before = backlogOf(daemon.home);
+    const { tcp } = await daemon.call('daemon.status');
+    const events = () =>
+      fetch(`http://${tcp}/events`, {
+        headers: { authorization: `Bearer ${readFileSync(join(daemon.home, 'token'), 'utf8').trim()}` },
+      });
+    const stream = (await events()).body!.getReader();
+    t.regex(new TextDecoder().decode((await stream.read()).value), /retry: 1000/);
+    const upgraded = await upgrade(daemon);
+    t.is(upgraded.code, 0, upgraded.stderr);
+    await daemon.exited;
+    // The old daemon ended its dashboard stream; a browser reconnects, to the successor.
+    while (!(await stream.read()).done);
+    const again = (await events()).body!.getReader();
+    t.regex(new TextDecoder().decode((await again.read()).value), /retry: 1000/);
+    await again.cancel();
+    t.deepEqual(backlogOf(daemon.home), before);
+    t.is(before.length, 1);
+    const status = JSON.parse((await runCli(['--home', daemon.home, 'status', '--json'])).stdout);
+    t.is(status.tcp, tcp);
+    t.is(
+      JSON.parse((await runCli(['--home', daemon.home, 'call', 'daemon.status', '--tcp', tcp])).stdout).pid,
+      pidOf(daemon),
+    );
+    await runCli(['--home', daemon.home, 'stop']);
+  },
+);
 
-test.serial('a stateful plugin in a process of its own restarts in the successor, in a new process, from its snapshot', async (t) => {
-  t.timeout(120_000);
-  const daemon = await startDaemon(t, { plugins: { 'tally.plugin.ts': TALLY }, config: { isolation: 'process' } });
-  cleanUpDaemonOf(t, daemon.home);
-  for (let i = 0; i < 3; i++) await daemon.call('tally.incr');
-  const [before] = await daemon.call('plugins.list');
-  const upgraded = await upgrade(daemon);
-  t.is(upgraded.code, 0, upgraded.stderr);
-  t.regex(upgraded.stdout, /^state carried for 1 /m);
-  const [after] = JSON.parse((await runCli(['--home', daemon.home, 'call', 'plugins.list'])).stdout);
-  t.is(after.isolation, 'process');
-  t.not(after.pid, before.pid);
-  t.is((await runCli(['--home', daemon.home, 'call', 'tally.get'])).stdout.trim(), '3');
-  await runCli(['--home', daemon.home, 'stop']);
-});
+test.serial(
+  'a stateful plugin in a process of its own restarts in the successor, in a new process, from its snapshot',
+  async (t) => {
+    t.timeout(120_000);
+    const daemon = await startDaemon(t, { plugins: { 'tally.plugin.ts': TALLY }, config: { isolation: 'process' } });
+    cleanUpDaemonOf(t, daemon.home);
+    for (let i = 0; i < 3; i++) await daemon.call('tally.incr');
+    const [before] = await daemon.call('plugins.list');
+    const upgraded = await upgrade(daemon);
+    t.is(upgraded.code, 0, upgraded.stderr);
+    t.regex(upgraded.stdout, /^state carried for 1 /m);
+    const [after] = JSON.parse((await runCli(['--home', daemon.home, 'call', 'plugins.list'])).stdout);
+    t.is(after.isolation, 'process');
+    t.not(after.pid, before.pid);
+    t.is((await runCli(['--home', daemon.home, 'call', 'tally.get'])).stdout.trim(), '3');
+    await runCli(['--home', daemon.home, 'stop']);
+  },
+);

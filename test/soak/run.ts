@@ -18,7 +18,8 @@ const CLIENTS = 8;
 const CRASHY = `export default { setup(ctx) {
   ctx.rpc.method('work', {}, ({ n }) => { if (Math.random() < 0.0005) process.exit(3); return n * 2; });
 } }`;
-const versioned = (version: number) => `export default { setup(ctx) { ctx.rpc.method('version', {}, () => ${version}); } }`;
+const versioned = (version: number) =>
+  `export default { setup(ctx) { ctx.rpc.method('version', {}, () => ${version}); } }`;
 
 const EXPLANATIONS: Record<string, string> = {
   '-32001': 'calls in flight on the crashy plugin when it exited, or made while it restarted (by design)',
@@ -76,10 +77,15 @@ async function main(): Promise<void> {
         }
       }
     })();
-    const progress = setInterval(() => console.error(`… ${calls} calls, RSS ${rssMb(daemon.pid).toFixed(1)} MB`), 30_000);
+    const progress = setInterval(
+      () => console.error(`… ${calls} calls, RSS ${rssMb(daemon.pid).toFixed(1)} MB`),
+      30_000,
+    );
     await Promise.all([...clients, churn]);
     clearInterval(progress);
-    const crashy = (await control.call<Array<{ name: string; restarts: number }>>('plugins.list')).find((plugin) => plugin.name === 'crashy');
+    const crashy = (await control.call<Array<{ name: string; restarts: number }>>('plugins.list')).find(
+      (plugin) => plugin.name === 'crashy',
+    );
     const report = {
       minutes,
       clients: CLIENTS,
@@ -88,7 +94,9 @@ async function main(): Promise<void> {
       reloads,
       rescans,
       crashes: crashy?.restarts,
-      errors: Object.fromEntries(Object.entries(errors).map(([code, count]) => [code, { count, why: EXPLANATIONS[code] ?? 'unexpected' }])),
+      errors: Object.fromEntries(
+        Object.entries(errors).map(([code, count]) => [code, { count, why: EXPLANATIONS[code] ?? 'unexpected' }]),
+      ),
       rssMb: { start: Number(rssStart.toFixed(1)), end: Number(rssMb(daemon.pid).toFixed(1)) },
     };
     console.log(JSON.stringify(report, null, 2));

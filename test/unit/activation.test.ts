@@ -67,5 +67,8 @@ test('learning slots: at most their size run at once, each waiter gets its turn,
   const results = await settled;
   t.is(most, 2);
   t.is(results[0].status, 'rejected');
-  t.deepEqual(results.slice(1).map((result) => result.status), ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+  t.deepEqual(
+    results.slice(1).map((result) => result.status),
+    ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'],
+  );
 });

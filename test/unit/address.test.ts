@@ -5,7 +5,16 @@ import { formatAddress, isLoopback, parseAddress } from '../../core/address.js';
 
 test('isLoopback accepts 127.0.0.0/8 literals, ::1 and localhost, and no name that merely starts with 127.', (t) => {
   for (const host of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) t.true(isLoopback(host), host);
-  for (const host of ['127.evil.example', '127.0.0.1.nip.io', '127.0.0.256', '0.0.0.0', '10.0.0.1', '::', 'example.com']) t.false(isLoopback(host), host);
+  for (const host of [
+    '127.evil.example',
+    '127.0.0.1.nip.io',
+    '127.0.0.256',
+    '0.0.0.0',
+    '10.0.0.1',
+    '::',
+    'example.com',
+  ])
+    t.false(isLoopback(host), host);
 });
 
 test('formatAddress brackets an IPv6 host, and parseAddress reads every formatted address back', (t) => {

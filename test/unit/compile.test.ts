@@ -4,7 +4,19 @@
 // under the home trusts only what this user wrote and no one else could change.
 
 import test, { type ExecutionContext } from 'ava';
-import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -76,8 +88,16 @@ test('each file sees its own place: import.meta.url/dirname/filename, __dirname/
   });
   t.deepEqual(build.inputs.sort(), [entry, join(plugin, 'lib/helper.cjs'), join(plugin, 'lib/util.ts')].sort());
   // Source maps name the same files, wherever the bundle lies.
-  const map = JSON.parse(Buffer.from(/sourceMappingURL=data:application\/json;base64,(.+)/.exec(readFileSync(fileURLToPath(build.url), 'utf8'))![1], 'base64').toString());
-  t.deepEqual(map.sources.map((source: string) => fileURLToPath(new URL(source, map.sourceRoot))).sort(), build.inputs.sort());
+  const map = JSON.parse(
+    Buffer.from(
+      /sourceMappingURL=data:application\/json;base64,(.+)/.exec(readFileSync(fileURLToPath(build.url), 'utf8'))![1],
+      'base64',
+    ).toString(),
+  );
+  t.deepEqual(
+    map.sources.map((source: string) => fileURLToPath(new URL(source, map.sourceRoot))).sort(),
+    build.inputs.sort(),
+  );
   t.deepEqual(snapshot(root), before);
 });
 
@@ -85,7 +105,8 @@ test('CommonJS entries load, plugd/sdk and packages included, and packages resol
   const root = tempDir(t);
   const cache = join(tempDir(t), 'builds');
   write(root, {
-    'node_modules/dep/package.json': '{"name": "dep", "main": "main.js", "module": "bundler-only.js", "exports": {"import": "./esm.mjs", "module": "./bundler-only.js", "default": "./main.js"}}',
+    'node_modules/dep/package.json':
+      '{"name": "dep", "main": "main.js", "module": "bundler-only.js", "exports": {"import": "./esm.mjs", "module": "./bundler-only.js", "default": "./main.js"}}',
     'node_modules/dep/main.js': 'module.exports = { kind: "cjs", dir: __dirname };',
     'node_modules/dep/esm.mjs': 'export const kind = "esm"; export const dir = import.meta.dirname;',
     'node_modules/dep/bundler-only.js': 'export const kind = "bundler-only";',
@@ -123,7 +144,9 @@ test('builds live in the cache folder, 0700/0600 whatever the umask, and an unwr
   // A file where the cache folder should be fails as a full disk would, even for root.
   const blocked = join(tempDir(t), 'builds');
   writeFileSync(blocked, '');
-  await t.throwsAsync(compilePlugin(join(root, 'm.plugin.ts'), blocked), { message: /^cannot write the build of .*m\.plugin\.ts to / });
+  await t.throwsAsync(compilePlugin(join(root, 'm.plugin.ts'), blocked), {
+    message: /^cannot write the build of .*m\.plugin\.ts to /,
+  });
 });
 
 /** A build planted in the cache of `entry`, recorded as valid: what a forger would write. */
@@ -142,7 +165,10 @@ function forge(cache: string, entry: string): { dir: string; bundle: string; rec
 }
 
 const tampering: Array<[string, (planted: ReturnType<typeof forge>) => void]> = [
-  ['a bundle whose recorded hash does not match it', ({ bundle }) => writeFileSync(bundle, 'export default { forged: "other" };')],
+  [
+    'a bundle whose recorded hash does not match it',
+    ({ bundle }) => writeFileSync(bundle, 'export default { forged: "other" };'),
+  ],
   ['a group-writable bundle', ({ bundle }) => chmodSync(bundle, 0o620)],
   ['a world-writable record', ({ record }) => chmodSync(record, 0o602)],
   ['a group-writable build folder', ({ dir }) => chmodSync(dir, 0o770)],
@@ -156,7 +182,8 @@ const tampering: Array<[string, (planted: ReturnType<typeof forge>) => void]> = 
     },
   ],
 ];
-if (process.getuid?.() === 0) tampering.push(['a bundle another user owns', ({ bundle }) => chownSync(bundle, 65534, 65534)]);
+if (process.getuid?.() === 0)
+  tampering.push(['a bundle another user owns', ({ bundle }) => chownSync(bundle, 65534, 65534)]);
 
 test('a planted build runs only while it passes every check: otherwise the plugin is built again', async (t) => {
   const root = tempDir(t);

@@ -1,14 +1,14 @@
 // Which keys of a re-read plugd.json apply in place and which wait for a
 // restart (core/config-changes.ts): the latter keep their running value.
 
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type ConfigFile } from '../../core/config.js';
 import { reconcileConfig } from '../../core/config-changes.js';
 
-function configs(t: import('ava').ExecutionContext, before: ConfigFile, after: ConfigFile) {
+function configs(t: ExecutionContext, before: ConfigFile, after: ConfigFile) {
   const home = mkdtempSync(join(tmpdir(), 'plugd-config-'));
   t.teardown(() => rmSync(home, { recursive: true, force: true }));
   const saved = process.env.PLUGD_LOG_LEVEL;
@@ -20,7 +20,11 @@ function configs(t: import('ava').ExecutionContext, before: ConfigFile, after: C
 }
 
 test('an unchanged file changes nothing', (t) => {
-  const [current, next] = configs(t, { tcp: '127.0.0.1:1', plugins: { a: { config: { n: 1 } } } }, { tcp: '127.0.0.1:1', plugins: { a: { config: { n: 1 } } } });
+  const [current, next] = configs(
+    t,
+    { tcp: '127.0.0.1:1', plugins: { a: { config: { n: 1 } } } },
+    { tcp: '127.0.0.1:1', plugins: { a: { config: { n: 1 } } } },
+  );
   t.deepEqual(reconcileConfig(current, next).changes, { applied: [], needsRestart: [] });
 });
 
@@ -28,11 +32,26 @@ test('the log level, log rate, plugin folder, watch and per-plugin settings appl
   const [current, next] = configs(
     t,
     {},
-    { logLevel: 'warn', watch: true, pluginDir: 'elsewhere', isolation: 'process', limits: { pluginLogLinesPerSecond: 5, maxInFlightPerPlugin: 9 }, plugins: { a: {} } },
+    {
+      logLevel: 'warn',
+      watch: true,
+      pluginDir: 'elsewhere',
+      isolation: 'process',
+      limits: { pluginLogLinesPerSecond: 5, maxInFlightPerPlugin: 9 },
+      plugins: { a: {} },
+    },
   );
   const { config, changes } = reconcileConfig(current, next);
   t.deepEqual(changes, {
-    applied: ['isolation', 'limits.maxInFlightPerPlugin', 'limits.pluginLogLinesPerSecond', 'logLevel', 'pluginDir', 'plugins', 'watch'],
+    applied: [
+      'isolation',
+      'limits.maxInFlightPerPlugin',
+      'limits.pluginLogLinesPerSecond',
+      'logLevel',
+      'pluginDir',
+      'plugins',
+      'watch',
+    ],
     needsRestart: [],
   });
   t.deepEqual(config, next);
@@ -56,7 +75,16 @@ test('listeners, TLS, metrics, niceness, spare workers and connection limits nee
   const { config, changes } = reconcileConfig(current, next);
   t.deepEqual(changes, {
     applied: ['logLevel'],
-    needsRestart: ['limits.authTimeoutMs', 'limits.maxLineBytes', 'metrics', 'niceness', 'spareWorker', 'tcp', 'tcpAllowRemote', 'tcpTls'],
+    needsRestart: [
+      'limits.authTimeoutMs',
+      'limits.maxLineBytes',
+      'metrics',
+      'niceness',
+      'spareWorker',
+      'tcp',
+      'tcpAllowRemote',
+      'tcpTls',
+    ],
   });
   t.deepEqual(config, { ...current, logLevel: 'debug' });
 });

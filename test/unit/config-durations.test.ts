@@ -15,7 +15,10 @@ test('durations above 2147483647 ms are refused with the key that holds them', (
     [{ limits: { authTimeoutMs: thirtyDays } }, 'config.limits.authTimeoutMs'],
     [{ supervision: { callTimeoutMs: thirtyDays } }, 'config.supervision.callTimeoutMs'],
     [{ supervision: { restart: { maxDelayMs: thirtyDays } } }, 'config.supervision.restart.maxDelayMs'],
-    [{ plugins: { echo: { supervision: { loadTimeoutMs: thirtyDays } } } }, 'config.plugins.echo.supervision.loadTimeoutMs'],
+    [
+      { plugins: { echo: { supervision: { loadTimeoutMs: thirtyDays } } } },
+      'config.plugins.echo.supervision.loadTimeoutMs',
+    ],
     [{ dashboard: { sessionIdleMs: thirtyDays } }, 'config.dashboard.sessionIdleMs'],
     [{ upgrade: { drainTimeoutMs: thirtyDays } }, 'config.upgrade.drainTimeoutMs'],
   ];
@@ -40,7 +43,12 @@ test('the edge keys are in the schema: tcpTls, loadPaths, the unauthenticated li
 });
 
 test('the schema caps and dashboard.sessionIdleMs are in the schema; an unknown dashboard key is refused', (t) => {
-  t.notThrows(parse({ limits: { maxMethodsPerPlugin: 50, maxSchemaBytes: 4096, maxSchemaDepth: 8 }, dashboard: { sessionIdleMs: 60_000 } }));
+  t.notThrows(
+    parse({
+      limits: { maxMethodsPerPlugin: 50, maxSchemaBytes: 4096, maxSchemaDepth: 8 },
+      dashboard: { sessionIdleMs: 60_000 },
+    }),
+  );
   t.throws(parse({ limits: { maxSchemaBytes: 10 } }), { message: /maxSchemaBytes/ });
   t.throws(parse({ dashboard: { sessionIdle: 1 } }), { message: /sessionIdle/ });
 });

@@ -6,7 +6,10 @@ const options = { initialDelayMs: 100, maxDelayMs: 1000, maxCrashes: 5, windowMs
 test('delays double up to the maximum, and the cap within the window fails the plugin', (t) => {
   const policy = new CrashPolicy({ ...options, maxCrashes: 6 });
   const verdicts = [0, 1, 2, 3, 4, 5].map((i) => policy.onCrash(i * 10));
-  t.deepEqual(verdicts.slice(0, 5), [100, 200, 400, 800, 1000].map((delayMs) => ({ action: 'restart', delayMs })));
+  t.deepEqual(
+    verdicts.slice(0, 5),
+    [100, 200, 400, 800, 1000].map((delayMs) => ({ action: 'restart', delayMs })),
+  );
   t.deepEqual(verdicts[5], { action: 'fail' });
 });
 

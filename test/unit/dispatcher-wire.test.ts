@@ -16,7 +16,15 @@ function dispatcher(): { dispatcher: Dispatcher; seen: unknown[] } {
     defineMethod(
       'help',
       'app',
-      { params: { type: 'object', properties: { method: { type: 'string' } }, required: ['method'], additionalProperties: false }, positional: ['method'] },
+      {
+        params: {
+          type: 'object',
+          properties: { method: { type: 'string' } },
+          required: ['method'],
+          additionalProperties: false,
+        },
+        positional: ['method'],
+      },
       ({ method }: { method: string }) => `help for ${method}`,
     ),
   );
@@ -26,9 +34,15 @@ function dispatcher(): { dispatcher: Dispatcher; seen: unknown[] } {
 const answer = (text: string) => dispatcher().dispatcher.handleText(text, { transport: 'internal' }) as Promise<any>;
 
 test('"id": null is answered with null; a missing id is a notification, alone or in a batch', async (t) => {
-  t.deepEqual(await answer('{"jsonrpc":"2.0","method":"echo","params":[1],"id":null}'), { jsonrpc: '2.0', id: null, result: [1] });
+  t.deepEqual(await answer('{"jsonrpc":"2.0","method":"echo","params":[1],"id":null}'), {
+    jsonrpc: '2.0',
+    id: null,
+    result: [1],
+  });
   t.is(await answer('{"jsonrpc":"2.0","method":"echo","params":[1]}'), undefined);
-  const batch = await answer('[{"jsonrpc":"2.0","method":"echo","id":null},{"jsonrpc":"2.0","method":"echo"},{"jsonrpc":"2.0","method":"nope","id":null}]');
+  const batch = await answer(
+    '[{"jsonrpc":"2.0","method":"echo","id":null},{"jsonrpc":"2.0","method":"echo"},{"jsonrpc":"2.0","method":"nope","id":null}]',
+  );
   t.deepEqual(
     batch.map((one: any) => [one.id, one.error?.code ?? one.result]),
     [
@@ -57,7 +71,10 @@ test('an invalid request carries its id back when the id is valid, null otherwis
 
 test('a non-finite number anywhere in params is refused naming the member, and never reaches the handler', async (t) => {
   const { dispatcher: subject, seen } = dispatcher();
-  const call = (params: string) => subject.handleText(`{"jsonrpc":"2.0","method":"echo","params":${params},"id":1}`, { transport: 'internal' }) as Promise<any>;
+  const call = (params: string) =>
+    subject.handleText(`{"jsonrpc":"2.0","method":"echo","params":${params},"id":1}`, {
+      transport: 'internal',
+    }) as Promise<any>;
   const members: Array<[string, string]> = [
     ['{"a":1e999}', 'params.a'],
     ['[0,[1,-1e999]]', 'params[1][1]'],
@@ -78,7 +95,10 @@ test('a non-finite number anywhere in params is refused naming the member, and n
 test('a method that names its params takes them by position; more than it names is -32602', async (t) => {
   t.is((await answer('{"jsonrpc":"2.0","method":"help","params":["x.y"],"id":1}')).result, 'help for x.y');
   t.is((await answer('{"jsonrpc":"2.0","method":"help","params":{"method":"x.y"},"id":1}')).result, 'help for x.y');
-  t.regex((await answer('{"jsonrpc":"2.0","method":"help","params":["x.y","z"],"id":1}')).error.message, /at most 1 by position \(method\)/);
+  t.regex(
+    (await answer('{"jsonrpc":"2.0","method":"help","params":["x.y","z"],"id":1}')).error.message,
+    /at most 1 by position \(method\)/,
+  );
 });
 
 test('an answer larger than the limit is sent as -32603 in its place, each member of a batch alike', (t) => {

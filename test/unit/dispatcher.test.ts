@@ -14,7 +14,11 @@ const context = { transport: 'internal' } as const;
 function dispatcher() {
   const registry = new MethodRegistry();
   const notes: unknown[] = [];
-  const numbers = { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'] };
+  const numbers = {
+    type: 'object',
+    properties: { a: { type: 'number' }, b: { type: 'number' } },
+    required: ['a', 'b'],
+  };
   registry.add(defineMethod('math.add', 'math', { params: numbers }, ({ a, b }) => a + b, 'math'));
   registry.add(defineMethod('log.note', 'app', {}, (params) => void notes.push(params)));
   return { dispatch: new Dispatcher(registry, createHooks()), notes };
@@ -27,11 +31,14 @@ test('a registered method answers with its result and the request id', async (t)
     result: 5,
     id: 7,
   });
-  t.deepEqual(await dispatch.handleText('{"jsonrpc":"2.0","method":"math.add","params":{"a":1,"b":1},"id":"x"}', context), {
-    jsonrpc: '2.0',
-    result: 2,
-    id: 'x',
-  });
+  t.deepEqual(
+    await dispatch.handleText('{"jsonrpc":"2.0","method":"math.add","params":{"a":1,"b":1},"id":"x"}', context),
+    {
+      jsonrpc: '2.0',
+      result: 2,
+      id: 'x',
+    },
+  );
 });
 
 test('an unknown method answers -32601', async (t) => {
@@ -71,7 +78,9 @@ test('a batch answers each request that expects one (in any order, as the spec a
     context,
   );
   t.deepEqual(
-    answers.map((answer: any) => [answer.id, answer.result ?? answer.error.code]).sort(([a]: number[], [b]: number[]) => a - b),
+    answers
+      .map((answer: any) => [answer.id, answer.result ?? answer.error.code])
+      .sort(([a]: number[], [b]: number[]) => a - b),
     [
       [1, 3],
       [2, ErrorCode.METHOD_NOT_FOUND],
@@ -79,6 +88,10 @@ test('a batch answers each request that expects one (in any order, as the spec a
     ],
   );
   t.deepEqual(notes, [{ n: 1 }]);
-  t.is(await dispatch.handle([{ jsonrpc: '2.0', method: 'log.note' }], context), undefined, 'a batch of notifications gets no answer');
+  t.is(
+    await dispatch.handle([{ jsonrpc: '2.0', method: 'log.note' }], context),
+    undefined,
+    'a batch of notifications gets no answer',
+  );
   t.like(await dispatch.handle([], context), { error: { code: ErrorCode.INVALID_REQUEST }, id: null });
 });

@@ -31,5 +31,7 @@ test('the common range forms', (t) => {
 test('a mismatch names both versions; a range it cannot read says so', (t) => {
   t.notThrows(() => checkEngines(undefined, '0.1.0'));
   t.throws(() => checkEngines('^2', '0.1.0'), { message: 'requires plugd ^2 (engines.plugd), this is plugd 0.1.0' });
-  t.throws(() => checkEngines('latest', '0.1.0'), { message: 'engines.plugd: "latest" is not a version range plugd understands' });
+  t.throws(() => checkEngines('latest', '0.1.0'), {
+    message: 'engines.plugd: "latest" is not a version range plugd understands',
+  });
 });

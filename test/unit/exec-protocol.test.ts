@@ -6,9 +6,19 @@ import { readHello } from '../../core/host/exec-hello.js';
 import { LineCutter } from '../../core/host/exec-lines.js';
 
 test('a good hello is a manifest with no signals or hooks', (t) => {
-  const hello = readHello({ protocol: 1, methods: [{ name: 'a.b', params: { type: 'object' }, timeoutMs: 10 }], snapshot: true, concurrency: 4 });
+  const hello = readHello({
+    protocol: 1,
+    methods: [{ name: 'a.b', params: { type: 'object' }, timeoutMs: 10 }],
+    snapshot: true,
+    concurrency: 4,
+  });
   t.deepEqual(hello, {
-    manifest: { methods: [{ name: 'a.b', description: undefined, params: { type: 'object' }, result: undefined, timeoutMs: 10 }], signals: [], hooks: [], snapshot: true },
+    manifest: {
+      methods: [{ name: 'a.b', description: undefined, params: { type: 'object' }, result: undefined, timeoutMs: 10 }],
+      signals: [],
+      hooks: [],
+      snapshot: true,
+    },
     concurrency: 4,
   });
 });
@@ -34,7 +44,11 @@ test('a bad hello says what is wrong', (t) => {
 test('lines are cut at the limit, whatever the chunks', (t) => {
   const lines: string[] = [];
   const tooLong: string[] = [];
-  const cutter = new LineCutter(8, (line) => lines.push(line), (head) => tooLong.push(head));
+  const cutter = new LineCutter(
+    8,
+    (line) => lines.push(line),
+    (head) => tooLong.push(head),
+  );
   cutter.push(Buffer.from('ab'));
   cutter.push(Buffer.from('c\r\nde\n\n12345'));
   cutter.push(Buffer.from('6789abcdef'));

@@ -6,7 +6,12 @@ import { withColour, withoutColour } from '../../core/cli/colour.js';
 import { snapshotOf, type DaemonMetrics, type PluginFigures, type Snapshot } from '../../core/cli/daemon-snapshot.js';
 import { formatPlugins, formatStatus } from '../../core/cli/format.js';
 import { sparkline } from '../../core/cli/sparkline.js';
-import { renderSystemdSocket, renderSystemdUnit, renderSystemdUnits, type UnitInstall } from '../../core/cli/systemd-unit.js';
+import {
+  renderSystemdSocket,
+  renderSystemdUnit,
+  renderSystemdUnits,
+  type UnitInstall,
+} from '../../core/cli/systemd-unit.js';
 import { lineLength, paintLines, renderTable } from '../../core/cli/table.js';
 import { renderTopFrame } from '../../core/cli/top-render.js';
 import { sortPlugins } from '../../core/cli/top-sort.js';
@@ -41,7 +46,15 @@ function plugin(name: string, figures: Partial<PluginFigures> = {}): PluginFigur
 function snapshot(plugins: PluginFigures[]): Snapshot {
   return {
     takenAt: NOW,
-    daemon: { pid: 4242, version: '9.9.9', uptime: 3725, rss: 120 * MB, eventLoopDelayP99Ms: 12.5, socket: '/h/plugd.sock', pluginDir: '/h/plugins' },
+    daemon: {
+      pid: 4242,
+      version: '9.9.9',
+      uptime: 3725,
+      rss: 120 * MB,
+      eventLoopDelayP99Ms: 12.5,
+      socket: '/h/plugd.sock',
+      pluginDir: '/h/plugins',
+    },
     plugins,
   };
 }
@@ -50,8 +63,23 @@ const FLEET = [
   plugin('echo', { calls: 900, callsPerSecond: 40, rateHistory: [10, 20, 40], p99Ms: 1.25 }),
   plugin('slow', { calls: 50, callsPerSecond: 2, rateHistory: [2, 2], p99Ms: 48.3 }),
   plugin('hog', { calls: 5, errors: 3, p99Ms: 2, heap: { used: 220 * MB, limit: 256 * MB } }),
-  plugin('crashy', { state: 'backoff', restarts: 7, readySince: undefined, heap: undefined, eventLoopUtilization: undefined, lastError: 'exited with code 1', nextRestartAt: NOW + 400 }),
-  plugin('gone', { state: 'failed', restarts: 4, readySince: undefined, heap: undefined, eventLoopUtilization: undefined, lastError: 'out of memory' }),
+  plugin('crashy', {
+    state: 'backoff',
+    restarts: 7,
+    readySince: undefined,
+    heap: undefined,
+    eventLoopUtilization: undefined,
+    lastError: 'exited with code 1',
+    nextRestartAt: NOW + 400,
+  }),
+  plugin('gone', {
+    state: 'failed',
+    restarts: 4,
+    readySince: undefined,
+    heap: undefined,
+    eventLoopUtilization: undefined,
+    lastError: 'out of memory',
+  }),
 ];
 
 /** The cells of the table row that starts with `name`. */
@@ -90,7 +118,8 @@ test('tables align numbers right, text left, and leave no trailing blanks', (t) 
 });
 
 test('sorting puts the plugin to look at first, ties by name', (t) => {
-  const names = (column: Parameters<typeof sortPlugins>[1]) => sortPlugins(FLEET, column, NOW).map((figures) => figures.name);
+  const names = (column: Parameters<typeof sortPlugins>[1]) =>
+    sortPlugins(FLEET, column, NOW).map((figures) => figures.name);
   t.deepEqual(names('state'), ['gone', 'crashy', 'echo', 'hog', 'slow']);
   t.deepEqual(names('calls'), ['echo', 'slow', 'hog', 'crashy', 'gone']);
   t.deepEqual(names('p99'), ['slow', 'hog', 'echo', 'crashy', 'gone']);
@@ -98,29 +127,72 @@ test('sorting puts the plugin to look at first, ties by name', (t) => {
   t.deepEqual(names('restarts'), ['crashy', 'gone', 'echo', 'hog', 'slow']);
   t.deepEqual(names('name'), ['crashy', 'echo', 'gone', 'hog', 'slow']);
   const flapping = plugin('flappy', { restarts: 9, readySince: NOW - 100 });
-  t.is(sortPlugins([...FLEET, flapping], 'state', NOW)[2].name, 'flappy', 'caught between crashes, still before the healthy');
+  t.is(
+    sortPlugins([...FLEET, flapping], 'state', NOW)[2].name,
+    'flappy',
+    'caught between crashes, still before the healthy',
+  );
 });
 
 test('the snapshot takes every figure from one call of daemon.metrics', (t) => {
   const figures = { isolation: 'thread', activation: 'eager', channel: 'sab', crashWindowMs: 60_000 } as const;
   const metrics: DaemonMetrics = {
-    daemon: { pid: 1, version: 'v', socket: 's', pluginDir: 'p', rss: 100, heapUsed: 50, eventLoopDelayMs: { p50: 1, p99: 7, max: 9 }, uptime: 12 },
+    daemon: {
+      pid: 1,
+      version: 'v',
+      socket: 's',
+      pluginDir: 'p',
+      rss: 100,
+      heapUsed: 50,
+      eventLoopDelayMs: { p50: 1, p99: 7, max: 9 },
+      uptime: 12,
+    },
     methods: {},
     plugins: {
       echo: {
-        ...figures, state: 'ready', paused: false, restarts: 1, heap: { used: 1, limit: 2 }, eventLoopUtilization: 0.5,
-        readySince: new Date(NOW - 1000).toISOString(), lastError: 'boom',
-        calls: 10, inFlight: 1, errors: { '-32603': 2, '-32001': 1 }, callsPerSecond: 3, rateHistory: [1, 3],
+        ...figures,
+        state: 'ready',
+        paused: false,
+        restarts: 1,
+        heap: { used: 1, limit: 2 },
+        eventLoopUtilization: 0.5,
+        readySince: new Date(NOW - 1000).toISOString(),
+        lastError: 'boom',
+        calls: 10,
+        inFlight: 1,
+        errors: { '-32603': 2, '-32001': 1 },
+        callsPerSecond: 3,
+        rateHistory: [1, 3],
         latencyMs: { p50: 1, p90: 2, p99: 4, max: 5 },
       },
       idle: {
-        ...figures, state: 'ready', paused: false, restarts: 0, heap: { used: 1, limit: 2 }, eventLoopUtilization: 0,
-        calls: 0, inFlight: 0, errors: {}, callsPerSecond: 0, rateHistory: [], latencyMs: { p50: 0, p90: 0, p99: 0, max: 0 },
+        ...figures,
+        state: 'ready',
+        paused: false,
+        restarts: 0,
+        heap: { used: 1, limit: 2 },
+        eventLoopUtilization: 0,
+        calls: 0,
+        inFlight: 0,
+        errors: {},
+        callsPerSecond: 0,
+        rateHistory: [],
+        latencyMs: { p50: 0, p90: 0, p99: 0, max: 0 },
       },
     },
   };
   const joined = snapshotOf(metrics, NOW);
-  t.like(joined.plugins[0], { name: 'echo', restarts: 1, calls: 10, errors: 3, p99Ms: 4, readySince: NOW - 1000, lastError: 'boom', rateHistory: [1, 3], crashWindowMs: 60_000 });
+  t.like(joined.plugins[0], {
+    name: 'echo',
+    restarts: 1,
+    calls: 10,
+    errors: 3,
+    p99Ms: 4,
+    readySince: NOW - 1000,
+    lastError: 'boom',
+    rateHistory: [1, 3],
+    crashWindowMs: 60_000,
+  });
   t.like(joined.plugins[1], { name: 'idle', p99Ms: undefined, rateHistory: [] });
   t.like(joined.daemon, { pid: 1, version: 'v', uptime: 12, rss: 100, eventLoopDelayP99Ms: 7 });
 });
@@ -132,13 +204,38 @@ test('a restart within the configured crash window, not a fixed minute, keeps a 
 });
 
 test('status: an onCall plugin shows idle and its activation, and an idle one is never in trouble', (t) => {
-  const sleeper = plugin('sleeper', { state: 'idle', activation: 'onCall', restarts: 2, readySince: undefined, heap: undefined, eventLoopUtilization: undefined });
+  const sleeper = plugin('sleeper', {
+    state: 'idle',
+    activation: 'onCall',
+    restarts: 2,
+    readySince: undefined,
+    heap: undefined,
+    eventLoopUtilization: undefined,
+  });
   const text = formatStatus(snapshot([sleeper]), withoutColour);
   t.deepEqual(row(text, 'sleeper'), ['sleeper', 'idle', '-', '0', '0', '-', '0', '2', '-', '-', 'thread onCall']);
   t.false(inTrouble(sleeper, NOW));
-  t.is(sortPlugins([plugin('awake'), sleeper], 'state', NOW)[1].name, 'sleeper', 'idle sorts after ready: nothing to look at');
+  t.is(
+    sortPlugins([plugin('awake'), sleeper], 'state', NOW)[1].name,
+    'sleeper',
+    'idle sorts after ready: nothing to look at',
+  );
   const listed = formatPlugins([
-    { name: 'sleeper', state: 'idle', activation: 'onCall', path: '/p', entry: '/p', methods: ['sleeper.get'], isolation: 'process', channel: 'shm', served: 3, inFlight: 0, restarts: 0, reloads: 0, paused: false },
+    {
+      name: 'sleeper',
+      state: 'idle',
+      activation: 'onCall',
+      path: '/p',
+      entry: '/p',
+      methods: ['sleeper.get'],
+      isolation: 'process',
+      channel: 'shm',
+      served: 3,
+      inFlight: 0,
+      restarts: 0,
+      reloads: 0,
+      paused: false,
+    },
   ]);
   t.deepEqual(row(listed, 'sleeper'), ['sleeper', 'idle', 'process shm onCall', '3', '0', 'sleeper.get']);
 });
@@ -147,7 +244,19 @@ test('status: a row of figures per plugin and the last errors, plain when not co
   const text = formatStatus(snapshot(FLEET), withoutColour);
   t.notRegex(text, ESCAPE);
   t.regex(text, /^plugd 9\.9\.9 {2}pid 4242 {2}up 1h02m {2}rss 120 MB {2}event-loop delay p99 12\.5 ms$/m);
-  t.deepEqual(row(text, 'NAME'), ['NAME', 'STATE', 'UPTIME', 'CALLS', 'CALLS/S', 'P99 MS', 'ERRORS', 'RESTARTS', 'HEAP MB', 'ELU %', 'ISOLATION']);
+  t.deepEqual(row(text, 'NAME'), [
+    'NAME',
+    'STATE',
+    'UPTIME',
+    'CALLS',
+    'CALLS/S',
+    'P99 MS',
+    'ERRORS',
+    'RESTARTS',
+    'HEAP MB',
+    'ELU %',
+    'ISOLATION',
+  ]);
   t.deepEqual(row(text, 'echo'), ['echo', 'ready', '1m30s', '900', '40', '1.25', '0', '0', '8.0/256', '1.0', 'thread']);
   t.deepEqual(row(text, 'crashy'), ['crashy', 'backoff', '-', '0', '0', '-', '0', '7', '-', '-', 'thread']);
   t.regex(text, /crashy: exited with code 1 \(restart in 400 ms\)/);
@@ -159,7 +268,10 @@ test('status: states in colour on a terminal', (t) => {
   t.true(text.includes('\u001b[32mready\u001b[39m'), 'ready is green');
   t.true(text.includes('\u001b[33mbackoff\u001b[39m'), 'backoff is yellow');
   t.true(text.includes('\u001b[31mfailed\u001b[39m'), 'failed is red');
-  t.true(formatStatus(snapshot([plugin('resting', { paused: true })]), withColour).includes('\u001b[2mpaused\u001b[22m'), 'paused is dim');
+  t.true(
+    formatStatus(snapshot([plugin('resting', { paused: true })]), withColour).includes('\u001b[2mpaused\u001b[22m'),
+    'paused is dim',
+  );
 });
 
 test('top: rows in trouble are highlighted whole, each row ends in a sparkline on one scale', (t) => {
@@ -174,7 +286,11 @@ test('top: rows in trouble are highlighted whole, each row ends in a sparkline o
   t.notRegex(text, /keys:/);
 
   const crashyRow = frame.find((line) => line[0]?.text === 'crashy')!;
-  t.true(crashyRow.filter((segment) => segment.text.trim() !== '').every((segment) => JSON.stringify(segment.style) === '["yellow","bold"]'));
+  t.true(
+    crashyRow
+      .filter((segment) => segment.text.trim() !== '')
+      .every((segment) => JSON.stringify(segment.style) === '["yellow","bold"]'),
+  );
   const echoRow = frame.find((line) => line[0]?.text === 'echo')!;
   t.is(echoRow[0].style, undefined);
 });
@@ -182,15 +298,23 @@ test('top: rows in trouble are highlighted whole, each row ends in a sparkline o
 test('top: a plugin back from a crash a moment ago still counts as crashing', (t) => {
   const justBack = plugin('flappy', { restarts: 3, readySince: NOW - 500 });
   const longBack = plugin('steady', { restarts: 3, readySince: NOW - 3_600_000 });
-  const text = paintLines(renderTopFrame(snapshot([justBack, longBack]), { sort: 'name', interactive: false }), withoutColour);
+  const text = paintLines(
+    renderTopFrame(snapshot([justBack, longBack]), { sort: 'name', interactive: false }),
+    withoutColour,
+  );
   t.regex(text, /in trouble 1/);
 });
 
 test('top: the frame fits the terminal it is given', (t) => {
-  const many = Array.from({ length: 30 }, (_, index) => plugin(`p${String(index).padStart(2, '0')}`, { rateHistory: Array(60).fill(index) }));
+  const many = Array.from({ length: 30 }, (_, index) =>
+    plugin(`p${String(index).padStart(2, '0')}`, { rateHistory: Array(60).fill(index) }),
+  );
   const frame = renderTopFrame(snapshot(many), { sort: 'name', width: 120, height: 20, interactive: true });
   t.is(frame.length, 20);
-  t.true(frame.every((line) => lineLength(line) <= 120), 'the sparkline takes the room that is left, no more');
+  t.true(
+    frame.every((line) => lineLength(line) <= 120),
+    'the sparkline takes the room that is left, no more',
+  );
   t.regex(paintLines(frame, withoutColour), /… 17 more/);
   t.regex(paintLines(frame, withoutColour), /keys: q quit/);
 });
@@ -234,11 +358,22 @@ test('systemd unit: foreground start, reload by SIGHUP, sandboxed, stop deadline
 });
 
 test('systemd unit: homes under /home stay reachable, odd paths are quoted, a plugin folder elsewhere stays read-only', (t) => {
-  const unit = renderSystemdUnit({ ...INSTALL, home: '/home/ann/my plugd%1', pluginDir: '/srv/plugins', user: undefined });
+  const unit = renderSystemdUnit({
+    ...INSTALL,
+    home: '/home/ann/my plugd%1',
+    pluginDir: '/srv/plugins',
+    user: undefined,
+  });
   t.true(settings(unit).includes('ProtectHome=read-only'));
-  t.true(settings(unit).includes('ReadWritePaths="/home/ann/my plugd%%1"'), 'builds live in the home: the plugin folder is only read');
+  t.true(
+    settings(unit).includes('ReadWritePaths="/home/ann/my plugd%%1"'),
+    'builds live in the home: the plugin folder is only read',
+  );
   t.true(settings(unit).some((line) => line.endsWith('--home "/home/ann/my plugd%%1"')));
-  t.false(settings(unit).some((line) => line.startsWith('User=')), 'root runs as itself');
+  t.false(
+    settings(unit).some((line) => line.startsWith('User=')),
+    'root runs as itself',
+  );
 });
 
 test('systemd unit: a home under /tmp leaves PrivateTmp out and says why in the unit', (t) => {
@@ -258,14 +393,28 @@ test('systemd unit: a user unit keeps only what works without privileges', (t) =
 test('the template in deploy/ says what the generator says, but for the paths and the state directory', (t) => {
   const template = settings(readFileSync(new URL('../../deploy/plugd.service', import.meta.url), 'utf8'));
   const generated = settings(renderSystemdUnit(INSTALL)).filter((line) => !line.startsWith('ExecStart='));
-  t.deepEqual(generated.filter((line) => !template.includes(line)), []);
+  t.deepEqual(
+    generated.filter((line) => !template.includes(line)),
+    [],
+  );
 });
 
-test('systemd socket unit: the home\'s socket, named unix, owner only, the backlog plugd sets; both units print one after the other', (t) => {
+test("systemd socket unit: the home's socket, named unix, owner only, the backlog plugd sets; both units print one after the other", (t) => {
   const socket = renderSystemdSocket(INSTALL);
-  for (const line of ['ListenStream=/var/lib/plugd/plugd.sock', 'FileDescriptorName=unix', 'SocketMode=0600', 'SocketUser=plugd', 'Backlog=4096', 'WantedBy=sockets.target']) {
+  for (const line of [
+    'ListenStream=/var/lib/plugd/plugd.sock',
+    'FileDescriptorName=unix',
+    'SocketMode=0600',
+    'SocketUser=plugd',
+    'Backlog=4096',
+    'WantedBy=sockets.target',
+  ]) {
     t.true(settings(socket).includes(line), line);
   }
-  t.deepEqual(settings(readFileSync(new URL('../../deploy/plugd.socket', import.meta.url), 'utf8')), settings(socket), 'the template says what the generator says');
+  t.deepEqual(
+    settings(readFileSync(new URL('../../deploy/plugd.socket', import.meta.url), 'utf8')),
+    settings(socket),
+    'the template says what the generator says',
+  );
   t.is(renderSystemdUnits(INSTALL), `### plugd.service\n${renderSystemdUnit(INSTALL)}\n### plugd.socket\n${socket}`);
 });

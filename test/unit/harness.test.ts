@@ -46,7 +46,7 @@ test('config reaches ctx.config, and name overrides the plugin name', async (t) 
   t.is(await host.call('greet', { name: 'you' }), 'hi, you!');
 });
 
-test('bad params are refused with -32602 and the daemon\'s message before the handler runs', async (t) => {
+test("bad params are refused with -32602 and the daemon's message before the handler runs", async (t) => {
   const host = await loadPlugin(GREETER);
   t.teardown(() => host.close());
   const data = { method: 'greeter.greet', plugin: 'greeter' };
@@ -139,23 +139,37 @@ test('a package plugin is named after its package; a compile error rejects with 
 
 test('a failing onShutdown handler makes close reject with its message', async (t) => {
   const file = join(tempFolder(t), 'grumpy.plugin.ts');
-  writeFileSync(file, "export default { setup(ctx: any) { ctx.onShutdown(() => { throw new Error('not now'); }); } };\n");
+  writeFileSync(
+    file,
+    "export default { setup(ctx: any) { ctx.onShutdown(() => { throw new Error('not now'); }); } };\n",
+  );
   const host = await loadPlugin(file);
   await t.throwsAsync(host.close(), { message: 'grumpy: onShutdown failed: not now' });
 });
 
 test("the daemon's schema caps and RE2 patterns hold in the harness too: a plugin that would fail to load there fails here", async (t) => {
   const dir = tempFolder(t);
-  writeFileSync(join(dir, 'many.plugin.ts'), `export default { setup(ctx) { for (let i = 0; i < 1001; i++) ctx.rpc.method('m' + i, {}, () => i); } };\n`);
-  await t.throwsAsync(loadPlugin(join(dir, 'many.plugin.ts')), { message: /plugin many declares 1001 methods, over limits\.maxMethodsPerPlugin \(1000\)/ });
-  writeFileSync(join(dir, 'echoes.plugin.ts'), `export default { setup(ctx) { ctx.rpc.method('twice', { params: { type: 'string', pattern: '(a)\\\\1' } }, (s) => s); } };\n`);
-  await t.throwsAsync(loadPlugin(join(dir, 'echoes.plugin.ts')), { message: /echoes\.twice does not compile: pattern "\(a\)\\\\1" cannot run in linear time/ });
+  writeFileSync(
+    join(dir, 'many.plugin.ts'),
+    `export default { setup(ctx) { for (let i = 0; i < 1001; i++) ctx.rpc.method('m' + i, {}, () => i); } };\n`,
+  );
+  await t.throwsAsync(loadPlugin(join(dir, 'many.plugin.ts')), {
+    message: /plugin many declares 1001 methods, over limits\.maxMethodsPerPlugin \(1000\)/,
+  });
+  writeFileSync(
+    join(dir, 'echoes.plugin.ts'),
+    `export default { setup(ctx) { ctx.rpc.method('twice', { params: { type: 'string', pattern: '(a)\\\\1' } }, (s) => s); } };\n`,
+  );
+  await t.throwsAsync(loadPlugin(join(dir, 'echoes.plugin.ts')), {
+    message: /echoes\.twice does not compile: pattern "\(a\)\\\\1" cannot run in linear time/,
+  });
 });
 
 test('ctx.dir is the folder the daemon would give (a package plugin: its package; a file: its folder) and ctx.config {} by default', async (t) => {
   const dir = tempFolder(t);
   mkdirSync(join(dir, 'src'));
-  const source = "export default { setup(ctx: any) { ctx.rpc.method('ctx', {}, () => ({ dir: ctx.dir, config: ctx.config })); } };\n";
+  const source =
+    "export default { setup(ctx: any) { ctx.rpc.method('ctx', {}, () => ({ dir: ctx.dir, config: ctx.config })); } };\n";
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'pkg', plugd: { entry: 'src/index.ts' } }));
   writeFileSync(join(dir, 'src/index.ts'), source);
   writeFileSync(join(dir, 'src/one.plugin.ts'), source);

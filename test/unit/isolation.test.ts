@@ -38,7 +38,10 @@ test('precedence: the config (plugins.<name>, then the top level) gives the leas
     isolation: 'process',
     raisedByManifest: 'process',
   });
-  t.is(chooseIsolation(config({ isolation: 'process' }), { ...source, isolation: 'process' }).raisedByManifest, undefined);
+  t.is(
+    chooseIsolation(config({ isolation: 'process' }), { ...source, isolation: 'process' }).raisedByManifest,
+    undefined,
+  );
 });
 
 test('user, group or env mean a process; a config that also says "thread" for the plugin is refused with the reason', (t) => {
@@ -63,25 +66,38 @@ test('auto: a .node file or a binding.gyp anywhere under the folder, node_module
 });
 
 test('a manifest asks for an isolation in "plugd"; a wrong one is skipped with the reason', (t) => {
-  const asks = folder(t, { 'index.js': '', 'package.json': JSON.stringify({ name: 'p', plugd: { isolation: 'process' } }) });
+  const asks = folder(t, {
+    'index.js': '',
+    'package.json': JSON.stringify({ name: 'p', plugd: { isolation: 'process' } }),
+  });
   t.like(inspectCandidate(asks), { name: 'p', isolation: 'process' });
-  const wrong = folder(t, { 'index.js': '', 'package.json': JSON.stringify({ name: 'p', plugd: { isolation: 'vm' } }) });
+  const wrong = folder(t, {
+    'index.js': '',
+    'package.json': JSON.stringify({ name: 'p', plugd: { isolation: 'vm' } }),
+  });
   t.like(inspectCandidate(wrong), { reason: 'package.json "plugd.isolation" is not "thread", "process" or "auto"' });
 });
 
 test('the config takes isolation, user, group and env, and refuses what it does not know', (t) => {
-  const file: ConfigFile = { isolation: 'auto', plugins: { p: { isolation: 'process', user: 'nobody', group: 65534, env: { A: 'b' } } } };
+  const file: ConfigFile = {
+    isolation: 'auto',
+    plugins: { p: { isolation: 'process', user: 'nobody', group: 65534, env: { A: 'b' } } },
+  };
   t.like(config(file).plugins.p, { user: 'nobody', group: 65534, env: { A: 'b' } });
   t.is(config({}).isolation, 'auto');
   t.throws(() => parseConfigFile(JSON.stringify({ isolation: 'vm' }), 'plugd.json'));
-  t.throws(() => parseConfigFile(JSON.stringify({ plugins: { p: { usr: 'nobody' } } }), 'plugd.json'), { message: /usr/ });
+  t.throws(() => parseConfigFile(JSON.stringify({ plugins: { p: { usr: 'nobody' } } }), 'plugd.json'), {
+    message: /usr/,
+  });
 });
 
 test('user and group: numbers pass, names resolve, an unknown name and a daemon not running as root are errors that say so', (t) => {
   const getuid = process.getuid;
   t.teardown(() => (process.getuid = getuid));
   process.getuid = () => 1000;
-  t.throws(() => processIds('nobody', undefined), { message: 'cannot run as user nobody: plugd is not running as root' });
+  t.throws(() => processIds('nobody', undefined), {
+    message: 'cannot run as user nobody: plugd is not running as root',
+  });
   t.deepEqual(processIds(undefined, undefined), {});
   process.getuid = () => 0;
   t.deepEqual(processIds(4242, 4343), { uid: 4242, gid: 4343 });

@@ -12,17 +12,26 @@ function split(chunks: Buffer[], max = 1 << 20): { lines: string[]; overflowed: 
 
 test('any chunking of newline-separated text yields the same lines', (t) => {
   fc.assert(
-    fc.property(fc.array(fc.string({ unit: 'grapheme', maxLength: 40 }).map((s) => s.replaceAll('\n', ''))), fc.array(fc.nat(50)), (lines, cuts) => {
-      const bytes = Buffer.from(lines.map((line) => line + '\n').join(''));
-      const points = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b);
-      const chunks = [0, ...points, bytes.length].slice(1).map((end, index, ends) => bytes.subarray(index === 0 ? 0 : ends[index - 1], end));
-      t.deepEqual(split(chunks).lines, lines);
-    }),
+    fc.property(
+      fc.array(fc.string({ unit: 'grapheme', maxLength: 40 }).map((s) => s.replaceAll('\n', ''))),
+      fc.array(fc.nat(50)),
+      (lines, cuts) => {
+        const bytes = Buffer.from(lines.map((line) => line + '\n').join(''));
+        const points = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b);
+        const chunks = [0, ...points, bytes.length]
+          .slice(1)
+          .map((end, index, ends) => bytes.subarray(index === 0 ? 0 : ends[index - 1], end));
+        t.deepEqual(split(chunks).lines, lines);
+      },
+    ),
   );
 });
 
 test('a line longer than the bound overflows once, even before its newline arrives', (t) => {
-  const { lines, overflowed } = split([Buffer.from('ok\n'), Buffer.from('x'.repeat(20)), Buffer.from('yyy\nmore\n')], 10);
+  const { lines, overflowed } = split(
+    [Buffer.from('ok\n'), Buffer.from('x'.repeat(20)), Buffer.from('yyy\nmore\n')],
+    10,
+  );
   t.deepEqual(lines, ['ok']);
   t.true(overflowed);
 });

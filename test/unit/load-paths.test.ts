@@ -21,7 +21,16 @@ test('only paths inside the plugin folder or a loadPaths folder are allowed', (t
   t.is(loadPathRefusal(join(plugins, 'a.plugin.js'), roots), undefined);
   t.is(loadPathRefusal(join(extra, 'pkg'), roots), undefined);
   t.is(loadPathRefusal(join(root, 'extra-not'), roots)?.includes('outside the plugin folder and loadPaths'), true);
-  for (const path of [join(outside, 'evil.plugin.js'), join(plugins, '..', 'outside', 'evil.plugin.js'), join(plugins, 'link', 'evil.plugin.js'), '/etc']) {
-    t.regex(loadPathRefusal(path, roots) ?? '', /is outside the plugin folder and loadPaths .*: add its folder to loadPaths in plugd\.json/, path);
+  for (const path of [
+    join(outside, 'evil.plugin.js'),
+    join(plugins, '..', 'outside', 'evil.plugin.js'),
+    join(plugins, 'link', 'evil.plugin.js'),
+    '/etc',
+  ]) {
+    t.regex(
+      loadPathRefusal(path, roots) ?? '',
+      /is outside the plugin folder and loadPaths .*: add its folder to loadPaths in plugd\.json/,
+      path,
+    );
   }
 });

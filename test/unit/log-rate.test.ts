@@ -26,7 +26,10 @@ test('150,000 1 KB lines at once: a burst is written, the rest dropped and count
   const records = await until(
     async () => {
       log.flush();
-      return readFileSync(path, 'utf8').trim().split('\n').map((text) => JSON.parse(text));
+      return readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .map((text) => JSON.parse(text));
     },
     (lines) => lines.some((record) => record.dropped !== undefined),
   );
@@ -37,13 +40,22 @@ test('150,000 1 KB lines at once: a burst is written, the rest dropped and count
   t.is(report.plugin, 'chatty');
   t.is(report.dropped + written.length, 150_000);
   t.regex(report.msg, /chatty: dropped \d+ log lines/);
-  t.truthy(records.find((record) => record.plugin === 'quiet'), "one plugin's flood does not silence another");
+  t.truthy(
+    records.find((record) => record.plugin === 'quiet'),
+    "one plugin's flood does not silence another",
+  );
 });
 
 test('the limit refills with time, and a line over the size bound is dropped', (t) => {
   let now = 0;
   const written: string[] = [];
-  const limit = new LogRateLimit({ perSecond: 10, maxLineBytes: 100, write: (line) => written.push(line), reportDropped: () => undefined, now: () => now });
+  const limit = new LogRateLimit({
+    perSecond: 10,
+    maxLineBytes: 100,
+    write: (line) => written.push(line),
+    reportDropped: () => undefined,
+    now: () => now,
+  });
   for (let i = 0; i < 20; i++) limit.offer('a');
   t.is(written.length, 10);
   now = 500;

@@ -6,7 +6,8 @@ import test from 'ava';
 import { PendingCalls } from '../../core/host/pending-calls.js';
 import { ErrorCode, RpcError } from '../../core/rpc/errors.js';
 
-const expired = (method: string, timeoutMs: number) => new RpcError(ErrorCode.DEADLINE_EXCEEDED, `${method} took over ${timeoutMs} ms`);
+const expired = (method: string, timeoutMs: number) =>
+  new RpcError(ErrorCode.DEADLINE_EXCEEDED, `${method} took over ${timeoutMs} ms`);
 /** A deadline no test reaches. */
 const FAR = 60_000;
 

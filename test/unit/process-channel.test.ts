@@ -19,7 +19,10 @@ import { shmTest } from '../fixtures/channel/shm-test.js';
 
 const echoPath = fileURLToPath(new URL('../fixtures/channel/echo-process.ts', import.meta.url));
 
-function startEcho(kind: ProcessChannelKind, options: Partial<ProcessChannelOptions> = {}): EchoPeer & { child: ChildProcess } {
+function startEcho(
+  kind: ProcessChannelKind,
+  options: Partial<ProcessChannelOptions> = {},
+): EchoPeer & { child: ChildProcess } {
   const prepared = prepareProcessChannel<ResultMessage, CallMessage>(kind, { name: 'test-echo', ...options });
   // The pipe's child runs with the addon hidden, as a process plugin would where it is not built.
   const env = kind === 'pipe' ? { ...process.env, [HIDE_SHM_ENV]: '1' } : process.env;
@@ -44,7 +47,9 @@ echoContract('pipe', () => startEcho('pipe'));
 
 shmTest('shm: both processes map the memfd plugd-<name>', async (t) => {
   const peer = startEcho('shm', { name: 'test-maps' });
-  await Promise.all([collect(peer.transport, 1), send(peer.transport, { id: 0 })]);
+  const echoed = collect(peer.transport, 1);
+  send(peer.transport, { id: 0 });
+  await echoed;
   const memfdLines = (pid: number | string): string[] =>
     readFileSync(`/proc/${pid}/maps`, 'utf8')
       .split('\n')

@@ -44,7 +44,9 @@ function sendAll(ring: RingRegion, frames: FrameSpec[]): RingWriter {
 
 function assertFrames(received: Uint8Array[], frames: FrameSpec[]): void {
   assert.equal(received.length, frames.length);
-  frames.forEach((spec, index) => assert.deepEqual(Buffer.from(received[index]), expectedBytes(spec, index), `frame ${index}`));
+  frames.forEach((spec, index) =>
+    assert.deepEqual(Buffer.from(received[index]), expectedBytes(spec, index), `frame ${index}`),
+  );
 }
 
 // ---- producer and consumer in different threads -----------------------------
@@ -83,7 +85,10 @@ test.serial('frames written in a worker arrive intact and in order on the main t
         const job: RingJob = { role: 'produce', buffer, capacity, frames };
         peer.postMessage(job);
         await delay(readerDelayMs);
-        assertFrames((await readFrames(ring, frames.length)).map((frame) => frame.bytes), frames);
+        assertFrames(
+          (await readFrames(ring, frames.length)).map((frame) => frame.bytes),
+          frames,
+        );
       }),
       { numRuns: 60 },
     ),
@@ -117,9 +122,15 @@ test('a frame that does not fit before the end goes whole to the start, read in 
   const frames = Array.from({ length: 10 }, () => 100);
   sendAll(ring, frames);
   const received = await readFrames(ring, frames.length);
-  assertFrames(received.map((frame) => frame.bytes), frames);
+  assertFrames(
+    received.map((frame) => frame.bytes),
+    frames,
+  );
   t.true(Atomics.load(ring.i32, HEAD) > capacity);
-  t.true(received.every((frame) => frame.inPlace), 'no frame was split');
+  t.true(
+    received.every((frame) => frame.inPlace),
+    'no frame was split',
+  );
 });
 
 test('a frame larger than the ring is chunked, queued behind a full ring and joined by the reader', async (t) => {
@@ -129,8 +140,14 @@ test('a frame larger than the ring is chunked, queued behind a full ring and joi
   sendAll(ring, frames);
   await delay(1);
   const received = await readFrames(ring, frames.length);
-  assertFrames(received.map((frame) => frame.bytes), frames);
-  t.deepEqual(received.map((frame) => frame.inPlace), [true, false, false, true, true]);
+  assertFrames(
+    received.map((frame) => frame.bytes),
+    frames,
+  );
+  t.deepEqual(
+    received.map((frame) => frame.inPlace),
+    [true, false, false, true, true],
+  );
 });
 
 test('the free-running counters cross 2^31 without losing a byte', async (t) => {
@@ -140,7 +157,10 @@ test('the free-running counters cross 2^31 without losing a byte', async (t) => 
   Atomics.store(ring.i32, TAIL, nearOverflow | 0);
   const frames = Array.from({ length: 50 }, (_, index) => (index * 5) % 40);
   sendAll(ring, frames);
-  assertFrames((await readFrames(ring, frames.length)).map((frame) => frame.bytes), frames);
+  assertFrames(
+    (await readFrames(ring, frames.length)).map((frame) => frame.bytes),
+    frames,
+  );
   t.true(Atomics.load(ring.i32, TAIL) < 0);
 });
 
@@ -148,7 +168,7 @@ test('an absurdly large message is refused with a clear error and nothing writte
   const { ring } = newRing(64);
   const writer = new RingWriter(ring);
   const error = t.throws(() => writer.send(new Uint8Array(MAX_MESSAGE_BYTES + 1)), { instanceOf: RangeError });
-  t.regex(error!.message, /268435457 bytes exceeds the limit of 268435456 bytes/);
+  t.regex(error.message, /268435457 bytes exceeds the limit of 268435456 bytes/);
   t.is(Atomics.load(ring.i32, HEAD), 0);
 });
 

@@ -34,7 +34,9 @@ shmTest('bad arguments are refused with one clear line', (t, shm) => {
   t.throws(() => shm.create('x', 0), { message: 'byteLength must be an integer from 1 to 1073741824' });
   t.throws(() => shm.create('x'.repeat(300), 64), { message: 'name must be at most 243 bytes' });
   const region = shm.create('test-small', 4096);
-  t.throws(() => shm.attach(region.fd, 8192), { message: `fd ${region.fd} holds 4096 bytes, fewer than the 8192 asked for` });
+  t.throws(() => shm.attach(region.fd, 8192), {
+    message: `fd ${region.fd} holds 4096 bytes, fewer than the 8192 asked for`,
+  });
   closeSync(region.fd);
   t.throws(() => shm.attach(region.fd, 4096), { message: /^fstat of fd \d+: Bad file descriptor$/ });
 });
@@ -102,38 +104,41 @@ shmTest('an unref’d watch does not keep a process alive', async (t, shm) => {
   closeSync(bell);
 });
 
-shmTest('rings that come before the watcher runs are answered by one call, and close stops the calls', async (t, shm) => {
-  const bell = shm.doorbell();
-  let calls = 0;
-  let called = (): void => {};
-  const nextCall = (): Promise<void> => new Promise((resolve) => (called = resolve));
-  const watch = shm.watch(bell, () => {
-    calls++;
-    called();
-  });
-  t.teardown(() => watch.close());
-  const first = nextCall();
-  shm.ring(bell);
-  shm.ring(bell);
-  shm.ring(bell);
-  await first;
-  const second = nextCall();
-  shm.ring(bell);
-  await second;
-  t.is(calls, 2);
-  watch.close();
-  watch.close();
-  shm.ring(bell);
-  // A new watch sees that ring; the closed one, had it still been polling, would have raced it for the read.
-  await new Promise<void>((resolve) => {
-    const after = shm.watch(bell, () => {
-      after.close();
-      resolve();
+shmTest(
+  'rings that come before the watcher runs are answered by one call, and close stops the calls',
+  async (t, shm) => {
+    const bell = shm.doorbell();
+    let calls = 0;
+    let called = (): void => {};
+    const nextCall = (): Promise<void> => new Promise((resolve) => (called = resolve));
+    const watch = shm.watch(bell, () => {
+      calls++;
+      called();
     });
-  });
-  t.is(calls, 2);
-  closeSync(bell);
-});
+    t.teardown(() => watch.close());
+    const first = nextCall();
+    shm.ring(bell);
+    shm.ring(bell);
+    shm.ring(bell);
+    await first;
+    const second = nextCall();
+    shm.ring(bell);
+    await second;
+    t.is(calls, 2);
+    watch.close();
+    watch.close();
+    shm.ring(bell);
+    // A new watch sees that ring; the closed one, had it still been polling, would have raced it for the read.
+    await new Promise<void>((resolve) => {
+      const after = shm.watch(bell, () => {
+        after.close();
+        resolve();
+      });
+    });
+    t.is(calls, 2);
+    closeSync(bell);
+  },
+);
 
 shmTest('a garbage-collected buffer is unmapped', async (t) => {
   const child = startPeer({ role: 'gc', name: 'test-gc' }, [], ['--expose-gc']);
@@ -142,11 +147,14 @@ shmTest('a garbage-collected buffer is unmapped', async (t) => {
   t.is(await exitCode(child), 0);
 });
 
-shmTest('threads that load the addon and end, a watch left open and their buffers handed out, do not crash the process', async (t) => {
-  const child = startPeer({ role: 'threads' });
-  t.is(await exitCode(child), 0);
-  t.is(child.signalCode, null);
-});
+shmTest(
+  'threads that load the addon and end, a watch left open and their buffers handed out, do not crash the process',
+  async (t) => {
+    const child = startPeer({ role: 'threads' });
+    t.is(await exitCode(child), 0);
+    t.is(child.signalCode, null);
+  },
+);
 
 test(`with ${HIDE_SHM_ENV}=1 the face hides the addon and says why`, (t) => {
   const saved = process.env[HIDE_SHM_ENV];

@@ -50,7 +50,11 @@ const noMatch = `${'a'.repeat(32)}!`;
 test("a plugin's pattern and patternProperties run on RE2: a backtracking pattern answers at once", (t) => {
   const scope = new SchemaScope();
   const anonymous = scope.compile({ type: 'string', pattern: backtracking });
-  const withId = scope.compile({ $id: 'Words', type: 'object', patternProperties: { [backtracking]: { type: 'number' } } });
+  const withId = scope.compile({
+    $id: 'Words',
+    type: 'object',
+    patternProperties: { [backtracking]: { type: 'number' } },
+  });
   // With JavaScript's RegExp each of these takes minutes.
   t.false(anonymous(noMatch));
   t.true(anonymous('plain words'));
@@ -60,6 +64,10 @@ test("a plugin's pattern and patternProperties run on RE2: a backtracking patter
 
 test('a pattern RE2 cannot run (backreference, lookaround) throws naming it', (t) => {
   const scope = new SchemaScope();
-  t.throws(() => scope.compile({ type: 'string', pattern: '^(a+)\\1$' }), { message: /pattern "\^\(a\+\)\\\\1\$" cannot run in linear time \(RE2: invalid escape sequence/ });
-  t.throws(() => scope.compile({ type: 'object', patternProperties: { '^(?=x)': { type: 'number' } } }), { message: /pattern "\^\(\?=x\)" cannot run in linear time/ });
+  t.throws(() => scope.compile({ type: 'string', pattern: '^(a+)\\1$' }), {
+    message: /pattern "\^\(a\+\)\\\\1\$" cannot run in linear time \(RE2: invalid escape sequence/,
+  });
+  t.throws(() => scope.compile({ type: 'object', patternProperties: { '^(?=x)': { type: 'number' } } }), {
+    message: /pattern "\^\(\?=x\)" cannot run in linear time/,
+  });
 });

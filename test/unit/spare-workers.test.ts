@@ -4,7 +4,13 @@ import { SpareWorkers } from '../../core/host/spare-workers.js';
 import type { PluginWorker } from '../../core/host/plugin-worker.js';
 import type { WorkerSlot } from '../../core/host/worker-backend.js';
 
-const slot: WorkerSlot = { isolation: 'thread', channel: 'sab', resourceLimits: {}, heartbeatTimeoutMs: 1000, logLevel: 'info' };
+const slot: WorkerSlot = {
+  isolation: 'thread',
+  channel: 'sab',
+  resourceLimits: {},
+  heartbeatTimeoutMs: 1000,
+  logLevel: 'info',
+};
 
 /** Records each boot: which slot, and whether it was booted as a spare. */
 function booter() {
@@ -21,13 +27,22 @@ test('the workers of the start are booted on demand, not as spares; once armed, 
   const { boots, boot } = booter();
   const workers = new SpareWorkers(true, boot);
   workers.take(slot);
-  t.deepEqual(boots.map((entry) => entry.spare), [false]);
+  t.deepEqual(
+    boots.map((entry) => entry.spare),
+    [false],
+  );
   workers.arm();
-  t.deepEqual(boots.map((entry) => entry.spare), [false, true]);
+  t.deepEqual(
+    boots.map((entry) => entry.spare),
+    [false, true],
+  );
   t.is(workers.take(slot), boots[1].worker);
   await nextTurn();
   // The spare taken is replaced by another, booted as a spare too (it loads the logger while it waits).
-  t.deepEqual(boots.map((entry) => entry.spare), [false, true, true]);
+  t.deepEqual(
+    boots.map((entry) => entry.spare),
+    [false, true, true],
+  );
   await workers.close();
 });
 
@@ -38,6 +53,9 @@ test('with spares disabled every worker is booted on demand', async (t) => {
   workers.arm();
   workers.take(slot);
   await nextTurn();
-  t.deepEqual(boots.map((entry) => entry.spare), [false, false]);
+  t.deepEqual(
+    boots.map((entry) => entry.spare),
+    [false, false],
+  );
   await workers.close();
 });

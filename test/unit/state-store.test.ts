@@ -18,7 +18,11 @@ test('a plain JSON snapshot is kept as JSON, in a 0600 file of a 0700 folder', (
   const states = store(t);
   states.save('counter', { count: 5, names: ['a', null, true] });
   const file = states.fileOf('counter');
-  t.like(JSON.parse(readFileSync(file, 'utf8')), { plugin: 'counter', encoding: 'json', state: { count: 5, names: ['a', null, true] } });
+  t.like(JSON.parse(readFileSync(file, 'utf8')), {
+    plugin: 'counter',
+    encoding: 'json',
+    state: { count: 5, names: ['a', null, true] },
+  });
   t.is(statSync(file).mode & 0o777, 0o600);
   t.is(statSync(states.dir).mode & 0o777, 0o700);
   t.deepEqual(states.read('counter'), { value: { count: 5, names: ['a', null, true] } });
@@ -40,7 +44,10 @@ test('a scoped name is escaped into one file; list names the plugins, sizes and 
   writeFileSync(join(states.dir, 'c.json.corrupt'), '{');
   t.is(states.fileOf('@acme/weather'), join(states.dir, '%40acme%2Fweather.json'));
   const kept = states.list();
-  t.deepEqual(kept.map((entry) => entry.plugin), ['@acme/weather', 'b']);
+  t.deepEqual(
+    kept.map((entry) => entry.plugin),
+    ['@acme/weather', 'b'],
+  );
   t.is(kept[1].bytes, statSync(states.fileOf('b')).size);
   t.true(Date.parse(kept[1].savedAt) > 0);
   t.true(states.remove('b'));
@@ -52,11 +59,15 @@ test('a corrupt file is an error naming it, and can be set aside', (t) => {
   const states = store(t);
   states.save('counter', 1);
   const file = states.fileOf('counter');
-  for (const text of ['{"plugin":', '{"plugin":"counter","encoding":"zip","state":1}', '{"encoding":"v8","state":"AAAA"}']) {
+  for (const text of [
+    '{"plugin":',
+    '{"plugin":"counter","encoding":"zip","state":1}',
+    '{"encoding":"v8","state":"AAAA"}',
+  ]) {
     writeFileSync(file, text);
     const error = t.throws(() => states.read('counter'), { instanceOf: CorruptStateError });
     t.is(error?.file, file);
-    t.regex(error!.message, new RegExp(`^state file ${file} is corrupt: `));
+    t.regex(error.message, new RegExp(`^state file ${file} is corrupt: `));
   }
   t.is(states.setAside('counter'), `${file}.corrupt`);
   t.is(states.read('counter'), undefined);

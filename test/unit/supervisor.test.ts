@@ -30,7 +30,13 @@ interface Rig {
   entry: string;
 }
 
-const slot: WorkerSlot = { isolation: 'thread', channel: 'fake', resourceLimits: {}, heartbeatTimeoutMs: 60_000, logLevel: 'silent' };
+const slot: WorkerSlot = {
+  isolation: 'thread',
+  channel: 'fake',
+  resourceLimits: {},
+  heartbeatTimeoutMs: 60_000,
+  logLevel: 'silent',
+};
 
 type ActivationSettings = Partial<Pick<SupervisorEnvironment, 'activation' | 'idleStopMs'>>;
 
@@ -72,7 +78,8 @@ function rig(t: ExecutionContext, supervision: Partial<Supervision> = {}, activa
     },
   );
   t.teardown(() => supervisor.unload());
-  const call = (params?: unknown) => Promise.resolve(registry.get('p.echo')!.handler(params, { method: 'p.echo', params }));
+  const call = (params?: unknown) =>
+    Promise.resolve(registry.get('p.echo')!.handler(params, { method: 'p.echo', params }));
   return { supervisor, registry, backends, next: (script) => scripts.push(script), call, entry };
 }
 
@@ -105,7 +112,10 @@ test('blue/green: a call in flight on the old worker is answered by it after the
   t.is(backends[1].calls().length, 1);
   answer(backends[0], '"old"');
   t.deepEqual(await inFlight, new RawJson('"old"'));
-  await until(async () => backends[0].orders.map((order) => order.t), (kinds) => kinds.includes('stop'));
+  await until(
+    async () => backends[0].orders.map((order) => order.t),
+    (kinds) => kinds.includes('stop'),
+  );
   answer(backends[1], '"new"');
   t.deepEqual(await fresh, new RawJson('"new"'));
 });
@@ -175,10 +185,16 @@ test('a crash answers calls in flight with -32001 at once, restarts with backoff
   t.is(error.code, -32001);
   t.like(error.data, { plugin: 'p' });
   t.is(supervisor.state, 'backoff');
-  await until(async () => supervisor.state, (state) => state === 'ready');
+  await until(
+    async () => supervisor.state,
+    (state) => state === 'ready',
+  );
   t.is(supervisor.status().restarts, 1);
   backends[1].die('exited with code 1');
-  await until(async () => supervisor.state, (state) => state === 'ready');
+  await until(
+    async () => supervisor.state,
+    (state) => state === 'ready',
+  );
   backends[2].die('exited with code 1');
   t.is(supervisor.state, 'failed');
   t.regex(supervisor.status().lastError!, /exited with code 1/);
@@ -209,7 +225,10 @@ test('a worker that dies just as its setup answers (both in one task) is a crash
   });
   await supervisor.load();
   t.is(supervisor.state, 'backoff');
-  const back = await until(async () => supervisor.status(), (status) => status.state === 'ready');
+  const back = await until(
+    async () => supervisor.status(),
+    (status) => status.state === 'ready',
+  );
   t.like(back, { restarts: 1, lastError: 'exited with code 1' });
   t.is(backends.length, 2);
 });
@@ -232,8 +251,14 @@ test('freeze: calls that arrive while the old worker finishes its calls wait, th
   answer(backends[0], '"before"');
   t.deepEqual(await inFlight, new RawJson('"before"'));
   await reloading;
-  t.like(backends[1].orders.find((order) => order.t === 'restore'), { state: 41 });
-  await until(async () => backends[1].calls().length, (count) => count === 1);
+  t.like(
+    backends[1].orders.find((order) => order.t === 'restore'),
+    { state: 41 },
+  );
+  await until(
+    async () => backends[1].calls().length,
+    (count) => count === 1,
+  );
   answer(backends[1], '"during"');
   t.deepEqual(await queued, new RawJson('"during"'));
   t.is(backends[0].calls().length, 1, 'nothing reached the old worker after its snapshot');
@@ -254,7 +279,10 @@ test('freeze: a restore that fails rolls back, and the calls that waited go to t
   const error = await t.throwsAsync<any>(reloading);
   t.is(error.message, 'plugin p failed to restore its state: restore threw');
   t.like(error.data, { plugin: 'p', phase: 'restore' });
-  await until(async () => backends[0].calls().length, (count) => count === 1);
+  await until(
+    async () => backends[0].calls().length,
+    (count) => count === 1,
+  );
   answer(backends[0], '"old"');
   t.deepEqual(await queued, new RawJson('"old"'));
   t.is(supervisor.state, 'ready');
@@ -271,7 +299,10 @@ test('freeze() for a hand-over: the snapshot with the gate closed, release() let
   await Promise.resolve();
   t.is(backends[0].calls().length, 0);
   frozen!.release();
-  await until(async () => backends[0].calls().length, (count) => count === 1);
+  await until(
+    async () => backends[0].calls().length,
+    (count) => count === 1,
+  );
   answer(backends[0], '"released"');
   t.deepEqual(await released, new RawJson('"released"'));
 
@@ -305,7 +336,10 @@ test('freeze: the calls waiting at the gate are capped at maxInFlightPerPlugin, 
   t.is(refused.message, 'plugin p is overloaded: 100 calls waiting while it is frozen');
   t.like(refused.data, { plugin: 'p', phase: 'freeze' });
   frozen!.release();
-  await until(async () => backends[0].calls().length, (count) => count === 100);
+  await until(
+    async () => backends[0].calls().length,
+    (count) => count === 100,
+  );
   for (const sent of backends[0].calls()) backends[0].channel.deliver({ t: 'result', id: sent.id, json: '1' });
   t.is((await Promise.all(waiting)).length, 100);
 });
@@ -324,7 +358,10 @@ test('freeze: a worker that crashes while its calls finish fails the reload, and
   t.like(error.data, { plugin: 'p', phase: 'snapshot' });
   t.regex(error.message, /worker died during snapshot: exited with code 1/);
   t.is(supervisor.state, 'backoff');
-  await until(async () => supervisor.state, (state) => state === 'ready');
+  await until(
+    async () => supervisor.state,
+    (state) => state === 'ready',
+  );
 });
 
 test('other settings reload an unchanged plugin, and its new worker loads with them', async (t) => {
@@ -334,7 +371,10 @@ test('other settings reload an unchanged plugin, and its new worker loads with t
   const settings = { ...supervisor.settings, config: { n: 2 }, maxInFlight: 7 };
   t.deepEqual(await supervisor.reload({ settings }), { name: 'p', changed: true });
   t.is(backends.length, 2);
-  t.like(backends[1].orders.find((order) => order.t === 'load'), { config: { n: 2 } });
+  t.like(
+    backends[1].orders.find((order) => order.t === 'load'),
+    { config: { n: 2 } },
+  );
   t.deepEqual(supervisor.settings, settings);
 });
 
@@ -361,7 +401,10 @@ test('onCall: a plugin never loaded loads once to learn its methods, then idles;
   t.is(supervisor.state, 'idle');
   t.like(supervisor.status(), { state: 'idle', activation: 'onCall', methods: ['p.echo'] });
   t.true(registry.has('p.echo'));
-  t.deepEqual(backends[0].orders.map((order) => order.t), ['load', 'resume', 'stop']);
+  t.deepEqual(
+    backends[0].orders.map((order) => order.t),
+    ['load', 'resume', 'stop'],
+  );
   const unchanged = await supervisor.reload();
   t.false(unchanged.changed);
   await supervisor.reload({ force: true });
@@ -384,23 +427,43 @@ test('onCall: the first call starts it with its kept state and is answered; afte
   t.is(supervisor.state, 'idle');
   t.is(backends.length, 1);
   const first = call('hello');
-  await until(async () => backends.length === 2 && backends[1].calls().length, (count) => count === 1);
-  t.like(backends[1].orders.find((order) => order.t === 'restore'), { state: 'kept' });
+  await until(
+    async () => backends.length === 2 && backends[1].calls().length,
+    (count) => count === 1,
+  );
+  t.like(
+    backends[1].orders.find((order) => order.t === 'restore'),
+    { state: 'kept' },
+  );
   t.is(supervisor.state, 'ready');
   answer(backends[1], '"hello"');
   t.deepEqual(await first, new RawJson('"hello"'));
-  await until(async () => supervisor.state, (state) => state === 'idle');
+  await until(
+    async () => supervisor.state,
+    (state) => state === 'idle',
+  );
   t.true(backends[1].orders.some((order) => order.t === 'stop'));
   const second = call('again');
-  await until(async () => backends.length === 3 && backends[2].calls().length, (count) => count === 1);
-  t.like(backends[2].orders.find((order) => order.t === 'restore'), { state: 'after first' });
+  await until(
+    async () => backends.length === 3 && backends[2].calls().length,
+    (count) => count === 1,
+  );
+  t.like(
+    backends[2].orders.find((order) => order.t === 'restore'),
+    { state: 'after first' },
+  );
   answer(backends[2], '"again"');
   t.deepEqual(await second, new RawJson('"again"'));
 });
 
 test('onCall: a plugin that taps hooks runs eagerly whatever it asks', async (t) => {
   const { supervisor, next } = rig(t, {}, { activation: 'onCall' });
-  next((backend) => (backend.script.load = { value: { methods: [{ name: 'echo' }], signals: [], hooks: ['pluginLoaded'], snapshot: false } }));
+  next(
+    (backend) =>
+      (backend.script.load = {
+        value: { methods: [{ name: 'echo' }], signals: [], hooks: ['pluginLoaded'], snapshot: false },
+      }),
+  );
   await supervisor.load();
   t.is(supervisor.state, 'ready');
   t.is(supervisor.status().activation, 'eager');
@@ -410,7 +473,12 @@ test('onCall: a reload of an idle plugin with a new build learns its methods wit
   const { supervisor, backends, next, registry, entry } = rig(t, {}, { activation: 'onCall' });
   await supervisor.load();
   writeFileSync(entry, 'export default { setup() {}, edition: 2 };\n');
-  next((backend) => (backend.script.load = { value: { methods: [{ name: 'echo' }, { name: 'more' }], signals: [], hooks: [], snapshot: false } }));
+  next(
+    (backend) =>
+      (backend.script.load = {
+        value: { methods: [{ name: 'echo' }, { name: 'more' }], signals: [], hooks: [], snapshot: false },
+      }),
+  );
   t.true((await supervisor.reload()).changed);
   t.is(supervisor.state, 'idle');
   t.true(registry.has('p.more'));

@@ -17,7 +17,7 @@ test('a root-owned read-only Secret its group may read (Kubernetes, 0440 with fs
   t.is(risk(0, 0o400), undefined);
 });
 
-test('readable by everyone, or by a group on the daemon\'s own file, is a warning to chmod 600', (t) => {
+test("readable by everyone, or by a group on the daemon's own file, is a warning to chmod 600", (t) => {
   t.regex(risk(DAEMON, 0o644)!, /readable by other users \(mode 644\): chmod 600/);
   t.regex(risk(DAEMON, 0o640)!, /readable by other users/);
   t.regex(risk(0, 0o444)!, /readable by other users/);

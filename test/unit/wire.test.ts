@@ -31,7 +31,12 @@ test('results cross as their JSON text, with any id and any JSON (unicode includ
 test('calls cross with their params parsed back, absent params staying absent', (t) => {
   fc.assert(
     fc.property(fc.nat(), fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/), fc.jsonValue(), (id, method, params) => {
-      t.deepEqual(roundTrip({ t: 'call', id, method, params }), { t: 'call', id, method, params: JSON.parse(JSON.stringify(params)) });
+      t.deepEqual(roundTrip({ t: 'call', id, method, params }), {
+        t: 'call',
+        id,
+        method,
+        params: JSON.parse(JSON.stringify(params)),
+      });
     }),
     { numRuns: 300 },
   );

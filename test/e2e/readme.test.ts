@@ -107,7 +107,10 @@ async function npmStart(t: ExecutionContext, project: string): Promise<string> {
     await exited;
     // npm may end before the daemon it started has finished its stop (the state it keeps, its pidfile last).
     const pidfile = join(project, '.plugd', 'plugd.pid');
-    await until(async () => existsSync(pidfile), (present) => !present).catch(() => stopGroup('SIGKILL'));
+    await until(
+      async () => existsSync(pidfile),
+      (present) => !present,
+    ).catch(() => stopGroup('SIGKILL'));
     clearTimeout(lingering);
     forget();
   });

@@ -139,8 +139,8 @@ test('socket activation: a unix socket passed as fd 3 (LISTEN_FDS, LISTEN_PID) i
     const kill = () => child.kill('SIGKILL');
     t.teardown(kill);
     killOnExit(kill);
-    await until(async () => existsSync(home.socket), Boolean);
-    const client = await RpcClient.connect(home.socket);
+    // The socket file exists from its bind(), a moment before its listen(): a connect in between is refused.
+    const client = (await until(async () => RpcClient.connect(home.socket).catch(() => undefined), Boolean))!;
     t.is((await client.call<{ pid: number }>('daemon.status')).pid, child.pid!);
     client.close();
     child.kill('SIGTERM');

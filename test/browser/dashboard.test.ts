@@ -272,7 +272,7 @@ browserTest('Log out ends the session on the daemon and shows the login form', a
   await page.getByLabel('Token').fill(readFileSync(join(daemon.home, 'token'), 'utf8').trim());
   await page.getByRole('button', { name: 'Log in' }).click();
   await row('echo').waitFor();
-  t.pass();
+  t.true(await row('echo').isVisible(), 'logged in again, the plugin list is back');
 });
 
 browserTest(

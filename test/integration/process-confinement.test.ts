@@ -122,11 +122,11 @@ for (const end of ['unload', 'reload', 'stop'] as const) {
     if (end === 'unload') await daemon.call('plugins.unload', { name: 'spawner' });
     else if (end === 'reload') await daemon.call('plugins.reload', { name: 'spawner', force: true });
     else await daemon.stop();
-    await until(
+    const alive = await until(
       async () => pids.filter(processAlive),
-      (alive) => alive.length === 0,
+      (left) => left.length === 0,
     );
-    t.pass();
+    t.deepEqual(alive, [], 'every process the plugin started has ended');
   });
 }
 
@@ -142,11 +142,11 @@ test('without the addon (pipe), what a plugin process started detached still end
   // The orphan is re-parented to init without a subreaper, out of reach (README "Threat model"): only the detached child is asked of.
   const [detached] = pids;
   await daemon.call('plugins.unload', { name: 'spawner' });
-  await until(
+  const alive = await until(
     async () => processAlive(detached),
-    (alive) => !alive,
+    (running) => !running,
   );
-  t.pass();
+  t.false(alive, 'the detached child has ended');
 });
 
 const asRoot = process.getuid?.() === 0 ? test : test.skip;

@@ -3,7 +3,8 @@
 // load: compile error: src/index.ts:3:20: ...`), a line repeated at once
 // (one save seen twice) printed once.
 
-import { closeSync, existsSync, openSync, readSync, statSync, watchFile } from 'node:fs';
+import { existsSync, statSync, watchFile } from 'node:fs';
+import { readLines } from './log-file-lines.js';
 
 const WARN = 40;
 const ERROR = 50;
@@ -16,27 +17,16 @@ export function reportLog(path: string): void {
   watchFile(path, { interval: 100 }, (now) => {
     if (now.size < offset) [offset, partial] = [0, ''];
     if (now.size <= offset) return;
-    const lines = (partial + readRange(path, offset, now.size)).split('\n');
+    const read = readLines(path, offset, now.size, partial);
     offset = now.size;
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
+    partial = read.partial;
+    for (const line of read.complete) {
       const shown = readable(line);
       if (shown === undefined || shown === last) continue;
       last = shown;
       process.stdout.write(`${shown}\n`);
     }
   }).unref();
-}
-
-function readRange(path: string, start: number, end: number): string {
-  const buffer = Buffer.alloc(end - start);
-  const fd = openSync(path, 'r');
-  try {
-    readSync(fd, buffer, 0, buffer.length, start);
-  } finally {
-    closeSync(fd);
-  }
-  return buffer.toString('utf8');
 }
 
 function readable(line: string): string | undefined {

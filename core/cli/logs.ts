@@ -5,7 +5,8 @@
 
 import { createRequire } from 'node:module';
 import type PinoPretty from 'pino-pretty';
-import { closeSync, existsSync, openSync, readSync, statSync, watchFile } from 'node:fs';
+import { existsSync, statSync, watchFile } from 'node:fs';
+import { readLines } from './log-file-lines.js';
 
 /** pino's levels. */
 export const LOG_LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as const;
@@ -46,20 +47,6 @@ export async function printLogs(path: string, options: LogsOptions): Promise<voi
     read.complete.filter(wanted).forEach(show);
   });
   await new Promise(() => undefined); // Until Ctrl-C.
-}
-
-/** The whole lines between `start` and `end` (after `partial`, the unfinished line read before), and the unfinished rest. */
-function readLines(path: string, start: number, end: number, partial = ''): { complete: string[]; partial: string } {
-  const buffer = Buffer.alloc(end - start);
-  const fd = openSync(path, 'r');
-  try {
-    readSync(fd, buffer, 0, buffer.length, start);
-  } finally {
-    closeSync(fd);
-  }
-  const lines = (partial + buffer.toString('utf8')).split('\n');
-  const rest = lines.pop() ?? '';
-  return { complete: lines.filter((line) => line.trim() !== ''), partial: rest };
 }
 
 function parse(line: string): LogRecord | undefined {

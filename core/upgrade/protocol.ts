@@ -11,22 +11,14 @@
 //   forwards the held calls  call ─▶ / ◀─ answer  (one executor per stateful plugin)
 //   drains, exits
 
+import type { ConfigOverrides } from '../config.js';
 import type { ListenerName } from '../listen-fds.js';
 
 /** The environment variable that holds a successor's brief (JSON); the successor removes it. */
 export const SUCCESSOR_ENV = 'PLUGD_UPGRADE_BRIEF';
 
-/** What the command line set on the old daemon, carried to its successor. */
-export interface CarriedOptions {
-  pluginDir?: string;
-  watch?: boolean;
-  tcp?: string;
-  tcpAllowRemote?: boolean;
-  metrics?: string;
-  niceness?: number;
-  logToStdout?: boolean;
-  logLevel?: string;
-}
+/** What the command line set on the old daemon, carried to its successor (its home is the same; a library's file is not carried). */
+export type CarriedOptions = Omit<ConfigOverrides, 'home' | 'file'> & { logToStdout?: boolean };
 
 export interface SuccessorBrief {
   home: string;

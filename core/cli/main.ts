@@ -6,23 +6,17 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { version } from '../package-root.js';
-import { parseAddress } from '../address.js';
 import { homePaths, resolveHome } from '../paths.js';
 import { readToken, rotateToken } from '../token.js';
-import { authenticate, clientToken } from './client-token.js';
-import { tlsClientOptions, type TlsFlags } from './tls-flags.js';
 import { checkHomeIsFolder, prepareHome } from '../home.js';
-import { RpcClient } from './client.js';
-import { EXIT_ERROR, printJson, reportError } from './output.js';
+import { reportError } from './output.js';
 import type { StartFlags } from './start.js';
 import { stop } from './stop.js';
 import { LOG_LEVELS, printLogs, type LogLevel } from './logs.js';
-import { formatFailed, formatPlugins, formatReload, formatStatus } from './format.js';
-import type { DaemonReloadSummary, PluginStatus, ReloadOne, SkippedEntry } from '../contract/plugin-status.js';
-import { paintFor } from './colour.js';
-import { takeSnapshot } from './daemon-snapshot.js';
-import { isSortColumn, SORT_COLUMNS, type SortColumn } from './top-sort.js';
 import { registerDevCommand } from './dev.js';
+import { addClientOptions, globals } from './global-options.js';
+import { registerViewCommands } from './view-commands.js';
+import { registerPluginCommands } from './plugin-commands.js';
 
 const program = new Command('plugd')
   .description('A plugin-host daemon: plugins in isolated workers, JSON-RPC over a unix socket.')
@@ -35,61 +29,11 @@ const program = new Command('plugd')
 // The client commands' options may come before the command too (`plugd --tcp HOST:PORT call ...`).
 addClientOptions(program);
 
-interface GlobalOptions {
-  home?: string;
-  verbose?: boolean;
-  tcp?: string;
-  tokenFile?: string;
-}
-
-function addClientOptions(command: Command): Command {
-  return command
-    .option('--tcp <host:port>', 'talk to the TCP listener instead of the unix socket')
-    .option('--token-file <file>', `over --tcp, the token to offer (default: $PLUGD_TOKEN, else the home's token file)`)
-    .option('--tls', 'over --tcp, speak TLS (implied by the --tls-* options)')
-    .option('--tls-ca <file>', "trust the listener's certificate if this CA signed it")
-    .option('--tls-cert <file>', 'a client certificate, for a listener with mutual TLS (with --tls-key)')
-    .option('--tls-key <file>', "the client certificate's key");
-}
-
 function parseNiceness(value: string): number {
   const niceness = Number(value);
   if (!Number.isInteger(niceness) || niceness < -20 || niceness > 19)
     throw new InvalidArgumentError(`--nice takes a whole number from -20 to 19, not "${value}"`);
   return niceness;
-}
-
-function globals(command: Command): GlobalOptions {
-  return command.optsWithGlobals<GlobalOptions>();
-}
-
-function socketPath(command: Command): string {
-  const home = resolveHome(globals(command).home);
-  checkHomeIsFolder(home);
-  return homePaths(home).socket;
-}
-
-/**
- * Runs `fn` with a connected client: the unix socket, or with `--tcp` the TCP
- * listener, authenticated with the token of --token-file, $PLUGD_TOKEN or the home.
- */
-async function withClient(command: Command, fn: (client: RpcClient) => Promise<void>): Promise<void> {
-  const { tcp, tokenFile, home, ...tls } = command.optsWithGlobals<GlobalOptions & TlsFlags>();
-  const token = tcp ? clientToken(tokenFile, resolveHome(home)) : undefined;
-  const client = await RpcClient.connect(
-    tcp ? { ...parseAddress(tcp), tls: tlsClientOptions(tls) } : socketPath(command),
-  );
-  try {
-    if (token) await authenticate(client, token);
-    await fn(client);
-  } finally {
-    client.close();
-  }
-}
-
-/** A command that talks to the daemon, over the unix socket or, with --tcp, the TCP listener. */
-function clientCommand(nameAndArgs: string, description: string): Command {
-  return addClientOptions(program.command(nameAndArgs).description(description));
 }
 
 program
@@ -167,44 +111,7 @@ program
     });
   });
 
-clientCommand('status', "the daemon's status and its plugins")
-  .option('--json', 'machine-readable output')
-  .action(async (options: { json?: boolean }, command: Command) =>
-    withClient(command, async (client) => {
-      if (options.json) {
-        const [status, plugins] = await Promise.all([client.call('daemon.status'), client.call('plugins.list')]);
-        printJson({ ...(status as object), plugins });
-      } else {
-        process.stdout.write(formatStatus(await takeSnapshot(client), paintFor(process.stdout)));
-      }
-    }),
-  );
-
-function parseSortColumn(value: string): SortColumn {
-  if (!isSortColumn(value))
-    throw new InvalidArgumentError(`--sort takes one of ${SORT_COLUMNS.join(', ')}, not "${value}"`);
-  return value;
-}
-
-function parseInterval(value: string): number {
-  const ms = Number(value);
-  if (!Number.isInteger(ms) || ms < 100)
-    throw new InvalidArgumentError(`--interval takes a whole number of ms, at least 100, not "${value}"`);
-  return ms;
-}
-
-clientCommand('top', 'a live view of the plugins: state, calls/s, latency, errors, restarts, memory (q to quit)')
-  .option('--sort <column>', `order by ${SORT_COLUMNS.join(', ')}`, parseSortColumn, 'state')
-  .option('--interval <ms>', 'time between refreshes', parseInterval, 1000)
-  .option('--once', 'print one frame and exit (no escape codes unless on a terminal)')
-  .option('--json', "one frame's figures as JSON, and exit")
-  .action(async (options: { sort: SortColumn; interval: number; once?: boolean; json?: boolean }, command: Command) =>
-    withClient(command, async (client) => {
-      if (options.json) return printJson(await takeSnapshot(client));
-      const { top } = await import('./top.js');
-      await top(client, { sort: options.sort, intervalMs: options.interval, once: Boolean(options.once) });
-    }),
-  );
+registerViewCommands(program);
 
 program
   .command('systemd-unit')
@@ -223,94 +130,7 @@ program
     process.stdout.write(render(describeInstall(resolveHome(globals(command).home), Boolean(options.user))));
   });
 
-clientCommand('call <method> [params]', 'call a method; params as JSON (an object or an array)').action(
-  async (method: string, params: string | undefined, _options, command: Command) => {
-    let parsed: unknown;
-    if (params !== undefined) {
-      try {
-        parsed = JSON.parse(params);
-      } catch (error) {
-        throw new Error(`params are not valid JSON: ${(error as Error).message}`);
-      }
-    }
-    await withClient(command, async (client) => printJson(await client.call(method, parsed)));
-  },
-);
-
-clientCommand('methods', 'list every method the daemon serves')
-  .option('--json', 'machine-readable output')
-  .action(async (options: { json?: boolean }, command: Command) =>
-    withClient(command, async (client) => {
-      const methods = await client.call<string[]>('system.listMethods');
-      if (options.json) printJson(methods);
-      else process.stdout.write(methods.join('\n') + '\n');
-    }),
-  );
-
-clientCommand('plugins', 'list the loaded plugins')
-  .option('--json', 'machine-readable output (plugins.list)')
-  .action(async (options: { json?: boolean }, command: Command) =>
-    withClient(command, async (client) => {
-      const [plugins, status] = await Promise.all([
-        client.call<PluginStatus[]>('plugins.list'),
-        client.call<{ skipped: SkippedEntry[] }>('daemon.status'),
-      ]);
-      if (options.json) printJson(plugins);
-      else process.stdout.write(formatPlugins(plugins, status.skipped));
-    }),
-  );
-
-clientCommand('load <path>', 'load a plugin from a folder or file (in the plugin folder or loadPaths)').action(
-  async (path: string, _options, command: Command) =>
-    withClient(command, async (client) => {
-      const plugin = await client.call<PluginStatus>('plugins.load', { path: resolve(path) });
-      process.stdout.write(`loaded: ${plugin.name} (${plugin.methods.join(', ') || 'no methods'})\n`);
-    }),
-);
-
-clientCommand('unload <plugin>', 'stop a plugin and remove its methods').action(
-  async (name: string, _options, command: Command) =>
-    withClient(command, async (client) => {
-      await client.call('plugins.unload', { name });
-      process.stdout.write(`unloaded: ${name}\n`);
-    }),
-);
-
-clientCommand('reload [plugin]', 'reload one plugin, or rescan the plugin folder')
-  .option('--force', 'reload even if unchanged')
-  .option('--json', 'machine-readable output (the answer of plugins.reload)')
-  .action(async (plugin: string | undefined, options: { force?: boolean; json?: boolean }, command: Command) =>
-    withClient(command, async (client) => {
-      const force = Boolean(options.force);
-      // A rescan is what SIGHUP does: plugd.json is re-read too.
-      const outcome =
-        plugin === undefined
-          ? await client.call<DaemonReloadSummary>('daemon.reload', { force })
-          : await client.call<ReloadOne>('plugins.reload', { name: plugin, force });
-      if (options.json) printJson(outcome);
-      else process.stdout.write(formatReload(outcome));
-      // A rescan in which a plugin failed is an error, as a one-plugin reload that fails is: one line each on stderr.
-      if ('failed' in outcome && outcome.failed.length > 0) {
-        if (!options.json) process.stderr.write(formatFailed(outcome.failed));
-        process.exitCode = EXIT_ERROR;
-      }
-    }),
-  );
-
-for (const [verb, paused] of [
-  ['pause', true],
-  ['resume', false],
-] as const) {
-  clientCommand(
-    `${verb} <plugin>`,
-    paused ? 'pause a plugin: its loops stop, its methods answer -32001' : 'resume a paused plugin',
-  ).action(async (plugin: string, _options, command: Command) =>
-    withClient(command, async (client) => {
-      await client.call(paused ? 'plugins.pause' : 'plugins.resume', { name: plugin });
-      process.stdout.write(`${plugin}: ${paused ? 'paused' : 'resumed'}\n`);
-    }),
-  );
-}
+registerPluginCommands(program);
 
 function parseLineCount(value: string): number {
   const count = Number(value);

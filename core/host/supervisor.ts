@@ -12,73 +12,33 @@
 
 import type { CoreToWorker, MethodSpec, WorkerManifest } from '../channel/protocol.js';
 import type { PluginStatus } from '../contract/plugin-status.js';
-import type { Activation, Supervision } from '../config.js';
-import type { CoreHooks, PluginEvent } from '../hooks.js';
+import type { Activation } from '../config.js';
+import type { PluginEvent } from '../hooks.js';
 import type { RpcError } from '../rpc/errors.js';
-import type { MethodEntry, MethodRegistry } from '../rpc/registry.js';
+import type { MethodEntry } from '../rpc/registry.js';
 import { SchemaScope } from '../schema.js';
-import type { Logger } from 'pino';
 import { CallGate } from './call-gate.js';
 import { RestartSchedule } from './crash-policy.js';
 import { compilePlugin, pruneBuilds, type CompiledPlugin } from './compile.js';
 import { checkEngines } from './engines.js';
 import { eagerReason } from './activation.js';
 import { cachedManifest, rememberManifest } from './manifest-cache.js';
-import type { LearningSlots } from './learning-slots.js';
 import { execBuild } from './exec-build.js';
 import { pluginFolder, type PluginSource } from './discovery.js';
 import { HostErrors, messageOf, type Phase } from './errors.js';
 import { pluginMethodEntries } from './plugin-methods.js';
-import type { SchemaCaps } from './schema-caps.js';
 import { pluginStatus, type PluginHistory } from './plugin-status.js';
 import type { PluginWorker } from './plugin-worker.js';
-import type { WorkerSlot } from './worker-backend.js';
+import {
+  sameSettings,
+  type CarriedState,
+  type FrozenPlugin,
+  type PluginSettings,
+  type ReloadOutcome,
+  type SupervisorEnvironment,
+} from './supervisor-types.js';
 
-export interface SupervisorEnvironment {
-  registry: MethodRegistry;
-  hooks: CoreHooks;
-  logger: Logger;
-  /** A booted worker for `slot` (a spare if one waits). */
-  boot(slot: WorkerSlot): PluginWorker;
-  /** How this plugin's workers are booted. */
-  slot: WorkerSlot;
-  supervision: Supervision;
-  /** Calls in flight to one plugin beyond which new ones are refused (-32005). */
-  maxInFlight: number;
-  /** What its manifest may declare (schema-caps.ts). */
-  schemaCaps: SchemaCaps;
-  config: unknown;
-  /** Where builds are kept: `cache/builds` in the daemon's home. */
-  buildCache: string;
-  /** What the config or manifest asks: `onCall` starts the worker at the first call. */
-  activation: Activation;
-  /** An onCall plugin's worker stops after this long without a call. */
-  idleStopMs: number;
-  /** Where an onCall plugin the cache does not know waits its turn to load once (shared by the host's plugins). */
-  learning: LearningSlots;
-}
-
-/** What a plugin runs with from `plugd.json`: a reload given other settings replaces the worker even if the code is unchanged. */
-export type PluginSettings = Pick<
-  SupervisorEnvironment,
-  'slot' | 'supervision' | 'maxInFlight' | 'schemaCaps' | 'config'
->;
-
-export interface ReloadOutcome {
-  name: string;
-  changed: boolean;
-}
-
-/** A snapshot that crosses from one worker to the next, or from a stopped daemon to a new one. */
-export interface CarriedState {
-  value: unknown;
-}
-
-/** A stateful plugin held still for a hand-over: its snapshot, taken with no call in flight and none admitted since. */
-export interface FrozenPlugin extends CarriedState {
-  /** Opens the gate: the calls that waited go on to the worker that serves (the same one, unless replaced meanwhile). */
-  release(): void;
-}
+export type { CarriedState, FrozenPlugin, PluginSettings, ReloadOutcome, SupervisorEnvironment };
 
 export class PluginSupervisor {
   private readonly history: PluginHistory = {
@@ -704,12 +664,6 @@ export class PluginSupervisor {
     this.queue = run.catch(() => undefined);
     return run;
   }
-}
-
-function sameSettings(a: PluginSettings, b: PluginSettings): boolean {
-  const key = ({ slot, supervision, maxInFlight, schemaCaps, config }: PluginSettings) =>
-    JSON.stringify([slot, supervision, maxInFlight, schemaCaps, config]);
-  return key(a) === key(b);
 }
 
 const elapsedMs = (since: number) => Math.round(performance.now() - since);

@@ -14,9 +14,7 @@
 // crash with the reason, and no line it writes costs the daemon more than
 // that limit.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import {
   HEALTH_CELLS,
@@ -27,63 +25,38 @@ import {
   type WorkerToCore,
 } from '../channel/protocol.js';
 import type { Transport } from '../channel/transport.js';
-import { EXEC_PROTOCOL_VERSIONS } from './exec-discovery.js';
+import { ExecCalls, type Message } from './exec-calls.js';
+import { digestProblem, exitReason, spawnExec } from './exec-child.js';
 import { readHello } from './exec-hello.js';
 import { LineCutter } from './exec-lines.js';
 import { execLogRecord } from './exec-log.js';
 import { HostErrors, messageOf } from './errors.js';
-import { cleanEnvironment } from './process-backend.js';
-import { coverInherited } from './inherited-fds.js';
-import { processIds } from './process-user.js';
 import { killDescendants } from './process-tree.js';
 import { bootSettings, type ExecSettings, type WorkerBackend, type WorkerSlot } from './worker-backend.js';
 
 /** After `plugd.shutdown` and end-of-file, how long the child has to exit by itself before its group is killed. */
 const EXIT_GRACE_MS = 1000;
-/** Ids of the daemon's own requests (calls have numbers): `plugd-1`, `plugd-2`… */
-const OWN_ID = /^plugd-(\d+)$/;
 
-type Message = Record<string, unknown>;
-
-interface Waiting {
-  resolve(result: unknown): void;
-  reject(error: Error): void;
-}
-
-export class ExecBackend implements WorkerBackend {
+export class ExecBackend extends ExecCalls implements WorkerBackend {
   readonly isolation = 'process';
   readonly channelKind = 'pipe';
   readonly health = new Int32Array(HEALTH_CELLS);
   readonly stdout = new PassThrough();
   readonly stderr = new PassThrough();
   readonly channel: Transport<WorkerToCore, CoreToWorker>;
-  private child: ChildProcess | undefined;
   private plugin = 'spare';
-  private deliver: (message: WorkerToCore) => void = () => undefined;
   private reportListener: (report: WorkerReport) => void = () => undefined;
   private exitListener: (reason: string) => void = () => undefined;
   private violationListener: (reason: string) => void = () => undefined;
   /** The load order, until the hello answers it. */
   private loadOrder: number | undefined;
   private helloSeen = false;
-  /** Calls the child owes answers to, and the highest call id sent (a later id was never sent). */
-  private readonly sent = new Set<number>();
-  private highestSent = 0;
-  /** Calls beyond the child's declared concurrency, in order. */
-  private readonly queued: CoreToWorker[] = [];
-  private concurrency = Infinity;
-  /** The daemon's own requests (snapshot, restore, shutdown, ping) by number. */
-  private readonly waiting = new Map<number, Waiting>();
-  private nextOwnId = 1;
   private pinging = false;
-  /** Lines waiting for the end of this turn of the event loop. */
-  private outgoing: string[] = [];
   private pinger: NodeJS.Timeout | undefined;
   private violation: string | undefined;
   private lastStderr = '';
   private exitReason = 'exited';
   private shutDown = false;
-  private ended = false;
   private readonly gone: Promise<void>;
   private exited: () => void = () => undefined;
 
@@ -91,6 +64,7 @@ export class ExecBackend implements WorkerBackend {
     private readonly slot: WorkerSlot,
     private readonly spare: boolean,
   ) {
+    super();
     this.gone = new Promise((resolve) => (this.exited = resolve));
     this.channel = {
       send: (message) => this.send(message),
@@ -165,21 +139,7 @@ export class ExecBackend implements WorkerBackend {
     if (wrongFile) return this.fail(wrongFile);
     let child: ChildProcess;
     try {
-      const settings = this.slot.process!;
-      const ids = processIds(settings.user, settings.group);
-      child = spawn(argv[0], argv.slice(1), {
-        cwd: settings.cwd,
-        env: {
-          ...cleanEnvironment(settings, ids),
-          PLUGD_PROTOCOL_VERSIONS: EXEC_PROTOCOL_VERSIONS.join(','),
-          PLUGD_PLUGIN_NAME: name,
-          PLUGD_CONFIG: JSON.stringify(config ?? null),
-        },
-        stdio: coverInherited(['pipe', 'pipe', 'pipe']),
-        // Its own process group: killing the group ends whatever it started.
-        detached: true,
-        ...ids,
-      });
+      child = spawnExec(argv, this.slot.process!, name, config);
     } catch (error) {
       return this.fail(`cannot start: ${messageOf(error)}`);
     }
@@ -219,61 +179,6 @@ export class ExecBackend implements WorkerBackend {
     setImmediate(() => this.end(reason));
   }
 
-  private send(message: CoreToWorker): void {
-    // Signals and hook events: a stdio plugin asks for none (its manifest lists none).
-    if (message.t !== 'call' || this.ended) return;
-    if (this.sent.size >= this.concurrency) this.queued.push(message);
-    else this.write(message);
-  }
-
-  /** Sends a call, or (deadline passed) tells the child to stop working on it. */
-  cancel(id: number): void {
-    const queued = this.queued.findIndex((message) => message.t === 'call' && message.id === id);
-    if (queued >= 0) {
-      this.queued.splice(queued, 1);
-      return;
-    }
-    if (!this.sent.delete(id)) return;
-    this.writeLine({ jsonrpc: '2.0', method: 'plugd.cancel', params: { id } });
-    this.admitQueued();
-  }
-
-  private write(message: CoreToWorker & { t: 'call' }): void {
-    this.sent.add(message.id);
-    this.highestSent = Math.max(this.highestSent, message.id);
-    this.writeLine({ jsonrpc: '2.0', id: message.id, method: message.method, params: message.params });
-  }
-
-  private admitQueued(): void {
-    while (this.queued.length > 0 && this.sent.size < this.concurrency)
-      this.write(this.queued.shift() as CoreToWorker & { t: 'call' });
-  }
-
-  /** Lines written in one turn of the event loop go in one write: the child reads them in one read, and answers them in one. */
-  private writeLine(message: Message): void {
-    if (this.outgoing.push(JSON.stringify(message) + '\n') === 1) setImmediate(() => this.flush());
-  }
-
-  private flush(): void {
-    const text = this.outgoing.join('');
-    this.outgoing = [];
-    const stdin = this.child?.stdin;
-    if (text && stdin?.writable) stdin.write(text);
-  }
-
-  /** A request of the daemon's own; rejects with the child's error, or never answers if it dies (the order's deadline or death answers). */
-  private request(method: string, params?: unknown): Promise<unknown> {
-    const id = this.nextOwnId++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.writeLine(
-        params === undefined
-          ? { jsonrpc: '2.0', id: `plugd-${id}`, method }
-          : { jsonrpc: '2.0', id: `plugd-${id}`, method, params },
-      );
-    });
-  }
-
   private answerOrder(id: number, outcome: Promise<unknown>): void {
     outcome.then(
       (value) => this.reportListener({ id, ok: true, value }),
@@ -300,31 +205,7 @@ export class ExecBackend implements WorkerBackend {
     return errors;
   }
 
-  /** One line of stdout: a message, or output. */
-  private receive(line: string): void {
-    if (this.ended) return;
-    let message: unknown;
-    try {
-      message = JSON.parse(line);
-    } catch {
-      message = undefined;
-    }
-    if (
-      typeof message !== 'object' ||
-      message === null ||
-      Array.isArray(message) ||
-      (message as Message).jsonrpc !== '2.0'
-    ) {
-      this.stdout.write(line + '\n');
-      return;
-    }
-    const { method } = message as Message;
-    if (typeof method === 'string') this.receiveRequest(method, message as Message);
-    else if ('id' in message && ('result' in message || 'error' in message)) this.receiveAnswer(message);
-    else this.stdout.write(line + '\n');
-  }
-
-  private receiveRequest(method: string, message: Message): void {
+  protected receiveRequest(method: string, message: Message): void {
     if (!this.helloSeen) {
       if (method !== 'plugd.hello') return this.violate(`its first message must be plugd.hello, not ${method}`);
       return this.hello(message.params);
@@ -352,37 +233,6 @@ export class ExecBackend implements WorkerBackend {
     this.answerLoad({ ok: true, value: hello.manifest });
   }
 
-  private receiveAnswer(message: Message): void {
-    const { id } = message;
-    if (typeof id === 'number') return this.answerCall(id, message);
-    const own = typeof id === 'string' ? OWN_ID.exec(id) : null;
-    if (!own || Number(own[1]) >= this.nextOwnId)
-      return this.violate(`an answer to id ${JSON.stringify(id)}, which plugd never sent`);
-    const waiting = this.waiting.get(Number(own[1]));
-    // Answered twice, or the order's deadline came first: nobody waits.
-    if (!waiting) return;
-    this.waiting.delete(Number(own[1]));
-    const error = wireError(message.error);
-    if ('error' in message) waiting.reject(new Error(error ? error.message : 'a malformed error'));
-    else waiting.resolve(message.result);
-  }
-
-  private answerCall(id: number, message: Message): void {
-    if (!this.sent.delete(id)) {
-      // Cancelled at its deadline, the answer is late; an id past every one sent was never sent.
-      if (Number.isInteger(id) && id > 0 && id <= this.highestSent) return;
-      return this.violate(`an answer to id ${id}, which plugd never sent`);
-    }
-    this.admitQueued();
-    if ('error' in message) {
-      const error = wireError(message.error);
-      if (!error) return this.violate(`the error answering id ${id} is not {code: integer, message: string}`);
-      this.deliver({ t: 'error', id, error });
-    } else {
-      this.deliver({ t: 'result', id, json: JSON.stringify(message.result) });
-    }
-  }
-
   /** The heartbeat: one `plugd.ping` at a time, each answer a beat the watchdog sees (worker-health.ts). */
   private startPinging(): void {
     const { heartbeatIntervalMs } = bootSettings(this.slot, this.spare);
@@ -405,7 +255,7 @@ export class ExecBackend implements WorkerBackend {
   }
 
   /** The child broke the protocol: the load fails with why, or it dies as a crash with why. */
-  private violate(reason: string): void {
+  protected violate(reason: string): void {
     if (this.violation) return;
     this.violation = HostErrors.violation(reason);
     this.answerLoad({ ok: false, message: this.violation });
@@ -430,31 +280,4 @@ export class ExecBackend implements WorkerBackend {
     this.exited();
     this.exitListener(reason);
   }
-}
-
-/** Why the file to run is not the one pinned (both digests named), or undefined. */
-function digestProblem(entry: string, pinned: string, plugin: string): string | undefined {
-  let actual: string;
-  try {
-    actual = createHash('sha256').update(readFileSync(entry)).digest('hex');
-  } catch (error) {
-    return `cannot check the sha256 of ${entry}: ${messageOf(error)}`;
-  }
-  return actual === pinned.toLowerCase()
-    ? undefined
-    : `sha256 of ${entry} is ${actual}, plugins.${plugin}.sha256 pins ${pinned.toLowerCase()}`;
-}
-
-/** A JSON-RPC error object as the protocol requires it, or undefined. */
-function wireError(error: unknown): { code: number; message: string; data?: unknown } | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const { code, message, data } = error as Message;
-  if (!Number.isInteger(code) || typeof message !== 'string') return undefined;
-  return data === undefined ? { code: code as number, message } : { code: code as number, message, data };
-}
-
-/** Why it ended, with its last word on stderr (a traceback's last line says what went wrong). */
-function exitReason(code: number | null, signal: NodeJS.Signals | null, lastStderr: string): string {
-  const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
-  return lastStderr ? `${how} (stderr: ${lastStderr.slice(0, 200)})` : how;
 }

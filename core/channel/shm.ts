@@ -47,6 +47,8 @@ export interface SabShm {
   noNewPrivileges?(): void;
   /** PR_SET_CHILD_SUBREAPER: descendants orphaned below this process are re-parented to it, not to init. */
   becomeSubreaper?(): void;
+  /** setpgid(0, 0): this process leads a process group of its own (in its parent's session). */
+  leadProcessGroup?(): void;
   /** Sends `text` as one datagram to the unix socket `socketPath` (`@` for the abstract namespace): sd_notify. */
   notify(socketPath: string, text: string): void;
 }

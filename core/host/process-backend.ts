@@ -15,6 +15,7 @@ import { jsonLinesEndpoint, type JsonLinesEndpoint } from '../channel/json-lines
 import { PIPE_ENVELOPE_KEY } from '../channel/pipe-transport.js';
 import { prepareProcessChannel } from '../channel/process-channel.js';
 import { MAX_MESSAGE_BYTES } from '../channel/ring.js';
+import { loadShm } from '../channel/shm.js';
 import { decodeSnapshot, encodeSnapshot } from '../channel/snapshot-codec.js';
 import type { ProcessChannelKind, Transport } from '../channel/transport.js';
 import {
@@ -110,8 +111,10 @@ export class ProcessBackend implements WorkerBackend {
         cwd: settings.cwd,
         env: cleanEnvironment(settings, this.ids),
         stdio: coverInherited(['ignore', 'pipe', 'pipe', IPC_STDIO, ...prepared.stdio]),
-        // A process group (and session) of its own, which its end takes down with it (process-tree.ts).
-        detached: true,
+        // A process group of its own, which its end takes down with it (process-tree.ts). The process makes
+        // it itself (process-guard.ts) when the addon can: a session of its own (detached) would also be a
+        // scheduler autogroup of its own on Linux, and every call's wake-up would cross groups (−15 % at c32).
+        detached: !CHILD_LEADS_ITS_GROUP,
         ...this.ids,
       });
     } catch (error) {
@@ -270,6 +273,9 @@ export class ProcessBackend implements WorkerBackend {
     this.exitListener(reason);
   }
 }
+
+/** The plugin process sets up its own process group (sdk/process-guard.ts), through the same addon. */
+const CHILD_LEADS_ITS_GROUP = typeof loadShm()?.leadProcessGroup === 'function';
 
 /** V8's heap limit, as a thread's `resourceLimits` gives it: running out is a crash. */
 function heapFlags(slot: WorkerSlot): string[] {

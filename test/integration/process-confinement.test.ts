@@ -5,7 +5,7 @@
 
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadShm, shmMissingReason } from '../../core/channel/shm.js';
@@ -81,6 +81,24 @@ export default {
   },
 };
 `;
+
+/** The process group and the session of `pid`, from /proc/PID/stat (the fields after the command). */
+function groupAndSession(pid: number): { group: number; session: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const [, , group, session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { group: Number(group), session: Number(session) };
+}
+
+for (const [channel, env] of Object.entries(CHANNELS)) {
+  test(`a plugin process (${channel}) leads a process group of its own${channel === 'shm' ? " in the daemon's session (no scheduler autogroup of its own)" : ''}`, async (t) => {
+    const daemon = await startDaemon(t, { plugins: { 'peek.plugin.js': PEEK }, config: { isolation: 'process' }, env });
+    const { pid } = await pluginNamed(daemon, 'peek');
+    const own = groupAndSession(pid);
+    t.is(own.group, pid, 'the plugin process leads its group');
+    // With the addon the process makes its group itself; without, the daemon spawns it in a session of its own.
+    t.is(own.session, channel === 'shm' ? groupAndSession(daemon.pid).session : pid);
+  });
+}
 
 const withShm = loadShm() ? test : test.skip;
 if (!loadShm()) test.skip(`the sealed memfd: ${shmMissingReason()}`, () => undefined);

@@ -3,11 +3,16 @@
 // and maps become root's, so a plugin of the same user cannot read them, nor
 // ptrace it), no new privileges (no setuid binary it runs gains any), and a
 // child subreaper (what its children leave orphaned stays under it, so the
-// daemon finds the whole tree under its pid at its end).
+// daemon finds the whole tree under its pid at its end), and the leader of a
+// process group of its own (the daemon kills that group at its end; a terminal's
+// Ctrl-C to the daemon's group does not reach it). A group, not a session: the
+// daemon spawns it without setsid(), because on Linux a session of its own is a
+// scheduler autogroup of its own, and every call's wake-up would cross groups.
 
 #include <errno.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -41,6 +46,15 @@ void NoNewPrivileges(const FunctionCallbackInfo<Value>& args) { Prctl(args, PR_S
 // becomeSubreaper()
 void BecomeSubreaper(const FunctionCallbackInfo<Value>& args) { Prctl(args, PR_SET_CHILD_SUBREAPER, 1, "PR_SET_CHILD_SUBREAPER"); }
 
+// leadProcessGroup(): a no-op for a process that leads its group already (a session leader may not move).
+void LeadProcessGroup(const FunctionCallbackInfo<Value>& args) {
+  if (getpgrp() != getpid() && setpgid(0, 0) != 0) {
+    Isolate* isolate = args.GetIsolate();
+    std::string message = std::string("setpgid: ") + strerror(errno);
+    isolate->ThrowException(v8::Exception::Error(String::NewFromUtf8(isolate, message.c_str()).ToLocalChecked()));
+  }
+}
+
 }  // namespace
 
 /** Adds this file's functions to the addon's exports (called from sab_shm.cc's init). */
@@ -54,4 +68,5 @@ void RegisterProcessGuard(Local<Object> exports, Local<Context> context) {
   method("dropDumpable", DropDumpable);
   method("noNewPrivileges", NoNewPrivileges);
   method("becomeSubreaper", BecomeSubreaper);
+  method("leadProcessGroup", LeadProcessGroup);
 }

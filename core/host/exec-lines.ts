@@ -1,6 +1,7 @@
-// Lines from a stdio plugin's stdout or stderr, each at most `maxBytes`:
-// whatever the child writes (a flood without a newline included), the daemon
-// holds no more than one line's worth of it.
+// Lines from a child's stdout or stderr (a stdio plugin's JSON-RPC, any
+// plugin process's output for the log), each at most `maxBytes`: whatever the
+// child writes (a flood without a newline included), the daemon holds no more
+// than one line's worth of it. A line may end in CRLF.
 
 export class LineCutter {
   private parts: Buffer[] = [];
@@ -23,6 +24,11 @@ export class LineCutter {
       this.finish();
       start = newline + 1;
     }
+  }
+
+  /** The stream ended: a last line without its newline is a line all the same. */
+  end(): void {
+    if (this.size > 0) this.finish();
   }
 
   private append(piece: Buffer): void {

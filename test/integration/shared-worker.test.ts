@@ -1,0 +1,193 @@
+// Shared workers (README, "Many plugins"): plugins naming one
+// `sharedWorker` run in one worker, each with its own module, methods and
+// state, each supervised on its own. A member that throws at setup fails
+// alone; a crash of the worker costs every member, and each restarts; a
+// reload of one member is the blue/green of the whole worker (every member
+// moves to a new worker, its state carried, no call lost), and a member whose
+// new version does not load leaves the old worker serving.
+
+import test from 'ava';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { until } from '../helpers/until.js';
+import type { PluginStatus } from '../../core/contract/plugin-status.js';
+
+const COUNT = 20;
+const CLIENTS = 8;
+
+/** A stateful counter that says which plugin and which version it is, and can end its worker. */
+const counter = (index: number, version = 1) => `
+import { definePlugin } from 'plugd/sdk';
+let count = 0;
+export default definePlugin({
+  setup(ctx) {
+    ctx.rpc.method('incr', {}, () => ++count);
+    ctx.rpc.method('get', {}, () => count);
+    ctx.rpc.method('which', {}, () => ({ index: ${index}, version: ${version}, config: ctx.config }));
+    ctx.rpc.method('exit', {}, () => process.exit(3));
+  },
+  snapshot: () => count,
+  restore: (state) => { count = state; },
+});
+`;
+
+const names = Array.from({ length: COUNT }, (_, index) => `m${index}`);
+
+function sharedDaemon(t: Parameters<typeof startDaemon>[0], extra: Record<string, string> = {}, config = {}) {
+  const plugins = {
+    ...Object.fromEntries(names.map((name, index) => [`${name}.plugin.js`, counter(index)])),
+    ...extra,
+  };
+  const members = Object.fromEntries(
+    [...names, ...Object.keys(extra).map((file) => file.replace(/\.plugin\.js$/, ''))].map((name) => [
+      name,
+      { sharedWorker: 'light', config: { name } },
+    ]),
+  );
+  return startDaemon(t, { plugins, config: { ...config, plugins: members } });
+}
+
+const byName = async (daemon: TestDaemon) =>
+  new Map((await daemon.call<PluginStatus[]>('plugins.list')).map((plugin) => [plugin.name, plugin]));
+
+/** The one worker every member runs in (their thread ids agree). */
+async function sharedThread(t: { is: (a: unknown, b: unknown, m?: string) => void }, daemon: TestDaemon) {
+  const plugins = await byName(daemon);
+  const threads = new Set(names.map((name) => plugins.get(name)!.threadId));
+  t.is(threads.size, 1, `one worker for all: ${JSON.stringify([...threads])}`);
+  return [...threads][0];
+}
+
+test('20 plugins in one shared worker each answer their own methods, with their own config and state', async (t) => {
+  t.timeout(120_000);
+  const daemon = await sharedDaemon(t);
+  const plugins = await byName(daemon);
+  for (const name of names) t.like(plugins.get(name), { state: 'ready', sharedWorker: 'light', isolation: 'thread' });
+  await sharedThread(t, daemon);
+  for (const [index, name] of names.entries()) {
+    t.deepEqual(await daemon.call(`${name}.which`), { index, version: 1, config: { name } });
+    for (let call = 1; call <= index % 3; call++) t.is(await daemon.call(`${name}.incr`), call);
+  }
+  for (const [index, name] of names.entries()) t.is(await daemon.call(`${name}.get`), index % 3, `${name}'s own count`);
+});
+
+test('a member throwing at setup fails only its own load; the others serve', async (t) => {
+  t.timeout(120_000);
+  const broken = `
+import { definePlugin } from 'plugd/sdk';
+export default definePlugin({ setup() { throw new Error('setup refuses'); } });
+`;
+  const daemon = await sharedDaemon(t, { 'broken.plugin.js': broken });
+  const plugins = await byName(daemon);
+  t.like(plugins.get('broken'), { state: 'failed' });
+  t.regex(plugins.get('broken')!.lastError ?? '', /setup refuses/);
+  for (const name of names) t.is(plugins.get(name)!.state, 'ready');
+  for (const [index, name] of names.entries()) t.like(await daemon.call(`${name}.which`), { index });
+});
+
+test('process.exit in one member restarts the shared worker: every member serves again', async (t) => {
+  t.timeout(120_000);
+  const daemon = await sharedDaemon(t);
+  const before = await sharedThread(t, daemon);
+  await t.throwsAsync(daemon.call('m3.exit'), { message: /shared worker light ended|exited with code 3/ });
+  const plugins = await until(
+    () => byName(daemon),
+    (list) => names.every((name) => list.get(name)!.state === 'ready' && list.get(name)!.restarts === 1),
+  );
+  for (const name of names)
+    t.regex(plugins.get(name)!.lastError ?? '', /shared worker light ended: exited with code 3/);
+  const after = await sharedThread(t, daemon);
+  t.not(after, before, 'a new worker');
+  for (const [index, name] of names.entries()) t.like(await daemon.call(`${name}.which`), { index });
+});
+
+test(`a reload of one member under ${CLIENTS} looping clients loses no call and carries every member's state`, async (t) => {
+  t.timeout(180_000);
+  const daemon = await sharedDaemon(t);
+  const before = await sharedThread(t, daemon);
+  let done = false;
+  const answered = new Map<string, number[]>();
+  const errors: string[] = [];
+  const loops = Array.from({ length: CLIENTS }, async (_, client) => {
+    const connection = await daemon.client();
+    for (let call = 0; !done; call++) {
+      const name = names[(client * 7 + call) % COUNT];
+      try {
+        const value = await connection.call<number>(`${name}.incr`);
+        answered.set(name, [...(answered.get(name) ?? []), value]);
+      } catch (error) {
+        errors.push(`${name}: ${(error as Error).message}`);
+      }
+    }
+  });
+  await until(
+    async () => [...answered.values()].reduce((sum, values) => sum + values.length, 0),
+    (total) => total >= CLIENTS * 20,
+  );
+  writeFileSync(join(daemon.pluginDir, 'm5.plugin.js'), counter(5, 2));
+  t.like(await daemon.call('plugins.reload', { name: 'm5' }), { name: 'm5', changed: true });
+  // Calls go on across the move of every other member.
+  const settled = await until(
+    () => byName(daemon),
+    (list) => new Set(names.map((name) => list.get(name)!.threadId)).size === 1,
+  );
+  const total = () => [...answered.values()].reduce((sum, values) => sum + values.length, 0);
+  const atMove = total();
+  await until(
+    async () => total(),
+    (count) => count >= atMove + CLIENTS * 10,
+  );
+  done = true;
+  await Promise.all(loops);
+  t.deepEqual(errors, []);
+  t.not(settled.get('m0')!.threadId, before, 'every member moved to the new worker');
+  t.like(await daemon.call('m5.which'), { index: 5, version: 2 });
+  for (const name of names) {
+    const values = answered.get(name) ?? [];
+    t.is(await daemon.call(`${name}.get`), values.length, `${name}: every answered increment is in its state`);
+    t.is(new Set(values).size, values.length, `${name}: no value handed out twice`);
+  }
+});
+
+test('a member edited into a syntax error leaves the old shared worker serving, every member with it', async (t) => {
+  t.timeout(120_000);
+  const daemon = await sharedDaemon(t);
+  const before = await sharedThread(t, daemon);
+  for (const name of names) await daemon.call(`${name}.incr`);
+  writeFileSync(join(daemon.pluginDir, 'm2.plugin.js'), 'export default {{ not javascript');
+  const error = await t.throwsAsync<Error>(daemon.call('plugins.reload', { name: 'm2' }));
+  t.regex(error.message, /plugin m2 failed to load/);
+  const plugins = await byName(daemon);
+  for (const name of names) t.like(plugins.get(name), { state: 'ready', threadId: before });
+  for (const [index, name] of names.entries()) {
+    t.like(await daemon.call(`${name}.which`), { index, version: 1 });
+    t.is(await daemon.call(`${name}.incr`), 2);
+  }
+});
+
+test('members that disagree on isolation fail with the reason, naming both; auto puts native code in a process', async (t) => {
+  t.timeout(60_000);
+  const plain = counter(0);
+  const daemon = await startDaemon(t, {
+    plugins: {
+      'a.plugin.js': plain,
+      'native/package.json': JSON.stringify({ name: 'native', plugd: { entry: 'index.js' }, type: 'module' }),
+      'native/index.js': plain,
+      'native/binding.gyp': '{ "targets": [] }',
+    },
+    config: { plugins: { a: { sharedWorker: 'mixed' }, native: { sharedWorker: 'mixed' } } },
+  });
+  const status = await daemon.call<{ plugins: number }>('daemon.status');
+  const plugins = await byName(daemon);
+  const [joined, refused] = plugins.has('a') ? ['a', 'native'] : ['native', 'a'];
+  t.is(status.plugins, 1, 'only the first to join is loaded');
+  t.is(plugins.get(joined)!.state, 'ready');
+  const log = daemon.output();
+  t.regex(
+    log,
+    new RegExp(
+      `plugin ${refused} failed to load: it cannot share worker "mixed" with ${joined}: .*runs in a (process|thread) and ${joined} in a (thread|process)`,
+    ),
+  );
+});

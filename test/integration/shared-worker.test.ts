@@ -51,26 +51,31 @@ function sharedDaemon(t: Parameters<typeof startDaemon>[0], extra: Record<string
 const byName = async (daemon: TestDaemon) =>
   new Map((await daemon.call<PluginStatus[]>('plugins.list')).map((plugin) => [plugin.name, plugin]));
 
-/** The one worker every member runs in (their thread ids agree). */
+/** The thread id or the process id of the worker a plugin runs in. */
+const workerOf = (plugin: PluginStatus) => plugin.threadId ?? plugin.pid;
+
+/** The one worker every member runs in (their thread or process ids agree). */
 async function sharedThread(t: { is: (a: unknown, b: unknown, m?: string) => void }, daemon: TestDaemon) {
   const plugins = await byName(daemon);
-  const threads = new Set(names.map((name) => plugins.get(name)!.threadId));
+  const threads = new Set(names.map((name) => workerOf(plugins.get(name)!)));
   t.is(threads.size, 1, `one worker for all: ${JSON.stringify([...threads])}`);
   return [...threads][0];
 }
 
-test('20 plugins in one shared worker each answer their own methods, with their own config and state', async (t) => {
-  t.timeout(120_000);
-  const daemon = await sharedDaemon(t);
-  const plugins = await byName(daemon);
-  for (const name of names) t.like(plugins.get(name), { state: 'ready', sharedWorker: 'light', isolation: 'thread' });
-  await sharedThread(t, daemon);
-  for (const [index, name] of names.entries()) {
-    t.deepEqual(await daemon.call(`${name}.which`), { index, version: 1, config: { name } });
-    for (let call = 1; call <= index % 3; call++) t.is(await daemon.call(`${name}.incr`), call);
-  }
-  for (const [index, name] of names.entries()) t.is(await daemon.call(`${name}.get`), index % 3, `${name}'s own count`);
-});
+for (const isolation of ['thread', 'process'] as const)
+  test(`${isolation} mode: 20 plugins in one shared worker each answer their own methods, with their own config and state`, async (t) => {
+    t.timeout(120_000);
+    const daemon = await sharedDaemon(t, {}, { isolation });
+    const plugins = await byName(daemon);
+    for (const name of names) t.like(plugins.get(name), { state: 'ready', sharedWorker: 'light', isolation });
+    await sharedThread(t, daemon);
+    for (const [index, name] of names.entries()) {
+      t.deepEqual(await daemon.call(`${name}.which`), { index, version: 1, config: { name } });
+      for (let call = 1; call <= index % 3; call++) t.is(await daemon.call(`${name}.incr`), call);
+    }
+    for (const [index, name] of names.entries())
+      t.is(await daemon.call(`${name}.get`), index % 3, `${name}'s own count`);
+  });
 
 test('a member throwing at setup fails only its own load; the others serve', async (t) => {
   t.timeout(120_000);
@@ -86,69 +91,71 @@ export default definePlugin({ setup() { throw new Error('setup refuses'); } });
   for (const [index, name] of names.entries()) t.like(await daemon.call(`${name}.which`), { index });
 });
 
-test('process.exit in one member restarts the shared worker: every member serves again', async (t) => {
-  t.timeout(120_000);
-  const daemon = await sharedDaemon(t);
-  const before = await sharedThread(t, daemon);
-  await t.throwsAsync(daemon.call('m3.exit'), { message: /shared worker light ended|exited with code 3/ });
-  const plugins = await until(
-    () => byName(daemon),
-    (list) => names.every((name) => list.get(name)!.state === 'ready' && list.get(name)!.restarts === 1),
-  );
-  for (const name of names)
-    t.regex(plugins.get(name)!.lastError ?? '', /shared worker light ended: exited with code 3/);
-  const after = await sharedThread(t, daemon);
-  t.not(after, before, 'a new worker');
-  for (const [index, name] of names.entries()) t.like(await daemon.call(`${name}.which`), { index });
-});
+for (const isolation of ['thread', 'process'] as const)
+  test(`${isolation} mode: process.exit in one member restarts the shared worker: every member serves again`, async (t) => {
+    t.timeout(120_000);
+    const daemon = await sharedDaemon(t, {}, { isolation });
+    const before = await sharedThread(t, daemon);
+    await t.throwsAsync(daemon.call('m3.exit'), { message: /shared worker light ended|exited with code 3/ });
+    const plugins = await until(
+      () => byName(daemon),
+      (list) => names.every((name) => list.get(name)!.state === 'ready' && list.get(name)!.restarts === 1),
+    );
+    for (const name of names)
+      t.regex(plugins.get(name)!.lastError ?? '', /shared worker light ended: exited with code 3/);
+    const after = await sharedThread(t, daemon);
+    t.not(after, before, 'a new worker');
+    for (const [index, name] of names.entries()) t.like(await daemon.call(`${name}.which`), { index });
+  });
 
-test(`a reload of one member under ${CLIENTS} looping clients loses no call and carries every member's state`, async (t) => {
-  t.timeout(180_000);
-  const daemon = await sharedDaemon(t);
-  const before = await sharedThread(t, daemon);
-  let done = false;
-  const answered = new Map<string, number[]>();
-  const errors: string[] = [];
-  const loops = Array.from({ length: CLIENTS }, async (_, client) => {
-    const connection = await daemon.client();
-    for (let call = 0; !done; call++) {
-      const name = names[(client * 7 + call) % COUNT];
-      try {
-        const value = await connection.call<number>(`${name}.incr`);
-        answered.set(name, [...(answered.get(name) ?? []), value]);
-      } catch (error) {
-        errors.push(`${name}: ${(error as Error).message}`);
+for (const isolation of ['thread', 'process'] as const)
+  test(`${isolation} mode: a reload of one member under ${CLIENTS} looping clients loses no call and carries every member's state`, async (t) => {
+    t.timeout(180_000);
+    const daemon = await sharedDaemon(t, {}, { isolation });
+    const before = await sharedThread(t, daemon);
+    let done = false;
+    const answered = new Map<string, number[]>();
+    const errors: string[] = [];
+    const loops = Array.from({ length: CLIENTS }, async (_, client) => {
+      const connection = await daemon.client();
+      for (let call = 0; !done; call++) {
+        const name = names[(client * 7 + call) % COUNT];
+        try {
+          const value = await connection.call<number>(`${name}.incr`);
+          answered.set(name, [...(answered.get(name) ?? []), value]);
+        } catch (error) {
+          errors.push(`${name}: ${(error as Error).message}`);
+        }
       }
+    });
+    await until(
+      async () => [...answered.values()].reduce((sum, values) => sum + values.length, 0),
+      (total) => total >= CLIENTS * 20,
+    );
+    writeFileSync(join(daemon.pluginDir, 'm5.plugin.js'), counter(5, 2));
+    t.like(await daemon.call('plugins.reload', { name: 'm5' }), { name: 'm5', changed: true });
+    // Calls go on across the move of every other member.
+    const settled = await until(
+      () => byName(daemon),
+      (list) => new Set(names.map((name) => workerOf(list.get(name)!))).size === 1,
+    );
+    const total = () => [...answered.values()].reduce((sum, values) => sum + values.length, 0);
+    const atMove = total();
+    await until(
+      async () => total(),
+      (count) => count >= atMove + CLIENTS * 10,
+    );
+    done = true;
+    await Promise.all(loops);
+    t.deepEqual(errors, []);
+    t.not(workerOf(settled.get('m0')!), before, 'every member moved to the new worker');
+    t.like(await daemon.call('m5.which'), { index: 5, version: 2 });
+    for (const name of names) {
+      const values = answered.get(name) ?? [];
+      t.is(await daemon.call(`${name}.get`), values.length, `${name}: every answered increment is in its state`);
+      t.is(new Set(values).size, values.length, `${name}: no value handed out twice`);
     }
   });
-  await until(
-    async () => [...answered.values()].reduce((sum, values) => sum + values.length, 0),
-    (total) => total >= CLIENTS * 20,
-  );
-  writeFileSync(join(daemon.pluginDir, 'm5.plugin.js'), counter(5, 2));
-  t.like(await daemon.call('plugins.reload', { name: 'm5' }), { name: 'm5', changed: true });
-  // Calls go on across the move of every other member.
-  const settled = await until(
-    () => byName(daemon),
-    (list) => new Set(names.map((name) => list.get(name)!.threadId)).size === 1,
-  );
-  const total = () => [...answered.values()].reduce((sum, values) => sum + values.length, 0);
-  const atMove = total();
-  await until(
-    async () => total(),
-    (count) => count >= atMove + CLIENTS * 10,
-  );
-  done = true;
-  await Promise.all(loops);
-  t.deepEqual(errors, []);
-  t.not(settled.get('m0')!.threadId, before, 'every member moved to the new worker');
-  t.like(await daemon.call('m5.which'), { index: 5, version: 2 });
-  for (const name of names) {
-    const values = answered.get(name) ?? [];
-    t.is(await daemon.call(`${name}.get`), values.length, `${name}: every answered increment is in its state`);
-    t.is(new Set(values).size, values.length, `${name}: no value handed out twice`);
-  }
-});
 
 test('a member edited into a syntax error leaves the old shared worker serving, every member with it', async (t) => {
   t.timeout(120_000);
@@ -159,7 +166,10 @@ test('a member edited into a syntax error leaves the old shared worker serving, 
   const error = await t.throwsAsync<Error>(daemon.call('plugins.reload', { name: 'm2' }));
   t.regex(error.message, /plugin m2 failed to load/);
   const plugins = await byName(daemon);
-  for (const name of names) t.like(plugins.get(name), { state: 'ready', threadId: before });
+  for (const name of names) {
+    t.is(plugins.get(name)!.state, 'ready');
+    t.is(workerOf(plugins.get(name)!), before);
+  }
   for (const [index, name] of names.entries()) {
     t.like(await daemon.call(`${name}.which`), { index, version: 1 });
     t.is(await daemon.call(`${name}.incr`), 2);

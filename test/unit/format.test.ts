@@ -240,6 +240,28 @@ test('status: an onCall plugin shows idle and its activation, and an idle one is
   t.deepEqual(row(listed, 'sleeper'), ['sleeper', 'idle', 'process shm onCall', '3', '0', 'sleeper.get']);
 });
 
+test('plugins: a plugin in a shared worker says which', (t) => {
+  const listed = formatPlugins([
+    {
+      name: 'weather',
+      state: 'ready',
+      activation: 'eager',
+      path: '/p',
+      entry: '/p',
+      methods: ['weather.now'],
+      isolation: 'thread',
+      channel: 'sab',
+      sharedWorker: 'light',
+      served: 1,
+      inFlight: 0,
+      restarts: 0,
+      reloads: 0,
+      paused: false,
+    },
+  ]);
+  t.deepEqual(row(listed, 'weather'), ['weather', 'ready', 'thread shared:light', '1', '0', 'weather.now']);
+});
+
 test('status: a row of figures per plugin and the last errors, plain when not coloured', (t) => {
   const text = formatStatus(snapshot(FLEET), withoutColour);
   t.notRegex(text, ESCAPE);

@@ -201,3 +201,44 @@ test('members that disagree on isolation fail with the reason, naming both; auto
     ),
   );
 });
+
+test('a blocked event loop in one member: the watchdog ends the shared worker, and every member serves again', async (t) => {
+  t.timeout(120_000);
+  const blocker = `
+import { definePlugin } from 'plugd/sdk';
+export default definePlugin({ setup(ctx) { ctx.rpc.method('block', {}, () => { for (;;); }); } });
+`;
+  const daemon = await sharedDaemon(t, { 'blocker.plugin.js': blocker }, { supervision: { heartbeatTimeoutMs: 1000 } });
+  const before = await sharedThread(t, daemon);
+  await t.throwsAsync(daemon.call('blocker.block'), { message: /event loop blocked/ });
+  const plugins = await until(
+    () => byName(daemon),
+    (list) => names.every((name) => list.get(name)!.state === 'ready' && list.get(name)!.restarts === 1),
+  );
+  // Each member's watchdog reads the worker's one heartbeat: each names the blocked loop.
+  for (const name of names) t.regex(plugins.get(name)!.lastError ?? '', /event loop blocked/);
+  t.not(await sharedThread(t, daemon), before);
+  for (const [index, name] of names.entries()) t.like(await daemon.call(`${name}.which`), { index });
+});
+
+test('onCall members of a shared worker start in it at their call, leave it when idle, and keep their state', async (t) => {
+  t.timeout(120_000);
+  const plugins = { 'a.plugin.js': counter(0), 'b.plugin.js': counter(1) };
+  const member = { sharedWorker: 'lazy', activation: 'onCall', idleStopMs: 500 };
+  const daemon = await startDaemon(t, { plugins, config: { plugins: { a: member, b: member } } });
+  t.deepEqual(
+    [...(await byName(daemon)).values()].map((plugin) => plugin.state),
+    ['idle', 'idle'],
+  );
+  t.is(await daemon.call('a.incr'), 1);
+  t.is(await daemon.call('b.incr'), 1);
+  const running = await byName(daemon);
+  if (running.get('a')!.state === 'ready' && running.get('b')!.state === 'ready')
+    t.is(running.get('a')!.threadId, running.get('b')!.threadId, 'both in one worker');
+  await until(
+    async () => [...(await byName(daemon)).values()].map((plugin) => plugin.state),
+    (states) => states.every((state) => state === 'idle'),
+  );
+  t.is(await daemon.call('a.get'), 1, "a's state came back");
+  t.is(await daemon.call('b.get'), 1, "b's state came back");
+});

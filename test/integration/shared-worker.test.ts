@@ -221,6 +221,26 @@ export default definePlugin({ setup(ctx) { ctx.rpc.method('block', {}, () => { f
   for (const [index, name] of names.entries()) t.like(await daemon.call(`${name}.which`), { index });
 });
 
+test('out of memory in one member ends the shared worker: every member restarts and serves again', async (t) => {
+  t.timeout(120_000);
+  const hoarder = `
+import { definePlugin } from 'plugd/sdk';
+export default definePlugin({ setup(ctx) {
+  ctx.rpc.method('oom', {}, () => { const hoard = []; for (;;) hoard.push(new Array(100000).fill(Math.random())); });
+} });
+`;
+  // An allocation loop also stalls the event loop; a long heartbeat lets the heap limit strike first.
+  const supervision = { heartbeatTimeoutMs: 60_000, resourceLimits: { maxOldGenerationSizeMb: 32 } };
+  const daemon = await sharedDaemon(t, { 'hoarder.plugin.js': hoarder }, { supervision });
+  await t.throwsAsync(daemon.call('hoarder.oom'), { message: /out of memory/ });
+  const plugins = await until(
+    () => byName(daemon),
+    (list) => names.every((name) => list.get(name)!.state === 'ready' && list.get(name)!.restarts === 1),
+  );
+  t.regex(plugins.get('m0')!.lastError ?? '', /shared worker light ended: out of memory/);
+  for (const [index, name] of names.entries()) t.like(await daemon.call(`${name}.which`), { index });
+});
+
 test('onCall members of a shared worker start in it at their call, leave it when idle, and keep their state', async (t) => {
   t.timeout(120_000);
   const plugins = { 'a.plugin.js': counter(0), 'b.plugin.js': counter(1) };

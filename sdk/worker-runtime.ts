@@ -106,6 +106,8 @@ export function runWorker(ports: WorkerPorts): void {
       const loading = load(order, member);
       loaded.set(member, loading);
       await reply(async () => manifestOf(await loading));
+      // A shared worker's member whose setup failed is dropped; the others serve on.
+      if (shared) loading.catch(() => loaded.delete(member));
       return;
     }
     const instance = await loaded.get(member)?.catch(() => undefined);

@@ -262,3 +262,25 @@ test('onCall members of a shared worker start in it at their call, leave it when
   t.is(await daemon.call('a.get'), 1, "a's state came back");
   t.is(await daemon.call('b.get'), 1, "b's state came back");
 });
+
+test('a re-read plugd.json moves a plugin into a shared worker and out again, its state carried', async (t) => {
+  t.timeout(120_000);
+  const plugins = { 'a.plugin.js': counter(0), 'b.plugin.js': counter(1) };
+  const daemon = await startDaemon(t, { plugins, config: { plugins: { a: { sharedWorker: 'light' } } } });
+  t.is(await daemon.call('b.incr'), 1);
+  const writeConfig = (config: object) => writeFileSync(join(daemon.home, 'plugd.json'), JSON.stringify(config));
+
+  writeConfig({ plugins: { a: { sharedWorker: 'light' }, b: { sharedWorker: 'light' } } });
+  t.like(await daemon.call('daemon.reload'), { reloaded: ['b'] });
+  let listed = await byName(daemon);
+  t.like(listed.get('b'), { state: 'ready', sharedWorker: 'light' });
+  t.is(listed.get('b')!.threadId, listed.get('a')!.threadId, 'b joined a');
+  t.is(await daemon.call('b.incr'), 2);
+
+  writeConfig({ plugins: { a: { sharedWorker: 'light' } } });
+  t.like(await daemon.call('daemon.reload'), { reloaded: ['b'] });
+  listed = await byName(daemon);
+  t.is(listed.get('b')!.sharedWorker, undefined);
+  t.not(listed.get('b')!.threadId, listed.get('a')!.threadId, 'b in a worker of its own again');
+  t.is(await daemon.call('b.incr'), 3);
+});

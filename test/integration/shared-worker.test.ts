@@ -9,6 +9,7 @@
 import test from 'ava';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { HIDE_SHM_ENV } from '../../core/channel/shm.js';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { until } from '../helpers/until.js';
 import type { PluginStatus } from '../../core/contract/plugin-status.js';
@@ -34,7 +35,12 @@ export default definePlugin({
 
 const names = Array.from({ length: COUNT }, (_, index) => `m${index}`);
 
-function sharedDaemon(t: Parameters<typeof startDaemon>[0], extra: Record<string, string> = {}, config = {}) {
+function sharedDaemon(
+  t: Parameters<typeof startDaemon>[0],
+  extra: Record<string, string> = {},
+  config = {},
+  env: NodeJS.ProcessEnv = {},
+) {
   const plugins = {
     ...Object.fromEntries(names.map((name, index) => [`${name}.plugin.js`, counter(index)])),
     ...extra,
@@ -45,7 +51,7 @@ function sharedDaemon(t: Parameters<typeof startDaemon>[0], extra: Record<string
       { sharedWorker: 'light', config: { name } },
     ]),
   );
-  return startDaemon(t, { plugins, config: { ...config, plugins: members } });
+  return startDaemon(t, { plugins, config: { ...config, plugins: members }, env });
 }
 
 const byName = async (daemon: TestDaemon) =>
@@ -108,10 +114,17 @@ for (const isolation of ['thread', 'process'] as const)
     for (const [index, name] of names.entries()) t.like(await daemon.call(`${name}.which`), { index });
   });
 
-for (const isolation of ['thread', 'process'] as const)
-  test(`${isolation} mode: a reload of one member under ${CLIENTS} looping clients loses no call and carries every member's state`, async (t) => {
+/** Threads, and processes over the channel they get here (the ring with the addon) and over the IPC pipe. */
+const RELOAD_MODES = [
+  { mode: 'thread', isolation: 'thread', env: {} },
+  { mode: 'process', isolation: 'process', env: {} },
+  { mode: 'process (pipe)', isolation: 'process', env: { [HIDE_SHM_ENV]: '1' } },
+] as const;
+
+for (const { mode, isolation, env } of RELOAD_MODES)
+  test(`${mode} mode: a reload of one member under ${CLIENTS} looping clients loses no call and carries every member's state`, async (t) => {
     t.timeout(180_000);
-    const daemon = await sharedDaemon(t, {}, { isolation });
+    const daemon = await sharedDaemon(t, {}, { isolation }, env);
     const before = await sharedThread(t, daemon);
     let done = false;
     const answered = new Map<string, number[]>();
@@ -149,6 +162,7 @@ for (const isolation of ['thread', 'process'] as const)
     await Promise.all(loops);
     t.deepEqual(errors, []);
     t.not(workerOf(settled.get('m0')!), before, 'every member moved to the new worker');
+    if (mode === 'process (pipe)') t.is(settled.get('m0')!.channel, 'pipe');
     t.like(await daemon.call('m5.which'), { index: 5, version: 2 });
     for (const name of names) {
       const values = answered.get(name) ?? [];

@@ -7,7 +7,7 @@
 // new version does not load leaves the old worker serving.
 
 import test from 'ava';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HIDE_SHM_ENV } from '../../core/channel/shm.js';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
@@ -297,4 +297,38 @@ test('a re-read plugd.json moves a plugin into a shared worker and out again, it
   t.is(listed.get('b')!.sharedWorker, undefined);
   t.not(listed.get('b')!.threadId, listed.get('a')!.threadId, 'b in a worker of its own again');
   t.is(await daemon.call('b.incr'), 3);
+});
+
+test("members' ctx.log lines name each member; console output, which no member can be told by, names the shared worker", async (t) => {
+  t.timeout(60_000);
+  const chatty = (name: string) => `
+import { definePlugin } from 'plugd/sdk';
+export default definePlugin({ setup(ctx) {
+  ctx.rpc.method('talk', {}, () => { ctx.log.info('${name} via ctx.log'); console.log('${name} on stdout'); return 'said'; });
+} });
+`;
+  const member = { sharedWorker: 'light' };
+  const daemon = await startDaemon(t, {
+    plugins: { 'a.plugin.js': chatty('a'), 'b.plugin.js': chatty('b') },
+    config: { plugins: { a: member, b: member } },
+  });
+  t.is(await daemon.call('a.talk'), 'said');
+  t.is(await daemon.call('b.talk'), 'said');
+  const log = join(daemon.home, 'plugd.log');
+  const records = await until(
+    async () =>
+      readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { msg?: string; plugin?: string; stream?: string }),
+    (lines) =>
+      ['a via ctx.log', 'b via ctx.log', 'a on stdout', 'b on stdout'].every((msg) =>
+        lines.some((line) => line.msg === msg),
+      ),
+  );
+  const find = (msg: string) => records.find((record) => record.msg === msg);
+  t.like(find('a via ctx.log'), { plugin: 'a' });
+  t.like(find('b via ctx.log'), { plugin: 'b' });
+  t.like(find('a on stdout'), { plugin: 'sharedWorker:light', stream: 'stdout' });
+  t.like(find('b on stdout'), { plugin: 'sharedWorker:light', stream: 'stdout' });
 });

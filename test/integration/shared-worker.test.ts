@@ -332,3 +332,27 @@ export default definePlugin({ setup(ctx) {
   t.like(find('a on stdout'), { plugin: 'sharedWorker:light', stream: 'stdout' });
   t.like(find('b on stdout'), { plugin: 'sharedWorker:light', stream: 'stdout' });
 });
+
+test('a signal reaches only the members that listen for it', async (t) => {
+  t.timeout(60_000);
+  const listener = (listens: boolean) => `
+import { definePlugin } from 'plugd/sdk';
+let heard = 0;
+export default definePlugin({ setup(ctx) {
+  ${listens ? "ctx.signals.on('SIGUSR2', () => { heard++; });" : ''}
+  ctx.rpc.method('heard', {}, () => heard);
+} });
+`;
+  const member = { sharedWorker: 'light' };
+  const daemon = await startDaemon(t, {
+    plugins: { 'a.plugin.js': listener(true), 'b.plugin.js': listener(false), 'c.plugin.js': listener(true) },
+    config: { plugins: { a: member, b: member, c: member } },
+  });
+  daemon.signal('SIGUSR2');
+  await until(
+    async () => [await daemon.call<number>('a.heard'), await daemon.call<number>('c.heard')],
+    (heard) => heard.every((count) => count === 1),
+  );
+  t.is(await daemon.call('b.heard'), 0);
+  t.is(await daemon.call('a.heard'), 1, 'a heard it once, not once per member');
+});

@@ -85,3 +85,16 @@ export function onCallPlugins(count: number): PluginSet & { config: object } {
   }
   return { files, probes, config: { activation: 'onCall' } };
 }
+
+/** `count` single-file plugins of one method each, eager, each in a worker of its own or all in one shared worker. */
+export function idlePlugins(count: number, sharedWorker?: string): PluginSet & { config: object } {
+  const files: Record<string, string> = {};
+  const probes: PluginProbe[] = [];
+  const plugins: Record<string, object> = {};
+  for (let index = 0; index < count; index++) {
+    files[`idle${index}.plugin.js`] = versionedJs(index);
+    probes.push({ method: `idle${index}.version` });
+    if (sharedWorker !== undefined) plugins[`idle${index}`] = { sharedWorker };
+  }
+  return { files, probes, config: { plugins } };
+}

@@ -59,6 +59,9 @@ const CHECKS: Check[] = [
   { figure: 'start.100plugins.oncall', over: 'start.0plugins', atMost: 1.5 },
   { figure: 'rss.idle.100plugins.oncall', over: 'rss.idle.0plugins', atMost: 1.3 },
   { figure: 'firstcall.oncall.p50', over: 'reload.p50', atMost: 2 },
+  /** Shared workers (issue 24). */
+  { figure: 'pss.idle.100plugins.shared', over: 'pss.idle.100plugins', atMost: 0.25 },
+  { figure: 'rpc.plugin.shared.c32', over: 'rpc.plugin.c32', atLeast: 0.9 },
 ];
 
 export function writeResults(results: BenchResult[]): void {

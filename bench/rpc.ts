@@ -10,6 +10,8 @@
 // rpc.status.* is `daemon.status` without params, the figure issue 2 asks for.
 // rpc.plugin.process.* is the plugin figure with every plugin in a process of
 // its own (`isolation: "process"`, over the shared-memory ring when built).
+// rpc.plugin.shared.* is the plugin figure with the examples in one shared
+// worker (`plugins.<name>.sharedWorker`): the member's tag on each id.
 // rpc.plugin.exec.* is the same params through a stdio plugin: the Python
 // scaffold's `echo` (test/fixtures/exec/plugins.ts), JSON-RPC lines over its pipes.
 
@@ -35,6 +37,13 @@ export async function benchRpc(): Promise<BenchResult[]> {
     ...(await againstDaemon({ examples: true, config: { isolation: 'process' } }, [
       ['rpc.plugin.process', PLUGIN_METHOD],
     ])),
+    ...(await againstDaemon(
+      {
+        examples: true,
+        config: { plugins: { echo: { sharedWorker: 'examples' }, counter: { sharedWorker: 'examples' } } },
+      },
+      [['rpc.plugin.shared', PLUGIN_METHOD]],
+    )),
     ...(await execFigures()),
   ];
 }

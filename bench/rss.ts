@@ -10,6 +10,11 @@
 // pages of Node's code they share counted in each) and proportionally (PSS).
 // rss.idle.100plugins.oncall: a hundred idle onCall plugins, the daemon's
 // second start in its home (the first cached their methods), so none started.
+// pss.idle.100plugins: a hundred idle plugins of one method, a worker thread
+// each; pss.idle.100plugins.shared: the same hundred in one shared worker
+// (PSS of the daemon and everything under it). pss.plugin.shared.marginal:
+// what one more plugin costs in a shared worker, (PSS with 100 − with 10) / 90,
+// with the shared worker's heap at both printed beside it.
 
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -18,13 +23,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { onCleanup, killIfAlive } from './cleanup.js';
 import { startDaemon, type DaemonSetup } from '../test/helpers/daemon.js';
 import { round } from './harness.js';
-import { tenPlugins } from './plugins.js';
+import { idlePlugins, tenPlugins } from './plugins.js';
 import { readPid } from '../core/pidfile.js';
 import { hundredOnCall, inDetachedHome, runPlugd, timeStart } from './start.js';
 import { brkHeapBytes, MIB, rssBytes, treePssBytes, treeRssBytes } from './proc.js';
 import { forceReload } from './reload.js';
 import type { BenchResult } from './result.js';
 import { TS_LOADER } from './ts-loader.js';
+import { RpcClient } from '../core/cli/client.js';
+import type { PluginStatus } from '../core/contract/plugin-status.js';
 
 /** Long enough for start-up garbage and retiring workers to be gone. */
 const SETTLE_MS = 1000;
@@ -38,6 +45,7 @@ export async function benchRss(): Promise<BenchResult[]> {
     await idleRss('rss.idle.0plugins', {}),
     await idleRss('rss.idle.10plugins', { examples: true, plugins: tenPlugins().files }),
     await idleOnCallRss(),
+    ...(await manyPluginsPss()),
     ...(await idleProcessTree({ examples: true, plugins: tenPlugins().files, config: { isolation: 'process' } })),
     await reloadGrowth(),
     await bareWorkerGrowth(),
@@ -69,6 +77,40 @@ async function idleOnCallRss(): Promise<BenchResult> {
     await runPlugd(['stop', '--home', home.home]);
     return mb('rss.idle.100plugins.oncall', bytes);
   });
+}
+
+/** PSS of `count` idle plugins (all started), a worker each or in one shared worker, and the shared worker's heap. */
+async function idlePss(count: number, sharedWorker?: string): Promise<{ pss: number; heapUsed?: number }> {
+  const set = idlePlugins(count, sharedWorker);
+  return inDetachedHome({ plugins: set.files, config: set.config }, async (home) => {
+    // The second start, as at rest: builds come from the cache, so no esbuild service runs beside the daemon.
+    await timeStart(home, set.probes);
+    await runPlugd(['stop', '--home', home.home]);
+    await timeStart(home, set.probes);
+    await sleep(SETTLE_MS);
+    const pid = readPid(home.pidfile)!;
+    const client = await RpcClient.connect(home.socket);
+    const listed = await client.call<PluginStatus[]>('plugins.list').finally(() => client.close());
+    const pss = treePssBytes(pid);
+    await runPlugd(['stop', '--home', home.home]);
+    return { pss, heapUsed: sharedWorker === undefined ? undefined : listed[0]?.heap?.used };
+  });
+}
+
+export async function manyPluginsPss(): Promise<BenchResult[]> {
+  const each = await idlePss(100);
+  const shared = await idlePss(100, 'all');
+  const sharedTen = await idlePss(10, 'all');
+  const marginal = (shared.pss - sharedTen.pss) / 90;
+  const heap = (figure: { heapUsed?: number }) => ((figure.heapUsed ?? 0) / MIB).toFixed(1);
+  console.log(
+    `  shared worker: PSS ${(sharedTen.pss / MIB).toFixed(1)} MB with 10 plugins, ${(shared.pss / MIB).toFixed(1)} MB with 100; its heap ${heap(sharedTen)} MB and ${heap(shared)} MB`,
+  );
+  return [
+    mb('pss.idle.100plugins', each.pss),
+    mb('pss.idle.100plugins.shared', shared.pss),
+    { name: 'pss.plugin.shared.marginal', value: round(marginal / 1024, 0), unit: 'KB' },
+  ];
 }
 
 /** RSS summed over the processes (as `ps` shows them), and PSS (the pages Node's code shares counted once). */

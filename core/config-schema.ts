@@ -177,6 +177,8 @@ export const ConfigFileSchema = Type.Object(
             activation: Type.Optional(ActivationSchema),
             /** An onCall plugin's worker stops after this long without a call (its snapshot kept in memory). */
             idleStopMs: Type.Optional(Millis),
+            /** Plugins naming one shared worker run in one worker (core/host/shared-worker.ts). */
+            sharedWorker: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' })),
           },
           { additionalProperties: false },
         ),

@@ -3,12 +3,16 @@
 // imports the plugin's module, runs its `setup`, replies with what it
 // declared, and serves calls from the channel and control orders from the
 // control port until told to stop. The entry of each kind of worker (runtime.ts
-// for threads) only connects the ports.
+// for threads) only connects the ports. A shared worker (boot `shared`) holds
+// several plugins, each loaded by its own `load` and served by its own
+// instance: the member a call or an order is for is told by its id
+// (SHARED_MEMBER_SLOTS in the protocol), a signal's or hook's by its `member`.
 
 import { getHeapStatistics } from 'node:v8';
 import type { Transport } from '../core/channel/transport.js';
 import {
   HealthCell,
+  SHARED_MEMBER_SLOTS,
   type ControlOrder,
   type ControlOrders,
   type CoreToWorker,
@@ -18,6 +22,7 @@ import {
   type WorkerToCore,
 } from '../core/channel/protocol.js';
 import type { BridgedSignal } from '../core/signals.js';
+import { ErrorCode } from '../core/rpc/errors.js';
 import { definitionFromModule, PluginInstance, type CallOutcome, type PluginModule } from './instance.js';
 import { loadPino, loadTapable } from './lazy-packages.js';
 
@@ -43,13 +48,19 @@ export function runWorker(ports: WorkerPorts): void {
       loadTapable();
     });
   }
-  let loaded: Promise<PluginInstance> | undefined;
+  const shared = boot.shared === true;
+  /** Each plugin's instance as it loads, by member (a worker of its own has one, member 0). */
+  const loaded = new Map<number, Promise<PluginInstance>>();
+  /** A shared worker's members whose setup finished: its calls go to them. */
+  const serving = new Map<number, PluginInstance>();
+  if (shared) serveMembers(serving, channel);
+  const memberOf = (id: number) => (shared ? id % SHARED_MEMBER_SLOTS : 0);
 
-  async function load(order: Extract<ControlOrder, { t: 'load' }>): Promise<PluginInstance> {
+  async function load(order: Extract<ControlOrder, { t: 'load' }>, member: number): Promise<PluginInstance> {
     const log = () =>
       loadPino()(
         { level: boot.logLevel, base: { pid: process.pid, plugin: order.name } },
-        { write: (line: string) => ports.report({ t: 'log', line }) },
+        { write: (line: string) => ports.report(shared ? { t: 'log', line, member } : { t: 'log', line }) },
       );
     const module = (await import(order.entryUrl)) as PluginModule;
     const instance = new PluginInstance(definitionFromModule(module, order.entryUrl), {
@@ -60,7 +71,8 @@ export function runWorker(ports: WorkerPorts): void {
       loopCounters,
     });
     await instance.setup();
-    serve(instance, channel);
+    if (shared) serving.set(member, instance);
+    else serve(instance, channel);
     return instance;
   }
 
@@ -77,7 +89,8 @@ export function runWorker(ports: WorkerPorts): void {
     restore: async (instance, order) => void (await instance.definition.restore?.(order.state)),
     stop: async (instance) => {
       const errors = await instance.shutdown();
-      channel.close();
+      // The other members of a shared worker serve on.
+      if (!shared) channel.close();
       return errors;
     },
   };
@@ -88,17 +101,24 @@ export function runWorker(ports: WorkerPorts): void {
         (value) => ports.report({ id: order.id, ok: true, value }),
         (error: unknown) => ports.report({ id: order.id, ok: false, message: messageOf(error) }),
       );
+    const member = memberOf(order.id);
     if (order.t === 'load') {
-      loaded = load(order);
-      await reply(async () => manifestOf(await loaded!));
+      const loading = load(order, member);
+      loaded.set(member, loading);
+      await reply(async () => manifestOf(await loading));
+      // A shared worker's member whose setup failed is dropped; the others serve on.
+      if (shared) loading.catch(() => loaded.delete(member));
       return;
     }
-    const instance = await loaded?.catch(() => undefined);
-    if (!instance) return; // Not loaded, or setup failed: the core is terminating this worker.
+    const instance = await loaded.get(member)?.catch(() => undefined);
+    if (!instance) return; // Not loaded, or setup failed: the core is terminating this worker (or, shared, dropping it).
     await reply(() =>
       (handlers[order.t] as (instance: PluginInstance, order: ControlOrder) => Promise<unknown>)(instance, order),
     );
-    if (order.t === 'stop') ports.close();
+    if (order.t !== 'stop') return;
+    if (!shared) return ports.close();
+    loaded.delete(member);
+    serving.delete(member);
   }
 
   // What escapes obey() (a report or close that throws) answers the order as failed;
@@ -130,6 +150,28 @@ function serve(instance: PluginInstance, channel: WorkerPorts['channel']): void 
         break;
       case 'hook':
         instance.hook(message.hook, message.args);
+        break;
+    }
+  });
+}
+
+/** A shared worker's channel: each message goes to the member it names (its id, or its `member`). */
+function serveMembers(serving: ReadonlyMap<number, PluginInstance>, channel: WorkerPorts['channel']): void {
+  channel.onMessage((message) => {
+    const instance = serving.get(message.t === 'call' ? message.id % SHARED_MEMBER_SLOTS : (message.member ?? -1));
+    switch (message.t) {
+      case 'call':
+        if (!instance) {
+          const error = { code: ErrorCode.PLUGIN_UNAVAILABLE, message: 'plugin not loaded in this shared worker' };
+          return channel.send({ t: 'error', id: message.id, error });
+        }
+        void instance.call(message.method, message.params).then((outcome) => channel.send(answer(message.id, outcome)));
+        break;
+      case 'signal':
+        instance?.signal(message.signal as BridgedSignal);
+        break;
+      case 'hook':
+        instance?.hook(message.hook, message.args);
         break;
     }
   });

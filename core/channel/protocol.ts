@@ -80,7 +80,17 @@ export interface WorkerBootData {
   logLevel: string;
   /** Booted ahead of need (a spare): it loads the logger while it waits, so the load it gets does not. */
   spare: boolean;
+  /**
+   * Hosts several plugins (a shared worker, core/host/shared-worker.ts): the
+   * member a call, an order or a reply is for is its id modulo
+   * SHARED_MEMBER_SLOTS, the member of a signal, a hook event or a log line
+   * its `member`.
+   */
+  shared?: boolean;
 }
+
+/** Members one shared worker can hold at once: ids of calls and orders carry the member in their low part. */
+export const SHARED_MEMBER_SLOTS = 1024;
 
 /**
  * Cells of the small shared Int32Array each worker publishes its health in,
@@ -109,12 +119,16 @@ export interface CallMessage {
 export interface SignalMessage {
   t: 'signal';
   signal: string;
+  /** In a shared worker: the member it is for. */
+  member?: number;
 }
 
 export interface HookMessage {
   t: 'hook';
   hook: ForwardedHook;
   args: unknown[];
+  /** In a shared worker: the member it is for. */
+  member?: number;
 }
 
 export type CoreToWorker = CallMessage | SignalMessage | HookMessage;
@@ -175,6 +189,8 @@ export type ControlReply = { id: number; ok: true; value?: unknown } | { id: num
 export interface LogReport {
   t: 'log';
   line: string;
+  /** In a shared worker: the member that wrote it. */
+  member?: number;
 }
 
 export type WorkerReport = ControlReply | LogReport;

@@ -45,13 +45,14 @@ export function formatPlugins(plugins: PluginStatus[], skipped: SkippedEntry[] =
   return paintLines(renderTable(columns, rows), withoutColour) + formatSkipped(skipped);
 }
 
-/** A process plugin shows its process and channel: `process 1234 shm`; an onCall one adds `onCall`. */
+/** A process plugin shows its process and channel: `process 1234 shm`; an onCall one adds `onCall`, a shared one `shared:NAME`. */
 function isolationText(plugin: PluginStatus): string {
   const where =
     plugin.isolation === 'process'
       ? ['process', plugin.pid, plugin.channel].filter((part) => part !== undefined).join(' ')
       : 'thread';
-  return withActivation(where, plugin.activation);
+  const shown = withActivation(where, plugin.activation);
+  return plugin.sharedWorker === undefined ? shown : `${shown} shared:${plugin.sharedWorker}`;
 }
 
 /** `plugd status`: the daemon's summary, where it listens, and a row of figures per plugin. */

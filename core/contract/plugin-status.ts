@@ -32,6 +32,9 @@ export const PluginStatusSchema = Type.Object({
   methods: Type.Array(Type.String()),
   isolation: Type.Union([Type.Literal('thread'), Type.Literal('process')]),
   channel: Type.String({ description: "'sab' or 'postmessage' for a thread, 'shm' or 'pipe' for a process" }),
+  sharedWorker: Type.Optional(
+    Type.String({ description: 'The shared worker it runs in with other plugins (plugins.<name>.sharedWorker)' }),
+  ),
   threadId: Type.Optional(Type.Integer()),
   pid: Type.Optional(Type.Integer({ description: "The plugin's own process, when it runs in one" })),
   served: Type.Integer(),

@@ -11,6 +11,7 @@ import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { built } from '../package-root.js';
 import { buildFolder, reusableBuild, storeBuild, type CompiledPlugin } from './build-cache.js';
+import { esbuild } from './esbuild-service.js';
 import { ownPlace, ownPlaceDefines, requireBanner, resolveImports, sourceColumn } from './esbuild-plugins.js';
 
 export { pruneBuilds, type CompiledPlugin } from './build-cache.js';
@@ -24,12 +25,10 @@ export async function compilePlugin(entry: string, cacheDir: string): Promise<Co
   const cached = reusableBuild(dir, entry, SDK_URL);
   if (cached) return cached;
   const started = Date.now();
-  // esbuild loads with the first plugin to compile.
-  const { build } = await import('esbuild');
   let code: string;
   let inputs: string[];
   try {
-    const result = await build({
+    const result = await esbuild({
       entryPoints: [entry],
       absWorkingDir: dirname(entry),
       bundle: true,

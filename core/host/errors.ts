@@ -83,6 +83,24 @@ export const HostErrors = {
     return `protocol violation: ${detail}`;
   },
 
+  /** `plugin` cannot join the shared worker `sharedWorker`, where `member` runs: `why` says how they disagree. */
+  sharedWorkerConflict(plugin: string, sharedWorker: string, member: string, why: string): RpcError {
+    return HostErrors.phaseFailed(
+      plugin,
+      'load',
+      `it cannot share worker "${sharedWorker}" with ${member}: ${why} (the members of a shared worker must agree)`,
+    );
+  },
+
+  /** A stdio plugin is a program of its own: it cannot run in a shared worker. */
+  sharedWorkerExec(plugin: string, sharedWorker: string): RpcError {
+    return HostErrors.phaseFailed(
+      plugin,
+      'load',
+      `it is a stdio plugin (its own program) and cannot run in shared worker "${sharedWorker}"`,
+    );
+  },
+
   /** A frozen plugin's queue is full (as many calls wait as may be in flight). */
   queueFull(plugin: string, waiting: number): RpcError {
     return new RpcError(

@@ -18,6 +18,7 @@ import { HostErrors } from './errors.js';
 import { PluginSupervisor, type CarriedState, type FrozenPlugin } from './supervisor.js';
 import { PluginWorker } from './plugin-worker.js';
 import { SpareWorkers } from './spare-workers.js';
+import { checkSharedSlot, SharedWorkers } from './shared-workers.js';
 import { LearningSlots } from './learning-slots.js';
 import { StateKeeper } from './state-keeper.js';
 import { StateStore } from './state-store.js';
@@ -47,6 +48,10 @@ export class PluginHost {
   private readonly slots = new Map<string, WorkerSlot>();
   private readonly watchers: PluginWatcher[] = [];
   private readonly workers: SpareWorkers;
+  /** Workers that several plugins share (`plugins.<name>.sharedWorker`). */
+  private readonly shared: SharedWorkers;
+  /** A worker for one plugin (`slot`): in its shared worker if it names one, else a spare or a new one. */
+  private readonly boot: (plugin: string, slot: WorkerSlot) => PluginWorker;
   /** The plugins' state kept in the home across a stop. */
   private readonly states: StateKeeper;
   /** Plugins loaded in this daemon's life: only a first load starts with the state kept at the last stop. */
@@ -73,6 +78,11 @@ export class PluginHost {
       deps.config.spareWorker,
       (slot, spare) => new PluginWorker(slot, backend(slot, spare), log),
     );
+    this.shared = new SharedWorkers((slot) => backend(slot, false), log);
+    this.boot = (plugin, slot) =>
+      slot.sharedWorker === undefined
+        ? this.workers.take(slot)
+        : new PluginWorker(slot, this.shared.take(plugin, slot.sharedWorker, slot), log);
     const persists = (plugin: string) => deps.config.plugins[plugin]?.persist !== false;
     this.states = new StateKeeper(StateStore.ofHome(deps.config.home), persists, deps.log.logger);
     this.sync = new FolderSync({
@@ -252,9 +262,11 @@ export class PluginHost {
   /** Reloads `plugin` with its settings from the current config; a process plugin whose slot changed drops its old spare. */
   private async reloadUnderConfig(plugin: PluginSupervisor, source: PluginSource, force: boolean) {
     const settings = this.settingsFor(source);
+    checkSharedSlot(this.slots, source.name, settings.slot);
     if (settings.slot.process?.user !== undefined)
       warnSharedUser(this.slots, this.deps.log.logger, source.name, settings.slot.process.user);
     const outcome = await plugin.reload({ force, source, settings });
+    if (outcome.changed) await this.followSharedWorker(plugin);
     const before = this.slots.get(plugin.name);
     const now = plugin.settings.slot;
     this.slots.set(plugin.name, now);
@@ -266,13 +278,14 @@ export class PluginHost {
   private add(source: PluginSource): PluginSupervisor {
     const { config, registry, hooks, log } = this.deps;
     const settings = this.settingsFor(source);
+    checkSharedSlot(this.slots, source.name, settings.slot);
     if (settings.slot.process?.user !== undefined)
       warnSharedUser(this.slots, this.deps.log.logger, source.name, settings.slot.process.user);
     const plugin = new PluginSupervisor(source, {
       registry,
       hooks,
       logger: log.logger,
-      boot: (wanted) => this.workers.take(wanted),
+      boot: (wanted) => this.boot(source.name, wanted),
       ...settings,
       buildCache: join(config.home, 'cache', 'builds'),
       activation: config.plugins[source.name]?.activation ?? source.activation ?? config.activation,
@@ -282,6 +295,32 @@ export class PluginHost {
     this.plugins.set(source.name, plugin);
     this.slots.set(source.name, settings.slot);
     return plugin;
+  }
+
+  /**
+   * `plugin` reloaded into a new shared worker: the other members serving in
+   * an older one follow it there, each blue/green with its build and state
+   * (shared-workers.ts). One that fails to move serves on where it is.
+   */
+  private async followSharedWorker(plugin: PluginSupervisor): Promise<void> {
+    const name = plugin.settings.slot.sharedWorker;
+    if (name === undefined) return;
+    const behind = (member: PluginSupervisor) => this.shared.behind(member.name, name);
+    const members = [...this.plugins.values()].filter(
+      (member) => member !== plugin && member.settings.slot.sharedWorker === name && behind(member),
+    );
+    await Promise.all(
+      members.map((member) =>
+        member
+          .follow(() => behind(member))
+          .catch((error: RpcError) =>
+            this.deps.log.logger.warn(
+              { plugin: member.name },
+              `${member.name} stays in its old shared worker "${name}": ${error.message}`,
+            ),
+          ),
+      ),
+    );
   }
 
   private require(name: string): PluginSupervisor {

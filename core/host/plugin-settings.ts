@@ -37,6 +37,7 @@ export function settingsFor(config: Config, log: DaemonLog, source: PluginSource
     logLevel: log.logger.level,
     process: isolation === 'process' ? processSettings(config, source) : undefined,
     exec: source.exec && execSettings(config, source.name, source.exec, source.entry),
+    sharedWorker: config.plugins[source.name]?.sharedWorker,
   };
   return {
     slot,

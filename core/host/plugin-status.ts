@@ -27,6 +27,7 @@ const isoDate = (at: number | undefined) => (at === undefined ? undefined : new 
 export interface PluginRunsIn {
   isolation: 'thread' | 'process';
   channel: string;
+  sharedWorker?: string;
 }
 
 export function pluginStatus(
@@ -50,6 +51,7 @@ export function pluginStatus(
     methods: (manifest?.methods ?? []).map((method) => qualifiedMethodName(source.name, method.name)),
     isolation,
     channel: live?.channelKind ?? runsIn.channel,
+    sharedWorker: runsIn.sharedWorker,
     threadId: isolation === 'thread' ? live?.id : undefined,
     pid: isolation === 'process' ? live?.id : undefined,
     served: history.servedBefore + (worker?.served ?? 0),

@@ -214,7 +214,9 @@ export class PluginWorker extends EventEmitter {
     if (this.exited) return;
     this.stopping ||= reason === 'stopped';
     this.exitReason ||= reason;
-    await this.backend.terminate();
+    // In a shared worker only these two end the plugin's part; anything else (a watchdog, a violation) ends the worker.
+    if (this.backend.leave && (reason === 'stopped' || reason === 'load failed')) await this.backend.leave();
+    else await this.backend.terminate(this.exitReason);
   }
 
   private settle(received: unknown): void {
@@ -258,7 +260,7 @@ export class PluginWorker extends EventEmitter {
     this.violation = HostErrors.violation(detail);
     this.exitReason ||= this.violation;
     this.pending.failAll(HostErrors.workerGone(this.name, this.violation));
-    void this.backend.terminate();
+    void this.backend.terminate(this.violation);
   }
 
   /** Each line the plugin writes becomes one log record naming it; a long line is cut (output-lines.ts). */

@@ -178,6 +178,17 @@ export class PluginSupervisor {
     });
   }
 
+  /**
+   * Moves a serving plugin to a new worker, its build and state as they are,
+   * if `needed()` still says so once its turn comes: the members of a shared
+   * worker follow one that reloaded (shared-workers.ts). Blue/green as a reload.
+   */
+  follow(needed: () => boolean): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.state === 'ready' && this.build && needed()) await this.replaceWorker(this.build);
+    });
+  }
+
   /** Whether `settings` are not those the plugin runs with (a reload with them would replace its worker). */
   settingsDiffer(settings: PluginSettings): boolean {
     return !sameSettings(settings, this.env);
@@ -285,7 +296,7 @@ export class PluginSupervisor {
 
   status(): PluginStatus {
     const { slot } = this.env;
-    const runsIn = { isolation: slot.isolation, channel: slot.channel };
+    const runsIn = { isolation: slot.isolation, channel: slot.channel, sharedWorker: slot.sharedWorker };
     return pluginStatus(this.source, this.history, this.worker, runsIn, this.activation, this.manifest);
   }
 

@@ -21,14 +21,22 @@ export interface WorkerSlot {
   process?: ProcessSettings;
   /** A stdio plugin's command (docs/PROTOCOL.md): the process is that program, not a Node runtime. */
   exec?: ExecSettings;
+  /** `plugins.<name>.sharedWorker`: the worker shared with the other plugins naming it (shared-worker.ts). */
+  sharedWorker?: string;
 }
 
-/** What any kind of worker is told at boot about itself: its heartbeat (five beats per deadline), log level, spare or not. */
+/** What any kind of worker is told at boot about itself: its heartbeat (five beats per deadline), log level, spare or not, shared or not. */
 export function bootSettings(
   slot: WorkerSlot,
   spare: boolean,
-): Pick<WorkerBootData, 'heartbeatIntervalMs' | 'logLevel' | 'spare'> {
-  return { heartbeatIntervalMs: Math.max(10, Math.floor(slot.heartbeatTimeoutMs / 5)), logLevel: slot.logLevel, spare };
+): Pick<WorkerBootData, 'heartbeatIntervalMs' | 'logLevel' | 'spare' | 'shared'> {
+  const heartbeatIntervalMs = Math.max(10, Math.floor(slot.heartbeatTimeoutMs / 5));
+  return {
+    heartbeatIntervalMs,
+    logLevel: slot.logLevel,
+    spare,
+    ...(slot.sharedWorker !== undefined && { shared: true }),
+  };
 }
 
 export interface ProcessSettings {
@@ -79,6 +87,8 @@ export interface WorkerBackend {
   eventLoopUtilization(): number;
   /** Call `id` passed its deadline: the worker may stop working on it (a stdio plugin is told; others need not be). */
   cancel?(id: number): void;
-  /** Ends the worker now; resolves once it is gone. */
-  terminate(): Promise<void>;
+  /** Ends the worker now; resolves once it is gone. `reason` says why (a shared worker tells its other members). */
+  terminate(reason?: string): Promise<void>;
+  /** A plugin's part of a shared worker: it leaves (stopped, or its load failed) and the worker serves the others on. */
+  leave?(): Promise<void>;
 }

@@ -14,7 +14,9 @@ interface OpenRpcMethod {
 }
 
 test('rpc.discover declares a result schema for every built-in, and the real answers match it', async (t) => {
-  const daemon = await startDaemon(t, { examples: true });
+  // In one shared worker, so plugins.list carries the optional `sharedWorker` its schema declares.
+  const shared = { sharedWorker: 'examples' };
+  const daemon = await startDaemon(t, { examples: true, config: { plugins: { echo: shared, counter: shared } } });
   const discovered: { methods: OpenRpcMethod[] } = await daemon.call('rpc.discover');
   const builtins = discovered.methods.filter((method) => method['x-plugin'] === undefined);
   t.true(builtins.length >= 20, `${builtins.length} built-ins`);
@@ -36,6 +38,7 @@ test('rpc.discover declares a result schema for every built-in, and the real ans
   await answerMatches('daemon.metrics');
   await answerMatches('plugins.list');
   await answerMatches('plugins.status', { name: 'echo' });
+  t.like(await daemon.call('plugins.status', { name: 'echo' }), shared);
   await answerMatches('plugins.pause', { name: 'echo' });
   await answerMatches('plugins.resume', { name: 'echo' });
   await answerMatches('plugins.reload', { name: 'echo', force: true });

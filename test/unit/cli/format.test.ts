@@ -77,3 +77,25 @@ test('status: states in colour on a terminal', (t) => {
     'paused is dim',
   );
 });
+
+test('plugins: a plugin in a shared worker says which', (t) => {
+  const listed = formatPlugins([
+    {
+      name: 'weather',
+      state: 'ready',
+      activation: 'eager',
+      path: '/p',
+      entry: '/p',
+      methods: ['weather.now'],
+      isolation: 'thread',
+      channel: 'sab',
+      sharedWorker: 'light',
+      served: 1,
+      inFlight: 0,
+      restarts: 0,
+      reloads: 0,
+      paused: false,
+    },
+  ]);
+  t.deepEqual(row(listed, 'weather'), ['weather', 'ready', 'thread shared:light', '1', '0', 'weather.now']);
+});

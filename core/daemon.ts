@@ -59,7 +59,7 @@ export class Daemon {
   /** The dashboard's live figures, events and log lines (served with the TCP listener). */
   /** The TCP listener's HOST:PORT, once it listens. */
   private readonly tcpText = () => this.tcpAddress && formatAddress(this.tcpAddress);
-  readonly feed = new EventFeed({ metrics: () => this.metrics(), plugins: () => this.host.list(), tcp: this.tcpText });
+  readonly feed = new EventFeed(() => this.metrics());
   config!: Config;
   paths!: HomePaths;
   log!: DaemonLog;
@@ -448,7 +448,7 @@ export class Daemon {
       // prom-client is loaded only by daemons that export metrics.
       const { createPrometheusExport, servePrometheus } = await import('./prometheus.js');
       this.prometheus = await servePrometheus(
-        createPrometheusExport(this.callStats, this.host),
+        createPrometheusExport(() => this.metrics()),
         host,
         port,
         inherited.metrics,

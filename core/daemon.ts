@@ -28,7 +28,7 @@ import { registerCompatAliases } from './rpc/builtins-compat.js';
 import { registerSystemExtras } from './rpc/builtins-system.js';
 import { Dispatcher } from './rpc/dispatcher.js';
 import { RpcListener } from './rpc/listener.js';
-import { defineMethod, MethodRegistry, type MethodDefinition, type MethodHandler } from './rpc/registry.js';
+import { defineMethod, MethodRegistry, type MethodDefinition, type DaemonMethodHandler } from './rpc/registry.js';
 import { removeStaleSocket } from './rpc/socket-file.js';
 import { createDashboard } from './dashboard/dashboard-http.js';
 import { EventFeed } from './dashboard/event-feed.js';
@@ -52,7 +52,7 @@ export class Daemon {
   readonly dispatcher = new Dispatcher(this.registry, this.hooks, this.callStats);
   /** In-core methods, served on the main thread (library use). */
   readonly rpc = {
-    method: (name: string, definition: MethodDefinition, handler: MethodHandler) =>
+    method: (name: string, definition: MethodDefinition, handler: DaemonMethodHandler) =>
       this.registry.add(defineMethod(name, 'app', definition, handler)),
   };
   readonly version = version;

@@ -21,7 +21,7 @@ const STATE_STYLES: Partial<Record<PluginState, Style>> = {
 };
 
 /** An onCall plugin's isolation says so (`thread onCall`): eager is the default, left unsaid. */
-export function withActivation(isolation: string, activation: string): string {
+export function withActivation(isolation: string, activation: PluginStatus['activation']): string {
   return activation === 'onCall' ? `${isolation} onCall` : isolation;
 }
 

@@ -3,14 +3,14 @@
 // they need attention.
 
 import type { PluginRow } from '../contract/figures.js';
-import { shownState, trouble } from '../contract/verdicts.js';
+import { shownState, trouble, type ShownState } from '../contract/verdicts.js';
 
 export const SORT_COLUMNS = ['name', 'state', 'calls', 'p99', 'errors', 'restarts', 'heap'] as const;
 
 export type SortColumn = (typeof SORT_COLUMNS)[number];
 
 /** Most urgent first; `paused` is not a state of its own but reads as one. */
-const ATTENTION = [
+const ATTENTION: ShownState[] = [
   'failed',
   'crashed',
   'backoff',

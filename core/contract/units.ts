@@ -1,6 +1,8 @@
 // How durations and latencies read in every view (the CLI's tables and the
 // dashboard's page): short, fixed units, no spaces inside.
 
+import type { PluginState } from './plugin-status.js';
+
 export function formatDuration(seconds: number): string {
   const whole = Math.max(0, Math.floor(seconds));
   const two = (value: number) => String(value).padStart(2, '0');
@@ -18,7 +20,7 @@ export function formatMs(ms: number): string {
 }
 
 /** A ready plugin's time since it became ready, else `-`. `now` and `readySince` are epoch ms. */
-export function uptimeText(plugin: { state: string; readySince?: number }, now: number): string {
+export function uptimeText(plugin: { state: PluginState; readySince?: number }, now: number): string {
   return plugin.state === 'ready' && plugin.readySince !== undefined
     ? formatDuration((now - plugin.readySince) / 1000)
     : '-';

@@ -3,9 +3,13 @@
 // Pure, with type-only imports: the page bundles it.
 
 import type { PluginRow } from './figures.js';
+import type { PluginState } from './plugin-status.js';
+
+/** A plugin's state as a view shows it: `paused` reads as a state of its own. */
+export type ShownState = PluginState | 'paused';
 
 /** A paused plugin is still `ready`, but what matters to the reader is that it does not serve. */
-export function shownState(plugin: Pick<PluginRow, 'state' | 'paused'>): string {
+export function shownState(plugin: Pick<PluginRow, 'state' | 'paused'>): ShownState {
   return plugin.paused ? 'paused' : plugin.state;
 }
 

@@ -5,6 +5,8 @@
 // internals (host may use rpc's errors and registry; rpc never imports host).
 // The SDK runs inside plugin workers: it may use the channel and the few core
 // modules listed below, and core never imports the SDK.
+// The dashboard's page (web/) runs in a browser: it imports its own files, its
+// libraries and core/contract/, nothing else of plugd.
 // Type-only imports count too (tsPreCompilationDeps): a type cycle or an
 // upward type import ties the layers together as much as a value import does.
 
@@ -89,6 +91,20 @@ module.exports = {
       comment: 'sdk/ may import core/channel/ and the modules listed in SDK_MAY_IMPORT only.',
       from: { path: '^sdk/' },
       to: { path: '^core/', pathNot: ['^core/channel/', ...SDK_MAY_IMPORT] },
+    },
+    {
+      name: 'web-imports-only-the-contract',
+      severity: 'error',
+      comment: 'The page shares with the daemon only what core/contract/ declares: shapes and pure functions.',
+      from: { path: '^web/' },
+      to: { path: '^(core|sdk)/', pathNot: '^core/contract/' },
+    },
+    {
+      name: 'web-runs-in-a-browser',
+      severity: 'error',
+      comment: "The page is bundled for the browser: no Node built-in, not even through the contract's modules.",
+      from: { path: '^(web/|core/contract/(figures|verdicts|units|dashboard)\\.ts$)' },
+      to: { dependencyTypes: ['core'] },
     },
   ],
   options: {

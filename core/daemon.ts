@@ -28,7 +28,7 @@ import { registerCompatAliases } from './rpc/builtins-compat.js';
 import { registerSystemExtras } from './rpc/builtins-system.js';
 import { Dispatcher } from './rpc/dispatcher.js';
 import { RpcListener } from './rpc/listener.js';
-import { defineMethod, MethodRegistry, type MethodDefinition, type MethodHandler } from './rpc/registry.js';
+import { defineMethod, MethodRegistry, type MethodDefinition, type DaemonMethodHandler } from './rpc/registry.js';
 import { removeStaleSocket } from './rpc/socket-file.js';
 import { createDashboard } from './dashboard/dashboard-http.js';
 import { EventFeed } from './dashboard/event-feed.js';
@@ -52,14 +52,14 @@ export class Daemon {
   readonly dispatcher = new Dispatcher(this.registry, this.hooks, this.callStats);
   /** In-core methods, served on the main thread (library use). */
   readonly rpc = {
-    method: (name: string, definition: MethodDefinition, handler: MethodHandler) =>
+    method: (name: string, definition: MethodDefinition, handler: DaemonMethodHandler) =>
       this.registry.add(defineMethod(name, 'app', definition, handler)),
   };
   readonly version = version;
   /** The dashboard's live figures, events and log lines (served with the TCP listener). */
   /** The TCP listener's HOST:PORT, once it listens. */
   private readonly tcpText = () => this.tcpAddress && formatAddress(this.tcpAddress);
-  readonly feed = new EventFeed({ metrics: () => this.metrics(), plugins: () => this.host.list(), tcp: this.tcpText });
+  readonly feed = new EventFeed(() => this.metrics());
   config!: Config;
   paths!: HomePaths;
   log!: DaemonLog;
@@ -448,7 +448,7 @@ export class Daemon {
       // prom-client is loaded only by daemons that export metrics.
       const { createPrometheusExport, servePrometheus } = await import('./prometheus.js');
       this.prometheus = await servePrometheus(
-        createPrometheusExport(this.callStats, this.host),
+        createPrometheusExport(() => this.metrics()),
         host,
         port,
         inherited.metrics,

@@ -3,6 +3,6 @@
 export { createDaemon, Daemon, type DaemonOptions } from './daemon.js';
 export { createHooks, type CoreHooks, type CallInfo, type PluginEvent, type ReloadRequest } from './hooks.js';
 export { ErrorCode, RpcError } from './rpc/errors.js';
-export type { MethodDefinition, MethodHandler } from './rpc/registry.js';
+export type { MethodDefinition, DaemonMethodHandler } from './rpc/registry.js';
 export type { Config, ConfigFile, Supervision } from './config.js';
 export { Type, type Static } from '@sinclair/typebox';

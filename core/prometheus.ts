@@ -1,12 +1,14 @@
 // The Prometheus endpoint (`metrics: "127.0.0.1:9464"`): prom-client renders
 // the figures the core already keeps, read at scrape time, so serving it costs
 // nothing on the call path. One series per method or plugin, labelled by name.
+// A plugin's series are its row (core/contract/figures.ts), as `plugd top` and
+// the dashboard show it, with its errors by code besides.
 
 import { createServer, type Server } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { StatsView } from './contract/daemon.js';
-import type { Metrics } from './metrics.js';
-import type { PluginHost } from './host/plugin-host.js';
+import type { DaemonMetrics } from './contract/daemon.js';
+import { pluginRow } from './contract/figures.js';
+import { isServing } from './contract/verdicts.js';
 
 export interface PrometheusExport {
   contentType: string;
@@ -14,12 +16,10 @@ export interface PrometheusExport {
   render(): Promise<string>;
 }
 
-export function createPrometheusExport(metrics: Metrics, host: PluginHost): PrometheusExport {
+/** `read` answers `daemon.metrics`. */
+export function createPrometheusExport(read: () => DaemonMetrics): PrometheusExport {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'plugd_' });
-
-  const perSeries = (views: Record<string, StatsView>, label: string) =>
-    Object.entries(views).map(([name, view]) => ({ labels: { [label]: name }, view }));
 
   const calls = new Counter({
     name: 'plugd_calls_total',
@@ -104,7 +104,9 @@ export function createPrometheusExport(metrics: Metrics, host: PluginHost): Prom
       utilisation,
     ])
       metric.reset();
-    for (const { labels, view } of perSeries(metrics.allMethods(), 'method')) {
+    const metrics = read();
+    for (const [method, view] of Object.entries(metrics.methods)) {
+      const labels = { method };
       calls.inc(labels, view.calls);
       for (const [code, count] of Object.entries(view.errors)) errors.inc({ ...labels, code }, count);
       for (const [quantile, ms] of [
@@ -115,15 +117,14 @@ export function createPrometheusExport(metrics: Metrics, host: PluginHost): Prom
         latency.set({ ...labels, quantile }, ms / 1000);
       }
     }
-    for (const { labels, view } of perSeries(metrics.allPlugins(), 'plugin')) {
-      pluginCalls.inc(labels, view.calls);
-      for (const [code, count] of Object.entries(view.errors)) pluginErrors.inc({ ...labels, code }, count);
-    }
-    for (const plugin of host.list()) {
-      const labels = { plugin: plugin.name };
+    for (const [name, figures] of Object.entries(metrics.plugins)) {
+      const plugin = pluginRow(name, figures);
+      const labels = { plugin: name };
+      pluginCalls.inc(labels, plugin.calls);
+      for (const [code, count] of Object.entries(figures.errors)) pluginErrors.inc({ ...labels, code }, count);
       inFlight.set(labels, plugin.inFlight);
       restarts.inc(labels, plugin.restarts);
-      up.set({ ...labels, state: plugin.state }, plugin.state === 'ready' && !plugin.paused ? 1 : 0);
+      up.set({ ...labels, state: plugin.state }, isServing(plugin) ? 1 : 0);
       if (plugin.heap) {
         heapUsed.set(labels, plugin.heap.used);
         heapLimit.set(labels, plugin.heap.limit);

@@ -32,6 +32,7 @@ export interface CallMeta {
   plugin: string;
 }
 
+/** A plugin's method, run in its worker (the daemon's own are core's `DaemonMethodHandler`). */
 export type MethodHandler<S> = (params: ParamsOf<S>, call: CallMeta) => unknown;
 
 /** A hook a plugin may tap; its events arrive in the plugin's worker. */

@@ -3,7 +3,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { ChartPoint } from '../core/dashboard/figures.js';
+import type { ChartPoint } from '../core/contract/dashboard.js';
 
 interface ChartProps {
   title: string;

@@ -1,59 +1,50 @@
-// The page's live state, from `GET /events`: figures each second, plugin
-// events, log lines, and 10 minutes of chart points. Read with fetch, not
+// The page's live state, from `GET /events` (`FeedEvents`): figures each
+// second, plugin events, log lines, and 10 minutes of chart points, each made
+// by the server and only kept here. Read with fetch, not
 // EventSource, so the request carries the session header. When the stream
 // breaks (the daemon restarted) the page reconnects by itself; a session that
 // no longer holds (idle, logged out, the token rotated) sends the page back
 // to the login form.
 
-import type { ChartPoint, LiveFigures } from '../core/dashboard/figures.js';
-import type { LogEntry } from '../core/dashboard/log-lines.js';
+import {
+  CHART_SECONDS,
+  KEPT_EVENTS,
+  type ChartPoint,
+  type FeedEvent,
+  type FeedEvents,
+  type LogEntry,
+} from '../core/contract/dashboard.js';
+import type { Figures } from '../core/contract/figures.js';
 import { sessionEnded, sessionHeaders } from './session.js';
 
-export interface FeedEvent {
-  kind: string;
-  name: string;
-  time: number;
-  reason?: string;
-}
-
 export interface FeedState {
-  figures?: LiveFigures;
+  figures?: Figures;
   charts: Record<string, ChartPoint[]>;
   logs: LogEntry[];
   events: FeedEvent[];
   connected: boolean;
 }
 
-const CHART_POINTS = 600;
 /** What /events answers without a valid session. */
 const UNAUTHORIZED_STATUS = 401;
 const RECONNECT_MS = 1000;
 const KEPT_LOGS = 500;
-const KEPT_EVENTS = 50;
 
 export function connectFeed(changed: (state: FeedState) => void): void {
   let state: FeedState = { charts: {}, logs: [], events: [], connected: false };
   const update = (next: Partial<FeedState>) => changed((state = { ...state, ...next }));
 
-  const handlers: Record<string, (data: any) => void> = {
-    hello: ({ charts, logs, events }: { charts: FeedState['charts']; logs: LogEntry[]; events: FeedEvent[] }) =>
-      update({ charts, logs, events, connected: true }),
-    figures: (figures: LiveFigures) => {
+  const handlers: { [Name in keyof FeedEvents]: (data: FeedEvents[Name]) => void } = {
+    hello: ({ charts, logs, events }) => update({ charts, logs, events, connected: true }),
+    figures: (figures) => update({ figures, connected: true }),
+    chart: (points) => {
       const charts = { ...state.charts };
-      for (const plugin of figures.plugins) {
-        const points = charts[plugin.name] ?? [];
-        if (points.at(-1)?.t === figures.t) continue;
-        const previous = state.figures?.plugins.find((old) => old.name === plugin.name);
-        const errors = previous ? Math.max(0, plugin.errors - previous.errors) : 0;
-        charts[plugin.name] = [
-          ...points,
-          { t: figures.t, rate: plugin.callsPerSecond, p99: plugin.p99Ms, errors },
-        ].slice(-CHART_POINTS);
-      }
-      update({ figures, charts, connected: true });
+      for (const [name, point] of Object.entries(points))
+        charts[name] = [...(charts[name] ?? []), point].slice(-CHART_SECONDS);
+      update({ charts });
     },
-    plugin: (event: FeedEvent) => update({ events: [event, ...state.events].slice(0, KEPT_EVENTS) }),
-    log: (entry: LogEntry) => update({ logs: [...state.logs, entry].slice(-KEPT_LOGS) }),
+    plugin: (event) => update({ events: [event, ...state.events].slice(0, KEPT_EVENTS) }),
+    log: (entry) => update({ logs: [...state.logs, entry].slice(-KEPT_LOGS) }),
   };
 
   /** One Server-Sent Event: `event:` and `data:` lines. */
@@ -65,7 +56,8 @@ export function connectFeed(changed: (state: FeedState) => void): void {
         ?.slice(name.length + 2);
     const event = field('event');
     const data = field('data');
-    if (event && data !== undefined) handlers[event]?.(JSON.parse(data));
+    if (event && data !== undefined && event in handlers)
+      (handlers[event as keyof FeedEvents] as (data: unknown) => void)(JSON.parse(data));
   }
 
   async function read(): Promise<void> {

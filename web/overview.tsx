@@ -1,10 +1,12 @@
 // The overview: the daemon's figures, one row per plugin with its actions,
 // the page's Rescan, and the latest events.
 
-import type { PluginRow } from '../core/dashboard/figures.js';
+import type { PluginRow } from '../core/contract/figures.js';
+import { formatDuration, formatMs, uptimeText } from '../core/contract/units.js';
+import { heapWarning, shownState, trouble } from '../core/contract/verdicts.js';
 import { OutcomeLine, RowActions, useAction } from './actions.js';
 import type { FeedState } from './feed.js';
-import { duration, HEAP_WARNING_RATIO, megabytes, ms, percent, shownState, trouble, uptime } from './format.js';
+import { megabytes, percent } from './format.js';
 import { Sparkline } from './sparkline.js';
 
 const COLUMNS = ['Name', 'State', 'Uptime', 'Calls/s', 'p99 ms', 'Errors', 'Restarts', 'Heap', 'ELU', 'Actions'];
@@ -20,9 +22,9 @@ export function Overview({ feed }: { feed: FeedState }) {
       <section aria-label="Daemon" class="daemon">
         <Figure label="pid" value={String(daemon.pid)} />
         <Figure label="version" value={daemon.version} />
-        <Figure label="uptime" value={duration(daemon.uptime)} />
+        <Figure label="uptime" value={formatDuration(daemon.uptime)} />
         <Figure label="RSS" value={megabytes(daemon.rss)} />
-        <Figure label="event-loop delay p99" value={`${ms(daemon.eventLoopDelayMs)} ms`} />
+        <Figure label="event-loop delay p99" value={`${formatMs(daemon.eventLoopDelayP99Ms)} ms`} />
         <Figure label="calls/s" value={String(daemon.callsPerSecond)} />
         <Figure label="errors" value={String(daemon.errors)} />
       </section>
@@ -48,7 +50,7 @@ export function Overview({ feed }: { feed: FeedState }) {
         </thead>
         <tbody>
           {plugins.map((plugin) => (
-            <Row key={plugin.name} plugin={plugin} now={figures.t} scale={scale} run={run} />
+            <Row key={plugin.name} plugin={plugin} now={figures.takenAt} scale={scale} run={run} />
           ))}
         </tbody>
       </table>
@@ -90,16 +92,16 @@ function Row({ plugin, now, scale, run }: RowProps) {
         <a href={`#/plugins/${encodeURIComponent(plugin.name)}`}>{plugin.name}</a>
       </th>
       <td class={`state ${state}`}>{state}</td>
-      <td class="num">{uptime(plugin, now)}</td>
+      <td class="num">{uptimeText(plugin, now)}</td>
       <td class="num">
         <Sparkline values={plugin.rateHistory} scale={scale} /> {plugin.callsPerSecond}
       </td>
-      <td class="num">{plugin.calls > 0 ? ms(plugin.p99Ms) : '-'}</td>
+      <td class="num">{plugin.p99Ms === undefined ? '-' : formatMs(plugin.p99Ms)}</td>
       <td class={plugin.errors > 0 ? 'num bad' : 'num'}>{plugin.errors}</td>
       <td class={plugin.restarts > 0 ? 'num warn' : 'num'} data-column="restarts">
         {plugin.restarts}
       </td>
-      <td class={heap && heap.used > heap.limit * HEAP_WARNING_RATIO ? 'num warn' : 'num'}>
+      <td class={heapWarning(heap) ? 'num warn' : 'num'}>
         {heap ? `${megabytes(heap.used)} / ${megabytes(heap.limit)}` : '-'}
       </td>
       <td class="num">{plugin.eventLoopUtilization === undefined ? '-' : percent(plugin.eventLoopUtilization)}</td>

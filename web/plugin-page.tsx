@@ -7,7 +7,8 @@ import { Chart } from './chart.js';
 import type { FeedState } from './feed.js';
 import { MethodConsole, type Signature } from './method-console.js';
 import { call, describeError } from './rpc.js';
-import { shownState, uptime } from './format.js';
+import { uptimeText } from '../core/contract/units.js';
+import { shownState } from '../core/contract/verdicts.js';
 
 const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
@@ -49,12 +50,14 @@ export function PluginPage({ name, feed }: { name: string; feed: FeedState }) {
         <dt>Activation</dt>
         <dd data-testid="activation">{plugin.activation === 'onCall' ? 'on call (idle between calls)' : 'eager'}</dd>
         <dt>Uptime</dt>
-        <dd>{uptime(plugin, feed.figures.t)}</dd>
+        <dd>{uptimeText(plugin, feed.figures.takenAt)}</dd>
         <dt>Restarts</dt>
         <dd>{plugin.restarts}</dd>
         <dt>Last error</dt>
         <dd class={plugin.lastError ? 'bad' : ''}>
-          {plugin.lastError ? `${plugin.lastError} (${plugin.lastErrorAt})` : 'none'}
+          {plugin.lastError === undefined
+            ? 'none'
+            : `${plugin.lastError} (${plugin.lastErrorAt === undefined ? '?' : new Date(plugin.lastErrorAt).toISOString()})`}
         </dd>
       </dl>
       <section class="charts" aria-label="Charts">

@@ -3,7 +3,7 @@
 // secret that this tab keeps in sessionStorage and sends in a header with
 // every request. No cookie: another local service could receive that.
 
-import { SESSION_HEADER } from '../core/dashboard/session-header.js';
+import { SESSION_HEADER } from '../core/contract/dashboard.js';
 
 const KEY = 'plugd-session';
 

@@ -3,14 +3,14 @@
 import type { PluginStatus, ReloadOne, RescanSummary, SkippedEntry } from '../contract/plugin-status.js';
 import type { DaemonReloadSummary } from '../contract/plugin-status.js';
 import { withoutColour, type Paint } from './colour.js';
-import type { Snapshot } from './daemon-snapshot.js';
+import type { Figures } from '../contract/figures.js';
+import { shownState } from '../contract/verdicts.js';
 import {
   daemonSummary,
   lastErrorCell,
   lastErrorLines,
   PLUGIN_COLUMNS,
   pluginCells,
-  shownState,
   withActivation,
 } from './plugin-view.js';
 import { paintLines, renderTable, type Line } from './table.js';
@@ -56,8 +56,8 @@ function isolationText(plugin: PluginStatus): string {
 }
 
 /** `plugd status`: the daemon's summary, where it listens, and a row of figures per plugin. */
-export function formatStatus(snapshot: Snapshot, paint: Paint): string {
-  const { daemon, plugins, takenAt } = snapshot;
+export function formatStatus(figures: Figures, paint: Paint): string {
+  const { daemon, plugins, takenAt } = figures;
   const lines: Line[] = [
     daemonSummary(daemon),
     [{ text: `socket ${daemon.socket}` }],

@@ -2,11 +2,13 @@
 // one row of figures per plugin, and the plugins' last errors. Trouble is
 // coloured where the reader's eye should go first.
 
+import type { DaemonFigures, PluginRow } from '../contract/figures.js';
 import type { PluginState, PluginStatus } from '../contract/plugin-status.js';
+import { formatDuration, formatMs, uptimeText } from '../contract/units.js';
+import { heapWarning, shownState, trouble, type Trouble } from '../contract/verdicts.js';
 import type { Style } from './colour.js';
-import type { DaemonFigures, PluginFigures } from './daemon-snapshot.js';
 import type { Line, Segment, TableColumn } from './table.js';
-import { formatDuration, formatMegabytes, formatMs, formatPercent } from './units.js';
+import { formatMegabytes, formatPercent } from './units.js';
 
 const STATE_STYLES: Partial<Record<PluginState, Style>> = {
   ready: 'green',
@@ -19,45 +21,27 @@ const STATE_STYLES: Partial<Record<PluginState, Style>> = {
 };
 
 /** An onCall plugin's isolation says so (`thread onCall`): eager is the default, left unsaid. */
-export function withActivation(isolation: string, activation: string): string {
+export function withActivation(isolation: string, activation: PluginStatus['activation']): string {
   return activation === 'onCall' ? `${isolation} onCall` : isolation;
 }
 
-/** A heap this full is close to the worker's out-of-memory crash. */
-const HEAP_WARNING_RATIO = 0.75;
-
 const DASH = '-';
 
-/** A paused plugin is still `ready`, but what matters to the reader is that it does not serve. */
-export function shownState(plugin: Pick<PluginFigures, 'state' | 'paused'>): string {
-  return plugin.paused ? 'paused' : plugin.state;
-}
-
-function stateStyle(plugin: PluginFigures): Style | undefined {
+function stateStyle(plugin: PluginRow): Style | undefined {
   return plugin.paused ? 'dim' : STATE_STYLES[plugin.state];
 }
 
-/**
- * Failed, crashed, or back from a crash too recently to trust: a crash-looping
- * plugin is `ready` for moments between crashes, so one that restarted within
- * its crash-counting window still counts as crashing.
- */
-export function inTrouble(plugin: PluginFigures, now: number): boolean {
-  if (plugin.state === 'failed' || plugin.state === 'crashed' || plugin.state === 'backoff') return true;
-  // Stopped for want of calls: nothing to watch.
-  if (plugin.restarts === 0 || plugin.state === 'idle') return false;
-  return plugin.state !== 'ready' || plugin.readySince === undefined || now - plugin.readySince < plugin.crashWindowMs;
-}
+const TROUBLE_STYLES: Record<Trouble, Style> = { failed: ['red', 'bold'], warning: ['yellow', 'bold'] };
 
-/** How a row in trouble stands out in `plugd top`: all of it in one warning colour. */
-export function troubleStyle(plugin: PluginFigures, now: number): Style | undefined {
-  if (!inTrouble(plugin, now)) return undefined;
-  return plugin.state === 'failed' ? ['red', 'bold'] : ['yellow', 'bold'];
+/** How a row in trouble (core/contract/verdicts.ts) stands out in `plugd top`: all of it in one warning colour. */
+export function troubleStyle(plugin: PluginRow, now: number): Style | undefined {
+  const verdict = trouble(plugin, now);
+  return verdict && TROUBLE_STYLES[verdict];
 }
 
 interface PluginColumn extends TableColumn {
   /** `now` is epoch ms. */
-  cell(plugin: PluginFigures, now: number): Segment;
+  cell(plugin: PluginRow, now: number): Segment;
 }
 
 export const PLUGIN_COLUMNS: PluginColumn[] = [
@@ -66,12 +50,7 @@ export const PLUGIN_COLUMNS: PluginColumn[] = [
   {
     header: 'UPTIME',
     align: 'right',
-    cell: (plugin, now) => ({
-      text:
-        plugin.state === 'ready' && plugin.readySince !== undefined
-          ? formatDuration((now - plugin.readySince) / 1000)
-          : DASH,
-    }),
+    cell: (plugin, now) => ({ text: uptimeText(plugin, now) }),
   },
   { header: 'CALLS', align: 'right', cell: (plugin) => ({ text: String(plugin.calls) }) },
   { header: 'CALLS/S', align: 'right', cell: (plugin) => ({ text: String(plugin.callsPerSecond) }) },
@@ -97,7 +76,7 @@ export const PLUGIN_COLUMNS: PluginColumn[] = [
       heap
         ? {
             text: `${formatMegabytes(heap.used)}/${formatMegabytes(heap.limit)}`,
-            style: heap.used > heap.limit * HEAP_WARNING_RATIO ? 'yellow' : undefined,
+            style: heapWarning(heap) ? 'yellow' : undefined,
           }
         : { text: DASH },
   },
@@ -115,7 +94,7 @@ export const PLUGIN_COLUMNS: PluginColumn[] = [
   },
 ];
 
-export function pluginCells(plugin: PluginFigures, now: number): Segment[] {
+export function pluginCells(plugin: PluginRow, now: number): Segment[] {
   return PLUGIN_COLUMNS.map((column) => column.cell(plugin, now));
 }
 
@@ -146,7 +125,7 @@ export function lastErrorCell(plugin: Pick<PluginStatus, 'lastError' | 'lastErro
 }
 
 /** One line per plugin that has failed at some point: why, and when it comes back. */
-export function lastErrorLines(plugins: PluginFigures[], now: number): Line[] {
+export function lastErrorLines(plugins: PluginRow[], now: number): Line[] {
   return plugins
     .filter((plugin) => plugin.lastError !== undefined)
     .map((plugin) => {

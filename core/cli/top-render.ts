@@ -1,10 +1,11 @@
-// One frame of `plugd top`, from a snapshot of the daemon's figures to lines:
+// One frame of `plugd top`, from a reading of the daemon's figures to lines:
 // a pure function, so the live view, `--once` and the unit tests draw the
 // same thing. Rows in trouble are highlighted; each row ends in a sparkline
 // of its calls/s, on one scale for all rows so they compare.
 
-import type { Snapshot } from './daemon-snapshot.js';
-import { daemonSummary, inTrouble, lastErrorLines, PLUGIN_COLUMNS, pluginCells, troubleStyle } from './plugin-view.js';
+import type { Figures } from '../contract/figures.js';
+import { isServing, trouble } from '../contract/verdicts.js';
+import { daemonSummary, lastErrorLines, PLUGIN_COLUMNS, pluginCells, troubleStyle } from './plugin-view.js';
 import { sparkline } from './sparkline.js';
 import { lineLength, renderTable, type Line, type Segment, type TableColumn } from './table.js';
 import { SORT_COLUMNS, sortPlugins, type SortColumn } from './top-sort.js';
@@ -26,8 +27,8 @@ export const SORT_KEYS: Record<string, SortColumn> = Object.fromEntries(
   SORT_COLUMNS.map((column) => [column[0], column]),
 );
 
-export function renderTopFrame(snapshot: Snapshot, options: TopFrameOptions): Line[] {
-  const { daemon, plugins, takenAt } = snapshot;
+export function renderTopFrame(figures: Figures, options: TopFrameOptions): Line[] {
+  const { daemon, plugins, takenAt } = figures;
   const sorted = sortPlugins(plugins, options.sort, takenAt);
   const cells = sorted.map((plugin) => pluginCells(plugin, takenAt));
   const sparkWidth = fitSparkWidth(Math.max(0, ...renderTable(PLUGIN_COLUMNS, cells).map(lineLength)), options.width);
@@ -41,7 +42,7 @@ export function renderTopFrame(snapshot: Snapshot, options: TopFrameOptions): Li
   const [header, ...body] = renderTable(columns, rows, 'inverse');
 
   const clock = new Date(takenAt).toTimeString().slice(0, 8);
-  const head: Line[] = [[...daemonSummary(daemon), { text: `  ${clock}` }], totalsLine(snapshot), [], header];
+  const head: Line[] = [[...daemonSummary(daemon), { text: `  ${clock}` }], totalsLine(figures), [], header];
   const keys = options.interactive
     ? `  ·  keys: q quit, ${Object.keys(SORT_KEYS).join(' ')} sort by ${SORT_COLUMNS.join('/')}`
     : '';
@@ -62,16 +63,13 @@ function fitSparkWidth(tableWidth: number, terminalWidth: number | undefined): n
   return Math.min(SPARK_WIDTH.max, Math.max(SPARK_WIDTH.min, terminalWidth - tableWidth - 2));
 }
 
-function totalsLine({ plugins, takenAt }: Snapshot): Line {
-  const ready = plugins.filter((plugin) => plugin.state === 'ready' && !plugin.paused).length;
-  const trouble = plugins.filter((plugin) => inTrouble(plugin, takenAt)).length;
-  const sum = (figure: (plugin: Snapshot['plugins'][number]) => number) =>
-    plugins.reduce((total, plugin) => total + figure(plugin), 0);
+function totalsLine({ daemon, plugins, takenAt }: Figures): Line {
+  const ready = plugins.filter(isServing).length;
+  const troubled = plugins.filter((plugin) => trouble(plugin, takenAt) !== undefined).length;
+  const restarts = plugins.reduce((total, plugin) => total + plugin.restarts, 0);
   return [
     { text: `plugins ${plugins.length}  ready ${ready}  ` },
-    { text: `in trouble ${trouble}`, style: trouble > 0 ? ['red', 'bold'] : undefined },
-    {
-      text: `  calls/s ${sum((plugin) => plugin.callsPerSecond)}  errors ${sum((plugin) => plugin.errors)}  restarts ${sum((plugin) => plugin.restarts)}`,
-    },
+    { text: `in trouble ${troubled}`, style: troubled > 0 ? ['red', 'bold'] : undefined },
+    { text: `  calls/s ${daemon.callsPerSecond}  errors ${daemon.errors}  restarts ${restarts}` },
   ];
 }

@@ -5,7 +5,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RpcClient } from './client.js';
 import { paintFor } from './colour.js';
-import { takeSnapshot, type Snapshot } from './daemon-snapshot.js';
+import type { Figures } from '../contract/figures.js';
+import { readFigures } from './daemon-figures.js';
 import { fitLine, paintLine, paintLines } from './table.js';
 import { renderTopFrame, SORT_KEYS } from './top-render.js';
 import { FullScreen } from './top-screen.js';
@@ -29,7 +30,7 @@ export async function top(client: RpcClient, options: TopOptions): Promise<void>
 
 async function printOneFrame(client: RpcClient, sort: SortColumn, output: NodeJS.WriteStream): Promise<void> {
   const width = output.isTTY ? output.columns : undefined;
-  const frame = renderTopFrame(await takeSnapshot(client), { sort, width, interactive: false });
+  const frame = renderTopFrame(await readFigures(client), { sort, width, interactive: false });
   output.write(paintLines(frame, paintFor(output), width));
 }
 
@@ -47,7 +48,7 @@ async function runLive(
   const onSignal = () => quit.abort();
   const screen = new FullScreen(input, output);
   let sort = options.sort;
-  let latest: Snapshot | undefined;
+  let latest: Figures | undefined;
 
   const redraw = () => {
     if (!latest) return;
@@ -67,9 +68,9 @@ async function runLive(
     screen.enter(onKey, redraw);
     while (!quit.signal.aborted) {
       // A daemon that stops answering must not keep `q` from working.
-      const snapshot = await Promise.race([takeSnapshot(client), quitting]);
-      if (!snapshot) break;
-      latest = snapshot;
+      const figures = await Promise.race([readFigures(client), quitting]);
+      if (!figures) break;
+      latest = figures;
       redraw();
       await sleep(options.intervalMs, undefined, { signal: quit.signal }).catch(() => undefined);
     }

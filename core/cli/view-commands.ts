@@ -4,7 +4,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { printJson } from './output.js';
 import { formatStatus } from './format.js';
 import { paintFor } from './colour.js';
-import { takeSnapshot } from './daemon-snapshot.js';
+import { readFigures } from './daemon-figures.js';
 import { isSortColumn, SORT_COLUMNS, type SortColumn } from './top-sort.js';
 import { clientCommand, withClient } from './client-command.js';
 
@@ -31,7 +31,7 @@ export function registerViewCommands(program: Command): void {
           const [status, plugins] = await Promise.all([client.call('daemon.status'), client.call('plugins.list')]);
           printJson({ ...(status as object), plugins });
         } else {
-          process.stdout.write(formatStatus(await takeSnapshot(client), paintFor(process.stdout)));
+          process.stdout.write(formatStatus(await readFigures(client), paintFor(process.stdout)));
         }
       }),
     );
@@ -47,7 +47,7 @@ export function registerViewCommands(program: Command): void {
     .option('--json', "one frame's figures as JSON, and exit")
     .action(async (options: { sort: SortColumn; interval: number; once?: boolean; json?: boolean }, command: Command) =>
       withClient(command, async (client) => {
-        if (options.json) return printJson(await takeSnapshot(client));
+        if (options.json) return printJson(await readFigures(client));
         const { top } = await import('./top.js');
         await top(client, { sort: options.sort, intervalMs: options.interval, once: Boolean(options.once) });
       }),

@@ -65,7 +65,9 @@ export const PluginMetricsSchema = Type.Composite([
     'channel',
     'readySince',
     'lastError',
+    'lastErrorAt',
     'nextRestartAt',
+    'methods',
   ]),
   Type.Object({
     crashWindowMs: Type.Integer({

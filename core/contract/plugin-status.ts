@@ -20,6 +20,10 @@ export const PluginStateSchema = Type.Union([
 ]);
 export type PluginState = Static<typeof PluginStateSchema>;
 
+export const IsolationSchema = Type.Union([Type.Literal('thread'), Type.Literal('process')]);
+/** Where a plugin runs: a worker thread of the daemon, or a process of its own. */
+export type Isolation = Static<typeof IsolationSchema>;
+
 export const PluginStatusSchema = Type.Object({
   name: Type.String(),
   version: Type.Optional(Type.String()),
@@ -30,8 +34,10 @@ export const PluginStatusSchema = Type.Object({
   path: Type.String(),
   entry: Type.String(),
   methods: Type.Array(Type.String()),
-  isolation: Type.Union([Type.Literal('thread'), Type.Literal('process')]),
-  channel: Type.String({ description: "'sab' or 'postmessage' for a thread, 'shm' or 'pipe' for a process" }),
+  isolation: IsolationSchema,
+  channel: Type.Union([Type.Literal('sab'), Type.Literal('postmessage'), Type.Literal('shm'), Type.Literal('pipe')], {
+    description: "'sab' or 'postmessage' for a thread, 'shm' or 'pipe' for a process",
+  }),
   sharedWorker: Type.Optional(
     Type.String({ description: 'The shared worker it runs in with other plugins (plugins.<name>.sharedWorker)' }),
   ),

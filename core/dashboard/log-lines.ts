@@ -2,15 +2,9 @@
 // own, and its plugins' workers'), cut down to what a person reads, and the
 // last few kept per plugin so a page opened now has some history.
 
-const KEPT_PER_SOURCE = 100;
+import type { LogEntry } from '../contract/dashboard.js';
 
-export interface LogEntry {
-  time: number;
-  level: number;
-  msg: string;
-  /** The plugin the line is from or about; absent for the daemon's own lines. */
-  plugin?: string;
-}
+const KEPT_PER_SOURCE = 100;
 
 export function parseLogLine(line: string): LogEntry | undefined {
   try {

@@ -9,7 +9,7 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SESSION_HEADER } from './session-header.js';
+import { SESSION_HEADER } from '../contract/dashboard.js';
 
 /** Sessions kept at most: a script that logs in in a loop ends the oldest, never grows the daemon. */
 const MAX_SESSIONS = 1000;

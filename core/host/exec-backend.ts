@@ -32,7 +32,7 @@ import { LineCutter } from './exec-lines.js';
 import { execLogRecord } from './exec-log.js';
 import { HostErrors, messageOf } from './errors.js';
 import { killDescendants } from './process-tree.js';
-import { bootSettings, type ExecSettings, type WorkerBackend, type WorkerSlot } from './worker-backend.js';
+import { bootSettings, type ExecSettings, type ExecSlot, type WorkerBackend } from './worker-backend.js';
 
 /** After `plugd.shutdown` and end-of-file, how long the child has to exit by itself before its group is killed. */
 const EXIT_GRACE_MS = 1000;
@@ -61,7 +61,7 @@ export class ExecBackend extends ExecCalls implements WorkerBackend {
   private exited: () => void = () => undefined;
 
   constructor(
-    private readonly slot: WorkerSlot,
+    private readonly slot: ExecSlot,
     private readonly spare: boolean,
   ) {
     super();
@@ -79,7 +79,7 @@ export class ExecBackend extends ExecCalls implements WorkerBackend {
 
   /** Read at the start, not at boot: a reload may have changed the command (plugin-host.ts). */
   private get settings(): ExecSettings {
-    return this.slot.exec!;
+    return this.slot.exec;
   }
 
   post(order: ControlOrder): void {
@@ -139,7 +139,7 @@ export class ExecBackend extends ExecCalls implements WorkerBackend {
     if (wrongFile) return this.fail(wrongFile);
     let child: ChildProcess;
     try {
-      child = spawnExec(argv, this.slot.process!, name, config);
+      child = spawnExec(argv, this.slot.process, name, config);
     } catch (error) {
       return this.fail(`cannot start: ${messageOf(error)}`);
     }

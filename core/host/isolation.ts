@@ -11,10 +11,10 @@ import { dirname, join } from 'node:path';
 import type { Config, IsolationSetting } from '../config.js';
 import { processChannelKind } from '../channel/process-channel.js';
 import { shmMissingReason } from '../channel/shm.js';
+import type { ProcessChannelKind } from '../channel/transport.js';
+import type { Isolation } from '../contract/plugin-status.js';
 import type { PluginSource } from './discovery.js';
 import type { ExecSettings, ProcessSettings } from './worker-backend.js';
-
-export type Isolation = 'thread' | 'process';
 
 export interface IsolationChoice {
   isolation: Isolation;
@@ -76,10 +76,10 @@ export function execSettings(config: Config, plugin: string, argv: string[], ent
   return { argv, entry, sha256: config.plugins[plugin]?.sha256, maxLineBytes: config.limits.maxLineBytes };
 }
 
-let channelKind: 'shm' | 'pipe' | undefined;
+let channelKind: ProcessChannelKind | undefined;
 
 /** The channel of every plugin process: the shared-memory ring, or the IPC pipe when the addon is missing (logged once). */
-export function processChannel(warn: (message: string) => void): 'shm' | 'pipe' {
+export function processChannel(warn: (message: string) => void): ProcessChannelKind {
   if (channelKind === undefined) {
     channelKind = processChannelKind();
     if (channelKind === 'pipe') warn(`process plugins talk over their IPC pipe: ${shmMissingReason()}`);

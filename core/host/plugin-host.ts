@@ -30,7 +30,7 @@ import { settingsFor, warnSharedUser } from './plugin-settings.js';
 import { bridgeHooks } from './hook-bridge.js';
 import { FolderSync } from './folder-sync.js';
 import { workerLogSink } from './worker-log-sink.js';
-import type { WorkerSlot } from './worker-backend.js';
+import { isExecSlot, type WorkerSlot } from './worker-backend.js';
 import type { PluginWatcher } from './watcher.js';
 
 export type { RescanSummary } from '../contract/plugin-status.js';
@@ -67,13 +67,13 @@ export class PluginHost {
   constructor(private deps: HostDependencies) {
     const log = workerLogSink(deps.log);
     const backend = (slot: WorkerSlot, spare: boolean) =>
-      slot.exec
-        ? new ExecBackend(slot, spare)
-        : slot.isolation === 'process'
-          ? new ProcessBackend(slot, spare, (message) =>
-              deps.log.logger.warn({ plugin: slot.process?.plugin }, message),
-            )
-          : new ThreadBackend(slot, spare);
+      slot.isolation === 'thread'
+        ? new ThreadBackend(slot, spare)
+        : isExecSlot(slot)
+          ? new ExecBackend(slot, spare)
+          : new ProcessBackend(slot, spare, (message) =>
+              deps.log.logger.warn({ plugin: slot.process.plugin }, message),
+            );
     this.workers = new SpareWorkers(
       deps.config.spareWorker,
       (slot, spare) => new PluginWorker(slot, backend(slot, spare), log),

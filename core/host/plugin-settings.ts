@@ -25,20 +25,22 @@ export function settingsFor(config: Config, log: DaemonLog, source: PluginSource
       `${source.name} runs in a process: its manifest asks for isolation "${raisedByManifest}"`,
     );
   }
-  const slot: WorkerSlot = {
-    isolation,
-    channel: source.exec
-      ? 'pipe'
-      : isolation === 'process'
-        ? processChannel((message) => log.logger.warn(message))
-        : config.channel,
+  const limits = {
     resourceLimits: supervision.resourceLimits,
     heartbeatTimeoutMs: supervision.heartbeatTimeoutMs,
     logLevel: log.logger.level,
-    process: isolation === 'process' ? processSettings(config, source) : undefined,
-    exec: source.exec && execSettings(config, source.name, source.exec, source.entry),
     sharedWorker: config.plugins[source.name]?.sharedWorker,
   };
+  const slot: WorkerSlot =
+    isolation === 'thread'
+      ? { ...limits, isolation, channel: config.channel }
+      : {
+          ...limits,
+          isolation,
+          channel: source.exec ? 'pipe' : processChannel((message) => log.logger.warn(message)),
+          process: processSettings(config, source),
+          exec: source.exec && execSettings(config, source.name, source.exec, source.entry),
+        };
   return {
     slot,
     supervision,

@@ -7,6 +7,7 @@ import type { Activation } from '../config.js';
 import { type PluginState, type PluginStatus } from '../contract/plugin-status.js';
 import type { PluginSource } from './discovery.js';
 import type { PluginWorker } from './plugin-worker.js';
+import type { WorkerSlot } from './worker-backend.js';
 
 /** What the supervisor remembers of a plugin's life. */
 export interface PluginHistory {
@@ -24,11 +25,7 @@ export interface PluginHistory {
 const isoDate = (at: number | undefined) => (at === undefined ? undefined : new Date(at).toISOString());
 
 /** How the plugin runs when no worker is alive to say. */
-export interface PluginRunsIn {
-  isolation: 'thread' | 'process';
-  channel: string;
-  sharedWorker?: string;
-}
+export type PluginRunsIn = Pick<WorkerSlot, 'isolation' | 'channel' | 'sharedWorker'>;
 
 export function pluginStatus(
   source: PluginSource,

@@ -15,7 +15,8 @@ import { RawJson } from '../rpc/raw-json.js';
 import { HostErrors, messageOf } from './errors.js';
 import { readOutputLines } from './output-lines.js';
 import { PendingCalls } from './pending-calls.js';
-import type { WorkerBackend, WorkerSlot } from './worker-backend.js';
+import type { Isolation } from '../contract/plugin-status.js';
+import type { WorkerBackend, WorkerChannelKind, WorkerSlot } from './worker-backend.js';
 import { WorkerControl } from './worker-control.js';
 import { WorkerHealth } from './worker-health.js';
 import { checkChannelMessage, checkLogRecord, checkReport } from './worker-messages.js';
@@ -82,11 +83,11 @@ export class PluginWorker extends EventEmitter {
     this.forwardOutput(backend.stderr, 'stderr');
   }
 
-  get isolation(): 'thread' | 'process' {
+  get isolation(): Isolation {
     return this.backend.isolation;
   }
 
-  get channelKind(): string {
+  get channelKind(): WorkerChannelKind {
     return this.backend.channelKind;
   }
 

@@ -33,7 +33,13 @@ import { coverInherited } from './inherited-fds.js';
 import { killDescendants, killGroup } from './process-tree.js';
 import { handedRuntime, type HandedRuntime } from './handed-runtime.js';
 import { homeOf, processIds, type ProcessIds } from './process-user.js';
-import { bootSettings, type ProcessSettings, type WorkerBackend, type WorkerSlot } from './worker-backend.js';
+import {
+  bootSettings,
+  type ProcessSettings,
+  type ProcessSlot,
+  type WorkerBackend,
+  type WorkerSlot,
+} from './worker-backend.js';
 import { checkHealth } from './worker-messages.js';
 
 /** All a plugin process gets of the daemon's environment, before its own `env`. */
@@ -90,12 +96,12 @@ export class ProcessBackend implements WorkerBackend {
 
   /** `warn` logs what goes wrong on the daemon's side of this process (a handed build it could not remove). */
   constructor(
-    slot: WorkerSlot,
+    slot: ProcessSlot,
     spare: boolean,
     private readonly warn: (message: string) => void,
   ) {
-    const settings = slot.process!;
-    this.channelKind = slot.channel === 'shm' ? 'shm' : 'pipe';
+    const settings = slot.process;
+    this.channelKind = slot.channel;
     const prepared = prepareProcessChannel<WorkerToCore, CoreToWorker>(this.channelKind, { name: settings.plugin });
     const boot: ProcessBootData = {
       channel: prepared.spec,

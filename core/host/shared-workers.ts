@@ -25,8 +25,9 @@ export class SharedWorkers {
     const workers = this.running(name);
     let newest = workers.at(-1);
     if (!newest || newest.full || newest.has(plugin)) {
-      const process = slot.process && { ...slot.process, plugin: `shared-${name}` };
-      newest = new SharedWorker(name, this.boot({ ...slot, process }), this.log);
+      const worker: WorkerSlot =
+        slot.isolation === 'process' ? { ...slot, process: { ...slot.process, plugin: `shared-${name}` } } : slot;
+      newest = new SharedWorker(name, this.boot(worker), this.log);
       workers.push(newest);
     }
     this.groups.set(name, workers);

@@ -17,7 +17,7 @@ import {
 } from '../channel/protocol.js';
 import { built } from '../package-root.js';
 import { giveChannelBuffer, takeChannelBuffer } from './channel-buffers.js';
-import { bootSettings, type WorkerBackend, type WorkerSlot } from './worker-backend.js';
+import { bootSettings, type ThreadSlot, type WorkerBackend } from './worker-backend.js';
 
 const RUNTIME_URL = pathToFileURL(built.runtime);
 
@@ -32,8 +32,8 @@ export class ThreadBackend implements WorkerBackend {
   private exitReason: string | undefined;
   private gone = false;
 
-  constructor(slot: WorkerSlot, spare: boolean) {
-    this.channelKind = slot.channel === 'postmessage' ? 'postmessage' : 'sab';
+  constructor(slot: ThreadSlot, spare: boolean) {
+    this.channelKind = slot.channel;
     const opened = openChannel<WorkerToCore, CoreToWorker>(this.channelKind, { allocate: takeChannelBuffer });
     this.channel = opened.local;
     const boot: WorkerBootData = {

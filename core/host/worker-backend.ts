@@ -7,22 +7,49 @@
 import type { Readable } from 'node:stream';
 import type { ResourceLimits } from 'node:worker_threads';
 import type { CoreToWorker, ControlOrder, WorkerBootData, WorkerToCore } from '../channel/protocol.js';
-import type { Transport } from '../channel/transport.js';
+import type { ChannelKind, ProcessChannelKind, Transport } from '../channel/transport.js';
+import type { Isolation } from '../contract/plugin-status.js';
 
-/** What a worker is booted with, before it knows which plugin it will run (a spare is booted this way). */
-export interface WorkerSlot {
-  isolation: 'thread' | 'process';
-  /** The call channel to use, where the kind of worker has a choice ('sab' or 'postmessage' for threads). */
-  channel: string;
+/** The call channel of a worker: 'sab' or 'postmessage' (thread), 'shm' or 'pipe' (process). */
+export type WorkerChannelKind = ChannelKind | ProcessChannelKind;
+
+interface SlotLimits {
   resourceLimits: ResourceLimits;
   heartbeatTimeoutMs: number;
   logLevel: string;
-  /** How a plugin's own process is started (isolation 'process'): it makes the slot the plugin's alone. */
-  process?: ProcessSettings;
-  /** A stdio plugin's command (docs/PROTOCOL.md): the process is that program, not a Node runtime. */
-  exec?: ExecSettings;
   /** `plugins.<name>.sharedWorker`: the worker shared with the other plugins naming it (shared-worker.ts). */
   sharedWorker?: string;
+}
+
+/** A worker thread of the daemon, on the call channel the config names. */
+export interface ThreadSlot extends SlotLimits {
+  isolation: 'thread';
+  channel: ChannelKind;
+  /** A thread has no process of its own: said, so that any slot's `process` reads as undefined. */
+  process?: undefined;
+  exec?: undefined;
+}
+
+/** A plugin in its own process: how it is started makes the slot the plugin's alone. */
+export interface ProcessSlot extends SlotLimits {
+  isolation: 'process';
+  channel: ProcessChannelKind;
+  process: ProcessSettings;
+  /** A stdio plugin's command (docs/PROTOCOL.md): the process is that program, not a Node runtime. */
+  exec?: ExecSettings;
+}
+
+/** A stdio plugin's process: its own pipes are its channel. */
+export interface ExecSlot extends ProcessSlot {
+  channel: 'pipe';
+  exec: ExecSettings;
+}
+
+/** What a worker is booted with, before it knows which plugin it will run (a spare is booted this way). */
+export type WorkerSlot = ThreadSlot | ProcessSlot;
+
+export function isExecSlot(slot: ProcessSlot): slot is ExecSlot {
+  return slot.exec !== undefined && slot.channel === 'pipe';
 }
 
 /** What any kind of worker is told at boot about itself: its heartbeat (five beats per deadline), log level, spare or not, shared or not. */
@@ -63,9 +90,8 @@ export interface ExecSettings {
 }
 
 export interface WorkerBackend {
-  readonly isolation: 'thread' | 'process';
-  /** The channel in use: 'sab' or 'postmessage' (thread), 'shm' or 'pipe' (process). */
-  readonly channelKind: string;
+  readonly isolation: Isolation;
+  readonly channelKind: WorkerChannelKind;
   /** The thread id or the process id. */
   readonly id: number;
   /** Calls, their answers, signals and hook events. */

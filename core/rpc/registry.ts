@@ -16,7 +16,13 @@ export interface MethodDefinition {
   positional?: readonly string[];
 }
 
-export type MethodHandler = (params: any, call: CallInfo) => unknown;
+/**
+ * What the dispatcher runs for a method served in the daemon's process (a
+ * built-in, a library user's `daemon.method`, a plugin's entry that forwards
+ * to its worker). A plugin's own handler, in its worker, is the SDK's
+ * `MethodHandler`.
+ */
+export type DaemonMethodHandler = (params: any, call: CallInfo) => unknown;
 
 export interface MethodEntry extends MethodDefinition {
   name: string;
@@ -25,14 +31,14 @@ export interface MethodEntry extends MethodDefinition {
   /** The plugin serving the method, if any (for `error.data` and hooks). */
   plugin?: string;
   validate?: Validator;
-  handler: MethodHandler;
+  handler: DaemonMethodHandler;
 }
 
 export function defineMethod(
   name: string,
   owner: string,
   definition: MethodDefinition,
-  handler: MethodHandler,
+  handler: DaemonMethodHandler,
   plugin?: string,
 ): MethodEntry {
   return {

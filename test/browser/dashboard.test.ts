@@ -174,6 +174,11 @@ browserTest('the overview and a plugin page, as screenshots for docs/', async (t
     }
   })();
   await new Promise((resolve) => setTimeout(resolve, 6000));
+  // The charts draw the points the server made (GET /events, `chart`): under traffic, calls/s above zero.
+  const latestRate = () =>
+    Number.parseFloat(document.querySelector('figure.chart figcaption strong')?.textContent ?? '');
+  await page.waitForFunction(latestRate);
+  t.true((await page.evaluate(latestRate)) > 0);
   const folder = process.env.PLUGD_SCREENSHOTS ? join(ROOT, 'docs') : join(daemon.home, 'screenshots');
   mkdirSync(folder, { recursive: true });
   await page.screenshot({ path: join(folder, 'dashboard-plugin.png'), fullPage: true });

@@ -45,7 +45,8 @@ let nextId = 1;
 
 export class FakeBackend implements WorkerBackend {
   readonly isolation = 'thread';
-  readonly channelKind = 'fake';
+  // Messages in memory, as a thread's postMessage channel: the closest of the real kinds.
+  readonly channelKind = 'postmessage';
   readonly id = nextId++;
   readonly channel = new FakeChannel();
   readonly health = new Int32Array(new SharedArrayBuffer(HEALTH_CELLS * 4));

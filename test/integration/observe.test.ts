@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { DaemonMetrics } from '../../core/cli/daemon-snapshot.js';
-import { formatMs } from '../../core/cli/units.js';
+import type { DaemonMetrics } from '../../core/contract/daemon.js';
+import { formatMs } from '../../core/contract/units.js';
 import { CLI, ROOT, runCli, startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { until } from '../helpers/until.js';
 

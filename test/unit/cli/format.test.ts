@@ -3,7 +3,7 @@
 import test from 'ava';
 import { withColour, withoutColour } from '../../../core/cli/colour.js';
 import { formatPlugins, formatStatus } from '../../../core/cli/format.js';
-import { inTrouble } from '../../../core/cli/plugin-view.js';
+import { trouble } from '../../../core/contract/verdicts.js';
 import { sortPlugins } from '../../../core/cli/top-sort.js';
 import { ESCAPE, FLEET, NOW, plugin, row, snapshot } from '../../fixtures/cli/figures.js';
 
@@ -18,7 +18,7 @@ test('status: an onCall plugin shows idle and its activation, and an idle one is
   });
   const text = formatStatus(snapshot([sleeper]), withoutColour);
   t.deepEqual(row(text, 'sleeper'), ['sleeper', 'idle', '-', '0', '0', '-', '0', '2', '-', '-', 'thread onCall']);
-  t.false(inTrouble(sleeper, NOW));
+  t.is(trouble(sleeper, NOW), undefined);
   t.is(
     sortPlugins([plugin('awake'), sleeper], 'state', NOW)[1].name,
     'sleeper',

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DashboardSessions } from '../../../core/dashboard/session.js';
-import { SESSION_HEADER } from '../../../core/dashboard/session-header.js';
+import { SESSION_HEADER } from '../../../core/contract/dashboard.js';
 import { until } from '../../helpers/until.js';
 
 const HOUR = 3_600_000;

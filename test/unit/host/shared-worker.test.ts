@@ -14,7 +14,7 @@ import { FakeBackend } from '../../helpers/fake-backend.js';
 
 const slot: WorkerSlot = {
   isolation: 'thread',
-  channel: 'fake',
+  channel: 'postmessage',
   resourceLimits: {},
   heartbeatTimeoutMs: 60_000,
   logLevel: 'silent',
@@ -110,9 +110,15 @@ test('a reloading member gets a new worker; the others are then behind it', (t) 
 
 test('members must agree on where and how they run; the error names both', (t) => {
   const slots = new Map<string, WorkerSlot>([['a', slot]]);
+  const inProcess: WorkerSlot = {
+    ...slot,
+    isolation: 'process',
+    channel: 'pipe',
+    process: { plugin: 'b', cwd: '/', env: {} },
+  };
   t.notThrows(() => checkSharedSlot(slots, 'b', slot));
-  t.notThrows(() => checkSharedSlot(slots, 'b', { ...slot, sharedWorker: 'other', isolation: 'process' }));
-  const mixed = t.throws(() => checkSharedSlot(slots, 'b', { ...slot, isolation: 'process' }));
+  t.notThrows(() => checkSharedSlot(slots, 'b', { ...inProcess, sharedWorker: 'other' }));
+  const mixed = t.throws(() => checkSharedSlot(slots, 'b', inProcess));
   t.regex(
     mixed.message,
     /^plugin b failed to load: it cannot share worker "light" with a: b runs in a process and a in a thread/,
@@ -122,5 +128,5 @@ test('members must agree on where and how they run; the error names both', (t) =
   );
   t.regex(limits.message, /their resourceLimits differ/);
   const exec = { argv: ['./b'], entry: '/b', maxLineBytes: 1024 };
-  t.throws(() => checkSharedSlot(slots, 'b', { ...slot, exec }), { message: /stdio plugin/ });
+  t.throws(() => checkSharedSlot(slots, 'b', { ...inProcess, exec }), { message: /stdio plugin/ });
 });

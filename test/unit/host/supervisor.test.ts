@@ -32,7 +32,7 @@ interface Rig {
 
 const slot: WorkerSlot = {
   isolation: 'thread',
-  channel: 'fake',
+  channel: 'postmessage',
   resourceLimits: {},
   heartbeatTimeoutMs: 60_000,
   logLevel: 'silent',
@@ -97,7 +97,7 @@ test('load makes the plugin ready and registers its methods under its name', asy
   const pending = call({ x: 1 });
   answer(backends[0], '{"x":1}');
   t.deepEqual(await pending, new RawJson('{"x":1}'));
-  t.like(supervisor.status(), { state: 'ready', served: 1, isolation: 'thread', channel: 'fake' });
+  t.like(supervisor.status(), { state: 'ready', served: 1, isolation: 'thread', channel: 'postmessage' });
 });
 
 test('blue/green: a call in flight on the old worker is answered by it after the new one serves', async (t) => {

@@ -1,0 +1,64 @@
+// core/contract/verdicts.ts and units.ts: what every view (plugd top and
+// status, the dashboard's page, Prometheus) concludes from a row, and how its
+// durations read.
+
+import test from 'ava';
+import type { PluginRow } from '../../../core/contract/figures.js';
+import { formatDuration, formatMs, uptimeText } from '../../../core/contract/units.js';
+import { heapWarning, isServing, shownState, trouble } from '../../../core/contract/verdicts.js';
+
+const NOW = Date.parse('2030-01-01T12:00:00Z');
+
+function plugin(figures: Partial<PluginRow> = {}): PluginRow {
+  return {
+    name: 'p',
+    state: 'ready',
+    paused: false,
+    activation: 'eager',
+    isolation: 'thread',
+    channel: 'sab',
+    methods: [],
+    restarts: 0,
+    readySince: NOW - 90_000,
+    crashWindowMs: 60_000,
+    calls: 0,
+    callsPerSecond: 0,
+    rateHistory: [],
+    errors: 0,
+    inFlight: 0,
+    ...figures,
+  };
+}
+
+test('durations, latencies: short, no spaces', (t) => {
+  t.deepEqual([5, 65, 3725, 90_061].map(formatDuration), ['5s', '1m05s', '1h02m', '1d01h']);
+  t.deepEqual([0.123, 48.26, 1234.5].map(formatMs), ['0.12', '48.3', '1235']);
+  t.is(uptimeText(plugin(), NOW), '1m30s');
+  t.is(uptimeText(plugin({ state: 'backoff' }), NOW), '-', 'only a ready plugin has an uptime');
+});
+
+test('a restart within the configured crash window, not a fixed minute, keeps a plugin in trouble', (t) => {
+  const restarted = plugin({ restarts: 1, readySince: NOW - 90_000 });
+  t.is(trouble({ ...restarted, crashWindowMs: 60_000 }, NOW), undefined);
+  t.is(trouble({ ...restarted, crashWindowMs: 120_000 }, NOW), 'warning');
+});
+
+test('failed is its own verdict; crashed and backoff warn; idle and never restarted are fine', (t) => {
+  t.is(trouble(plugin({ state: 'failed' }), NOW), 'failed');
+  t.is(trouble(plugin({ state: 'crashed' }), NOW), 'warning');
+  t.is(trouble(plugin({ state: 'backoff', restarts: 2 }), NOW), 'warning');
+  t.is(trouble(plugin({ state: 'idle', restarts: 5, readySince: undefined }), NOW), undefined);
+  t.is(trouble(plugin({ state: 'loading' }), NOW), undefined, 'a first load is no trouble');
+  t.is(trouble(plugin({ state: 'loading', restarts: 1 }), NOW), 'warning', 'a restart under way is');
+});
+
+test('a paused plugin shows as paused and does not serve; a heap over three quarters full warns', (t) => {
+  t.is(shownState(plugin({ paused: true })), 'paused');
+  t.is(shownState(plugin({ state: 'idle' })), 'idle');
+  t.false(isServing(plugin({ paused: true })));
+  t.false(isServing(plugin({ state: 'idle' })));
+  t.true(isServing(plugin()));
+  t.true(heapWarning({ used: 200, limit: 256 }));
+  t.false(heapWarning({ used: 100, limit: 256 }));
+  t.false(heapWarning(undefined));
+});

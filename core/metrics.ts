@@ -12,7 +12,7 @@ const HISTORY_SECONDS = 60;
 /**
  * The plain-JS histogram class alone (what `build({ useWebAssembly: false })`
  * makes): the package's index also decodes its WebAssembly build, 22 ms of
- * every daemon start for nothing.
+ * every daemon start for nothing (`npm run bench -- start`: start.0plugins).
  */
 const Int32Histogram = createRequire(import.meta.url)('hdr-histogram-js/dist/Int32Histogram.js').default as new (
   lowestDiscernibleValue: number,
@@ -21,7 +21,8 @@ const Int32Histogram = createRequire(import.meta.url)('hdr-histogram-js/dist/Int
 ) => HdrHistogram;
 
 function newHistogram(): HdrHistogram {
-  // Microseconds, up to an hour, 2 significant digits: ~14 KiB, ~60 ns a record.
+  // Microseconds, up to an hour, 2 significant digits: ~14 KiB, ~60 ns a record (paid in every
+  // call of `npm run bench -- rpc`).
   return new Int32Histogram(1, 3_600_000_000, 2);
 }
 

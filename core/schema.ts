@@ -9,7 +9,8 @@
 // their patterns run on RE2 (linear-regexp.ts), the core's on JavaScript's.
 //
 // No Ajv here checks schemas against JSON Schema's meta-schema: compiling that
-// validator grew the daemon by 5 MB at its first plugin load. Ajv's compile
+// validator grew the daemon by 5 MB at its first plugin load (`npm run bench --
+// rss`: rss.idle.10plugins). Ajv's compile
 // refuses on its own what it cannot turn into a validator (an unknown type, a
 // keyword with a value of the wrong kind, a $ref it cannot resolve, a pattern
 // that is no regular expression, in a plugin's one none RE2 can run), and that
@@ -43,7 +44,8 @@ function newAjv(regExp?: NonNullable<Options['code']>['regExp']): AjvInstance {
 /**
  * One Ajv, made at its first use, and the validators it compiled for schemas
  * without `$id`, by schema text, shared for as long as something uses them:
- * built-ins and plugins repeat schemas, and each compile costs Ajv 35 KB. Such
+ * built-ins and plugins repeat schemas, and each compile costs Ajv 35 KB (in
+ * rss.idle.10plugins of `npm run bench -- rss`). Such
  * a schema can clash with no other, so it compiles in the shared Ajv, which
  * forgets it at once (the validator lives on): ten plugins cost one Ajv, not ten.
  */

@@ -15,7 +15,8 @@
 //          payload byte at offset k of its message at a position ≡ k (mod 8):
 //          V8 copies shared memory byte by byte, 7× slower, when source and
 //          target differ in alignment, and this keeps the copies into the
-//          ring and out of it (when joining chunks) word-aligned.
+//          ring and out of it (when joining chunks) word-aligned
+//          (`npm run bench -- channel`: channel.sab.1mib against memcpy.1mib).
 
 import { atomicsWaker } from './atomics-wait.js';
 import { RingWait } from './ring-wait.js';

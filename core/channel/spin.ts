@@ -9,11 +9,12 @@
 // loop's I/O (setImmediate), so on the main thread it delays other work by
 // at most one budget.
 //
-// Budgets, measured on 2 cores: the worker's 30 µs turned channel round trips
-// at one in flight from ~20k/s into ~75k/s; the main thread's 50 µs lifted 32
-// in flight from ~790k/s to ~880-1,000k/s (a main thread that never spun slept
-// 3,000-5,000 times a second, ~80 µs each). Daemon calls end to end, where
-// the bench client shares the cores, neither gain nor lose by it.
+// Budgets, measured on 2 cores (`npm run bench -- channel`: channel.sab.small.c1
+// and .c32): the worker's 30 µs turned channel round trips at one in flight
+// from ~20k/s into ~75k/s; the main thread's 50 µs lifted 32 in flight from
+// ~790k/s to ~880-1,000k/s (a main thread that never spun slept 3,000-5,000
+// times a second, ~80 µs each). Daemon calls end to end (`npm run bench -- rpc`),
+// where the bench client shares the cores, neither gain nor lose by it.
 
 import { isMainThread } from 'node:worker_threads';
 

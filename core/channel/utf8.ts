@@ -4,8 +4,9 @@ import { isAscii } from 'node:buffer';
 
 /**
  * From this size on, checking for pure ASCII first pays: decoding ASCII bytes
- * needs no UTF-8 state machine (measured on Node 20: ~11 GB/s against ~2 GB/s),
- * and the check itself runs at memory speed.
+ * needs no UTF-8 state machine (measured on Node 20: ~11 GB/s against ~2 GB/s;
+ * `npm run bench -- channel`: channel.sab.json.1mib decodes through it), and
+ * the check itself runs at memory speed.
  */
 const ASCII_CHECK_MIN_BYTES = 1024;
 

@@ -2,7 +2,8 @@
 // channel is a ~0.5 MiB SharedArrayBuffer; freeing one raises glibc's mmap
 // threshold to its size, so the next ones came from the main heap, where
 // their scattered frees (at garbage collection) fragmented it: the daemon's
-// RSS grew by 20-40 MB over 500 reloads with a flat JS heap. Reusing them
+// RSS grew by 20-40 MB over 500 reloads with a flat JS heap (`npm run bench --
+// rss`: rss.growth.500reloads). Reusing them
 // keeps that memory in a few stable buffers.
 
 /** Enough for a reload under way and a restart or two. */

@@ -4,7 +4,7 @@
 // `plugd/sdk` is the running daemon's SDK, built as one file (TypeBox
 // included): a plugin dropped anywhere needs no plugd of its own, and a worker
 // reads one file where TypeBox alone is a hundred modules (50 ms of every
-// load). Builds are kept in the daemon's cache (build-cache.ts); the output's
+// load; `npm run bench -- reload`: reload.p50). Builds are kept in the daemon's cache (build-cache.ts); the output's
 // hash tells whether a reload has anything new to load.
 
 import { dirname, resolve } from 'node:path';

@@ -119,7 +119,8 @@ export class ProcessBackend implements WorkerBackend {
         stdio: coverInherited(['ignore', 'pipe', 'pipe', IPC_STDIO, ...prepared.stdio]),
         // A process group of its own, which its end takes down with it (process-tree.ts). The process makes
         // it itself (process-guard.ts) when the addon can: a session of its own (detached) would also be a
-        // scheduler autogroup of its own on Linux, and every call's wake-up would cross groups (−15 % at c32).
+        // scheduler autogroup of its own on Linux, and every call's wake-up would cross groups (−15 % at c32,
+        // `npm run bench -- rpc`: rpc.plugin.process.c32).
         detached: !CHILD_LEADS_ITS_GROUP,
         ...this.ids,
       });

@@ -8,18 +8,7 @@ import { formatAddress } from '../address.js';
 import { nodeTls } from '../node-tls.js';
 import { LineSplitter } from '../rpc/line-splitter.js';
 import type { WireError } from '../channel/protocol.js';
-
-export class NotRunningError extends Error {
-  constructor(
-    readonly address: string,
-    unix = true,
-  ) {
-    super(
-      unix ? `plugd is not running (no socket at ${address})` : `plugd is not running (nothing listens on ${address})`,
-    );
-    this.name = 'NotRunningError';
-  }
-}
+import { NotRunningError } from '../errors.js';
 
 /** A JSON-RPC error answer. */
 export class CallError extends Error {
@@ -72,7 +61,7 @@ export class RpcClient {
       const onError = (error: NodeJS.ErrnoException) =>
         reject(
           error.code === 'ENOENT' || error.code === 'ECONNREFUSED'
-            ? new NotRunningError(path, typeof target === 'string')
+            ? new NotRunningError(path, typeof target === 'string', { cause: error })
             : error,
         );
       socket.once('error', onError);

@@ -4,7 +4,8 @@
 
 import { homePaths } from '../paths.js';
 import { readToken } from '../token.js';
-import { NotRunningError, RpcClient } from './client.js';
+import { RpcClient } from './client.js';
+import { hasCode, PlugdErrorCode } from '../errors.js';
 
 export function loginUrl(tcp: string, token: string, tls: boolean): string {
   return `${tls ? 'https' : 'http'}://${tcp}/login#token=${token}`;
@@ -20,7 +21,7 @@ export async function printDashboardUrl(home: string): Promise<void> {
       client.close();
     }
   } catch (error) {
-    if (error instanceof NotRunningError)
+    if (hasCode(error, PlugdErrorCode.NOT_RUNNING))
       throw new Error(`no dashboard: the daemon is not running (start it with --tcp 127.0.0.1:10042)`);
     throw error;
   }

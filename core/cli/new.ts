@@ -12,7 +12,8 @@ import { homePaths, resolveHome } from '../paths.js';
 import { discoverPlugins, validatePluginName } from '../host/discovery.js';
 import { packageRoot } from '../package-root.js';
 import { createPluginFile } from './new-file.js';
-import { NotRunningError, RpcClient } from './client.js';
+import { RpcClient } from './client.js';
+import { hasCode, PlugdErrorCode } from '../errors.js';
 
 const TEMPLATE = join(packageRoot, 'plugin-template');
 /** `--lang python`: a stdio plugin (docs/PROTOCOL.md), with plugd's one-file Python SDK copied beside it. */
@@ -63,7 +64,7 @@ async function servedPluginFolder(home: string | undefined): Promise<string> {
   try {
     client = await RpcClient.connect(homePaths(resolveHome(home)).socket);
   } catch (error) {
-    if (error instanceof NotRunningError) return loadConfig({ home }).pluginDir;
+    if (hasCode(error, PlugdErrorCode.NOT_RUNNING)) return loadConfig({ home }).pluginDir;
     throw error;
   }
   try {

@@ -93,7 +93,10 @@ export class Daemon {
       return summary;
     } catch (error) {
       await this.succession?.failed(error);
+      // What started is closed (boot): a later stop() has nothing to do, and `stopped` resolves.
+      this.stopping ??= Promise.resolve();
       this.phase = 'stopped';
+      this.resolveStopped();
       throw error;
     }
   }

@@ -11,6 +11,8 @@ export const PlugdErrorCode = {
   SOCKET_IN_USE: 'PLUGD_ERR_SOCKET_IN_USE',
   NOT_RUNNING: 'PLUGD_ERR_NOT_RUNNING',
   NOT_STARTED: 'PLUGD_ERR_NOT_STARTED',
+  START_FAILED: 'PLUGD_ERR_START_FAILED',
+  CONNECTION_CLOSED: 'PLUGD_ERR_CONNECTION_CLOSED',
   CLOSED: 'PLUGD_ERR_CLOSED',
   CONFIG: 'PLUGD_ERR_CONFIG',
   INVALID_ADDRESS: 'PLUGD_ERR_INVALID_ADDRESS',
@@ -86,8 +88,30 @@ export class NotRunningError extends PlugdError {
 export class NotStartedError extends PlugdError {
   readonly code = PlugdErrorCode.NOT_STARTED;
 
-  constructor(what: string) {
-    super(`the daemon is not started: ${what} needs start() first`);
+  constructor(what: string, options?: ErrorOptions) {
+    super(`the daemon is not started: ${what} needs start() first`, options);
+  }
+}
+
+/**
+ * The daemon `plugd start` ran detached failed to start. Its error crossed as
+ * text: the code is the daemon's error's own when it had one.
+ */
+export class StartFailedError extends PlugdError {
+  readonly code: PlugdErrorCode;
+
+  constructor(message: string, code: PlugdErrorCode | undefined, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code ?? PlugdErrorCode.START_FAILED;
+  }
+}
+
+/** The daemon closed the connection before answering (it stopped, or was stopped). */
+export class ConnectionClosedError extends PlugdError {
+  readonly code = PlugdErrorCode.CONNECTION_CLOSED;
+
+  constructor(options?: ErrorOptions) {
+    super('connection closed by the daemon', options);
   }
 }
 
@@ -95,8 +119,8 @@ export class NotStartedError extends PlugdError {
 export class ClosedError extends PlugdError {
   readonly code = PlugdErrorCode.CLOSED;
 
-  constructor(part: string) {
-    super(`cannot start ${part}: the daemon is stopping`);
+  constructor(part: string, options?: ErrorOptions) {
+    super(`cannot start ${part}: the daemon is stopping`, options);
   }
 }
 
@@ -109,8 +133,11 @@ export class ConfigError extends PlugdError {
 export class InvalidAddressError extends PlugdError {
   readonly code = PlugdErrorCode.INVALID_ADDRESS;
 
-  constructor(readonly address: string) {
-    super(`invalid address "${address}": expected HOST:PORT, e.g. 127.0.0.1:10042`);
+  constructor(
+    readonly address: string,
+    options?: ErrorOptions,
+  ) {
+    super(`invalid address "${address}": expected HOST:PORT, e.g. 127.0.0.1:10042`, options);
   }
 }
 

@@ -13,7 +13,7 @@ import { discoverPlugins, validatePluginName } from '../host/discovery.js';
 import { packageRoot } from '../package-root.js';
 import { createPluginFile } from './new-file.js';
 import { RpcClient } from './client.js';
-import { hasCode, PlugdErrorCode } from '../errors.js';
+import { ExistsError, hasCode, InvalidInputError, PlugdErrorCode } from '../errors.js';
 
 const TEMPLATE = join(packageRoot, 'plugin-template');
 /** `--lang python`: a stdio plugin (docs/PROTOCOL.md), with plugd's one-file Python SDK copied beside it. */
@@ -36,9 +36,9 @@ export async function newPlugin(
 ): Promise<void> {
   const lang = options.lang ?? 'js';
   if (!(LANGUAGES as readonly string[]).includes(lang))
-    throw new Error(`--lang takes one of ${LANGUAGES.join(', ')}, not "${lang}"`);
+    throw new InvalidInputError(`--lang takes one of ${LANGUAGES.join(', ')}, not "${lang}"`);
   if (options.file && lang !== 'js')
-    throw new Error('--file writes a single-file TypeScript plugin; it does not combine with --lang');
+    throw new InvalidInputError('--file writes a single-file TypeScript plugin; it does not combine with --lang');
   const pluginDir = await servedPluginFolder(options.home);
   const dir = options.dir === undefined ? pluginDir : resolve(options.dir);
   if (options.file) {
@@ -77,11 +77,11 @@ async function servedPluginFolder(home: string | undefined): Promise<string> {
 /** Copies the template into `dir/name`; refuses a bad name or a taken one. Returns the new folder. */
 function createPlugin(name: string, dir: string, lang: Language): string {
   const problem = nameProblem(name);
-  if (problem) throw new Error(problem);
+  if (problem) throw new InvalidInputError(problem);
   const folder = join(dir, name);
-  if (existsSync(folder)) throw new Error(`${folder} already exists`);
+  if (existsSync(folder)) throw new ExistsError(`${folder} already exists`);
   const taken = discoverPlugins(dir).plugins.find((plugin) => plugin.name === name);
-  if (taken) throw new Error(`a plugin named "${name}" is already in ${dir}: ${taken.path}`);
+  if (taken) throw new ExistsError(`a plugin named "${name}" is already in ${dir}: ${taken.path}`);
 
   const template = lang === 'python' ? PYTHON_TEMPLATE : TEMPLATE;
   for (const file of templateFiles(template)) {

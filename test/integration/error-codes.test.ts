@@ -1,6 +1,7 @@
 // The errors a library user meets, told apart by code (README, "Error codes"):
 // a home another plugd serves, a socket another process answers on, a
-// plugd.json that is not JSON, a daemon asked for its status before start().
+// plugd.json that is not JSON, a daemon asked for its status before start(),
+// and a start that fails half-way closing what it had started.
 
 import test from 'ava';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -82,4 +83,24 @@ test('before start(): status() and metrics() say not started, by code; stop() is
   await daemon.stop();
   t.is(daemon.state, 'stopped');
   await daemon.stopped;
+});
+
+test('a start that fails at its TCP listener closes what had started: the socket and pidfile are free for the next', async (t) => {
+  const { home, socket, pidfile } = makeHome(t);
+  const refused = createDaemon({ home, tcp: '0.0.0.0:0' });
+  t.teardown(() => refused.stop());
+  const error = await t.throwsAsync<ConfigError>(refused.start());
+  t.is(error.code, PlugdErrorCode.CONFIG);
+  t.regex(error.message, /not a loopback address/);
+  t.false(existsSync(socket), 'the unix socket bound before the TCP listener failed is closed and removed');
+  t.false(existsSync(pidfile));
+  // Were the unix listener still open, this start would meet it (SocketInUse).
+  const next = createDaemon({ home });
+  t.teardown(() => next.stop());
+  await next.start();
+  t.is(next.state, 'running');
+  t.is(next.status().socket, socket);
+  await next.stop();
+  t.is(next.state, 'stopped');
+  t.false(existsSync(socket));
 });

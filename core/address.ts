@@ -1,6 +1,7 @@
 // `HOST:PORT` addresses (the TCP listener, the metrics endpoint).
 
 import { isIPv4 } from 'node:net';
+import { InvalidAddressError } from './errors.js';
 
 /** `HOST:PORT`, IPv6 hosts in brackets (also the config schema's pattern). */
 export const ADDRESS_PATTERN = '^(?:\\[([0-9a-fA-F:.]+)\\]|([^:\\s]+)):([0-9]{1,5})$';
@@ -10,7 +11,7 @@ const ADDRESS = new RegExp(ADDRESS_PATTERN);
 export function parseAddress(address: string): { host: string; port: number } {
   const match = ADDRESS.exec(address);
   const port = Number(match?.[3]);
-  if (!match || port > 65535) throw new Error(`invalid address "${address}": expected HOST:PORT, e.g. 127.0.0.1:10042`);
+  if (!match || port > 65535) throw new InvalidAddressError(address);
   return { host: match[1] ?? match[2], port };
 }
 

@@ -18,6 +18,7 @@ import {
   type TlsFiles,
   type UpgradeSettings,
 } from './config-schema.js';
+import { ConfigError } from './errors.js';
 
 export type {
   Activation,
@@ -114,10 +115,10 @@ export function parseConfigFile(text: string, path: string): ConfigFile {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${path}: not valid JSON (${(error as Error).message})`);
+    throw new ConfigError(`${path}: not valid JSON (${(error as Error).message})`, { cause: error });
   }
   if (!validateConfigFile(data)) {
-    throw new Error(`${path}: ${describeErrors(validateConfigFile.errors, 'config')}`);
+    throw new ConfigError(`${path}: ${describeErrors(validateConfigFile.errors, 'config')}`);
   }
   return data as ConfigFile;
 }

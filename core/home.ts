@@ -4,13 +4,14 @@
 // home it creates itself; an existing folder is never silently changed.
 
 import { chmodSync, mkdirSync, statSync, type Stats } from 'node:fs';
+import { HomeError } from './errors.js';
 
 function statHome(home: string): Stats | undefined {
   try {
     return statSync(home);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`cannot use ${home} as plugd's home: ${(error as Error).message}`);
+    throw new HomeError(`cannot use ${home} as plugd's home: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -25,11 +26,11 @@ export function prepareHome(home: string): void {
   checkHomeIsFolder(home);
   const uid = process.getuid?.();
   if (uid !== undefined && stats.uid !== uid) {
-    throw new Error(`refusing home ${home}: it is owned by uid ${stats.uid}, not by this user (uid ${uid})`);
+    throw new HomeError(`refusing home ${home}: it is owned by uid ${stats.uid}, not by this user (uid ${uid})`);
   }
   const mode = stats.mode & 0o777;
   if (mode & 0o077) {
-    throw new Error(
+    throw new HomeError(
       `refusing home ${home}: other users can reach it (mode ${mode.toString(8).padStart(4, '0')}): chmod 700 ${home} or choose another home`,
     );
   }
@@ -38,5 +39,5 @@ export function prepareHome(home: string): void {
 /** For commands that only read the home: a home that is a file says so, not "ENOTDIR". */
 export function checkHomeIsFolder(home: string): void {
   if (statHome(home)?.isDirectory() === false)
-    throw new Error(`${home} is a file, not a folder: --home takes a folder`);
+    throw new HomeError(`${home} is a file, not a folder: --home takes a folder`);
 }

@@ -9,6 +9,7 @@
 
 import { createRequire } from 'node:module';
 import type * as Re2Wasm from 're2-wasm';
+import { PluginError } from './errors.js';
 
 let RE2: typeof Re2Wasm.RE2 | undefined;
 
@@ -28,7 +29,7 @@ export function linearRegExp(pattern: string, flags: string): LinearRegExp {
     return new RE2(pattern, flags.includes('u') ? flags : `${flags}u`);
   } catch (error) {
     const reason = (error as Error).message.replace(/^Invalid regular expression: \/.*\/\w*: /s, '');
-    throw new Error(`pattern ${JSON.stringify(pattern)} cannot run in linear time (RE2: ${reason})`);
+    throw new PluginError(`pattern ${JSON.stringify(pattern)} cannot run in linear time (RE2: ${reason})`);
   }
 }
 

@@ -3,6 +3,7 @@
 // a file elsewhere (a root daemon appending to /root/anything).
 
 import { constants, openSync, readFileSync, closeSync } from 'node:fs';
+import { HomeError } from './errors.js';
 
 const { O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_RDONLY, O_WRONLY } = constants;
 
@@ -11,7 +12,7 @@ function openNoFollow(path: string, flags: number, mode?: number): number {
     return openSync(path, flags | O_NOFOLLOW, mode);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ELOOP') throw error;
-    throw new Error(`${path} is a symbolic link: plugd does not follow links in its home (remove it)`);
+    throw new HomeError(`${path} is a symbolic link: plugd does not follow links in its home (remove it)`);
   }
 }
 

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { InstallError } from './errors.js';
 
 /** The nearest package.json at or above `dir` that `accept` takes: its folder and contents. */
 export function nearestManifest(
@@ -24,7 +25,7 @@ export function nearestManifest(
 }
 
 const own = nearestManifest(dirname(fileURLToPath(import.meta.url)), (manifest) => manifest.name === 'plugd');
-if (!own) throw new Error('plugd: cannot find its own package.json');
+if (!own) throw new InstallError('plugd: cannot find its own package.json');
 export const packageRoot = own.dir;
 
 export const version = String((own.manifest as { version?: unknown }).version);

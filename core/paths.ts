@@ -2,6 +2,7 @@
 
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { HomeError } from './errors.js';
 
 /** The home: `--home`, else `$PLUGD_HOME`, else `~/.plugd`. An empty value counts as unset, never as the current folder. */
 export function resolveHome(home?: string): string {
@@ -36,5 +37,7 @@ const MAX_SOCKET_PATH_BYTES = 106;
 export function checkSocketPath(path: string): void {
   const bytes = Buffer.byteLength(path);
   if (bytes > MAX_SOCKET_PATH_BYTES)
-    throw new Error(`socket path too long (${bytes} bytes, at most ${MAX_SOCKET_PATH_BYTES}): use a shorter --home`);
+    throw new HomeError(
+      `socket path too long (${bytes} bytes, at most ${MAX_SOCKET_PATH_BYTES}): use a shorter --home`,
+    );
 }

@@ -5,13 +5,7 @@
 import { renameSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { createExclusive, readFileNoFollow } from './no-follow.js';
 import { isPlugdProcess } from './plugd-process.js';
-
-export class AlreadyRunningError extends Error {
-  constructor(readonly pid: number) {
-    super(`plugd is already running (pid ${pid})`);
-    this.name = 'AlreadyRunningError';
-  }
-}
+import { AlreadyRunningError, HomeError } from './errors.js';
 
 export function readPid(path: string): number | undefined {
   try {
@@ -39,7 +33,7 @@ export async function acquirePidfile(path: string, socket: string, pid = process
     // Stale (or unreadable, or half-written by a daemon that died): replace it.
     rmSync(path, { force: true });
   }
-  throw new Error(`cannot take the pidfile ${path}: another process keeps replacing it`);
+  throw new HomeError(`cannot take the pidfile ${path}: another process keeps replacing it`);
 }
 
 /** Removes the pidfile if it is still ours. */

@@ -4,12 +4,13 @@
 import { readFileSync } from 'node:fs';
 import type { TlsOptions } from 'node:tls';
 import type { TlsFiles } from './config.js';
+import { ConfigError } from './errors.js';
 
 function readPem(key: keyof TlsFiles, path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {
-    throw new Error(`cannot read tcpTls.${key} ${path}: ${(error as Error).message}`);
+    throw new ConfigError(`cannot read tcpTls.${key} ${path}: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -5,6 +5,7 @@ import { randomBytes, createHash, timingSafeEqual } from 'node:crypto';
 import { renameSync, statSync, writeSync, closeSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createExclusive, readFileNoFollow } from './no-follow.js';
+import { TokenError } from './errors.js';
 
 /** Shorter tokens can be guessed; the listener refuses to start with one. */
 export const MIN_TOKEN_LENGTH = 32;
@@ -92,7 +93,7 @@ export class TokenSource {
       if (version !== this.version) {
         const token = readFileNoFollow(path).trim();
         if (token.length < MIN_TOKEN_LENGTH)
-          throw new Error(`the token in ${path} is shorter than ${MIN_TOKEN_LENGTH} characters`);
+          throw new TokenError(`the token in ${path} is shorter than ${MIN_TOKEN_LENGTH} characters`);
         this.token = token;
         this.version = version;
       }

@@ -8,6 +8,7 @@ import { readFileNoFollow } from '../no-follow.js';
 import { tokenPath } from '../token.js';
 import { ErrorCode } from '../rpc/errors.js';
 import { CallError, type RpcClient } from './client.js';
+import { TokenError } from '../errors.js';
 
 export const TOKEN_ENV = 'PLUGD_TOKEN';
 
@@ -30,8 +31,10 @@ export function clientToken(tokenFile: string | undefined, home: string): Client
   try {
     return { token: readTokenFile(homeToken, 'the token file', readFileNoFollow), source: homeToken };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    throw new Error(`no token: give --token-file FILE, set ${TOKEN_ENV}, or put the daemon's token in ${homeToken}`);
+    if (((error as Error).cause as NodeJS.ErrnoException | undefined)?.code !== 'ENOENT') throw error;
+    throw new TokenError(
+      `no token: give --token-file FILE, set ${TOKEN_ENV}, or put the daemon's token in ${homeToken}`,
+    );
   }
 }
 
@@ -41,10 +44,9 @@ function readTokenFile(path: string, what: string, read: (path: string) => strin
   try {
     token = read(path).trim();
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw Object.assign(new Error(`cannot read ${what} ${path}: ${(error as Error).message}`), { code });
+    throw new TokenError(`cannot read ${what} ${path}: ${(error as Error).message}`, { cause: error });
   }
-  if (token === '') throw new Error(`${what} ${path} is empty`);
+  if (token === '') throw new TokenError(`${what} ${path} is empty`);
   return token;
 }
 
@@ -54,7 +56,7 @@ export async function authenticate(client: RpcClient, { token, source }: ClientT
     await client.call('rpc.auth', { token });
   } catch (error) {
     if (error instanceof CallError && error.code === ErrorCode.UNAUTHORIZED)
-      throw new Error(`wrong token (from ${source}): the daemon refused it`);
+      throw new TokenError(`wrong token (from ${source}): the daemon refused it`);
     throw error;
   }
 }

@@ -8,18 +8,7 @@ import { formatAddress } from '../address.js';
 import { nodeTls } from '../node-tls.js';
 import { LineSplitter } from '../rpc/line-splitter.js';
 import type { WireError } from '../channel/protocol.js';
-
-export class NotRunningError extends Error {
-  constructor(
-    readonly address: string,
-    unix = true,
-  ) {
-    super(
-      unix ? `plugd is not running (no socket at ${address})` : `plugd is not running (nothing listens on ${address})`,
-    );
-    this.name = 'NotRunningError';
-  }
-}
+import { ConnectionClosedError, InvalidInputError, NotRunningError } from '../errors.js';
 
 /** A JSON-RPC error answer. */
 export class CallError extends Error {
@@ -51,7 +40,7 @@ export class RpcClient {
     });
     socket.on('data', (chunk: Buffer) => splitter.push(chunk));
     socket.on('error', (error) => this.fail(error));
-    socket.on('close', () => this.fail(new Error('connection closed by the daemon')));
+    socket.on('close', () => this.fail(new ConnectionClosedError()));
   }
 
   /** Connects to a unix socket path, or to a TCP address (over TLS with `tls`). */
@@ -72,7 +61,7 @@ export class RpcClient {
       const onError = (error: NodeJS.ErrnoException) =>
         reject(
           error.code === 'ENOENT' || error.code === 'ECONNREFUSED'
-            ? new NotRunningError(path, typeof target === 'string')
+            ? new NotRunningError(path, typeof target === 'string', { cause: error })
             : error,
         );
       socket.once('error', onError);
@@ -83,7 +72,9 @@ export class RpcClient {
     if (this.closedError) return Promise.reject(this.closedError);
     // The daemon would refuse them anyway (-32600); say so before sending.
     if (params !== undefined && (params === null || typeof params !== 'object')) {
-      return Promise.reject(new Error(`params must be a JSON object or array, not ${JSON.stringify(params)}`));
+      return Promise.reject(
+        new InvalidInputError(`params must be a JSON object or array, not ${JSON.stringify(params)}`),
+      );
     }
     const id = this.nextId++;
     const request = params === undefined ? { jsonrpc: '2.0', method, id } : { jsonrpc: '2.0', method, params, id };

@@ -4,7 +4,8 @@
 
 import { homePaths } from '../paths.js';
 import { readToken } from '../token.js';
-import { NotRunningError, RpcClient } from './client.js';
+import { RpcClient } from './client.js';
+import { hasCode, NotFoundError, PlugdErrorCode } from '../errors.js';
 
 export function loginUrl(tcp: string, token: string, tls: boolean): string {
   return `${tls ? 'https' : 'http'}://${tcp}/login#token=${token}`;
@@ -20,11 +21,13 @@ export async function printDashboardUrl(home: string): Promise<void> {
       client.close();
     }
   } catch (error) {
-    if (error instanceof NotRunningError)
-      throw new Error(`no dashboard: the daemon is not running (start it with --tcp 127.0.0.1:10042)`);
+    if (hasCode(error, PlugdErrorCode.NOT_RUNNING))
+      throw new NotFoundError(`no dashboard: the daemon is not running (start it with --tcp 127.0.0.1:10042)`, {
+        cause: error,
+      });
     throw error;
   }
   if (!status.tcp)
-    throw new Error('no dashboard: the daemon has no TCP listener (start it with --tcp 127.0.0.1:10042)');
+    throw new NotFoundError('no dashboard: the daemon has no TCP listener (start it with --tcp 127.0.0.1:10042)');
   process.stdout.write(`${loginUrl(status.tcp, readToken(home), status.tcpTls)}\n`);
 }

@@ -8,6 +8,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { inspectCandidate, isSkipped } from '../host/discovery.js';
 import { reportLog } from './dev-report.js';
+import { NotFoundError, PluginError } from '../errors.js';
 
 export function registerDevCommand(program: Command): void {
   program
@@ -19,11 +20,11 @@ export function registerDevCommand(program: Command): void {
       try {
         isFolder = statSync(plugin).isDirectory();
       } catch {
-        throw new Error(`no plugin at ${plugin}`);
+        throw new NotFoundError(`no plugin at ${plugin}`);
       }
       // Checked before the home is made: a mistyped path leaves nothing behind.
       const candidate = inspectCandidate(plugin);
-      if (isSkipped(candidate)) throw new Error(`${plugin} is not a plugin: ${candidate.reason}`);
+      if (isSkipped(candidate)) throw new PluginError(`${plugin} is not a plugin: ${candidate.reason}`);
       const home =
         command.optsWithGlobals<{ home?: string }>().home ?? join(isFolder ? plugin : dirname(plugin), '.plugd-dev');
       const plugins = join(home, 'plugins');

@@ -5,6 +5,7 @@
 
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { NotFoundError } from '../errors.js';
 
 function canListen(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -16,7 +17,7 @@ function canListen(host: string, port: number): Promise<boolean> {
 
 export async function firstFreePort(host: string, from: number, tries = 100): Promise<number> {
   for (let port = from; port < from + tries; port++) if (await canListen(host, port)) return port;
-  throw new Error(`no free port on ${host} from ${from} to ${from + tries - 1}`);
+  throw new NotFoundError(`no free port on ${host} from ${from} to ${from + tries - 1}`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type PinoPretty from 'pino-pretty';
 import { existsSync, statSync, watchFile } from 'node:fs';
 import { readLines } from './log-file-lines.js';
+import { NotFoundError } from '../errors.js';
 
 /** pino's levels. */
 export const LOG_LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as const;
@@ -28,7 +29,7 @@ interface LogRecord {
 }
 
 export async function printLogs(path: string, options: LogsOptions): Promise<void> {
-  if (!existsSync(path)) throw new Error(`no log at ${path}`);
+  if (!existsSync(path)) throw new NotFoundError(`no log at ${path}`);
   const show = recordPrinter(options.json || !process.stdout.isTTY);
   const wanted = recordFilter(options);
   let offset = statSync(path).size;

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { discoverPlugins, validatePluginName } from '../host/discovery.js';
 import { packageRoot } from '../package-root.js';
+import { ExistsError, InvalidInputError } from '../errors.js';
 
 const SOURCE = `// A plugd plugin in one file. The daemon compiles it when it loads it; the
 // tsconfig.json beside it gives editors and tsc the types of plugd/sdk.
@@ -30,11 +31,11 @@ export default definePlugin({
 /** Writes `dir/NAME.plugin.ts` (and `dir/tsconfig.json` if missing); returns what it wrote. */
 export function createPluginFile(name: string, dir: string): string[] {
   const problem = validatePluginName(name);
-  if (problem) throw new Error(problem);
+  if (problem) throw new InvalidInputError(problem);
   const file = join(dir, `${name}.plugin.ts`);
-  if (existsSync(file)) throw new Error(`${file} already exists`);
+  if (existsSync(file)) throw new ExistsError(`${file} already exists`);
   const taken = discoverPlugins(dir).plugins.find((plugin) => plugin.name === name);
-  if (taken) throw new Error(`a plugin named "${name}" is already in ${dir}: ${taken.path}`);
+  if (taken) throw new ExistsError(`a plugin named "${name}" is already in ${dir}: ${taken.path}`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(file, SOURCE);
   const written = [file];

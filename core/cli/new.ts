@@ -12,7 +12,8 @@ import { homePaths, resolveHome } from '../paths.js';
 import { discoverPlugins, validatePluginName } from '../host/discovery.js';
 import { packageRoot } from '../package-root.js';
 import { createPluginFile } from './new-file.js';
-import { NotRunningError, RpcClient } from './client.js';
+import { RpcClient } from './client.js';
+import { ExistsError, hasCode, InvalidInputError, PlugdErrorCode } from '../errors.js';
 
 const TEMPLATE = join(packageRoot, 'plugin-template');
 /** `--lang python`: a stdio plugin (docs/PROTOCOL.md), with plugd's one-file Python SDK copied beside it. */
@@ -35,9 +36,9 @@ export async function newPlugin(
 ): Promise<void> {
   const lang = options.lang ?? 'js';
   if (!(LANGUAGES as readonly string[]).includes(lang))
-    throw new Error(`--lang takes one of ${LANGUAGES.join(', ')}, not "${lang}"`);
+    throw new InvalidInputError(`--lang takes one of ${LANGUAGES.join(', ')}, not "${lang}"`);
   if (options.file && lang !== 'js')
-    throw new Error('--file writes a single-file TypeScript plugin; it does not combine with --lang');
+    throw new InvalidInputError('--file writes a single-file TypeScript plugin; it does not combine with --lang');
   const pluginDir = await servedPluginFolder(options.home);
   const dir = options.dir === undefined ? pluginDir : resolve(options.dir);
   if (options.file) {
@@ -63,7 +64,7 @@ async function servedPluginFolder(home: string | undefined): Promise<string> {
   try {
     client = await RpcClient.connect(homePaths(resolveHome(home)).socket);
   } catch (error) {
-    if (error instanceof NotRunningError) return loadConfig({ home }).pluginDir;
+    if (hasCode(error, PlugdErrorCode.NOT_RUNNING)) return loadConfig({ home }).pluginDir;
     throw error;
   }
   try {
@@ -76,11 +77,11 @@ async function servedPluginFolder(home: string | undefined): Promise<string> {
 /** Copies the template into `dir/name`; refuses a bad name or a taken one. Returns the new folder. */
 function createPlugin(name: string, dir: string, lang: Language): string {
   const problem = nameProblem(name);
-  if (problem) throw new Error(problem);
+  if (problem) throw new InvalidInputError(problem);
   const folder = join(dir, name);
-  if (existsSync(folder)) throw new Error(`${folder} already exists`);
+  if (existsSync(folder)) throw new ExistsError(`${folder} already exists`);
   const taken = discoverPlugins(dir).plugins.find((plugin) => plugin.name === name);
-  if (taken) throw new Error(`a plugin named "${name}" is already in ${dir}: ${taken.path}`);
+  if (taken) throw new ExistsError(`a plugin named "${name}" is already in ${dir}: ${taken.path}`);
 
   const template = lang === 'python' ? PYTHON_TEMPLATE : TEMPLATE;
   for (const file of templateFiles(template)) {

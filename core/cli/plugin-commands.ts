@@ -7,6 +7,7 @@ import { EXIT_ERROR, printJson } from './output.js';
 import { formatFailed, formatPlugins, formatReload } from './format.js';
 import type { DaemonReloadSummary, PluginStatus, ReloadOne, SkippedEntry } from '../contract/plugin-status.js';
 import { clientCommand, withClient } from './client-command.js';
+import { InvalidInputError } from '../errors.js';
 
 /** Adds the plugin and method commands to the program. */
 export function registerPluginCommands(program: Command): void {
@@ -17,7 +18,7 @@ export function registerPluginCommands(program: Command): void {
         try {
           parsed = JSON.parse(params);
         } catch (error) {
-          throw new Error(`params are not valid JSON: ${(error as Error).message}`);
+          throw new InvalidInputError(`params are not valid JSON: ${(error as Error).message}`, { cause: error });
         }
       }
       await withClient(command, async (client) => printJson(await client.call(method, parsed)));

@@ -4,7 +4,8 @@
 
 import { isLoopback, parseAddress } from '../address.js';
 import { homePaths, resolveHome } from '../paths.js';
-import { NotRunningError, RpcClient } from './client.js';
+import { RpcClient } from './client.js';
+import { hasCode, PlugdErrorCode } from '../errors.js';
 import type { StartFlags, StartOptions } from './start.js';
 import { stop } from './stop.js';
 
@@ -31,7 +32,7 @@ async function runningAs(socket: string): Promise<RunningAs | undefined> {
   try {
     client = await RpcClient.connect(socket);
   } catch (error) {
-    if (error instanceof NotRunningError) return undefined;
+    if (hasCode(error, PlugdErrorCode.NOT_RUNNING)) return undefined;
     throw error;
   }
   try {

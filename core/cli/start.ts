@@ -16,6 +16,7 @@ import { readToken } from '../token.js';
 import type { RescanSummary, SkippedEntry } from '../contract/plugin-status.js';
 import { formatFailed, formatSkipped } from './format.js';
 import { EXIT_ERROR } from './output.js';
+import { PlugdError, StartFailedError, type PlugdErrorCode } from '../errors.js';
 
 /** The flags of `plugd start`. */
 export interface StartFlags {
@@ -38,7 +39,9 @@ export interface StartOptions extends StartFlags {
 const CHILD_ENV = 'PLUGD_DETACHED_CHILD';
 
 /** What the child says once started (with the plugins that failed to load) or failed, with the warnings start must show on the terminal. */
-type ChildReport = ({ ready: number; failed: RescanSummary['failed'] } | { error: string }) & { warnings?: string[] };
+type ChildReport = ({ ready: number; failed: RescanSummary['failed'] } | { error: string; code?: PlugdErrorCode }) & {
+  warnings?: string[];
+};
 
 export async function start(options: StartOptions): Promise<void> {
   const childOptions = process.env[CHILD_ENV];
@@ -72,7 +75,8 @@ async function runInForeground(options: StartOptions, detached: boolean): Promis
   } catch (error) {
     if (detached) {
       // Exit whatever is left open: a child that failed to start must not linger as an orphan.
-      process.send!({ error: (error as Error).message, warnings: daemon.warnings } satisfies ChildReport, () =>
+      const code = error instanceof PlugdError ? error.code : undefined;
+      process.send!({ error: (error as Error).message, code, warnings: daemon.warnings } satisfies ChildReport, () =>
         process.exit(1),
       );
       return;
@@ -139,7 +143,7 @@ async function daemonize(options: StartOptions): Promise<void> {
   if (child.connected) child.disconnect();
   child.unref();
   for (const warning of report.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
-  if ('error' in report) throw new Error(report.error);
+  if ('error' in report) throw new StartFailedError(report.error, report.code);
   const client = await RpcClient.connect(paths.socket);
   let status: { skipped: SkippedEntry[] };
   try {

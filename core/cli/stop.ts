@@ -10,7 +10,7 @@ import type { HomePaths } from '../paths.js';
 import { readPid } from '../pidfile.js';
 import { isProcessAlive } from '../process-alive.js';
 import { isPlugdProcess } from '../plugd-process.js';
-import { NotRunningError } from './client.js';
+import { NotRunningError, TimeoutError } from '../errors.js';
 
 const STOP_WAIT_MS = 60_000;
 
@@ -22,7 +22,8 @@ export async function stop(paths: HomePaths): Promise<void> {
   const deadline = Date.now() + STOP_WAIT_MS;
   try {
     while (isProcessAlive(pid) && existsSync(paths.pidfile)) {
-      if (Date.now() > deadline) throw new Error(`plugd (pid ${pid}) did not stop within ${STOP_WAIT_MS / 1000} s`);
+      if (Date.now() > deadline)
+        throw new TimeoutError(`plugd (pid ${pid}) did not stop within ${STOP_WAIT_MS / 1000} s`);
       await sleep(25);
       for (const wait of log.waits()) process.stdout.write(`${wait}\n`);
     }

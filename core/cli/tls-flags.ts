@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
+import { InvalidInputError } from '../errors.js';
 
 export interface TlsFlags {
   tls?: boolean;
@@ -15,14 +16,15 @@ function readPem(flag: string, path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {
-    throw new Error(`cannot read ${flag} ${path}: ${(error as Error).message}`);
+    throw new InvalidInputError(`cannot read ${flag} ${path}: ${(error as Error).message}`, { cause: error });
   }
 }
 
 /** TLS options for the client, or undefined for plain TCP. */
 export function tlsClientOptions(flags: TlsFlags): ConnectionOptions | undefined {
   if (!flags.tls && !flags.tlsCa && !flags.tlsCert && !flags.tlsKey) return undefined;
-  if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey)) throw new Error('--tls-cert and --tls-key go together');
+  if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey))
+    throw new InvalidInputError('--tls-cert and --tls-key go together');
   return {
     ...(flags.tlsCa && { ca: readPem('--tls-ca', flags.tlsCa) }),
     ...(flags.tlsCert && { cert: readPem('--tls-cert', flags.tlsCert) }),

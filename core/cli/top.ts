@@ -11,6 +11,7 @@ import { fitLine, paintLine, paintLines } from './table.js';
 import { renderTopFrame, SORT_KEYS } from './top-render.js';
 import { FullScreen } from './top-screen.js';
 import type { SortColumn } from './top-sort.js';
+import { InvalidInputError } from '../errors.js';
 
 export interface TopOptions {
   sort: SortColumn;
@@ -24,7 +25,8 @@ const QUIT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export async function top(client: RpcClient, options: TopOptions): Promise<void> {
   const { stdin, stdout } = process;
   if (options.once) return printOneFrame(client, options.sort, stdout);
-  if (!stdin.isTTY || !stdout.isTTY) throw new Error('plugd top needs a terminal; use --once for one frame');
+  if (!stdin.isTTY || !stdout.isTTY)
+    throw new InvalidInputError('plugd top needs a terminal; use --once for one frame');
   return runLive(client, options, stdin, stdout);
 }
 

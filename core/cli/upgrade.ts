@@ -6,6 +6,7 @@
 import type { HomePaths } from '../paths.js';
 import type { UpgradeOutcome, UpgradeRequest } from '../rpc/builtins-daemon.js';
 import { RpcClient } from './client.js';
+import { UpgradeError } from '../errors.js';
 
 export async function upgrade(paths: HomePaths, request: UpgradeRequest): Promise<void> {
   const started = performance.now();
@@ -21,7 +22,7 @@ export async function upgrade(paths: HomePaths, request: UpgradeRequest): Promis
   try {
     const { pid } = await check.call<{ pid: number }>('daemon.status');
     if (pid !== outcome.pid)
-      throw new Error(`the socket is answered by pid ${pid}, not the successor (pid ${outcome.pid})`);
+      throw new UpgradeError(`the socket is answered by pid ${pid}, not the successor (pid ${outcome.pid})`);
   } finally {
     check.close();
   }

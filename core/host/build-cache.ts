@@ -26,6 +26,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { PluginError } from '../errors.js';
 
 export interface CompiledPlugin {
   /** file: URL to import in the worker. */
@@ -142,7 +143,9 @@ export function storeBuild(
     if (changedDuring) rmSync(join(dir, RECORD), { force: true });
     else writeAtomically(join(dir, RECORD), JSON.stringify({ entry, hash, sdk, inputs: stamps } satisfies BuildRecord));
   } catch (error) {
-    throw new Error(`cannot write the build of ${entry} to ${dir}: ${(error as Error).message}`);
+    throw new PluginError(`cannot write the build of ${entry} to ${dir}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   return { url: pathToFileURL(file).href, hash, inputs };
 }

@@ -13,6 +13,7 @@ import { built } from '../package-root.js';
 import { buildFolder, reusableBuild, storeBuild, type CompiledPlugin } from './build-cache.js';
 import { esbuild } from './esbuild-service.js';
 import { ownPlace, ownPlaceDefines, requireBanner, resolveImports, sourceColumn } from './esbuild-plugins.js';
+import { PluginError } from '../errors.js';
 
 export { pruneBuilds, type CompiledPlugin } from './build-cache.js';
 
@@ -62,7 +63,7 @@ export async function compilePlugin(entry: string, cacheDir: string): Promise<Co
     const where = first.location
       ? `${place(resolve(dirname(entry), first.location.file), first.location.line, first.location.column)}: `
       : '';
-    throw new Error(`compile error: ${where}${first.text}`);
+    throw new PluginError(`compile error: ${where}${first.text}`);
   }
   return storeBuild(dir, entry, SDK_URL, code, inputs, started);
 }

@@ -6,6 +6,7 @@
 // Prerelease tags are ignored.
 
 import { version as plugdVersion } from '../package-root.js';
+import { PluginError } from '../errors.js';
 
 type Version = [number, number, number];
 
@@ -62,7 +63,7 @@ function interval(operator: string, wanted: Partial): { low?: Version; high?: Ve
 /** Whether `version` is in `range`; throws on a range it cannot read. */
 export function satisfies(version: string, range: string): boolean {
   const have = parseVersion(version);
-  if (!have) throw new Error(`"${version}" is not a version`);
+  if (!have) throw new PluginError(`"${version}" is not a version`);
   return range.split('||').some((alternative) => {
     const comparators = alternative
       .trim()
@@ -71,7 +72,7 @@ export function satisfies(version: string, range: string): boolean {
       .filter(Boolean);
     return comparators.every((comparator) => {
       const match = COMPARATOR.exec(comparator);
-      if (!match) throw new Error(`"${range}" is not a version range plugd understands`);
+      if (!match) throw new PluginError(`"${range}" is not a version range plugd understands`);
       const { low, high } = interval(match[1] ?? '=', [part(match[2]), part(match[3]), part(match[4])]);
       return (!low || compare(have, low) >= 0) && (!high || compare(have, high) < 0);
     });
@@ -85,7 +86,7 @@ export function checkEngines(range: string | undefined, version = plugdVersion):
   try {
     ok = satisfies(version, range);
   } catch (error) {
-    throw new Error(`engines.plugd: ${(error as Error).message}`);
+    throw new PluginError(`engines.plugd: ${(error as Error).message}`, { cause: error });
   }
-  if (!ok) throw new Error(`requires plugd ${range} (engines.plugd), this is plugd ${version}`);
+  if (!ok) throw new PluginError(`requires plugd ${range} (engines.plugd), this is plugd ${version}`);
 }

@@ -17,6 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import type { ProcessIds } from './process-user.js';
+import { PluginError } from '../errors.js';
 
 const FOLDER_MODE = 0o750;
 const FILE_MODE = 0o640;
@@ -47,7 +48,7 @@ export class HandedFolder {
 
   private place(name: string, make: (to: string) => void): string {
     const to = join(this.path, name);
-    if (relative(this.path, to).startsWith('..')) throw new Error(`${name} is outside ${this.path}`);
+    if (relative(this.path, to).startsWith('..')) throw new PluginError(`${name} is outside ${this.path}`);
     this.makeFolders(dirname(to));
     make(to);
     this.files.push(to);

@@ -15,6 +15,7 @@ import type { ProcessChannelKind } from '../channel/transport.js';
 import type { Isolation } from '../contract/plugin-status.js';
 import type { PluginSource } from './discovery.js';
 import type { ExecSettings, ProcessSettings } from './worker-backend.js';
+import { ConfigError } from '../errors.js';
 
 export interface IsolationChoice {
   isolation: Isolation;
@@ -27,7 +28,7 @@ export function chooseIsolation(config: Config, source: PluginSource): Isolation
   const own = config.plugins[source.name];
   const processOnly = (['user', 'group', 'env'] as const).filter((key) => own?.[key] !== undefined);
   if (processOnly.length && own?.isolation === 'thread') {
-    throw new Error(
+    throw new ConfigError(
       `plugins.${source.name} says isolation "thread" but sets ${processOnly.join(', ')}, which only a process has`,
     );
   }

@@ -8,6 +8,7 @@ import { defineMethod, type MethodEntry } from '../rpc/registry.js';
 import { SchemaScope } from '../schema.js';
 import { DEFAULT_LIMITS } from '../config.js';
 import { checkSchemaCaps, type SchemaCaps } from './schema-caps.js';
+import { PluginError } from '../errors.js';
 
 /**
  * Throws, naming the method, when a params schema does not compile or the
@@ -30,7 +31,9 @@ export function pluginMethodEntries(
     try {
       return { ...entry, validate: schemas.compile(spec.params) };
     } catch (error) {
-      throw new Error(`the params schema of ${name} does not compile: ${(error as Error).message}`);
+      throw new PluginError(`the params schema of ${name} does not compile: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   });
 }

@@ -8,13 +8,14 @@
 import { statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ProcessIds } from './process-user.js';
+import { PermissionError } from '../errors.js';
 
 const EXECUTE = 1;
 
 /** Throws "permission denied: PATH is not readable by user USER" when `who` cannot run `binary`. */
 export function checkRunnable(who: string, ids: ProcessIds, binary: string): void {
   const blocked = firstBlocked(binary, ids, EXECUTE);
-  if (blocked) throw new Error(`permission denied: ${blocked} is not readable by ${who}`);
+  if (blocked) throw new PermissionError(`permission denied: ${blocked} is not readable by ${who}`);
 }
 
 /** The first path on the way to `path` (its folders need execute) that `ids` may not pass, or `path` itself without `wanted`. */

@@ -4,6 +4,7 @@
 // Only root can start a process as another user.
 
 import { execFileSync } from 'node:child_process';
+import { NotFoundError, PermissionError } from '../errors.js';
 
 export interface ProcessIds {
   uid?: number;
@@ -16,7 +17,7 @@ const resolved = new Map<string, number>();
 export function processIds(user: string | number | undefined, group: string | number | undefined): ProcessIds {
   if (user === undefined && group === undefined) return {};
   if (process.getuid?.() !== 0) {
-    throw new Error(
+    throw new PermissionError(
       `cannot run as ${user !== undefined ? `user ${user}` : `group ${group}`}: plugd is not running as root`,
     );
   }
@@ -45,9 +46,9 @@ function lookUp(what: string, name: string | number, command: string[], pick = (
       ),
     );
   } catch {
-    throw new Error(`no such ${what}: ${name}`);
+    throw new NotFoundError(`no such ${what}: ${name}`);
   }
-  if (!Number.isInteger(id)) throw new Error(`no such ${what}: ${name}`);
+  if (!Number.isInteger(id)) throw new NotFoundError(`no such ${what}: ${name}`);
   resolved.set(key, id);
   return id;
 }

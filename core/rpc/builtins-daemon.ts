@@ -41,7 +41,7 @@ export interface DaemonControl {
   readonly version: string;
   readonly host: PluginControl;
   /** The folders `plugins.load` may load from. */
-  readonly loadRoots: string[];
+  loadRoots(): string[];
   status(): DaemonStatus;
   /** Counters and latency percentiles per method and per plugin (`daemon.metrics`). */
   metrics(): DaemonMetrics;

@@ -5,6 +5,7 @@
 import type { CallInfo } from '../hooks.js';
 import type { JsonSchema } from '../channel/protocol.js';
 import { compileSchema, type Validator } from '../schema.js';
+import { ExistsError } from '../errors.js';
 
 export interface MethodDefinition {
   description?: string;
@@ -72,7 +73,7 @@ export class MethodRegistry {
 
   add(entry: MethodEntry): void {
     const existing = this.methods.get(entry.name);
-    if (existing) throw new Error(`method ${entry.name} is already registered by ${existing.owner}`);
+    if (existing) throw new ExistsError(`method ${entry.name} is already registered by ${existing.owner}`);
     this.methods.set(entry.name, entry);
   }
 
@@ -81,7 +82,7 @@ export class MethodRegistry {
     for (const entry of entries) {
       const existing = this.methods.get(entry.name);
       if (existing && existing.owner !== owner) {
-        throw new Error(`method ${entry.name} is already registered by ${existing.owner}`);
+        throw new ExistsError(`method ${entry.name} is already registered by ${existing.owner}`);
       }
     }
     this.removeOwner(owner);

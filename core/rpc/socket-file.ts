@@ -3,13 +3,7 @@
 
 import { connect } from 'node:net';
 import { rmSync } from 'node:fs';
-
-export class SocketInUseError extends Error {
-  constructor(readonly path: string) {
-    super(`another process is listening on ${path}`);
-    this.name = 'SocketInUseError';
-  }
-}
+import { SocketInUseError } from '../errors.js';
 
 function probe(path: string): Promise<'live' | 'dead' | 'absent'> {
   return new Promise((resolve) => {

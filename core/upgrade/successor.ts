@@ -10,6 +10,7 @@ import type { CallContext, Dispatcher } from '../rpc/dispatcher.js';
 import { answerText } from '../rpc/answer-text.js';
 import { SUCCESSOR_ENV, type FromSuccessor, type SuccessorBrief, type ToSuccessor } from './protocol.js';
 import { restoreStates, type StatefulPlugins } from './state-handover.js';
+import { UpgradeError } from '../errors.js';
 
 /** The brief this process was started with as a successor, or undefined; removed from the environment. */
 export function takeSuccessorBrief(env: NodeJS.ProcessEnv = process.env): SuccessorBrief | undefined {
@@ -54,11 +55,11 @@ export class Succession {
       const why = missing.map(
         (name) => `${name}: ${plugins.find((plugin) => plugin.name === name)?.lastError ?? 'not found'}`,
       );
-      throw new Error(`plugins ready in the old daemon did not load in the successor (${why.join('; ')})`);
+      throw new UpgradeError(`plugins ready in the old daemon did not load in the successor (${why.join('; ')})`);
     }
     this.report({ t: 'loaded', plugins: plugins.filter((plugin) => plugin.state === 'ready').length });
     const gone = new Promise<never>((_, reject) =>
-      process.once('disconnect', () => reject(new Error('the old daemon went away before handing over'))),
+      process.once('disconnect', () => reject(new UpgradeError('the old daemon went away before handing over'))),
     );
     const states = await Promise.race([this.states, gone]);
     await restoreStates(daemon.host, states, timeoutMs);

@@ -3,8 +3,13 @@
 //   core/channel  <-  core/rpc, core/host  <-  core/daemon.ts  <-  core/cli
 // core/rpc and core/host meet through small interfaces, not each other's
 // internals (host may use rpc's errors and registry; rpc never imports host).
-// The SDK runs inside plugin workers: it may use the channel and the few core
-// modules listed below, and core never imports the SDK.
+// Beside them, below the daemon: core/home (the daemon's home and process),
+// core/config, core/trust, core/observe, and core/contract (a leaf).
+// core/worker runs a plugin inside its worker: it sits on the channel, reads
+// the SDK's types (what it runs), and nothing in core imports it: the host
+// starts it by its built entry's path (core/package-root.ts `built`).
+// sdk/ is what a plugin author imports (the API, the test harness): it may
+// use the few core modules listed below, and core never imports the SDK.
 // The dashboard's page (web/) runs in a browser: it imports its own files, its
 // libraries and core/contract/, nothing else of plugd.
 // Type-only imports count too (tsPreCompilationDeps): a type cycle or an
@@ -17,6 +22,8 @@ const SDK_MAY_IMPORT = [
   '^core/package-root\\.ts$',
   '^core/rpc/errors\\.ts$',
   // sdk/testing.ts runs a plugin in-process the way the daemon does.
+  '^core/worker/instance\\.ts$',
+  '^core/worker/loop\\.ts$',
   '^core/rpc/dispatcher\\.ts$',
   '^core/rpc/registry\\.ts$',
   '^core/rpc/raw-json\\.ts$',
@@ -60,9 +67,54 @@ module.exports = {
     {
       name: 'core-never-imports-sdk',
       severity: 'error',
-      comment: 'The SDK builds on core (its protocol), never the other way round.',
-      from: { path: '^core/' },
+      comment: 'The SDK builds on core (its protocol), never the other way round; core/worker reads its types only.',
+      from: { path: '^core/', pathNot: '^core/worker/' },
       to: { path: '^sdk/' },
+    },
+    {
+      name: 'worker-imports-only-sdk-index',
+      severity: 'error',
+      comment:
+        'core/worker runs what sdk/index.ts defines: its types, never SDK code (the harness imports the worker).',
+      from: { path: '^core/worker/' },
+      to: { path: '^sdk/', pathNot: '^sdk/index\\.ts$' },
+    },
+    {
+      name: 'worker-imports-sdk-types-only',
+      severity: 'error',
+      comment: 'core/worker imports sdk/index.ts for its types only: `import type`.',
+      from: { path: '^core/worker/' },
+      to: { path: '^sdk/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'worker-sits-on-the-channel',
+      severity: 'error',
+      comment: 'A worker boots without the daemon: the channel, and the few core modules listed here, only.',
+      from: { path: '^core/worker/' },
+      to: {
+        path: '^core/',
+        pathNot: [
+          '^core/(worker|channel)/',
+          '^core/rpc/errors\\.ts$',
+          '^core/signals\\.ts$',
+          '^core/package-root\\.ts$',
+        ],
+      },
+    },
+    {
+      name: 'nothing-in-core-imports-the-worker',
+      severity: 'error',
+      comment: 'The host starts a worker by the path of its built entry (package-root.ts `built`), never by an import.',
+      from: { path: '^core/', pathNot: '^core/worker/' },
+      to: { path: '^core/worker/' },
+    },
+    {
+      name: 'home-config-trust-observe-below-the-parts',
+      severity: 'error',
+      comment:
+        'core/home, config, trust and observe serve the parts above them; prometheus.ts reads the host it exports.',
+      from: { path: '^core/(home|config|trust|observe)/', pathNot: '^core/observe/prometheus\\.ts$' },
+      to: { path: '^core/((rpc|host|dashboard|cli|upgrade|worker)/|daemon\\.ts$)' },
     },
     {
       name: 'rpc-does-not-import-host',

@@ -24,7 +24,7 @@ import { onCleanup, killIfAlive } from './cleanup.js';
 import { startDaemon, type DaemonSetup } from '../test/helpers/daemon.js';
 import { round } from './harness.js';
 import { idlePlugins, tenPlugins } from './plugins.js';
-import { readPid } from '../core/pidfile.js';
+import { readPid } from '../core/home/pidfile.js';
 import { hundredOnCall, inDetachedHome, runPlugd, timeStart } from './start.js';
 import { brkHeapBytes, MIB, rssBytes, treePssBytes, treeRssBytes } from './proc.js';
 import { forceReload } from './reload.js';

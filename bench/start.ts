@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { RpcClient } from '../core/cli/client.js';
-import { readPid } from '../core/pidfile.js';
+import { readPid } from '../core/home/pidfile.js';
 import { killIfAlive, onCleanup } from './cleanup.js';
 import { CLI, makeHome, startDaemon, type Home, type HomeSetup } from '../test/helpers/daemon.js';
 import { percentileResults, sampleMs } from './harness.js';

@@ -8,7 +8,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import { DEFAULT_SUPERVISION } from '../core/config.js';
+import { DEFAULT_SUPERVISION } from '../core/config/config.js';
 
 /** Says it is ready, then idles until terminated, as a plugin worker does. */
 const WORKER_CODE = `

@@ -6,31 +6,31 @@
 // is those closes in reverse, once.
 
 import type { DaemonMetrics, DaemonStatus } from './contract/daemon.js';
-import { loadRoots, openHome, runningMetrics, runningParts, runningStatus, systemdStatus } from './daemon-running.js';
-import type { DaemonOptions, Running } from './daemon-running.js';
+import { loadRoots, openHome, runningMetrics, runningParts, runningStatus, systemdStatus } from './daemon/running.js';
+import type { DaemonOptions, Running } from './daemon/running.js';
 import type { DaemonReloadSummary } from './contract/plugin-status.js';
-import { reloadRunning } from './daemon-reload.js';
-import { Metrics } from './metrics.js';
+import { reloadRunning } from './daemon/reload.js';
+import { Metrics } from './observe/metrics.js';
 import { createHooks, type CoreHooks } from './hooks.js';
 import { version } from './package-root.js';
-import { acquirePidfile, releasePidfile, replacePidfile } from './pidfile.js';
+import { acquirePidfile, releasePidfile, replacePidfile } from './home/pidfile.js';
 import { installSignalBridge } from './signals.js';
-import { applyNiceness } from './niceness.js';
-import { tapCoreHooks } from './core-taps.js';
-import { NotStartedError } from './errors.js';
+import { applyNiceness } from './daemon/niceness.js';
+import { tapCoreHooks } from './daemon/core-taps.js';
+import { NotStartedError } from './contract/errors.js';
 import type { RescanSummary } from './host/plugin-host.js';
 import { registerBuiltins } from './rpc/builtins.js';
 import { Dispatcher } from './rpc/dispatcher.js';
 import { defineMethod, MethodRegistry, type MethodDefinition, type DaemonMethodHandler } from './rpc/registry.js';
 import { removeStaleSocket } from './rpc/socket-file.js';
-import { systemdNotifier, type SystemdNotifier } from './sd-notify.js';
-import { takeInheritedListeners } from './listen-fds.js';
+import { systemdNotifier, type SystemdNotifier } from './home/sd-notify.js';
+import { takeInheritedListeners } from './home/listen-fds.js';
 import { upgradeFailed } from './upgrade/predecessor.js';
-import { handOver, takeOver } from './daemon-upgrade.js';
+import { handOver, takeOver } from './daemon/upgrade.js';
 import { Succession, takeSuccessorBrief } from './upgrade/successor.js';
 import type { UpgradeOutcome, UpgradeRequest } from './rpc/builtins-daemon.js';
 
-export type { DaemonOptions } from './daemon-running.js';
+export type { DaemonOptions } from './daemon/running.js';
 
 /** Where a `Daemon` is in its life (`status()` and `metrics()` need one that has started). */
 export type DaemonState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';

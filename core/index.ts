@@ -24,9 +24,9 @@ export {
   TimeoutError,
   TokenError,
   UpgradeError,
-} from './errors.js';
+} from './contract/errors.js';
 export { createHooks, type CoreHooks, type CallInfo, type PluginEvent, type ReloadRequest } from './hooks.js';
 export { ErrorCode, RpcError } from './rpc/errors.js';
 export type { MethodDefinition, DaemonMethodHandler } from './rpc/registry.js';
-export type { Config, ConfigFile, Supervision } from './config.js';
+export type { Config, ConfigFile, Supervision } from './config/config.js';
 export { Type, type Static } from '@sinclair/typebox';

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InstallError } from './errors.js';
+import { InstallError } from './contract/errors.js';
 
 /** The nearest package.json at or above `dir` that `accept` takes: its folder and contents. */
 export function nearestManifest(
@@ -40,14 +40,14 @@ export const built = {
   /** The CLI, and the daemon it runs. */
   cli: join(packageRoot, 'dist/cli/plugd.js'),
   /** The entry of every plugin worker. */
-  runtime: join(packageRoot, 'dist/sdk/runtime.bundle.mjs'),
+  runtime: join(packageRoot, 'dist/core/worker/runtime.bundle.mjs'),
   /** The entry of every plugin process. */
-  processRuntime: join(packageRoot, 'dist/sdk/process-runtime.bundle.mjs'),
+  processRuntime: join(packageRoot, 'dist/core/worker/process-runtime.bundle.mjs'),
   /** `plugd/sdk` as plugins get it (TypeBox included). */
   sdk: join(packageRoot, 'dist/sdk/sdk.bundle.mjs'),
   /** Ajv in one file: its 63 modules loaded one by one cost the daemon 6 MB more resident memory. */
   ajv: join(packageRoot, 'dist/vendor/ajv.cjs'),
-  /** pino and tapable in one file each, for plugin workers to load at their first use (sdk/lazy-packages.ts). */
+  /** pino and tapable in one file each, for plugin workers to load at their first use (core/worker/lazy-packages.ts). */
   pino: join(packageRoot, 'dist/vendor/pino.cjs'),
   tapable: join(packageRoot, 'dist/vendor/tapable.cjs'),
 };

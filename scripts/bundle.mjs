@@ -27,8 +27,12 @@ await Promise.all([
     chunkNames: 'chunks/[hash]',
   }),
   // The entries of plugin workers: threads, and processes of their own.
-  build({ ...esModule, entryPoints: ['dist/sdk/runtime.js'], outfile: 'dist/sdk/runtime.bundle.mjs' }),
-  build({ ...esModule, entryPoints: ['dist/sdk/process-runtime.js'], outfile: 'dist/sdk/process-runtime.bundle.mjs' }),
+  build({ ...esModule, entryPoints: ['dist/core/worker/runtime.js'], outfile: 'dist/core/worker/runtime.bundle.mjs' }),
+  build({
+    ...esModule,
+    entryPoints: ['dist/core/worker/process-runtime.js'],
+    outfile: 'dist/core/worker/process-runtime.bundle.mjs',
+  }),
   // `plugd/sdk` as plugins import it, TypeBox included.
   build({ ...esModule, entryPoints: ['dist/sdk/index.js'], outfile: 'dist/sdk/sdk.bundle.mjs' }),
   // The dashboard's page.

@@ -5,11 +5,11 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import type { ForwardedHook, ForwardedHookArgs, JsonSchema } from '../core/channel/protocol.js';
 import type { BridgedSignal } from '../core/signals.js';
-import type { LoopOptions } from './loop.js';
+import type { LoopOptions } from '../core/worker/loop.js';
 
 export { RpcError, ErrorCode } from '../core/rpc/errors.js';
 export type { JsonSchema } from '../core/channel/protocol.js';
-export type { LoopOptions } from './loop.js';
+export type { LoopOptions } from '../core/worker/loop.js';
 export type { BridgedSignal } from '../core/signals.js';
 export type { PluginEvent, ReloadRequest } from '../core/channel/protocol.js';
 

@@ -23,7 +23,7 @@ import { MethodRegistry } from '../core/rpc/registry.js';
 import { pluginMethodEntries } from '../core/host/plugin-methods.js';
 import type { BridgedSignal } from '../core/signals.js';
 import type { ForwardedHookTap, PluginHooks } from './index.js';
-import { definitionFromModule, PluginInstance, type PluginModule } from './instance.js';
+import { definitionFromModule, PluginInstance, type PluginModule } from '../core/worker/instance.js';
 
 export interface LoadPluginOptions {
   /** What the plugin sees as `ctx.config` (in the daemon: `plugins.<name>.config` of plugd.json). */

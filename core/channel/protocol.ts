@@ -1,5 +1,5 @@
 // Everything that crosses the core↔worker boundary, declared once and imported
-// by both the host (core/host) and the worker runtime (sdk/runtime.ts), and the
+// by both the host (core/host) and the worker runtime (core/worker/runtime.ts), and the
 // answer shapes that the CLI reads back from the daemon. docs/ARCHITECTURE.md
 // ("The protocol") tells how the pieces fit.
 //

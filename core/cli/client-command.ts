@@ -2,11 +2,11 @@
 // --tcp over the TCP listener.
 
 import type { Command } from 'commander';
-import { parseAddress } from '../address.js';
-import { homePaths, resolveHome } from '../paths.js';
+import { parseAddress } from '../contract/address.js';
+import { homePaths, resolveHome } from '../home/paths.js';
 import { authenticate, clientToken } from './client-token.js';
 import { tlsClientOptions, type TlsFlags } from './tls-flags.js';
-import { checkHomeIsFolder } from '../home.js';
+import { checkHomeIsFolder } from '../home/home.js';
 import { RpcClient } from './client.js';
 import { addClientOptions, globals, type GlobalOptions } from './global-options.js';
 

@@ -4,11 +4,11 @@
 // on the client's side could never match the daemon's.
 
 import { readFileSync } from 'node:fs';
-import { readFileNoFollow } from '../no-follow.js';
-import { tokenPath } from '../token.js';
+import { readFileNoFollow } from '../trust/no-follow.js';
+import { tokenPath } from '../trust/token.js';
 import { ErrorCode } from '../rpc/errors.js';
 import { CallError, type RpcClient } from './client.js';
-import { TokenError } from '../errors.js';
+import { TokenError } from '../contract/errors.js';
 
 export const TOKEN_ENV = 'PLUGD_TOKEN';
 

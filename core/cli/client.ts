@@ -4,11 +4,11 @@
 
 import { connect, type Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import { formatAddress } from '../address.js';
-import { nodeTls } from '../node-tls.js';
+import { formatAddress } from '../contract/address.js';
+import { nodeTls } from '../trust/node-tls.js';
 import { LineSplitter } from '../rpc/line-splitter.js';
 import type { WireError } from '../channel/protocol.js';
-import { ConnectionClosedError, InvalidInputError, NotRunningError } from '../errors.js';
+import { ConnectionClosedError, InvalidInputError, NotRunningError } from '../contract/errors.js';
 
 /** A JSON-RPC error answer. */
 export class CallError extends Error {

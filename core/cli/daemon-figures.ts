@@ -1,5 +1,5 @@
 // What `plugd status` and `plugd top` show, read in one call of
-// `daemon.metrics` (core/daemon-metrics.ts) and shaped once for every view
+// `daemon.metrics` (core/observe/daemon-metrics.ts) and shaped once for every view
 // (core/contract/figures.ts).
 
 import type { DaemonMetrics } from '../contract/daemon.js';

@@ -2,10 +2,10 @@
 // TCP listener and the home's token, in the fragment: no server or history
 // keeps it. Opening it logs the browser in.
 
-import { homePaths } from '../paths.js';
-import { readToken } from '../token.js';
+import { homePaths } from '../home/paths.js';
+import { readToken } from '../trust/token.js';
 import { RpcClient } from './client.js';
-import { hasCode, NotFoundError, PlugdErrorCode } from '../errors.js';
+import { hasCode, NotFoundError, PlugdErrorCode } from '../contract/errors.js';
 
 export function loginUrl(tcp: string, token: string, tls: boolean): string {
   return `${tls ? 'https' : 'http'}://${tcp}/login#token=${token}`;

@@ -8,7 +8,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { inspectCandidate, isSkipped } from '../host/discovery.js';
 import { reportLog } from './dev-report.js';
-import { NotFoundError, PluginError } from '../errors.js';
+import { NotFoundError, PluginError } from '../contract/errors.js';
 
 export function registerDevCommand(program: Command): void {
   program

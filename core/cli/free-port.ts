@@ -5,7 +5,7 @@
 
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError } from '../contract/errors.js';
 
 function canListen(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {

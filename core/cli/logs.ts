@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import type PinoPretty from 'pino-pretty';
 import { existsSync, statSync, watchFile } from 'node:fs';
 import { readLines } from './log-file-lines.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError } from '../contract/errors.js';
 
 /** pino's levels. */
 export const LOG_LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as const;

@@ -6,9 +6,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { version } from '../package-root.js';
-import { homePaths, resolveHome } from '../paths.js';
-import { readToken, rotateToken } from '../token.js';
-import { checkHomeIsFolder, prepareHome } from '../home.js';
+import { homePaths, resolveHome } from '../home/paths.js';
+import { readToken, rotateToken } from '../trust/token.js';
+import { checkHomeIsFolder, prepareHome } from '../home/home.js';
 import { reportError } from './output.js';
 import type { StartFlags } from './start.js';
 import { stop } from './stop.js';

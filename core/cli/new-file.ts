@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { discoverPlugins, validatePluginName } from '../host/discovery.js';
 import { packageRoot } from '../package-root.js';
-import { ExistsError, InvalidInputError } from '../errors.js';
+import { ExistsError, InvalidInputError } from '../contract/errors.js';
 
 const SOURCE = `// A plugd plugin in one file. The daemon compiles it when it loads it; the
 // tsconfig.json beside it gives editors and tsc the types of plugd/sdk.

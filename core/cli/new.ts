@@ -7,13 +7,13 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
-import { loadConfig } from '../config.js';
-import { homePaths, resolveHome } from '../paths.js';
+import { loadConfig } from '../config/config.js';
+import { homePaths, resolveHome } from '../home/paths.js';
 import { discoverPlugins, validatePluginName } from '../host/discovery.js';
 import { packageRoot } from '../package-root.js';
 import { createPluginFile } from './new-file.js';
 import { RpcClient } from './client.js';
-import { ExistsError, hasCode, InvalidInputError, PlugdErrorCode } from '../errors.js';
+import { ExistsError, hasCode, InvalidInputError, PlugdErrorCode } from '../contract/errors.js';
 
 const TEMPLATE = join(packageRoot, 'plugin-template');
 /** `--lang python`: a stdio plugin (docs/PROTOCOL.md), with plugd's one-file Python SDK copied beside it. */

@@ -4,7 +4,7 @@
 
 import { CommanderError } from 'commander';
 import { CallError } from './client.js';
-import { PlugdError, PlugdErrorCode } from '../errors.js';
+import { PlugdError, PlugdErrorCode } from '../contract/errors.js';
 
 export const EXIT_ERROR = 1;
 export const EXIT_USAGE = 2;

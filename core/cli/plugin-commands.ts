@@ -7,7 +7,7 @@ import { EXIT_ERROR, printJson } from './output.js';
 import { formatFailed, formatPlugins, formatReload } from './format.js';
 import type { DaemonReloadSummary, PluginStatus, ReloadOne, SkippedEntry } from '../contract/plugin-status.js';
 import { clientCommand, withClient } from './client-command.js';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../contract/errors.js';
 
 /** Adds the plugin and method commands to the program. */
 export function registerPluginCommands(program: Command): void {

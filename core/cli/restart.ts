@@ -2,10 +2,10 @@
 // with the folder and listeners it served (what `daemon.status` says), unless
 // flags given here say otherwise. A daemon that was not running is started.
 
-import { isLoopback, parseAddress } from '../address.js';
-import { homePaths, resolveHome } from '../paths.js';
+import { isLoopback, parseAddress } from '../contract/address.js';
+import { homePaths, resolveHome } from '../home/paths.js';
 import { RpcClient } from './client.js';
-import { hasCode, PlugdErrorCode } from '../errors.js';
+import { hasCode, PlugdErrorCode } from '../contract/errors.js';
 import type { StartFlags, StartOptions } from './start.js';
 import { stop } from './stop.js';
 

@@ -6,17 +6,17 @@
 import { spawn } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import { createDaemon, type Daemon, type DaemonOptions } from '../daemon.js';
-import { homePaths, resolveHome } from '../paths.js';
-import { prepareHome } from '../home.js';
-import { openAppendNoFollow } from '../no-follow.js';
+import { homePaths, resolveHome } from '../home/paths.js';
+import { prepareHome } from '../home/home.js';
+import { openAppendNoFollow } from '../trust/no-follow.js';
 import { built } from '../package-root.js';
 import { RpcClient } from './client.js';
 import { loginUrl } from './dashboard.js';
-import { readToken } from '../token.js';
+import { readToken } from '../trust/token.js';
 import type { RescanSummary, SkippedEntry } from '../contract/plugin-status.js';
 import { formatFailed, formatSkipped } from './format.js';
 import { EXIT_ERROR } from './output.js';
-import { PlugdError, StartFailedError, type PlugdErrorCode } from '../errors.js';
+import { PlugdError, StartFailedError, type PlugdErrorCode } from '../contract/errors.js';
 
 /** The flags of `plugd start`. */
 export interface StartFlags {

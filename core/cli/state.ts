@@ -3,9 +3,9 @@
 // so it works whether or not the daemon runs; a running daemon writes a
 // running plugin's state again at its next stop, and the command says so.
 
-import { homePaths } from '../paths.js';
-import { readPid } from '../pidfile.js';
-import { isPlugdProcess } from '../plugd-process.js';
+import { homePaths } from '../home/paths.js';
+import { readPid } from '../home/pidfile.js';
+import { isPlugdProcess } from '../home/plugd-process.js';
 import { StateStore, type KeptState } from '../host/state-store.js';
 import { withoutColour } from './colour.js';
 import { printJson } from './output.js';

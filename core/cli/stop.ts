@@ -6,11 +6,11 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { HomePaths } from '../paths.js';
-import { readPid } from '../pidfile.js';
-import { isProcessAlive } from '../process-alive.js';
-import { isPlugdProcess } from '../plugd-process.js';
-import { NotRunningError, TimeoutError } from '../errors.js';
+import type { HomePaths } from '../home/paths.js';
+import { readPid } from '../home/pidfile.js';
+import { isProcessAlive } from '../home/process-alive.js';
+import { isPlugdProcess } from '../home/plugd-process.js';
+import { NotRunningError, TimeoutError } from '../contract/errors.js';
 
 const STOP_WAIT_MS = 60_000;
 

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, supervisionFor } from '../config.js';
+import { loadConfig, supervisionFor } from '../config/config.js';
 import { built } from '../package-root.js';
 
 export interface UnitInstall {

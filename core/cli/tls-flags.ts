@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../contract/errors.js';
 
 export interface TlsFlags {
   tls?: boolean;

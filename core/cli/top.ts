@@ -11,7 +11,7 @@ import { fitLine, paintLine, paintLines } from './table.js';
 import { renderTopFrame, SORT_KEYS } from './top-render.js';
 import { FullScreen } from './top-screen.js';
 import type { SortColumn } from './top-sort.js';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../contract/errors.js';
 
 export interface TopOptions {
   sort: SortColumn;

@@ -3,10 +3,10 @@
 // is answered by the successor. A failed upgrade exits 1 with the reason; the
 // old daemon serves on.
 
-import type { HomePaths } from '../paths.js';
+import type { HomePaths } from '../home/paths.js';
 import type { UpgradeOutcome, UpgradeRequest } from '../rpc/builtins-daemon.js';
 import { RpcClient } from './client.js';
-import { UpgradeError } from '../errors.js';
+import { UpgradeError } from '../contract/errors.js';
 
 export async function upgrade(paths: HomePaths, request: UpgradeRequest): Promise<void> {
   const started = performance.now();

@@ -6,9 +6,9 @@
 // checks itself.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { formatAddress } from '../address.js';
+import { formatAddress } from '../contract/address.js';
 import type { HttpFront } from '../rpc/http-handler.js';
-import { tokensMatch } from '../token.js';
+import { tokensMatch } from '../trust/token.js';
 import { proveConnection } from '../rpc/connection-proof.js';
 import { readAsset } from './assets.js';
 import type { EventFeed } from './event-feed.js';

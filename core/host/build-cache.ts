@@ -26,7 +26,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { PluginError } from '../errors.js';
+import { PluginError } from '../contract/errors.js';
 
 export interface CompiledPlugin {
   /** file: URL to import in the worker. */

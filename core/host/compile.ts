@@ -13,7 +13,7 @@ import { built } from '../package-root.js';
 import { buildFolder, reusableBuild, storeBuild, type CompiledPlugin } from './build-cache.js';
 import { esbuild } from './esbuild-service.js';
 import { ownPlace, ownPlaceDefines, requireBanner, resolveImports, sourceColumn } from './esbuild-plugins.js';
-import { PluginError } from '../errors.js';
+import { PluginError } from '../contract/errors.js';
 
 export { pruneBuilds, type CompiledPlugin } from './build-cache.js';
 

@@ -6,7 +6,7 @@
 // Prerelease tags are ignored.
 
 import { version as plugdVersion } from '../package-root.js';
-import { PluginError } from '../errors.js';
+import { PluginError } from '../contract/errors.js';
 
 type Version = [number, number, number];
 

@@ -17,7 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import type { ProcessIds } from './process-user.js';
-import { PluginError } from '../errors.js';
+import { PluginError } from '../contract/errors.js';
 
 const FOLDER_MODE = 0o750;
 const FILE_MODE = 0o640;

@@ -8,14 +8,14 @@
 
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Config, IsolationSetting } from '../config.js';
+import type { Config, IsolationSetting } from '../config/config.js';
 import { processChannelKind } from '../channel/process-channel.js';
 import { shmMissingReason } from '../channel/shm.js';
 import type { ProcessChannelKind } from '../channel/transport.js';
 import type { Isolation } from '../contract/plugin-status.js';
 import type { PluginSource } from './discovery.js';
 import type { ExecSettings, ProcessSettings } from './worker-backend.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../contract/errors.js';
 
 export interface IsolationChoice {
   isolation: Isolation;

@@ -6,10 +6,10 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { Config } from '../config.js';
-import { DEFAULT_IDLE_STOP_MS } from '../config.js';
+import type { Config } from '../config/config.js';
+import { DEFAULT_IDLE_STOP_MS } from '../config/config.js';
 import type { CoreHooks } from '../hooks.js';
-import type { DaemonLog } from '../log.js';
+import type { DaemonLog } from '../observe/log.js';
 import type { RpcError } from '../rpc/errors.js';
 import type { MethodRegistry } from '../rpc/registry.js';
 import { type PluginStatus, type ReloadOne, type RescanSummary, type SkippedEntry } from '../contract/plugin-status.js';

@@ -5,10 +5,10 @@
 
 import { qualifiedMethodName, type MethodSpec } from '../channel/protocol.js';
 import { defineMethod, type MethodEntry } from '../rpc/registry.js';
-import { SchemaScope } from '../schema.js';
-import { DEFAULT_LIMITS } from '../config.js';
+import { SchemaScope } from '../config/schema.js';
+import { DEFAULT_LIMITS } from '../config/config.js';
 import { checkSchemaCaps, type SchemaCaps } from './schema-caps.js';
-import { PluginError } from '../errors.js';
+import { PluginError } from '../contract/errors.js';
 
 /**
  * Throws, naming the method, when a params schema does not compile or the

@@ -2,9 +2,9 @@
 // channel, its limits), and the warning when two process plugins share a user.
 
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
-import { supervisionFor } from '../config.js';
-import type { DaemonLog } from '../log.js';
+import type { Config } from '../config/config.js';
+import { supervisionFor } from '../config/config.js';
+import type { DaemonLog } from '../observe/log.js';
 import type { PluginSource } from './discovery.js';
 import { HostErrors } from './errors.js';
 import { chooseIsolation, execSettings, processChannel, processSettings, type IsolationChoice } from './isolation.js';

@@ -3,7 +3,7 @@
 
 import { qualifiedMethodName } from '../channel/protocol.js';
 import type { WorkerManifest } from '../channel/protocol.js';
-import type { Activation } from '../config.js';
+import type { Activation } from '../config/config.js';
 import { type PluginState, type PluginStatus } from '../contract/plugin-status.js';
 import type { PluginSource } from './discovery.js';
 import type { PluginWorker } from './plugin-worker.js';

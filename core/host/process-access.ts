@@ -8,7 +8,7 @@
 import { statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ProcessIds } from './process-user.js';
-import { PermissionError } from '../errors.js';
+import { PermissionError } from '../contract/errors.js';
 
 const EXECUTE = 1;
 

@@ -5,7 +5,7 @@
 // its IPC pipe; its control port is the IPC channel (plugd's own JSON lines,
 // json-lines-endpoint.ts, not Node's, whose parser throws in the parent on
 // bytes the child wrote); its health cells are reported over IPC every
-// heartbeat (sdk/process-runtime.ts) and kept here, so WorkerHealth reads
+// heartbeat (core/worker/process-runtime.ts) and kept here, so WorkerHealth reads
 // them as it reads a thread's. Every envelope is checked before use: one that
 // breaks the protocol is a violation (worker-messages.ts).
 
@@ -281,7 +281,7 @@ export class ProcessBackend implements WorkerBackend {
   }
 }
 
-/** The plugin process sets up its own process group (sdk/process-guard.ts), through the same addon. */
+/** The plugin process sets up its own process group (core/worker/process-guard.ts), through the same addon. */
 const CHILD_LEADS_ITS_GROUP = typeof loadShm()?.leadProcessGroup === 'function';
 
 /** V8's heap limit, as a thread's `resourceLimits` gives it: running out is a crash. */

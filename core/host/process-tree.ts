@@ -1,6 +1,6 @@
 // Everything a plugin process started ends with it. Each plugin process leads
 // a process group of its own (spawned detached) and is a subreaper of what its
-// children leave orphaned (sdk/process-guard.ts), so at its end the daemon
+// children leave orphaned (core/worker/process-guard.ts), so at its end the daemon
 // finds its whole tree under its pid in /proc, detached grandchildren in
 // sessions of their own included, and kills it, then its group.
 

@@ -4,7 +4,7 @@
 // Only root can start a process as another user.
 
 import { execFileSync } from 'node:child_process';
-import { NotFoundError, PermissionError } from '../errors.js';
+import { NotFoundError, PermissionError } from '../contract/errors.js';
 
 export interface ProcessIds {
   uid?: number;

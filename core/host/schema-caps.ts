@@ -3,7 +3,7 @@
 // methods, or one schema megabytes large or thousands deep) holds every client
 // for as long as Ajv takes. The caps are `limits` in plugd.json.
 
-import type { Limits } from '../config.js';
+import type { Limits } from '../config/config.js';
 import { qualifiedMethodName, type JsonSchema, type MethodSpec } from '../channel/protocol.js';
 import { HostErrors } from './errors.js';
 

@@ -5,7 +5,7 @@
 // log and crash policy. The member is carried in the low part of every call
 // and order id (`id * SHARED_MEMBER_SLOTS + member`, the protocol's
 // SHARED_MEMBER_SLOTS) and in the `member` of signals, hook events and log
-// lines; the worker runtime (sdk/worker-runtime.ts) routes by the same rule.
+// lines; the worker runtime (core/worker/worker-runtime.ts) routes by the same rule.
 // A member that stops, or fails to load, leaves; anything that ends one member
 // otherwise (a crash, the watchdog, a protocol violation) ends the worker and
 // so every member, each then restarted by its own crash policy. Members are

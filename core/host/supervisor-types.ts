@@ -2,7 +2,7 @@
 // services and the plugin's settings from `plugd.json`), a reload's outcome,
 // and the snapshot carried from one worker to the next (supervisor.ts).
 
-import type { Activation, Supervision } from '../config.js';
+import type { Activation, Supervision } from '../config/config.js';
 import type { CoreHooks } from '../hooks.js';
 import type { MethodRegistry } from '../rpc/registry.js';
 import type { Logger } from 'pino';

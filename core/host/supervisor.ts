@@ -12,11 +12,11 @@
 
 import type { CoreToWorker, MethodSpec, WorkerManifest } from '../channel/protocol.js';
 import type { PluginStatus } from '../contract/plugin-status.js';
-import type { Activation } from '../config.js';
+import type { Activation } from '../config/config.js';
 import type { PluginEvent } from '../hooks.js';
 import type { RpcError } from '../rpc/errors.js';
 import type { MethodEntry } from '../rpc/registry.js';
-import { SchemaScope } from '../schema.js';
+import { SchemaScope } from '../config/schema.js';
 import { CallGate } from './call-gate.js';
 import { RestartSchedule } from './crash-policy.js';
 import { compilePlugin, pruneBuilds, type CompiledPlugin } from './compile.js';

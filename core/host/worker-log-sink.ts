@@ -1,4 +1,4 @@
-import type { DaemonLog } from '../log.js';
+import type { DaemonLog } from '../observe/log.js';
 import type { WorkerLogSink } from './plugin-worker.js';
 
 /**

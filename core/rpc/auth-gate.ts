@@ -5,7 +5,7 @@
 import { ErrorCode, errorAnswers } from './errors.js';
 import type { JsonRpcResponse } from './dispatcher.js';
 import { isNotification } from './json-rpc.js';
-import { tokensMatch } from '../token.js';
+import { tokensMatch } from '../trust/token.js';
 
 const MAX_FAILURES = 3;
 const NO_TOKEN = 'unauthorized: authenticate first with rpc.auth {token}';

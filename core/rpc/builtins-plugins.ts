@@ -3,7 +3,7 @@
 
 import { Type } from '@sinclair/typebox';
 import { NoParams, type AddBuiltin } from './builtin-method.js';
-import { loadPathRefusal } from '../load-paths.js';
+import { loadPathRefusal } from '../trust/load-paths.js';
 import { ErrorCode, RpcError } from './errors.js';
 import type { PluginControl } from './plugin-control.js';
 import { UnloadedSchema } from '../contract/answers.js';

@@ -6,13 +6,13 @@
 
 import jayson from 'jayson';
 import type { CoreHooks, CallInfo } from '../hooks.js';
-import { describeErrors } from '../schema.js';
+import { describeErrors } from '../config/schema.js';
 import { ErrorCode, RpcError, toWireError } from './errors.js';
 import type { JsonRpcResponse } from './json-rpc.js';
 import { namePositional } from './positional.js';
 import type { MethodEntry, MethodRegistry } from './registry.js';
 import { refuseRequest } from './request-check.js';
-import type { Metrics } from '../metrics.js';
+import type { Metrics } from '../observe/metrics.js';
 
 export type { JsonRpcResponse } from './json-rpc.js';
 

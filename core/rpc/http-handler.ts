@@ -3,7 +3,7 @@
 // Over TCP a request must carry `Authorization: Bearer <token>`.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Limits } from '../config.js';
+import type { Limits } from '../config/config.js';
 import type { AuthGate } from './auth-gate.js';
 import type { CallContext, Dispatcher, JsonRpcResponse } from './dispatcher.js';
 import { ErrorCode } from './errors.js';

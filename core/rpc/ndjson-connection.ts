@@ -9,7 +9,7 @@
 // the last answer to what it sent.
 
 import type { Socket } from 'node:net';
-import type { Limits } from '../config.js';
+import type { Limits } from '../config/config.js';
 import { ErrorCode, errorAnswers } from './errors.js';
 import { LineSplitter } from './line-splitter.js';
 import { PARSE_ERROR_RESPONSE, type CallContext, type Dispatcher } from './dispatcher.js';

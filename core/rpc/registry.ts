@@ -4,8 +4,8 @@
 
 import type { CallInfo } from '../hooks.js';
 import type { JsonSchema } from '../channel/protocol.js';
-import { compileSchema, type Validator } from '../schema.js';
-import { ExistsError } from '../errors.js';
+import { compileSchema, type Validator } from '../config/schema.js';
+import { ExistsError } from '../contract/errors.js';
 
 export interface MethodDefinition {
   description?: string;

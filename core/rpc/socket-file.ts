@@ -3,7 +3,7 @@
 
 import { connect } from 'node:net';
 import { rmSync } from 'node:fs';
-import { SocketInUseError } from '../errors.js';
+import { SocketInUseError } from '../contract/errors.js';
 
 function probe(path: string): Promise<'live' | 'dead' | 'absent'> {
   return new Promise((resolve) => {

@@ -7,7 +7,7 @@
 // second, so a flood shows in the log without flooding it.
 
 import type { Socket } from 'node:net';
-import type { Limits } from '../config.js';
+import type { Limits } from '../config/config.js';
 import { awaitProof } from './connection-proof.js';
 
 const REPORT_EVERY_MS = 1000;

@@ -7,8 +7,8 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
-import { listenerEnvironment, type ListenerName } from '../listen-fds.js';
+import type { Config } from '../config/config.js';
+import { listenerEnvironment, type ListenerName } from '../home/listen-fds.js';
 import { built } from '../package-root.js';
 import type { UpgradeOutcome, UpgradeRequest } from '../rpc/builtins-daemon.js';
 import { ErrorCode, RpcError } from '../rpc/errors.js';

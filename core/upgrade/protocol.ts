@@ -11,8 +11,8 @@
 //   forwards the held calls  call ─▶ / ◀─ answer  (one executor per stateful plugin)
 //   drains, exits
 
-import type { ConfigOverrides } from '../config.js';
-import type { ListenerName } from '../listen-fds.js';
+import type { ConfigOverrides } from '../config/config.js';
+import type { ListenerName } from '../home/listen-fds.js';
 
 /** The environment variable that holds a successor's brief (JSON); the successor removes it. */
 export const SUCCESSOR_ENV = 'PLUGD_UPGRADE_BRIEF';

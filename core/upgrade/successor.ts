@@ -10,7 +10,7 @@ import type { CallContext, Dispatcher } from '../rpc/dispatcher.js';
 import { answerText } from '../rpc/answer-text.js';
 import { SUCCESSOR_ENV, type FromSuccessor, type SuccessorBrief, type ToSuccessor } from './protocol.js';
 import { restoreStates, type StatefulPlugins } from './state-handover.js';
-import { UpgradeError } from '../errors.js';
+import { UpgradeError } from '../contract/errors.js';
 
 /** The brief this process was started with as a successor, or undefined; removed from the environment. */
 export function takeSuccessorBrief(env: NodeJS.ProcessEnv = process.env): SuccessorBrief | undefined {

@@ -18,7 +18,7 @@ import {
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { isProcessAlive } from '../../core/process-alive.js';
+import { isProcessAlive } from '../../core/home/process-alive.js';
 import { CLI, killOnExit, makeHome, runCli } from '../helpers/daemon.js';
 import { cleanUpDaemonOf } from '../helpers/detached-daemon.js';
 

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'n
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { isProcessAlive } from '../../core/process-alive.js';
+import { isProcessAlive } from '../../core/home/process-alive.js';
 import { makeHome, runCli, startDaemon } from '../helpers/daemon.js';
 import { cleanUpDaemonOf } from '../helpers/detached-daemon.js';
 import { heldHandler, latch } from '../helpers/latch.js';

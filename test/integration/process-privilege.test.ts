@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readToken } from '../../core/token.js';
+import { readToken } from '../../core/trust/token.js';
 import { startDaemon, writePlugin } from '../helpers/daemon.js';
 import { pluginNamed } from './process-cases.js';
 

@@ -14,7 +14,7 @@ import { cleanUpDaemonOf } from '../helpers/detached-daemon.js';
 import { hammer, type HammerReport } from '../helpers/hammer.js';
 import { listenForNotifications } from '../helpers/notify-socket.js';
 import { until } from '../helpers/until.js';
-import { isProcessAlive } from '../../core/process-alive.js';
+import { isProcessAlive } from '../../core/home/process-alive.js';
 import { loadShm } from '../../core/channel/shm.js';
 
 /** A counter whose every increment answers the new value; its count crosses reloads and upgrades. */

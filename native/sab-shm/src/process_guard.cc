@@ -1,5 +1,5 @@
 // What a plugin process asks of the kernel about itself before any plugin
-// code loads (sdk/process-guard.ts): not dumpable (its /proc/PID/environ, mem
+// code loads (core/worker/process-guard.ts): not dumpable (its /proc/PID/environ, mem
 // and maps become root's, so a plugin of the same user cannot read them, nor
 // ptrace it), no new privileges (no setuid binary it runs gains any), and a
 // child subreaper (what its children leave orphaned stays under it, so the

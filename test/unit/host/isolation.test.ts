@@ -6,7 +6,7 @@ import test from 'ava';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type ConfigFile } from '../../../core/config.js';
+import { loadConfig, type ConfigFile } from '../../../core/config/config.js';
 import type { PluginSource } from '../../../core/host/discovery.js';
 import { chooseIsolation, holdsNativeCode } from '../../../core/host/isolation.js';
 

@@ -9,10 +9,10 @@ import test, { type ExecutionContext } from 'ava';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type ConfigFile } from '../../../core/config.js';
+import { loadConfig, type ConfigFile } from '../../../core/config/config.js';
 import { createHooks } from '../../../core/hooks.js';
 import { PluginHost } from '../../../core/host/plugin-host.js';
-import { openLog } from '../../../core/log.js';
+import { openLog } from '../../../core/observe/log.js';
 import { MethodRegistry } from '../../../core/rpc/registry.js';
 
 /** A plugin whose one method `hi` answers `answer`. */

@@ -7,7 +7,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { DEFAULT_IDLE_STOP_MS, DEFAULT_LIMITS, DEFAULT_SUPERVISION, type Supervision } from '../../../core/config.js';
+import {
+  DEFAULT_IDLE_STOP_MS,
+  DEFAULT_LIMITS,
+  DEFAULT_SUPERVISION,
+  type Supervision,
+} from '../../../core/config/config.js';
 import { createHooks } from '../../../core/hooks.js';
 import { MethodRegistry } from '../../../core/rpc/registry.js';
 import { RawJson } from '../../../core/rpc/raw-json.js';

@@ -15,15 +15,17 @@
 // Type-only imports count too (tsPreCompilationDeps): a type cycle or an
 // upward type import ties the layers together as much as a value import does.
 
-/** What sdk/ may import from core/ besides core/channel/. Keep it short. */
+/** What sdk/ (the API and the test harness) may import from core/. Keep it short. */
 const SDK_MAY_IMPORT = [
+  // sdk/index.ts, the API: the shapes that cross to a worker, signals, errors, a loop's options.
+  '^core/channel/protocol\\.ts$',
   '^core/signals\\.ts$',
-  '^core/hooks\\.ts$',
-  '^core/package-root\\.ts$',
   '^core/rpc/errors\\.ts$',
+  '^core/worker/loop\\.ts$',
   // sdk/testing.ts runs a plugin in-process the way the daemon does.
   '^core/worker/instance\\.ts$',
-  '^core/worker/loop\\.ts$',
+  '^core/hooks\\.ts$',
+  '^core/package-root\\.ts$',
   '^core/rpc/dispatcher\\.ts$',
   '^core/rpc/registry\\.ts$',
   '^core/rpc/raw-json\\.ts$',
@@ -140,9 +142,9 @@ module.exports = {
     {
       name: 'sdk-imports-little-of-core',
       severity: 'error',
-      comment: 'sdk/ may import core/channel/ and the modules listed in SDK_MAY_IMPORT only.',
+      comment: 'sdk/ may import the core modules listed in SDK_MAY_IMPORT only.',
       from: { path: '^sdk/' },
-      to: { path: '^core/', pathNot: ['^core/channel/', ...SDK_MAY_IMPORT] },
+      to: { path: '^core/', pathNot: SDK_MAY_IMPORT },
     },
     {
       name: 'web-imports-only-the-contract',

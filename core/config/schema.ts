@@ -6,7 +6,7 @@
 // version of each plugin gets a SchemaScope of its own, so two plugins (or two
 // versions of one) may both declare `$id: "Req"`, and a scope goes away with
 // the version that made it. Plugins' schemas compile apart from the core's:
-// their patterns run on RE2 (linear-regexp.ts), the core's on JavaScript's.
+// their patterns run on RE2 (trust/linear-regexp.ts), the core's on JavaScript's.
 //
 // No Ajv here checks schemas against JSON Schema's meta-schema: compiling that
 // validator grew the daemon by 5 MB at its first plugin load (`npm run bench --
@@ -76,7 +76,7 @@ class SharedAjv {
 
 /** The core's own schemas, written with plugd: JavaScript's regular expressions. */
 const coreSchemas = new SharedAjv();
-/** Plugins' schemas: their patterns on RE2 (linear-regexp.ts). */
+/** Plugins' schemas: their patterns on RE2 (trust/linear-regexp.ts). */
 const pluginSchemas = new SharedAjv(linearRegExp);
 
 /**

@@ -62,7 +62,8 @@ module.exports = {
     {
       name: 'contract-is-a-leaf',
       severity: 'error',
-      comment: 'core/contract holds the shapes every side reads (answers, statuses): TypeBox and itself only.',
+      comment:
+        'core/contract holds the shapes every side reads (answers, statuses, HOST:PORT): TypeBox, node built-ins and itself only.',
       from: { path: '^core/contract/' },
       to: { pathNot: ['^core/contract/', '@sinclair/typebox'], dependencyTypesNot: ['core'] },
     },

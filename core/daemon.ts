@@ -216,7 +216,7 @@ export class Daemon {
     return runningMetrics(this.started('metrics()'), this.callStats);
   }
 
-  /** SIGHUP, `daemon.reload`: the log reopened, plugd.json re-read, the plugin folder rescanned (daemon-reload.ts). */
+  /** SIGHUP, `daemon.reload`: the log reopened, plugd.json re-read, the plugin folder rescanned (daemon/reload.ts). */
   async reload(source: 'signal' | 'rpc', force = false): Promise<DaemonReloadSummary> {
     const running = this.started('reload()');
     // systemd wants the monotonic clock beside RELOADING=1 (CLOCK_MONOTONIC, as process.hrtime reads it).

@@ -1,10 +1,8 @@
-// core/contract/verdicts.ts and units.ts: what every view (plugd top and
-// status, the dashboard's page, Prometheus) concludes from a row, and how its
-// durations read.
+// core/contract/verdicts.ts: what every view (plugd top and status, the
+// dashboard's page, Prometheus) concludes from a row.
 
 import test from 'ava';
 import type { PluginRow } from '../../../core/contract/figures.js';
-import { formatDuration, formatMs, uptimeText } from '../../../core/contract/units.js';
 import { heapWarning, isServing, shownState, trouble } from '../../../core/contract/verdicts.js';
 
 const NOW = Date.parse('2030-01-01T12:00:00Z');
@@ -29,13 +27,6 @@ function plugin(figures: Partial<PluginRow> = {}): PluginRow {
     ...figures,
   };
 }
-
-test('durations, latencies: short, no spaces', (t) => {
-  t.deepEqual([5, 65, 3725, 90_061].map(formatDuration), ['5s', '1m05s', '1h02m', '1d01h']);
-  t.deepEqual([0.123, 48.26, 1234.5].map(formatMs), ['0.12', '48.3', '1235']);
-  t.is(uptimeText(plugin(), NOW), '1m30s');
-  t.is(uptimeText(plugin({ state: 'backoff' }), NOW), '-', 'only a ready plugin has an uptime');
-});
 
 test('a restart within the configured crash window, not a fixed minute, keeps a plugin in trouble', (t) => {
   const restarted = plugin({ restarts: 1, readySince: NOW - 90_000 });

@@ -18,3 +18,25 @@ test('lines are cut at the limit, whatever the chunks', (t) => {
   t.deepEqual(lines, ['abc', 'de', '', 'ok']);
   t.deepEqual(tooLong, ['12345678']);
 });
+
+test('a last line without its newline is a line at the end; a cut one is not told twice', (t) => {
+  const lines: string[] = [];
+  const tooLong: string[] = [];
+  const cutter = new LineCutter(
+    4,
+    (line) => lines.push(line),
+    (head) => tooLong.push(head),
+  );
+  cutter.push(Buffer.from('one\nlast'));
+  cutter.end();
+  t.deepEqual(lines, ['one', 'last']);
+  const cut = new LineCutter(
+    4,
+    (line) => lines.push(line),
+    (head) => tooLong.push(head),
+  );
+  cut.push(Buffer.from('toolong'));
+  cut.end();
+  t.deepEqual(lines, ['one', 'last']);
+  t.deepEqual(tooLong, ['tool']);
+});

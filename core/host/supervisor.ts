@@ -8,7 +8,7 @@
 // and unload of one plugin run one at a time. The supervisor knows workers
 // only through PluginWorker, whatever kind of worker runs the plugin.
 // An onCall plugin is `idle` between its calls: no worker, its methods from
-// the manifest cache, its snapshot held here (ARCHITECTURE.md, "Activation on first call").
+// the manifest cache, its snapshot held by its OnCallActivation (on-call.ts).
 
 import type { CoreToWorker, MethodSpec, WorkerManifest } from '../channel/protocol.js';
 import type { PluginStatus } from '../contract/plugin-status.js';
@@ -21,12 +21,11 @@ import { CallGate } from './call-gate.js';
 import { RestartSchedule } from './crash-policy.js';
 import { compilePlugin, pruneBuilds, type CompiledPlugin } from './compile.js';
 import { checkEngines } from './engines.js';
-import { eagerReason } from './activation.js';
-import { cachedManifest, rememberManifest } from './manifest-cache.js';
 import { execBuild } from './exec-build.js';
 import { pluginFolder, type PluginSource } from './discovery.js';
 import { HostErrors, messageOf, type Phase } from './errors.js';
 import { pluginMethodEntries } from './plugin-methods.js';
+import { OnCallActivation, type OnCallSupervisor } from './on-call.js';
 import { pluginStatus, type PluginHistory } from './plugin-status.js';
 import type { PluginWorker } from './plugin-worker.js';
 import {
@@ -62,20 +61,14 @@ export class PluginSupervisor {
   private readonly deaths = new WeakMap<PluginWorker, string>();
   /** What the serving (or, idle, the last) version declared. */
   private manifest: WorkerManifest | undefined;
-  /** Why an onCall plugin runs eagerly all the same (its manifest needs a running worker). */
-  private eagerBecause: string | undefined;
-  /** An idle plugin's snapshot, restored at its next start. */
-  private parked: CarriedState | undefined;
-  /** The start an idle plugin's first call set off: later calls wait for the same one. */
-  private waking: Promise<void> | undefined;
-  private idleTimer: NodeJS.Timeout | undefined;
-  private lastCallAt = 0;
+  private readonly onCall: OnCallActivation;
 
   constructor(
     public source: PluginSource,
     private env: SupervisorEnvironment,
   ) {
     this.restarts = new RestartSchedule(env.supervision.restart);
+    this.onCall = new OnCallActivation(this.lentToOnCall());
   }
 
   get name(): string {
@@ -93,7 +86,7 @@ export class PluginSupervisor {
 
   /** The activation it runs under: onCall only if asked and its manifest allows it. */
   get activation(): Activation {
-    return this.env.activation === 'onCall' && !this.eagerBecause ? 'onCall' : 'eager';
+    return this.onCall.activation;
   }
 
   /**
@@ -102,7 +95,7 @@ export class PluginSupervisor {
    */
   load(state?: CarriedState): Promise<void> {
     return this.exclusive(async () => {
-      if (this.env.activation === 'onCall') return this.loadOnCall(state);
+      if (this.env.activation === 'onCall') return this.onCall.load(state);
       const started = performance.now();
       // The worker boots while esbuild compiles: at start, ten plugins boot and compile side by side.
       const worker = this.spawn();
@@ -124,7 +117,8 @@ export class PluginSupervisor {
    */
   freeze(): Promise<FrozenPlugin | undefined> {
     return this.exclusive(async () => {
-      if (this.state === 'idle') return this.parked && { value: this.parked.value, release: () => undefined };
+      const held = this.onCall.held;
+      if (this.state === 'idle') return held && { value: held.value, release: () => undefined };
       const worker = this.worker;
       if (this.state !== 'ready' || !worker?.alive || !worker.manifest?.snapshot) return undefined;
       let phase: Phase = 'freeze';
@@ -154,7 +148,7 @@ export class PluginSupervisor {
       if (this.state === 'idle') {
         // No worker runs: new settings are simply those of its next start.
         if (settings) this.adopt({ ...this.env, ...settings });
-        return this.reloadIdle(build, options.force === true || settings !== undefined);
+        return this.onCall.reloadIdle(build, options.force === true || settings !== undefined);
       }
       if (!options.force && !settings && this.state === 'ready' && build.hash === this.build?.hash) {
         return { name: this.name, changed: false };
@@ -209,8 +203,7 @@ export class PluginSupervisor {
   unload(): Promise<void> {
     return this.exclusive(async () => {
       this.cancelBackoff();
-      clearTimeout(this.idleTimer);
-      this.parked = undefined;
+      this.onCall.forget();
       this.env.registry.removeOwner(this.name);
       this.history.state = 'draining';
       this.gate.open();
@@ -254,8 +247,13 @@ export class PluginSupervisor {
   private admit(method: MethodSpec, params: unknown, timeoutMs: number): Promise<unknown> {
     const worker = this.worker;
     const { history } = this;
-    this.lastCallAt = Date.now();
-    if ((this.state === 'idle' || this.waking) && !history.paused) return this.wakeThenAdmit(method, params, timeoutMs);
+    this.onCall.called();
+    if ((this.state === 'idle' || this.onCall.waking) && !history.paused) {
+      // Through the gate again once started: a reload may have frozen it since.
+      return this.onCall
+        .wakeWithin(method.name, timeoutMs)
+        .then((remainingMs) => this.enter(method, params, remainingMs));
+    }
     if (this.state !== 'ready' || !worker?.alive || history.paused) {
       return Promise.reject(HostErrors.unavailable(this.name, this.state, history.paused, history.lastError?.message));
     }
@@ -399,8 +397,11 @@ export class PluginSupervisor {
   /** Makes `worker` the one serving: its methods replace the old ones in one step. */
   private attach(worker: PluginWorker, build: CompiledPlugin, entries: MethodEntry[]): void {
     this.cancelBackoff();
-    if (worker.manifest) this.learned(build, worker.manifest);
-    this.armIdleStop();
+    if (worker.manifest) {
+      this.manifest = worker.manifest;
+      this.onCall.learned(build, worker.manifest);
+    }
+    this.onCall.armIdleStop();
     this.env.registry.replaceOwner(this.name, entries);
     // Its loops start now (after any restore), or wait for a resume if the plugin is paused.
     if (!this.history.paused) worker.resume(this.env.supervision.pauseTimeoutMs).catch(() => undefined);
@@ -501,21 +502,47 @@ export class PluginSupervisor {
     return this.source.version === undefined ? this.name : `${this.name} ${this.source.version}`;
   }
 
-  // ---- Activation on first call ------------------------------------------
-
-  /** An onCall plugin's load: idle at once if the cache knows its build's methods; otherwise loaded once to learn them, then stopped. */
-  private async loadOnCall(state?: CarriedState): Promise<void> {
-    const build = await this.compile();
-    const known = cachedManifest(this.env.buildCache, this.source.entry, build.hash);
-    if (known && !eagerReason(known)) return this.park(build, known, state);
-    await this.env.learning.run(async () => {
-      await this.replaceWorker(build, this.spawn(), state);
-      if (this.activation === 'onCall') await this.sleep();
-    });
+  /** The steps its OnCallActivation takes on the plugin. */
+  private lentToOnCall(): OnCallSupervisor {
+    // The getters below read the supervisor, not the object they sit on.
+    const supervisor = this;
+    return {
+      get name() {
+        return supervisor.name;
+      },
+      get env() {
+        return supervisor.env;
+      },
+      get entry() {
+        return supervisor.source.entry;
+      },
+      get state() {
+        return supervisor.history.state;
+      },
+      set state(state) {
+        supervisor.history.state = state;
+      },
+      get worker() {
+        return supervisor.worker;
+      },
+      get build() {
+        return supervisor.build;
+      },
+      compile: () => this.compile(),
+      exclusive: (task) => this.exclusive(task),
+      start: (build, state) => this.replaceWorker(build, this.spawn(), state),
+      list: (build, manifest) => this.list(build, manifest),
+      report: (build) => this.report(build),
+      frozenSnapshot: (worker) => this.frozenSnapshot(worker, () => undefined),
+      openGate: () => this.gate.open(),
+      putDown: (worker) => this.putDown(worker),
+      resetRestarts: () => this.restarts.reset(),
+      reloaded: () => void this.history.reloads++,
+    };
   }
 
-  /** Lists `build`'s methods (from `manifest`) with no worker running: the plugin is idle, `state` restored at its first call. */
-  private park(build: CompiledPlugin, manifest: WorkerManifest, state: CarriedState | undefined): void {
+  /** Lists `build`'s methods (from `manifest`) with no worker running: the plugin is idle. */
+  private list(build: CompiledPlugin, manifest: WorkerManifest): void {
     const schemas = new SchemaScope(this.schemas);
     let entries: MethodEntry[];
     try {
@@ -527,136 +554,11 @@ export class PluginSupervisor {
     this.schemas = schemas;
     this.build = build;
     this.manifest = manifest;
-    this.parked = state;
     this.history.state = 'idle';
-  }
-
-  /** What a loaded version declared: shown by status, and kept in the cache for an onCall plugin's next start. */
-  private learned(build: CompiledPlugin, manifest: WorkerManifest): void {
-    this.manifest = manifest;
-    if (this.env.activation !== 'onCall') return;
-    const reason = eagerReason(manifest);
-    if (reason && reason !== this.eagerBecause) {
-      this.env.logger.info(
-        { plugin: this.name, reason },
-        `plugin ${this.name} runs eagerly though it asks for onCall: ${reason}`,
-      );
-    }
-    this.eagerBecause = reason;
-    try {
-      rememberManifest(this.env.buildCache, this.source.entry, build.hash, manifest);
-    } catch (error) {
-      this.env.logger.warn(
-        { plugin: this.name, reason: messageOf(error) },
-        `plugin ${this.name}: its methods are not cached, its next start loads it: ${messageOf(error)}`,
-      );
-    }
-  }
-
-  /** Starts an idle plugin (its snapshot restored); calls that come meanwhile wait for the same start. A failure leaves it idle. */
-  private wake(): Promise<void> {
-    this.waking ??= this.exclusive(async () => {
-      if (this.state !== 'idle' || !this.build) return;
-      try {
-        await this.replaceWorker(this.build, this.spawn(), this.parked);
-      } catch (error) {
-        this.history.state = 'idle'; // The next call tries again; this one hears why.
-        throw error;
-      }
-      this.parked = undefined;
-    }).finally(() => (this.waking = undefined));
-    return this.waking;
-  }
-
-  /** A call to an idle plugin: it starts the plugin, within the call's own deadline, then goes to the worker. */
-  private async wakeThenAdmit(method: MethodSpec, params: unknown, timeoutMs: number): Promise<unknown> {
-    const started = Date.now();
-    const expired = () => HostErrors.callDeadline(this.name, method.name, timeoutMs);
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(expired()), timeoutMs)));
-    try {
-      await Promise.race([this.wake(), deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
-    const remainingMs = timeoutMs - (Date.now() - started);
-    if (remainingMs <= 0) throw expired();
-    // Through the gate again: a reload may have frozen it since.
-    return this.enter(method, params, remainingMs);
-  }
-
-  /** An onCall plugin's worker stops after `idleStopMs` with no call (checked when the timer fires, so calls do not re-arm it). */
-  private armIdleStop(delayMs = this.env.idleStopMs): void {
-    clearTimeout(this.idleTimer);
-    if (this.activation !== 'onCall') return;
-    this.idleTimer = setTimeout(() => {
-      if (this.state !== 'ready' || !this.worker) return;
-      const quietMs = Date.now() - this.lastCallAt;
-      if (quietMs < this.env.idleStopMs) return this.armIdleStop(this.env.idleStopMs - quietMs);
-      if (this.worker.inFlight > 0) return this.armIdleStop();
-      this.exclusive(() => this.sleep()).catch((error) =>
-        this.env.logger.error({ plugin: this.name, err: error }, 'idle stop failed'),
-      );
-    }, delayMs).unref();
-  }
-
-  /** Stops the serving worker of an onCall plugin: a stateful one is frozen and its snapshot held for its next start. */
-  private async sleep(): Promise<void> {
-    const worker = this.worker;
-    if (this.state !== 'ready' || !worker?.alive) return;
-    if (!worker.manifest?.snapshot && worker.inFlight > 0) return this.armIdleStop();
-    let parked: CarriedState | undefined;
-    if (worker.manifest?.snapshot) {
-      try {
-        parked = { value: await this.frozenSnapshot(worker, () => undefined) };
-      } catch (error) {
-        this.gate.open();
-        this.env.logger.warn(
-          { plugin: this.name, reason: messageOf(error) },
-          `plugin ${this.name} stays up: its snapshot for an idle stop failed: ${messageOf(error)}`,
-        );
-        return this.armIdleStop();
-      }
-    }
-    clearTimeout(this.idleTimer);
-    this.worker = undefined;
-    this.parked = parked;
-    this.history.state = 'idle';
-    this.history.readySince = undefined;
-    // The calls that waited at the gate start it again.
-    this.gate.open();
-    this.retire(worker);
-  }
-
-  /** A reload of an idle plugin: the new build's methods replace the old ones without starting it (a build the cache does not know loads once to tell them). */
-  private async reloadIdle(build: CompiledPlugin, force: boolean): Promise<ReloadOutcome> {
-    if (!force && build.hash === this.build?.hash) return { name: this.name, changed: false };
-    const manifest =
-      cachedManifest(this.env.buildCache, this.source.entry, build.hash) ??
-      (await this.env.learning.run(() => this.learn(build)));
-    this.restarts.reset();
-    if (eagerReason(manifest)) {
-      await this.wakeWith(build);
-    } else {
-      this.park(build, manifest, this.parked);
-    }
-    this.history.reloads++;
-    return { name: this.name, changed: true };
-  }
-
-  /** Starts `build` for an idle plugin now (its manifest needs a running worker); a failure leaves it idle on its old version. */
-  private async wakeWith(build: CompiledPlugin): Promise<void> {
-    try {
-      await this.replaceWorker(build, this.spawn(), this.parked);
-    } catch (error) {
-      this.history.state = 'idle';
-      throw error;
-    }
-    this.parked = undefined;
   }
 
   /** Loads `build` in a worker only to hear what it declares, then stops that worker. */
-  private async learn(build: CompiledPlugin): Promise<WorkerManifest> {
+  private async report(build: CompiledPlugin): Promise<WorkerManifest> {
     const worker = this.spawn();
     let manifest: WorkerManifest;
     try {
@@ -666,8 +568,17 @@ export class PluginSupervisor {
       throw this.failed('load', error);
     }
     this.retire(worker);
-    this.learned(build, manifest);
+    this.manifest = manifest;
     return manifest;
+  }
+
+  /** The serving worker stops with the plugin going idle; the calls that waited at the gate start it again. */
+  private putDown(worker: PluginWorker): void {
+    this.worker = undefined;
+    this.history.state = 'idle';
+    this.history.readySince = undefined;
+    this.gate.open();
+    this.retire(worker);
   }
 
   private exclusive<T>(task: () => Promise<T>): Promise<T> {

@@ -18,7 +18,7 @@ import type { RpcError } from '../rpc/errors.js';
 import type { MethodEntry } from '../rpc/registry.js';
 import { SchemaScope } from '../config/schema.js';
 import { CallGate } from './call-gate.js';
-import { RestartSchedule } from './crash-policy.js';
+import { CrashRecovery, type RestartedPlugin } from './crash-recovery.js';
 import { compilePlugin, pruneBuilds, type CompiledPlugin } from './compile.js';
 import { checkEngines } from './engines.js';
 import { execBuild } from './exec-build.js';
@@ -53,7 +53,7 @@ export class PluginSupervisor {
   private schemas: SchemaScope | undefined;
   /** Workers stopping in the background, by the promise of their end. */
   private readonly retiring = new Map<Promise<void>, PluginWorker>();
-  private restarts: RestartSchedule;
+  private readonly recovery: CrashRecovery;
   private queue: Promise<unknown> = Promise.resolve();
   /** Closed while the plugin is frozen: calls wait there. */
   private readonly gate = new CallGate();
@@ -67,7 +67,7 @@ export class PluginSupervisor {
     public source: PluginSource,
     private env: SupervisorEnvironment,
   ) {
-    this.restarts = new RestartSchedule(env.supervision.restart);
+    this.recovery = new CrashRecovery(this.lentToRecovery(), env.supervision.restart);
     this.onCall = new OnCallActivation(this.lentToOnCall());
   }
 
@@ -155,7 +155,7 @@ export class PluginSupervisor {
       }
       const previous = this.env;
       if (settings) this.adopt({ ...this.env, ...settings });
-      this.restarts.reset();
+      this.recovery.reset();
       try {
         await this.replaceWorker(build);
       } catch (error) {
@@ -202,7 +202,7 @@ export class PluginSupervisor {
   /** Stops serving: methods vanish, in-flight calls are drained, `onShutdown` runs. */
   unload(): Promise<void> {
     return this.exclusive(async () => {
-      this.cancelBackoff();
+      this.recovery.cancel();
       this.onCall.forget();
       this.env.registry.removeOwner(this.name);
       this.history.state = 'draining';
@@ -367,7 +367,7 @@ export class PluginSupervisor {
     const worker = this.env.boot(this.env.slot);
     worker.once('exit', (reason: string, expected: boolean) => {
       this.history.servedBefore += worker.served;
-      if (!expected && worker === this.worker) this.crashed(reason);
+      if (!expected && worker === this.worker) this.recovery.crashed(reason);
       else if (!expected) this.deaths.set(worker, reason);
     });
     return worker;
@@ -396,7 +396,7 @@ export class PluginSupervisor {
 
   /** Makes `worker` the one serving: its methods replace the old ones in one step. */
   private attach(worker: PluginWorker, build: CompiledPlugin, entries: MethodEntry[]): void {
-    this.cancelBackoff();
+    this.recovery.cancel();
     if (worker.manifest) {
       this.manifest = worker.manifest;
       this.onCall.learned(build, worker.manifest);
@@ -413,7 +413,7 @@ export class PluginSupervisor {
     if (!this.source.exec) pruneBuilds(build);
     this.env.hooks.pluginLoaded.call(this.event());
     // A thread's last message and its exit come in one task: it may be dead already.
-    if (this.deaths.has(worker)) this.crashed(this.deaths.get(worker)!);
+    if (this.deaths.has(worker)) this.recovery.crashed(this.deaths.get(worker)!);
   }
 
   /** Lets an old worker finish its calls and stop, in the background. */
@@ -427,57 +427,10 @@ export class PluginSupervisor {
     this.retiring.set(stopping, worker);
   }
 
-  private crashed(reason: string): void {
-    const { history } = this;
-    this.worker = undefined;
-    history.lastError = { message: reason, at: Date.now() };
-    history.readySince = undefined;
-    history.state = 'crashed';
-    this.env.logger.error({ plugin: this.name, reason }, `plugin ${this.name} crashed: ${reason}`);
-    const next = this.restarts.crashed(() => this.restart());
-    if ('givenUp' in next) {
-      history.state = 'failed';
-      this.env.logger.error({ plugin: this.name }, `plugin ${this.name} failed: ${next.givenUp}`);
-    } else {
-      history.state = 'backoff';
-      history.nextRestartAt = Date.now() + next.delayMs;
-    }
-    this.env.hooks.pluginCrashed.call({
-      ...this.event(),
-      reason,
-      restarts: history.restarts,
-      next: history.state === 'failed' ? 'failed' : 'backoff',
-    });
-  }
-
-  private restart(): void {
-    this.history.nextRestartAt = undefined;
-    this.exclusive(async () => {
-      if (this.state !== 'backoff' || !this.build) return;
-      this.history.restarts++;
-      this.history.state = 'loading';
-      const worker = this.spawn();
-      try {
-        const manifest = await this.loadInto(worker, this.build);
-        this.attach(worker, this.build, this.methodEntries(manifest.methods, this.schemas));
-        this.tell(`restarted ${this.name} after a crash (restart ${this.history.restarts})`);
-      } catch (error) {
-        await worker.terminate('load failed');
-        this.crashed(`restart failed: ${messageOf(error)}`);
-      }
-    }).catch((error) => this.env.logger.error({ plugin: this.name, err: error }, 'restart failed'));
-  }
-
   /** Runs under `env` from now on: its workers boot with its slot, its deadlines and crash policy apply. */
   private adopt(env: SupervisorEnvironment): void {
-    this.restarts.cancel();
+    this.recovery.adopt(env.supervision.restart);
     this.env = env;
-    this.restarts = new RestartSchedule(env.supervision.restart);
-  }
-
-  private cancelBackoff(): void {
-    this.restarts.cancel();
-    this.history.nextRestartAt = undefined;
   }
 
   /** A phase failed: remembered, logged with plugin and phase, and made the error to throw. */
@@ -536,8 +489,34 @@ export class PluginSupervisor {
       frozenSnapshot: (worker) => this.frozenSnapshot(worker, () => undefined),
       openGate: () => this.gate.open(),
       putDown: (worker) => this.putDown(worker),
-      resetRestarts: () => this.restarts.reset(),
+      resetRestarts: () => this.recovery.reset(),
       reloaded: () => void this.history.reloads++,
+    };
+  }
+
+  /** The steps its CrashRecovery takes on the plugin. */
+  private lentToRecovery(): RestartedPlugin {
+    // The getters below read the supervisor, not the object they sit on.
+    const supervisor = this;
+    return {
+      get name() {
+        return supervisor.name;
+      },
+      get env() {
+        return supervisor.env;
+      },
+      history: this.history,
+      get build() {
+        return supervisor.build;
+      },
+      event: () => this.event(),
+      exclusive: (task) => this.exclusive(task),
+      spawn: () => this.spawn(),
+      launch: async (worker, build) => {
+        const manifest = await this.loadInto(worker, build);
+        this.attach(worker, build, this.methodEntries(manifest.methods, this.schemas));
+      },
+      forgetWorker: () => (this.worker = undefined),
     };
   }
 

@@ -4,7 +4,7 @@
 //   crashed → backoff → loading, and failed (crash-loop cap, or load error).
 // Reload is blue/green: the new worker loads beside the old one and takes over
 // the plugin's methods in one step; the old one drains; a stateful plugin is
-// frozen for its snapshot first (call-gate.ts). Load, reload, restart
+// frozen for its snapshot first (worker-swap.ts). Load, reload, restart
 // and unload of one plugin run one at a time. The supervisor knows workers
 // only through PluginWorker, whatever kind of worker runs the plugin.
 // An onCall plugin is `idle` between its calls: no worker, its methods from
@@ -17,7 +17,6 @@ import type { PluginEvent } from '../hooks.js';
 import type { RpcError } from '../rpc/errors.js';
 import type { MethodEntry } from '../rpc/registry.js';
 import { SchemaScope } from '../config/schema.js';
-import { CallGate } from './call-gate.js';
 import { CrashRecovery, type RestartedPlugin } from './crash-recovery.js';
 import { compilePlugin, pruneBuilds, type CompiledPlugin } from './compile.js';
 import { checkEngines } from './engines.js';
@@ -28,6 +27,7 @@ import { pluginMethodEntries } from './plugin-methods.js';
 import { OnCallActivation, type OnCallSupervisor } from './on-call.js';
 import { pluginStatus, type PluginHistory } from './plugin-status.js';
 import type { PluginWorker } from './plugin-worker.js';
+import { WorkerSwap, type SwappedPlugin } from './worker-swap.js';
 import {
   sameSettings,
   type CarriedState,
@@ -51,12 +51,10 @@ export class PluginSupervisor {
   private build: CompiledPlugin | undefined;
   /** The serving version's params validators. */
   private schemas: SchemaScope | undefined;
-  /** Workers stopping in the background, by the promise of their end. */
-  private readonly retiring = new Map<Promise<void>, PluginWorker>();
   private readonly recovery: CrashRecovery;
   private queue: Promise<unknown> = Promise.resolve();
-  /** Closed while the plugin is frozen: calls wait there. */
-  private readonly gate = new CallGate();
+  /** The gate, the freeze and the retiring workers of its blue/green swaps. */
+  private readonly swap: WorkerSwap;
   /** Deaths of workers not serving yet: one may die as its setup answers, before it takes over. */
   private readonly deaths = new WeakMap<PluginWorker, string>();
   /** What the serving (or, idle, the last) version declared. */
@@ -67,6 +65,7 @@ export class PluginSupervisor {
     public source: PluginSource,
     private env: SupervisorEnvironment,
   ) {
+    this.swap = new WorkerSwap(this.lentToSwap());
     this.recovery = new CrashRecovery(this.lentToRecovery(), env.supervision.restart);
     this.onCall = new OnCallActivation(this.lentToOnCall());
   }
@@ -123,10 +122,10 @@ export class PluginSupervisor {
       if (this.state !== 'ready' || !worker?.alive || !worker.manifest?.snapshot) return undefined;
       let phase: Phase = 'freeze';
       try {
-        const value = await this.frozenSnapshot(worker, (step) => (phase = step));
-        return { value, release: () => this.gate.open() };
+        const value = await this.swap.frozenSnapshot(worker, (step) => (phase = step));
+        return { value, release: () => this.swap.open() };
       } catch (error) {
-        this.gate.open();
+        this.swap.open();
         throw this.failed(phase, error);
       }
     });
@@ -206,10 +205,10 @@ export class PluginSupervisor {
       this.onCall.forget();
       this.env.registry.removeOwner(this.name);
       this.history.state = 'draining';
-      this.gate.open();
-      if (this.worker) this.retire(this.worker);
+      this.swap.open();
+      if (this.worker) this.swap.retire(this.worker);
       this.worker = undefined;
-      await Promise.all(this.retiring.keys());
+      await this.swap.retired();
       this.history.state = 'stopped';
       this.tell(`unloaded ${this.named()}`);
       this.env.hooks.pluginUnloaded.call(this.event());
@@ -236,11 +235,7 @@ export class PluginSupervisor {
 
   /** The gate, then admission, within `timeoutMs`. */
   private enter(method: MethodSpec, params: unknown, timeoutMs: number): Promise<unknown> {
-    if (!this.gate.closed) return this.admit(method, params, timeoutMs);
-    if (this.gate.waiting >= this.env.maxInFlight)
-      return Promise.reject(HostErrors.queueFull(this.name, this.gate.waiting));
-    const expired = () => HostErrors.callDeadline(this.name, method.name, timeoutMs);
-    return this.gate.pass(timeoutMs, expired).then((remainingMs) => this.admit(method, params, remainingMs));
+    return this.swap.enter(method.name, timeoutMs, (remainingMs) => this.admit(method, params, remainingMs));
   }
 
   /** Admission: only a ready, unpaused plugin under its in-flight cap takes the call. */
@@ -264,8 +259,7 @@ export class PluginSupervisor {
 
   /** What the plugin's stopping workers wait for (`plugd stop` shows it), if anything. */
   get waitingFor(): string | undefined {
-    const waits = [...this.retiring.values()].map((worker) => worker.waitingFor).filter((wait) => wait !== undefined);
-    return waits.length ? waits.join(', ') : undefined;
+    return this.swap.waitingFor;
   }
 
   /** Whether the serving version keeps state (has `snapshot`): an upgrade carries it to the successor. */
@@ -328,7 +322,7 @@ export class PluginSupervisor {
       const schemas = new SchemaScope(this.schemas);
       const entries = this.methodEntries(manifest.methods, schemas);
       if (old?.alive && old.manifest?.snapshot)
-        state = { value: await this.frozenSnapshot(old, (step) => (phase = step)) };
+        state = { value: await this.swap.frozenSnapshot(old, (step) => (phase = step)) };
       if (state) {
         phase = 'restore';
         await next.restore(state.value, this.env.supervision.snapshotTimeoutMs);
@@ -340,26 +334,12 @@ export class PluginSupervisor {
       this.schemas = schemas;
     } catch (error) {
       // The old worker, if any, serves the calls that waited: it never stopped.
-      this.gate.open();
+      this.swap.open();
       await next.terminate('load failed');
       throw this.failed(phase, error);
     }
-    this.gate.open();
-    if (old) this.retire(old);
-  }
-
-  /**
-   * Closes the gate, lets `worker`'s calls in flight finish (`freezeTimeoutMs`),
-   * then takes its snapshot; `step` hears each phase as it begins. The gate is
-   * left closed: the caller opens it.
-   */
-  private async frozenSnapshot(worker: PluginWorker, step: (phase: Phase) => void): Promise<unknown> {
-    const { freezeTimeoutMs, snapshotTimeoutMs } = this.env.supervision;
-    step('freeze');
-    this.gate.close();
-    if (!(await worker.idleWithin(freezeTimeoutMs))) throw HostErrors.freezeExpired(worker.inFlight, freezeTimeoutMs);
-    step('snapshot');
-    return worker.snapshot(snapshotTimeoutMs);
+    this.swap.open();
+    if (old) this.swap.retire(old);
   }
 
   /** A booted worker, watched for its death. */
@@ -414,17 +394,6 @@ export class PluginSupervisor {
     this.env.hooks.pluginLoaded.call(this.event());
     // A thread's last message and its exit come in one task: it may be dead already.
     if (this.deaths.has(worker)) this.recovery.crashed(this.deaths.get(worker)!);
-  }
-
-  /** Lets an old worker finish its calls and stop, in the background. */
-  private retire(worker: PluginWorker): void {
-    const { drainTimeoutMs } = this.env.supervision;
-    const stopping = worker.stop(drainTimeoutMs, drainTimeoutMs).then((errors) => {
-      for (const error of errors)
-        this.env.logger.warn({ plugin: this.name, phase: 'stop' }, `plugin ${this.name} stop: ${error}`);
-      this.retiring.delete(stopping);
-    });
-    this.retiring.set(stopping, worker);
   }
 
   /** Runs under `env` from now on: its workers boot with its slot, its deadlines and crash policy apply. */
@@ -486,11 +455,25 @@ export class PluginSupervisor {
       start: (build, state) => this.replaceWorker(build, this.spawn(), state),
       list: (build, manifest) => this.list(build, manifest),
       report: (build) => this.report(build),
-      frozenSnapshot: (worker) => this.frozenSnapshot(worker, () => undefined),
-      openGate: () => this.gate.open(),
+      frozenSnapshot: (worker) => this.swap.frozenSnapshot(worker, () => undefined),
+      openGate: () => this.swap.open(),
       putDown: (worker) => this.putDown(worker),
       resetRestarts: () => this.recovery.reset(),
       reloaded: () => void this.history.reloads++,
+    };
+  }
+
+  /** What its WorkerSwap reads of the plugin. */
+  private lentToSwap(): SwappedPlugin {
+    // The getters below read the supervisor, not the object they sit on.
+    const supervisor = this;
+    return {
+      get name() {
+        return supervisor.name;
+      },
+      get env() {
+        return supervisor.env;
+      },
     };
   }
 
@@ -546,7 +529,7 @@ export class PluginSupervisor {
       await worker.terminate('load failed');
       throw this.failed('load', error);
     }
-    this.retire(worker);
+    this.swap.retire(worker);
     this.manifest = manifest;
     return manifest;
   }
@@ -556,8 +539,8 @@ export class PluginSupervisor {
     this.worker = undefined;
     this.history.state = 'idle';
     this.history.readySince = undefined;
-    this.gate.open();
-    this.retire(worker);
+    this.swap.open();
+    this.swap.retire(worker);
   }
 
   private exclusive<T>(task: () => Promise<T>): Promise<T> {

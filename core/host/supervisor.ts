@@ -4,11 +4,11 @@
 //   crashed → backoff → loading, and failed (crash-loop cap, or load error).
 // Reload is blue/green: the new worker loads beside the old one and takes over
 // the plugin's methods in one step; the old one drains; a stateful plugin is
-// frozen for its snapshot first (call-gate.ts). Load, reload, restart
+// frozen for its snapshot first (worker-swap.ts). Load, reload, restart
 // and unload of one plugin run one at a time. The supervisor knows workers
 // only through PluginWorker, whatever kind of worker runs the plugin.
 // An onCall plugin is `idle` between its calls: no worker, its methods from
-// the manifest cache, its snapshot held here (ARCHITECTURE.md, "Activation on first call").
+// the manifest cache, its snapshot held by its OnCallActivation (on-call.ts).
 
 import type { CoreToWorker, MethodSpec, WorkerManifest } from '../channel/protocol.js';
 import type { PluginStatus } from '../contract/plugin-status.js';
@@ -17,18 +17,17 @@ import type { PluginEvent } from '../hooks.js';
 import type { RpcError } from '../rpc/errors.js';
 import type { MethodEntry } from '../rpc/registry.js';
 import { SchemaScope } from '../config/schema.js';
-import { CallGate } from './call-gate.js';
-import { RestartSchedule } from './crash-policy.js';
+import { CrashRecovery, type RestartedPlugin } from './crash-recovery.js';
 import { compilePlugin, pruneBuilds, type CompiledPlugin } from './compile.js';
 import { checkEngines } from './engines.js';
-import { eagerReason } from './activation.js';
-import { cachedManifest, rememberManifest } from './manifest-cache.js';
 import { execBuild } from './exec-build.js';
 import { pluginFolder, type PluginSource } from './discovery.js';
 import { HostErrors, messageOf, type Phase } from './errors.js';
 import { pluginMethodEntries } from './plugin-methods.js';
+import { OnCallActivation, type OnCallSupervisor } from './on-call.js';
 import { pluginStatus, type PluginHistory } from './plugin-status.js';
 import type { PluginWorker } from './plugin-worker.js';
+import { WorkerSwap, type SwappedPlugin } from './worker-swap.js';
 import {
   sameSettings,
   type CarriedState,
@@ -52,30 +51,23 @@ export class PluginSupervisor {
   private build: CompiledPlugin | undefined;
   /** The serving version's params validators. */
   private schemas: SchemaScope | undefined;
-  /** Workers stopping in the background, by the promise of their end. */
-  private readonly retiring = new Map<Promise<void>, PluginWorker>();
-  private restarts: RestartSchedule;
+  private readonly recovery: CrashRecovery;
   private queue: Promise<unknown> = Promise.resolve();
-  /** Closed while the plugin is frozen: calls wait there. */
-  private readonly gate = new CallGate();
+  /** The gate, the freeze and the retiring workers of its blue/green swaps. */
+  private readonly swap: WorkerSwap;
   /** Deaths of workers not serving yet: one may die as its setup answers, before it takes over. */
   private readonly deaths = new WeakMap<PluginWorker, string>();
   /** What the serving (or, idle, the last) version declared. */
   private manifest: WorkerManifest | undefined;
-  /** Why an onCall plugin runs eagerly all the same (its manifest needs a running worker). */
-  private eagerBecause: string | undefined;
-  /** An idle plugin's snapshot, restored at its next start. */
-  private parked: CarriedState | undefined;
-  /** The start an idle plugin's first call set off: later calls wait for the same one. */
-  private waking: Promise<void> | undefined;
-  private idleTimer: NodeJS.Timeout | undefined;
-  private lastCallAt = 0;
+  private readonly onCall: OnCallActivation;
 
   constructor(
     public source: PluginSource,
     private env: SupervisorEnvironment,
   ) {
-    this.restarts = new RestartSchedule(env.supervision.restart);
+    this.swap = new WorkerSwap(this.lentToSwap());
+    this.recovery = new CrashRecovery(this.lentToRecovery(), env.supervision.restart);
+    this.onCall = new OnCallActivation(this.lentToOnCall());
   }
 
   get name(): string {
@@ -93,7 +85,7 @@ export class PluginSupervisor {
 
   /** The activation it runs under: onCall only if asked and its manifest allows it. */
   get activation(): Activation {
-    return this.env.activation === 'onCall' && !this.eagerBecause ? 'onCall' : 'eager';
+    return this.onCall.activation;
   }
 
   /**
@@ -102,7 +94,7 @@ export class PluginSupervisor {
    */
   load(state?: CarriedState): Promise<void> {
     return this.exclusive(async () => {
-      if (this.env.activation === 'onCall') return this.loadOnCall(state);
+      if (this.env.activation === 'onCall') return this.onCall.load(state);
       const started = performance.now();
       // The worker boots while esbuild compiles: at start, ten plugins boot and compile side by side.
       const worker = this.spawn();
@@ -124,15 +116,16 @@ export class PluginSupervisor {
    */
   freeze(): Promise<FrozenPlugin | undefined> {
     return this.exclusive(async () => {
-      if (this.state === 'idle') return this.parked && { value: this.parked.value, release: () => undefined };
+      const held = this.onCall.held;
+      if (this.state === 'idle') return held && { value: held.value, release: () => undefined };
       const worker = this.worker;
       if (this.state !== 'ready' || !worker?.alive || !worker.manifest?.snapshot) return undefined;
       let phase: Phase = 'freeze';
       try {
-        const value = await this.frozenSnapshot(worker, (step) => (phase = step));
-        return { value, release: () => this.gate.open() };
+        const value = await this.swap.frozenSnapshot(worker, (step) => (phase = step));
+        return { value, release: () => this.swap.open() };
       } catch (error) {
-        this.gate.open();
+        this.swap.open();
         throw this.failed(phase, error);
       }
     });
@@ -154,14 +147,14 @@ export class PluginSupervisor {
       if (this.state === 'idle') {
         // No worker runs: new settings are simply those of its next start.
         if (settings) this.adopt({ ...this.env, ...settings });
-        return this.reloadIdle(build, options.force === true || settings !== undefined);
+        return this.onCall.reloadIdle(build, options.force === true || settings !== undefined);
       }
       if (!options.force && !settings && this.state === 'ready' && build.hash === this.build?.hash) {
         return { name: this.name, changed: false };
       }
       const previous = this.env;
       if (settings) this.adopt({ ...this.env, ...settings });
-      this.restarts.reset();
+      this.recovery.reset();
       try {
         await this.replaceWorker(build);
       } catch (error) {
@@ -208,15 +201,14 @@ export class PluginSupervisor {
   /** Stops serving: methods vanish, in-flight calls are drained, `onShutdown` runs. */
   unload(): Promise<void> {
     return this.exclusive(async () => {
-      this.cancelBackoff();
-      clearTimeout(this.idleTimer);
-      this.parked = undefined;
+      this.recovery.cancel();
+      this.onCall.forget();
       this.env.registry.removeOwner(this.name);
       this.history.state = 'draining';
-      this.gate.open();
-      if (this.worker) this.retire(this.worker);
+      this.swap.open();
+      if (this.worker) this.swap.retire(this.worker);
       this.worker = undefined;
-      await Promise.all(this.retiring.keys());
+      await this.swap.retired();
       this.history.state = 'stopped';
       this.tell(`unloaded ${this.named()}`);
       this.env.hooks.pluginUnloaded.call(this.event());
@@ -243,19 +235,20 @@ export class PluginSupervisor {
 
   /** The gate, then admission, within `timeoutMs`. */
   private enter(method: MethodSpec, params: unknown, timeoutMs: number): Promise<unknown> {
-    if (!this.gate.closed) return this.admit(method, params, timeoutMs);
-    if (this.gate.waiting >= this.env.maxInFlight)
-      return Promise.reject(HostErrors.queueFull(this.name, this.gate.waiting));
-    const expired = () => HostErrors.callDeadline(this.name, method.name, timeoutMs);
-    return this.gate.pass(timeoutMs, expired).then((remainingMs) => this.admit(method, params, remainingMs));
+    return this.swap.enter(method.name, timeoutMs, (remainingMs) => this.admit(method, params, remainingMs));
   }
 
   /** Admission: only a ready, unpaused plugin under its in-flight cap takes the call. */
   private admit(method: MethodSpec, params: unknown, timeoutMs: number): Promise<unknown> {
     const worker = this.worker;
     const { history } = this;
-    this.lastCallAt = Date.now();
-    if ((this.state === 'idle' || this.waking) && !history.paused) return this.wakeThenAdmit(method, params, timeoutMs);
+    this.onCall.called();
+    if ((this.state === 'idle' || this.onCall.waking) && !history.paused) {
+      // Through the gate again once started: a reload may have frozen it since.
+      return this.onCall
+        .wakeWithin(method.name, timeoutMs)
+        .then((remainingMs) => this.enter(method, params, remainingMs));
+    }
     if (this.state !== 'ready' || !worker?.alive || history.paused) {
       return Promise.reject(HostErrors.unavailable(this.name, this.state, history.paused, history.lastError?.message));
     }
@@ -266,8 +259,7 @@ export class PluginSupervisor {
 
   /** What the plugin's stopping workers wait for (`plugd stop` shows it), if anything. */
   get waitingFor(): string | undefined {
-    const waits = [...this.retiring.values()].map((worker) => worker.waitingFor).filter((wait) => wait !== undefined);
-    return waits.length ? waits.join(', ') : undefined;
+    return this.swap.waitingFor;
   }
 
   /** Whether the serving version keeps state (has `snapshot`): an upgrade carries it to the successor. */
@@ -330,7 +322,7 @@ export class PluginSupervisor {
       const schemas = new SchemaScope(this.schemas);
       const entries = this.methodEntries(manifest.methods, schemas);
       if (old?.alive && old.manifest?.snapshot)
-        state = { value: await this.frozenSnapshot(old, (step) => (phase = step)) };
+        state = { value: await this.swap.frozenSnapshot(old, (step) => (phase = step)) };
       if (state) {
         phase = 'restore';
         await next.restore(state.value, this.env.supervision.snapshotTimeoutMs);
@@ -342,26 +334,12 @@ export class PluginSupervisor {
       this.schemas = schemas;
     } catch (error) {
       // The old worker, if any, serves the calls that waited: it never stopped.
-      this.gate.open();
+      this.swap.open();
       await next.terminate('load failed');
       throw this.failed(phase, error);
     }
-    this.gate.open();
-    if (old) this.retire(old);
-  }
-
-  /**
-   * Closes the gate, lets `worker`'s calls in flight finish (`freezeTimeoutMs`),
-   * then takes its snapshot; `step` hears each phase as it begins. The gate is
-   * left closed: the caller opens it.
-   */
-  private async frozenSnapshot(worker: PluginWorker, step: (phase: Phase) => void): Promise<unknown> {
-    const { freezeTimeoutMs, snapshotTimeoutMs } = this.env.supervision;
-    step('freeze');
-    this.gate.close();
-    if (!(await worker.idleWithin(freezeTimeoutMs))) throw HostErrors.freezeExpired(worker.inFlight, freezeTimeoutMs);
-    step('snapshot');
-    return worker.snapshot(snapshotTimeoutMs);
+    this.swap.open();
+    if (old) this.swap.retire(old);
   }
 
   /** A booted worker, watched for its death. */
@@ -369,7 +347,7 @@ export class PluginSupervisor {
     const worker = this.env.boot(this.env.slot);
     worker.once('exit', (reason: string, expected: boolean) => {
       this.history.servedBefore += worker.served;
-      if (!expected && worker === this.worker) this.crashed(reason);
+      if (!expected && worker === this.worker) this.recovery.crashed(reason);
       else if (!expected) this.deaths.set(worker, reason);
     });
     return worker;
@@ -398,9 +376,12 @@ export class PluginSupervisor {
 
   /** Makes `worker` the one serving: its methods replace the old ones in one step. */
   private attach(worker: PluginWorker, build: CompiledPlugin, entries: MethodEntry[]): void {
-    this.cancelBackoff();
-    if (worker.manifest) this.learned(build, worker.manifest);
-    this.armIdleStop();
+    this.recovery.cancel();
+    if (worker.manifest) {
+      this.manifest = worker.manifest;
+      this.onCall.learned(build, worker.manifest);
+    }
+    this.onCall.armIdleStop();
     this.env.registry.replaceOwner(this.name, entries);
     // Its loops start now (after any restore), or wait for a resume if the plugin is paused.
     if (!this.history.paused) worker.resume(this.env.supervision.pauseTimeoutMs).catch(() => undefined);
@@ -412,71 +393,13 @@ export class PluginSupervisor {
     if (!this.source.exec) pruneBuilds(build);
     this.env.hooks.pluginLoaded.call(this.event());
     // A thread's last message and its exit come in one task: it may be dead already.
-    if (this.deaths.has(worker)) this.crashed(this.deaths.get(worker)!);
-  }
-
-  /** Lets an old worker finish its calls and stop, in the background. */
-  private retire(worker: PluginWorker): void {
-    const { drainTimeoutMs } = this.env.supervision;
-    const stopping = worker.stop(drainTimeoutMs, drainTimeoutMs).then((errors) => {
-      for (const error of errors)
-        this.env.logger.warn({ plugin: this.name, phase: 'stop' }, `plugin ${this.name} stop: ${error}`);
-      this.retiring.delete(stopping);
-    });
-    this.retiring.set(stopping, worker);
-  }
-
-  private crashed(reason: string): void {
-    const { history } = this;
-    this.worker = undefined;
-    history.lastError = { message: reason, at: Date.now() };
-    history.readySince = undefined;
-    history.state = 'crashed';
-    this.env.logger.error({ plugin: this.name, reason }, `plugin ${this.name} crashed: ${reason}`);
-    const next = this.restarts.crashed(() => this.restart());
-    if ('givenUp' in next) {
-      history.state = 'failed';
-      this.env.logger.error({ plugin: this.name }, `plugin ${this.name} failed: ${next.givenUp}`);
-    } else {
-      history.state = 'backoff';
-      history.nextRestartAt = Date.now() + next.delayMs;
-    }
-    this.env.hooks.pluginCrashed.call({
-      ...this.event(),
-      reason,
-      restarts: history.restarts,
-      next: history.state === 'failed' ? 'failed' : 'backoff',
-    });
-  }
-
-  private restart(): void {
-    this.history.nextRestartAt = undefined;
-    this.exclusive(async () => {
-      if (this.state !== 'backoff' || !this.build) return;
-      this.history.restarts++;
-      this.history.state = 'loading';
-      const worker = this.spawn();
-      try {
-        const manifest = await this.loadInto(worker, this.build);
-        this.attach(worker, this.build, this.methodEntries(manifest.methods, this.schemas));
-        this.tell(`restarted ${this.name} after a crash (restart ${this.history.restarts})`);
-      } catch (error) {
-        await worker.terminate('load failed');
-        this.crashed(`restart failed: ${messageOf(error)}`);
-      }
-    }).catch((error) => this.env.logger.error({ plugin: this.name, err: error }, 'restart failed'));
+    if (this.deaths.has(worker)) this.recovery.crashed(this.deaths.get(worker)!);
   }
 
   /** Runs under `env` from now on: its workers boot with its slot, its deadlines and crash policy apply. */
   private adopt(env: SupervisorEnvironment): void {
-    this.restarts.cancel();
+    this.recovery.adopt(env.supervision.restart);
     this.env = env;
-    this.restarts = new RestartSchedule(env.supervision.restart);
-  }
-
-  private cancelBackoff(): void {
-    this.restarts.cancel();
-    this.history.nextRestartAt = undefined;
   }
 
   /** A phase failed: remembered, logged with plugin and phase, and made the error to throw. */
@@ -501,21 +424,87 @@ export class PluginSupervisor {
     return this.source.version === undefined ? this.name : `${this.name} ${this.source.version}`;
   }
 
-  // ---- Activation on first call ------------------------------------------
-
-  /** An onCall plugin's load: idle at once if the cache knows its build's methods; otherwise loaded once to learn them, then stopped. */
-  private async loadOnCall(state?: CarriedState): Promise<void> {
-    const build = await this.compile();
-    const known = cachedManifest(this.env.buildCache, this.source.entry, build.hash);
-    if (known && !eagerReason(known)) return this.park(build, known, state);
-    await this.env.learning.run(async () => {
-      await this.replaceWorker(build, this.spawn(), state);
-      if (this.activation === 'onCall') await this.sleep();
-    });
+  /** The steps its OnCallActivation takes on the plugin. */
+  private lentToOnCall(): OnCallSupervisor {
+    // The getters below read the supervisor, not the object they sit on.
+    const supervisor = this;
+    return {
+      get name() {
+        return supervisor.name;
+      },
+      get env() {
+        return supervisor.env;
+      },
+      get entry() {
+        return supervisor.source.entry;
+      },
+      get state() {
+        return supervisor.history.state;
+      },
+      set state(state) {
+        supervisor.history.state = state;
+      },
+      get worker() {
+        return supervisor.worker;
+      },
+      get build() {
+        return supervisor.build;
+      },
+      compile: () => this.compile(),
+      exclusive: (task) => this.exclusive(task),
+      start: (build, state) => this.replaceWorker(build, this.spawn(), state),
+      list: (build, manifest) => this.list(build, manifest),
+      report: (build) => this.report(build),
+      frozenSnapshot: (worker) => this.swap.frozenSnapshot(worker, () => undefined),
+      openGate: () => this.swap.open(),
+      putDown: (worker) => this.putDown(worker),
+      resetRestarts: () => this.recovery.reset(),
+      reloaded: () => void this.history.reloads++,
+    };
   }
 
-  /** Lists `build`'s methods (from `manifest`) with no worker running: the plugin is idle, `state` restored at its first call. */
-  private park(build: CompiledPlugin, manifest: WorkerManifest, state: CarriedState | undefined): void {
+  /** What its WorkerSwap reads of the plugin. */
+  private lentToSwap(): SwappedPlugin {
+    // The getters below read the supervisor, not the object they sit on.
+    const supervisor = this;
+    return {
+      get name() {
+        return supervisor.name;
+      },
+      get env() {
+        return supervisor.env;
+      },
+    };
+  }
+
+  /** The steps its CrashRecovery takes on the plugin. */
+  private lentToRecovery(): RestartedPlugin {
+    // The getters below read the supervisor, not the object they sit on.
+    const supervisor = this;
+    return {
+      get name() {
+        return supervisor.name;
+      },
+      get env() {
+        return supervisor.env;
+      },
+      history: this.history,
+      get build() {
+        return supervisor.build;
+      },
+      event: () => this.event(),
+      exclusive: (task) => this.exclusive(task),
+      spawn: () => this.spawn(),
+      launch: async (worker, build) => {
+        const manifest = await this.loadInto(worker, build);
+        this.attach(worker, build, this.methodEntries(manifest.methods, this.schemas));
+      },
+      forgetWorker: () => (this.worker = undefined),
+    };
+  }
+
+  /** Lists `build`'s methods (from `manifest`) with no worker running: the plugin is idle. */
+  private list(build: CompiledPlugin, manifest: WorkerManifest): void {
     const schemas = new SchemaScope(this.schemas);
     let entries: MethodEntry[];
     try {
@@ -527,136 +516,11 @@ export class PluginSupervisor {
     this.schemas = schemas;
     this.build = build;
     this.manifest = manifest;
-    this.parked = state;
     this.history.state = 'idle';
-  }
-
-  /** What a loaded version declared: shown by status, and kept in the cache for an onCall plugin's next start. */
-  private learned(build: CompiledPlugin, manifest: WorkerManifest): void {
-    this.manifest = manifest;
-    if (this.env.activation !== 'onCall') return;
-    const reason = eagerReason(manifest);
-    if (reason && reason !== this.eagerBecause) {
-      this.env.logger.info(
-        { plugin: this.name, reason },
-        `plugin ${this.name} runs eagerly though it asks for onCall: ${reason}`,
-      );
-    }
-    this.eagerBecause = reason;
-    try {
-      rememberManifest(this.env.buildCache, this.source.entry, build.hash, manifest);
-    } catch (error) {
-      this.env.logger.warn(
-        { plugin: this.name, reason: messageOf(error) },
-        `plugin ${this.name}: its methods are not cached, its next start loads it: ${messageOf(error)}`,
-      );
-    }
-  }
-
-  /** Starts an idle plugin (its snapshot restored); calls that come meanwhile wait for the same start. A failure leaves it idle. */
-  private wake(): Promise<void> {
-    this.waking ??= this.exclusive(async () => {
-      if (this.state !== 'idle' || !this.build) return;
-      try {
-        await this.replaceWorker(this.build, this.spawn(), this.parked);
-      } catch (error) {
-        this.history.state = 'idle'; // The next call tries again; this one hears why.
-        throw error;
-      }
-      this.parked = undefined;
-    }).finally(() => (this.waking = undefined));
-    return this.waking;
-  }
-
-  /** A call to an idle plugin: it starts the plugin, within the call's own deadline, then goes to the worker. */
-  private async wakeThenAdmit(method: MethodSpec, params: unknown, timeoutMs: number): Promise<unknown> {
-    const started = Date.now();
-    const expired = () => HostErrors.callDeadline(this.name, method.name, timeoutMs);
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(expired()), timeoutMs)));
-    try {
-      await Promise.race([this.wake(), deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
-    const remainingMs = timeoutMs - (Date.now() - started);
-    if (remainingMs <= 0) throw expired();
-    // Through the gate again: a reload may have frozen it since.
-    return this.enter(method, params, remainingMs);
-  }
-
-  /** An onCall plugin's worker stops after `idleStopMs` with no call (checked when the timer fires, so calls do not re-arm it). */
-  private armIdleStop(delayMs = this.env.idleStopMs): void {
-    clearTimeout(this.idleTimer);
-    if (this.activation !== 'onCall') return;
-    this.idleTimer = setTimeout(() => {
-      if (this.state !== 'ready' || !this.worker) return;
-      const quietMs = Date.now() - this.lastCallAt;
-      if (quietMs < this.env.idleStopMs) return this.armIdleStop(this.env.idleStopMs - quietMs);
-      if (this.worker.inFlight > 0) return this.armIdleStop();
-      this.exclusive(() => this.sleep()).catch((error) =>
-        this.env.logger.error({ plugin: this.name, err: error }, 'idle stop failed'),
-      );
-    }, delayMs).unref();
-  }
-
-  /** Stops the serving worker of an onCall plugin: a stateful one is frozen and its snapshot held for its next start. */
-  private async sleep(): Promise<void> {
-    const worker = this.worker;
-    if (this.state !== 'ready' || !worker?.alive) return;
-    if (!worker.manifest?.snapshot && worker.inFlight > 0) return this.armIdleStop();
-    let parked: CarriedState | undefined;
-    if (worker.manifest?.snapshot) {
-      try {
-        parked = { value: await this.frozenSnapshot(worker, () => undefined) };
-      } catch (error) {
-        this.gate.open();
-        this.env.logger.warn(
-          { plugin: this.name, reason: messageOf(error) },
-          `plugin ${this.name} stays up: its snapshot for an idle stop failed: ${messageOf(error)}`,
-        );
-        return this.armIdleStop();
-      }
-    }
-    clearTimeout(this.idleTimer);
-    this.worker = undefined;
-    this.parked = parked;
-    this.history.state = 'idle';
-    this.history.readySince = undefined;
-    // The calls that waited at the gate start it again.
-    this.gate.open();
-    this.retire(worker);
-  }
-
-  /** A reload of an idle plugin: the new build's methods replace the old ones without starting it (a build the cache does not know loads once to tell them). */
-  private async reloadIdle(build: CompiledPlugin, force: boolean): Promise<ReloadOutcome> {
-    if (!force && build.hash === this.build?.hash) return { name: this.name, changed: false };
-    const manifest =
-      cachedManifest(this.env.buildCache, this.source.entry, build.hash) ??
-      (await this.env.learning.run(() => this.learn(build)));
-    this.restarts.reset();
-    if (eagerReason(manifest)) {
-      await this.wakeWith(build);
-    } else {
-      this.park(build, manifest, this.parked);
-    }
-    this.history.reloads++;
-    return { name: this.name, changed: true };
-  }
-
-  /** Starts `build` for an idle plugin now (its manifest needs a running worker); a failure leaves it idle on its old version. */
-  private async wakeWith(build: CompiledPlugin): Promise<void> {
-    try {
-      await this.replaceWorker(build, this.spawn(), this.parked);
-    } catch (error) {
-      this.history.state = 'idle';
-      throw error;
-    }
-    this.parked = undefined;
   }
 
   /** Loads `build` in a worker only to hear what it declares, then stops that worker. */
-  private async learn(build: CompiledPlugin): Promise<WorkerManifest> {
+  private async report(build: CompiledPlugin): Promise<WorkerManifest> {
     const worker = this.spawn();
     let manifest: WorkerManifest;
     try {
@@ -665,9 +529,18 @@ export class PluginSupervisor {
       await worker.terminate('load failed');
       throw this.failed('load', error);
     }
-    this.retire(worker);
-    this.learned(build, manifest);
+    this.swap.retire(worker);
+    this.manifest = manifest;
     return manifest;
+  }
+
+  /** The serving worker stops with the plugin going idle; the calls that waited at the gate start it again. */
+  private putDown(worker: PluginWorker): void {
+    this.worker = undefined;
+    this.history.state = 'idle';
+    this.history.readySince = undefined;
+    this.swap.open();
+    this.swap.retire(worker);
   }
 
   private exclusive<T>(task: () => Promise<T>): Promise<T> {

@@ -2,16 +2,20 @@
 // `pattern` runs on RE2, so a call that would take a JavaScript RegExp minutes
 // is refused at once; a manifest over the schema caps fails its load naming
 // the cap, the plugin and the method, before anything compiles; and while
-// either happens, an unrelated `daemon.status` on another connection answers
-// within a second. Serial: five daemons at once on a busy machine would
-// measure the machine, not the daemon.
+// either happens, an unrelated `daemon.status` on another connection is
+// answered, again and again. Serial: five daemons at once on a busy machine
+// would measure the machine, not the daemon.
 
 import test from 'ava';
 import { join } from 'node:path';
 import { startDaemon, writePlugin, type TestDaemon } from '../helpers/daemon.js';
 
-/** How long an unrelated call may wait: the daemon's thread must stay free. */
-const STATUS_WITHIN_MS = 1000;
+/**
+ * A hang detector, not a speed claim: what these cases guard against held the
+ * daemon's thread for 36-40 s (issue 21); a daemon that stays free answers far
+ * within this even on a machine the whole suite keeps busy.
+ */
+const STATUS_WITHIN_MS = 10_000;
 
 /** Resolves once `daemon.status` answers on a connection of its own; rejects past the bound. */
 async function statusAnswers(daemon: TestDaemon): Promise<void> {

@@ -61,7 +61,8 @@ const CHECKS: Check[] = [
   { figure: 'firstcall.oncall.p50', over: 'reload.p50', atMost: 2 },
   /** Shared workers (issue 24). */
   { figure: 'pss.idle.100plugins.shared', over: 'pss.idle.100plugins', atMost: 0.25 },
-  { figure: 'rpc.plugin.shared.c32', over: 'rpc.plugin.c32', atLeast: 0.9 },
+  /** Taken in turns with the plain figure (bench/rpc.ts): the two compare only so. */
+  { figure: 'rpc.plugin.shared.c32', over: 'rpc.plugin.turns.c32', atLeast: 0.9 },
 ];
 
 export function writeResults(results: BenchResult[]): void {

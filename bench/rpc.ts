@@ -10,8 +10,11 @@
 // rpc.status.* is `daemon.status` without params, the figure issue 2 asks for.
 // rpc.plugin.process.* is the plugin figure with every plugin in a process of
 // its own (`isolation: "process"`, over the shared-memory ring when built).
-// rpc.plugin.shared.* is the plugin figure with the examples in one shared
-// worker (`plugins.<name>.sharedWorker`): the member's tag on each id.
+// rpc.plugin.shared.c32 is the plugin figure with the examples in one shared
+// worker (`plugins.<name>.sharedWorker`: the member's tag on each id), taken in
+// turns with rpc.plugin.turns.c32, the plain figure again, both daemons up
+// (median of SHARED_TURNS each): two figures taken a minute apart differ by the
+// machine's drift (±15 % between runs here) more than by what sharing costs.
 // rpc.plugin.exec.* is the same params through a stdio plugin: the Python
 // scaffold's `echo` (test/fixtures/exec/plugins.ts), JSON-RPC lines over its pipes.
 
@@ -37,15 +40,40 @@ export async function benchRpc(): Promise<BenchResult[]> {
     ...(await againstDaemon({ examples: true, config: { isolation: 'process' } }, [
       ['rpc.plugin.process', PLUGIN_METHOD],
     ])),
-    ...(await againstDaemon(
-      {
-        examples: true,
-        config: { plugins: { echo: { sharedWorker: 'examples' }, counter: { sharedWorker: 'examples' } } },
-      },
-      [['rpc.plugin.shared', PLUGIN_METHOD]],
-    )),
+    ...(await sharedInTurns()),
     ...(await execFigures()),
   ];
+}
+
+const SHARED_TURNS = 5;
+const SHARED_EXAMPLES = { plugins: { echo: { sharedWorker: 'examples' }, counter: { sharedWorker: 'examples' } } };
+
+/** rpc.plugin.shared.c32 and rpc.plugin.turns.c32, each the median of its turns. */
+async function sharedInTurns(): Promise<BenchResult[]> {
+  const plain = await startDaemon(onCleanup, { examples: true });
+  const shared = await startDaemon(onCleanup, { examples: true, config: SHARED_EXAMPLES });
+  try {
+    const turns = { 'rpc.plugin.turns': [] as BenchResult[], 'rpc.plugin.shared': [] as BenchResult[] };
+    for (let turn = 0; turn < SHARED_TURNS; turn++) {
+      const order = turn % 2 ? ([shared, plain] as const) : ([plain, shared] as const);
+      for (const daemon of order) {
+        const prefix = daemon === shared ? 'rpc.plugin.shared' : 'rpc.plugin.turns';
+        const [c32] = await callsPerSecond({
+          prefix,
+          method: PLUGIN_METHOD,
+          unit: 'calls/s',
+          socket: daemon.socket,
+          serverPid: daemon.pid,
+          params: PROBE_PARAMS,
+          inFlight: [32],
+        });
+        turns[prefix].push(c32);
+      }
+    }
+    return Object.values(turns).map((results) => results.sort((a, b) => a.value - b.value)[results.length >> 1]);
+  } finally {
+    await Promise.all([plain.stop(), shared.stop()]);
+  }
 }
 
 async function execFigures(): Promise<BenchResult[]> {

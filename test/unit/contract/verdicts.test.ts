@@ -2,31 +2,10 @@
 // dashboard's page, Prometheus) concludes from a row.
 
 import test from 'ava';
-import type { PluginRow } from '../../../core/contract/figures.js';
 import { heapWarning, isServing, shownState, trouble } from '../../../core/contract/verdicts.js';
+import { NOW, plugin as row } from '../../fixtures/cli/figures.js';
 
-const NOW = Date.parse('2030-01-01T12:00:00Z');
-
-function plugin(figures: Partial<PluginRow> = {}): PluginRow {
-  return {
-    name: 'p',
-    state: 'ready',
-    paused: false,
-    activation: 'eager',
-    isolation: 'thread',
-    channel: 'sab',
-    methods: [],
-    restarts: 0,
-    readySince: NOW - 90_000,
-    crashWindowMs: 60_000,
-    calls: 0,
-    callsPerSecond: 0,
-    rateHistory: [],
-    errors: 0,
-    inFlight: 0,
-    ...figures,
-  };
-}
+const plugin = (figures: Parameters<typeof row>[1] = {}) => row('p', figures);
 
 test('a restart within the configured crash window, not a fixed minute, keeps a plugin in trouble', (t) => {
   const restarted = plugin({ restarts: 1, readySince: NOW - 90_000 });

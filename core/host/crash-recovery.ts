@@ -12,8 +12,8 @@ import type { PluginHistory } from './plugin-status.js';
 import type { PluginWorker } from './plugin-worker.js';
 import type { SupervisorEnvironment } from './supervisor-types.js';
 
-/** What the supervisor lends its crash recovery. */
-export interface RestartedPlugin {
+/** The plugin's record, as its crash recovery reads it (supervised-plugin.ts). */
+export interface RecoveredPlugin {
   readonly name: string;
   /** The environment it runs under now (a reload may change it). */
   readonly env: SupervisorEnvironment;
@@ -21,6 +21,10 @@ export interface RestartedPlugin {
   /** The build that served: what a restart loads. */
   readonly build: CompiledPlugin | undefined;
   event(): PluginEvent;
+}
+
+/** The steps the supervisor lends its crash recovery. */
+export interface RestartedPlugin {
   /** Runs `task` as one of the plugin's steps, one at a time. */
   exclusive<T>(task: () => Promise<T>): Promise<T>;
   /** A booted worker, watched for its death. */
@@ -35,7 +39,8 @@ export class CrashRecovery {
   private schedule: RestartSchedule;
 
   constructor(
-    private readonly plugin: RestartedPlugin,
+    private readonly plugin: RecoveredPlugin,
+    private readonly steps: RestartedPlugin,
     options: BackoffOptions,
   ) {
     this.schedule = new RestartSchedule(options);
@@ -46,7 +51,7 @@ export class CrashRecovery {
     const { plugin } = this;
     const { history, name } = plugin;
     const { logger, hooks } = plugin.env;
-    plugin.forgetWorker();
+    this.steps.forgetWorker();
     history.lastError = { message: reason, at: Date.now() };
     history.readySince = undefined;
     history.state = 'crashed';
@@ -71,15 +76,15 @@ export class CrashRecovery {
     const { plugin } = this;
     const { history, name } = plugin;
     history.nextRestartAt = undefined;
-    plugin
+    this.steps
       .exclusive(async () => {
         const { build } = plugin;
         if (history.state !== 'backoff' || !build) return;
         history.restarts++;
         history.state = 'loading';
-        const worker = plugin.spawn();
+        const worker = this.steps.spawn();
         try {
-          await plugin.launch(worker, build);
+          await this.steps.launch(worker, build);
           plugin.env.logger.info({ plugin: name }, `restarted ${name} after a crash (restart ${history.restarts})`);
         } catch (error) {
           await worker.terminate('load failed');

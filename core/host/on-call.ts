@@ -1,8 +1,8 @@
 // Activation on first call (ARCHITECTURE.md, the section of that name): an
 // onCall plugin is `idle` between its calls, with no worker, its methods from
 // the manifest cache and its snapshot held here. OnCallActivation decides when
-// it parks, wakes, learns and sleeps; the supervisor lends it the steps that
-// touch workers, the registry and the plugin's state (OnCallSupervisor).
+// it parks, wakes, learns and sleeps; the supervisor lends it the plugin's record
+// and the steps that touch workers and the registry (OnCallSupervisor).
 
 import type { WorkerManifest } from '../channel/protocol.js';
 import type { PluginStatus } from '../contract/plugin-status.js';
@@ -14,8 +14,8 @@ import { cachedManifest, rememberManifest } from './manifest-cache.js';
 import type { PluginWorker } from './plugin-worker.js';
 import type { CarriedState, ReloadOutcome, SupervisorEnvironment } from './supervisor-types.js';
 
-/** What the supervisor lends its onCall part. */
-export interface OnCallSupervisor {
+/** The plugin's record, as its onCall part reads it (supervised-plugin.ts). */
+export interface OnCallPlugin {
   readonly name: string;
   /** The environment it runs under now (a reload may change it). */
   readonly env: SupervisorEnvironment;
@@ -24,6 +24,10 @@ export interface OnCallSupervisor {
   state: PluginStatus['state'];
   readonly worker: PluginWorker | undefined;
   readonly build: CompiledPlugin | undefined;
+}
+
+/** The steps the supervisor lends its onCall part. */
+export interface OnCallSupervisor {
   compile(): Promise<CompiledPlugin>;
   /** Runs `task` as one of the plugin's steps, one at a time. */
   exclusive<T>(task: () => Promise<T>): Promise<T>;
@@ -54,7 +58,10 @@ export class OnCallActivation {
   private idleTimer: NodeJS.Timeout | undefined;
   private lastCallAt = 0;
 
-  constructor(private readonly plugin: OnCallSupervisor) {}
+  constructor(
+    private readonly plugin: OnCallPlugin,
+    private readonly steps: OnCallSupervisor,
+  ) {}
 
   /** The activation it runs under: onCall only if asked and its manifest allows it. */
   get activation(): Activation {
@@ -85,18 +92,18 @@ export class OnCallActivation {
   /** An onCall plugin's load: idle at once if the cache knows its build's methods; otherwise loaded once to learn them, then stopped. */
   async load(state?: CarriedState): Promise<void> {
     const { plugin } = this;
-    const build = await plugin.compile();
+    const build = await this.steps.compile();
     const known = cachedManifest(plugin.env.buildCache, plugin.entry, build.hash);
     if (known && !eagerReason(known)) return this.park(build, known, state);
     await plugin.env.learning.run(async () => {
-      await plugin.start(build, state);
+      await this.steps.start(build, state);
       if (this.activation === 'onCall') await this.sleep();
     });
   }
 
   /** Lists `build`'s methods (from `manifest`) with no worker running: the plugin is idle, `state` restored at its first call. */
   private park(build: CompiledPlugin, manifest: WorkerManifest, state: CarriedState | undefined): void {
-    this.plugin.list(build, manifest);
+    this.steps.list(build, manifest);
     this.parked = state;
   }
 
@@ -122,11 +129,11 @@ export class OnCallActivation {
   /** Starts an idle plugin (its snapshot restored); calls that come meanwhile wait for the same start. A failure leaves it idle. */
   private wake(): Promise<void> {
     const { plugin } = this;
-    this.starting ??= plugin
+    this.starting ??= this.steps
       .exclusive(async () => {
         if (plugin.state !== 'idle' || !plugin.build) return;
         try {
-          await plugin.start(plugin.build, this.parked);
+          await this.steps.start(plugin.build, this.parked);
         } catch (error) {
           plugin.state = 'idle'; // The next call tries again; this one hears why.
           throw error;
@@ -163,7 +170,7 @@ export class OnCallActivation {
       const quietMs = Date.now() - this.lastCallAt;
       if (quietMs < plugin.env.idleStopMs) return this.armIdleStop(plugin.env.idleStopMs - quietMs);
       if (plugin.worker.inFlight > 0) return this.armIdleStop();
-      plugin
+      this.steps
         .exclusive(() => this.sleep())
         .catch((error) => plugin.env.logger.error({ plugin: plugin.name, err: error }, 'idle stop failed'));
     }, delayMs).unref();
@@ -178,9 +185,9 @@ export class OnCallActivation {
     let parked: CarriedState | undefined;
     if (worker.manifest?.snapshot) {
       try {
-        parked = { value: await plugin.frozenSnapshot(worker) };
+        parked = { value: await this.steps.frozenSnapshot(worker) };
       } catch (error) {
-        plugin.openGate();
+        this.steps.openGate();
         plugin.env.logger.warn(
           { plugin: plugin.name, reason: messageOf(error) },
           `plugin ${plugin.name} stays up: its snapshot for an idle stop failed: ${messageOf(error)}`,
@@ -190,7 +197,7 @@ export class OnCallActivation {
     }
     clearTimeout(this.idleTimer);
     this.parked = parked;
-    plugin.putDown(worker);
+    this.steps.putDown(worker);
   }
 
   /** A reload of an idle plugin: the new build's methods replace the old ones without starting it (a build the cache does not know loads once to tell them). */
@@ -200,20 +207,20 @@ export class OnCallActivation {
     const manifest =
       cachedManifest(plugin.env.buildCache, plugin.entry, build.hash) ??
       (await plugin.env.learning.run(() => this.learn(build)));
-    plugin.resetRestarts();
+    this.steps.resetRestarts();
     if (eagerReason(manifest)) {
       await this.wakeWith(build);
     } else {
       this.park(build, manifest, this.parked);
     }
-    plugin.reloaded();
+    this.steps.reloaded();
     return { name: plugin.name, changed: true };
   }
 
   /** Starts `build` for an idle plugin now (its manifest needs a running worker); a failure leaves it idle on its old version. */
   private async wakeWith(build: CompiledPlugin): Promise<void> {
     try {
-      await this.plugin.start(build, this.parked);
+      await this.steps.start(build, this.parked);
     } catch (error) {
       this.plugin.state = 'idle';
       throw error;
@@ -223,7 +230,7 @@ export class OnCallActivation {
 
   /** Loads `build` in a worker only to hear what it declares (cached for its next start), then stops that worker. */
   private async learn(build: CompiledPlugin): Promise<WorkerManifest> {
-    const manifest = await this.plugin.report(build);
+    const manifest = await this.steps.report(build);
     this.learned(build, manifest);
     return manifest;
   }

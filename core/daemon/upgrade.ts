@@ -2,7 +2,6 @@
 // upgrade/protocol.ts): the old daemon hands its sockets to a successor and,
 // once it serves, drains and stops; the successor, loaded, takes over.
 
-import type { DaemonListeners } from './listeners.js';
 import type { Running } from './running.js';
 import { version } from '../package-root.js';
 import type { UpgradeOutcome, UpgradeRequest } from '../rpc/builtins-daemon.js';

@@ -2,7 +2,6 @@
 // and `plugd top` show: its state and history, and the serving worker's figures.
 
 import { qualifiedMethodName } from '../channel/protocol.js';
-import type { WorkerManifest } from '../channel/protocol.js';
 import type { Activation } from '../config/config.js';
 import { type PluginState, type PluginStatus } from '../contract/plugin-status.js';
 import type { PluginSource } from './discovery.js';

@@ -105,7 +105,7 @@ test('a request that carries only cookies is refused, whatever they hold', async
 });
 
 test('every answer carries a strict CSP (no inline script), nosniff and frame-ancestors none', async (t) => {
-  const { base, token } = await dashboardDaemon(t);
+  const { base } = await dashboardDaemon(t);
   for (const answer of [
     await http(base, '/'),
     await http(base, '/app.js'),

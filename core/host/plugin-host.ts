@@ -16,21 +16,17 @@ import { type PluginStatus, type ReloadOne, type RescanSummary, type SkippedEntr
 import { inspectCandidate, isSkipped, type PluginSource } from './discovery.js';
 import { HostErrors } from './errors.js';
 import { PluginSupervisor, type CarriedState, type FrozenPlugin } from './supervisor.js';
-import { PluginWorker } from './plugin-worker.js';
-import { SpareWorkers } from './spare-workers.js';
-import { checkSharedSlot, SharedWorkers } from './shared-workers.js';
+import type { SpareWorkers } from './spare-workers.js';
+import { checkSharedSlot } from './shared-workers.js';
 import { LearningSlots } from './learning-slots.js';
 import { StateKeeper } from './state-keeper.js';
 import { StateStore } from './state-store.js';
 import { reportStopProgress } from './stop-progress.js';
-import { ThreadBackend } from './thread-backend.js';
-import { ProcessBackend } from './process-backend.js';
-import { ExecBackend } from './exec-backend.js';
 import { settingsFor, warnSharedUser } from './plugin-settings.js';
 import { bridgeHooks } from './hook-bridge.js';
 import { FolderSync } from './folder-sync.js';
-import { workerLogSink } from './worker-log-sink.js';
-import { isExecSlot, type WorkerSlot } from './worker-backend.js';
+import { WorkerBoot } from './worker-boot.js';
+import type { WorkerSlot } from './worker-backend.js';
 import type { PluginWatcher } from './watcher.js';
 
 export type { RescanSummary } from '../contract/plugin-status.js';
@@ -48,10 +44,8 @@ export class PluginHost {
   private readonly slots = new Map<string, WorkerSlot>();
   private readonly watchers: PluginWatcher[] = [];
   private readonly workers: SpareWorkers;
-  /** Workers that several plugins share (`plugins.<name>.sharedWorker`). */
-  private readonly shared: SharedWorkers;
-  /** A worker for one plugin (`slot`): in its shared worker if it names one, else a spare or a new one. */
-  private readonly boot: (plugin: string, slot: WorkerSlot) => PluginWorker;
+  /** How plugins' workers boot: spares, shared workers (worker-boot.ts). */
+  private readonly workerBoot: WorkerBoot;
   /** The plugins' state kept in the home across a stop. */
   private readonly states: StateKeeper;
   /** Plugins loaded in this daemon's life: only a first load starts with the state kept at the last stop. */
@@ -65,24 +59,8 @@ export class PluginHost {
   private readonly sync: FolderSync;
 
   constructor(private deps: HostDependencies) {
-    const log = workerLogSink(deps.log);
-    const backend = (slot: WorkerSlot, spare: boolean) =>
-      slot.isolation === 'thread'
-        ? new ThreadBackend(slot, spare)
-        : isExecSlot(slot)
-          ? new ExecBackend(slot, spare)
-          : new ProcessBackend(slot, spare, (message) =>
-              deps.log.logger.warn({ plugin: slot.process.plugin }, message),
-            );
-    this.workers = new SpareWorkers(
-      deps.config.spareWorker,
-      (slot, spare) => new PluginWorker(slot, backend(slot, spare), log),
-    );
-    this.shared = new SharedWorkers((slot) => backend(slot, false), log);
-    this.boot = (plugin, slot) =>
-      slot.sharedWorker === undefined
-        ? this.workers.take(slot)
-        : new PluginWorker(slot, this.shared.take(plugin, slot.sharedWorker, slot), log);
+    this.workerBoot = new WorkerBoot(deps.config.spareWorker, deps.log);
+    this.workers = this.workerBoot.spares;
     const persists = (plugin: string) => deps.config.plugins[plugin]?.persist !== false;
     this.states = new StateKeeper(StateStore.ofHome(deps.config.home), persists, deps.log.logger);
     this.sync = new FolderSync({
@@ -266,7 +244,7 @@ export class PluginHost {
     if (settings.slot.process?.user !== undefined)
       warnSharedUser(this.slots, this.deps.log.logger, source.name, settings.slot.process.user);
     const outcome = await plugin.reload({ force, source, settings });
-    if (outcome.changed) await this.followSharedWorker(plugin);
+    if (outcome.changed) await this.workerBoot.followSharedWorker(plugin, this.plugins.values());
     const before = this.slots.get(plugin.name);
     const now = plugin.settings.slot;
     this.slots.set(plugin.name, now);
@@ -285,7 +263,7 @@ export class PluginHost {
       registry,
       hooks,
       logger: log.logger,
-      boot: (wanted) => this.boot(source.name, wanted),
+      boot: (wanted) => this.workerBoot.boot(source.name, wanted),
       ...settings,
       buildCache: join(config.home, 'cache', 'builds'),
       activation: config.plugins[source.name]?.activation ?? source.activation ?? config.activation,
@@ -295,32 +273,6 @@ export class PluginHost {
     this.plugins.set(source.name, plugin);
     this.slots.set(source.name, settings.slot);
     return plugin;
-  }
-
-  /**
-   * `plugin` reloaded into a new shared worker: the other members serving in
-   * an older one follow it there, each blue/green with its build and state
-   * (shared-workers.ts). One that fails to move serves on where it is.
-   */
-  private async followSharedWorker(plugin: PluginSupervisor): Promise<void> {
-    const name = plugin.settings.slot.sharedWorker;
-    if (name === undefined) return;
-    const behind = (member: PluginSupervisor) => this.shared.behind(member.name, name);
-    const members = [...this.plugins.values()].filter(
-      (member) => member !== plugin && member.settings.slot.sharedWorker === name && behind(member),
-    );
-    await Promise.all(
-      members.map((member) =>
-        member
-          .follow(() => behind(member))
-          .catch((error: RpcError) =>
-            this.deps.log.logger.warn(
-              { plugin: member.name },
-              `${member.name} stays in its old shared worker "${name}": ${error.message}`,
-            ),
-          ),
-      ),
-    );
   }
 
   private require(name: string): PluginSupervisor {

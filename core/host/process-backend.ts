@@ -27,11 +27,9 @@ import {
   type WorkerToCore,
 } from '../channel/protocol.js';
 import { built } from '../package-root.js';
-import { handBuildTo, type HandedBuild } from './process-build.js';
-import { checkRunnable } from './process-access.js';
 import { coverInherited } from './inherited-fds.js';
 import { killDescendants, killGroup } from './process-tree.js';
-import { handedRuntime, type HandedRuntime } from './handed-runtime.js';
+import { HandedCopies } from './handed-copies.js';
 import { homeOf, processIds, type ProcessIds } from './process-user.js';
 import {
   bootSettings,
@@ -88,18 +86,11 @@ export class ProcessBackend implements WorkerBackend {
   private ended = false;
   /** Who the process runs as, when not the daemon's user. */
   private ids: ProcessIds = {};
-  /** What it runs, when another user's: plugd's install may be closed to that user. */
-  private runtime: HandedRuntime | undefined;
-  private releaseRuntime: () => string[] = () => [];
-  /** Copies of builds handed over, by the id of the load order that imports them. */
-  private readonly handed = new Map<number, HandedBuild>();
+  /** The copies of plugd's runtime and of its builds it runs, when another user's. */
+  private readonly handed: HandedCopies | undefined;
 
   /** `warn` logs what goes wrong on the daemon's side of this process (a handed build it could not remove). */
-  constructor(
-    slot: ProcessSlot,
-    spare: boolean,
-    private readonly warn: (message: string) => void,
-  ) {
+  constructor(slot: ProcessSlot, spare: boolean, warn: (message: string) => void) {
     const settings = slot.process;
     this.channelKind = slot.channel;
     const prepared = prepareProcessChannel<WorkerToCore, CoreToWorker>(this.channelKind, { name: settings.plugin });
@@ -112,7 +103,8 @@ export class ProcessBackend implements WorkerBackend {
     this.gone = new Promise((resolve) => (exited = resolve));
     try {
       this.ids = processIds(settings.user, settings.group);
-      const entry = this.ids.uid === undefined ? built.processRuntime : this.handRuntime(settings);
+      this.handed = new HandedCopies(this.ids, warn, () => `${this.child?.pid ?? 'a plugin process'}`);
+      const entry = this.ids.uid === undefined ? built.processRuntime : this.handed.runtimeEntry(settings.user);
       this.child = spawn(process.execPath, [...heapFlags(slot), entry, JSON.stringify(boot)], {
         cwd: settings.cwd,
         env: cleanEnvironment(settings, this.ids),
@@ -160,26 +152,10 @@ export class ProcessBackend implements WorkerBackend {
   post(order: ControlOrder): void {
     if (this.ended || !this.ipc?.connected) return;
     if (order.t === 'load' && this.ids.uid !== undefined)
-      order = { ...order, entryUrl: this.handOver(order.id, order.entryUrl) };
+      order = { ...order, entryUrl: this.handed!.build(order.id, order.entryUrl) };
     if (order.t === 'snapshot') this.snapshots.add(order.id);
     if (order.t === 'restore') order = { ...order, state: encodeSnapshot(order.state) };
     this.ipc.send({ plugdControl: order } satisfies ProcessEnvelope, ignoreSendError);
-  }
-
-  /** Another user's process runs a copy of plugd's runtime, once it is sure to run Node. */
-  private handRuntime(settings: ProcessSettings): string {
-    checkRunnable(`user ${settings.user}`, this.ids, process.execPath);
-    const handed = handedRuntime(this.ids);
-    this.runtime = handed.runtime;
-    this.releaseRuntime = () => handed.release();
-    return this.runtime.processRuntime;
-  }
-
-  /** The daemon's build cache is private: another user's process gets a copy it may read, until it has imported it. */
-  private handOver(orderId: number, entryUrl: string): string {
-    const build = handBuildTo(entryUrl, this.ids, this.runtime!.sdkUrl);
-    this.handed.set(orderId, build);
-    return build.url;
   }
 
   onReport(listener: (report: unknown) => void): void {
@@ -238,7 +214,7 @@ export class ProcessBackend implements WorkerBackend {
     const id = (report as { id?: unknown } | null)?.id;
     if (typeof id === 'number') {
       // Only the reply to the load order that imports a build ends its copy's life, never a log line that carries an id.
-      if ('ok' in (report as object)) this.forgetHanded(id);
+      if ('ok' in (report as object)) this.handed?.answered(id);
       if (this.snapshots.delete(id) && (report as { ok?: unknown }).ok === true) {
         const value = (report as { value?: unknown }).value;
         if (typeof value !== 'string') return this.violationListener(`the snapshot in reply ${id} is not encoded`);
@@ -250,14 +226,6 @@ export class ProcessBackend implements WorkerBackend {
       }
     }
     this.reportListener(report);
-  }
-
-  private forgetHanded(orderId: number): void {
-    const build = this.handed.get(orderId);
-    if (!build) return;
-    this.handed.delete(orderId);
-    for (const error of build.remove())
-      this.warn(`cannot remove the build handed to ${this.child?.pid ?? 'a plugin process'}: ${error}`);
   }
 
   /** Why it died, worded as a thread's death is: what it said, then out of memory, the signal, the code. */
@@ -273,9 +241,7 @@ export class ProcessBackend implements WorkerBackend {
     this.ended = true;
     // Dead by itself: what it started and left in its group goes too.
     if (this.child?.pid !== undefined) killGroup(this.child.pid);
-    for (const id of [...this.handed.keys()]) this.forgetHanded(id);
-    for (const error of this.releaseRuntime())
-      this.warn(`cannot remove the runtime handed to user ${this.ids.uid}: ${error}`);
+    this.handed?.releaseAll();
     exited();
     this.exitListener(reason);
   }

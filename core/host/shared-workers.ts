@@ -3,7 +3,7 @@
 // the newest worker of its name; one that is in it already is reloading (or
 // waking) a new version, which starts a new worker: the blue/green of the
 // whole shared worker. The other members then follow it there, each one
-// blue/green with its state carried (`behind`, PluginHost), and the old worker
+// blue/green with its state carried (`behind`, worker-boot.ts), and the old worker
 // ends when its last member has left (shared-worker.ts).
 
 import { HostErrors } from './errors.js';

@@ -68,9 +68,10 @@ for (const [fault, reason] of [
     if (fault === 'flood')
       t.true(rssKib(daemon.pid) - rssBefore < 32 * 1024, `the daemon grew by ${rssKib(daemon.pid) - rssBefore} KiB`);
     t.deepEqual(await daemon.call('echo.say', { text: 'after' }), { text: 'after' });
+    // Its calls fail at once; the crash is told when the process has ended: until then it still reads ready.
     const back = await until(
       () => pluginNamed(daemon, 'faulty'),
-      (plugin) => plugin.state === 'ready',
+      (plugin) => plugin.state === 'ready' && plugin.pid !== before.pid,
     );
     t.is(back.restarts, 1);
     t.regex(back.lastError, reason);
@@ -98,7 +99,7 @@ pythonTest(
     }
     const back = await until(
       () => pluginNamed(daemon, 'faulty'),
-      (plugin) => plugin.state === 'ready',
+      (plugin) => plugin.state === 'ready' && plugin.pid !== before.pid,
     );
     t.like(back, { restarts: 1, lastError: 'killed by SIGKILL' });
     t.not(back.pid, before.pid);

@@ -96,7 +96,7 @@ export function registerProcessCases(channel: 'shm' | 'pipe'): void {
       t.deepEqual(await daemon.call('echo.say', { text: 'after' }), { text: 'after' });
       const back = await until(
         () => pluginNamed(daemon, 'faulty'),
-        (plugin) => plugin.state === 'ready',
+        (plugin) => plugin.state === 'ready' && plugin.pid !== before.pid,
       );
       t.is(back.restarts, 1);
       t.not(back.pid, before.pid);

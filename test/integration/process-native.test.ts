@@ -131,7 +131,7 @@ nativeTest(
     t.is((await daemon.call('daemon.status')).pid, daemon.pid);
     const back = await until(
       () => pluginNamed(daemon, 'nul'),
-      (plugin) => plugin.state === 'ready',
+      (plugin) => plugin.state === 'ready' && plugin.pid !== before.pid,
     );
     t.like(back, { restarts: 1, lastError: 'killed by SIGSEGV' });
     t.false(processAlive(before.pid));

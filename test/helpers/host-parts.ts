@@ -94,3 +94,9 @@ export class ScriptedWorker {
     return this as unknown as PluginWorker;
   }
 }
+
+/** Lets promise chains run until `done()` holds; throws `what` after a bounded number of turns (no clock involved). */
+export async function settled(done: () => boolean, what = 'the awaited condition never held'): Promise<void> {
+  for (let turn = 0; turn < 100 && !done(); turn++) await Promise.resolve();
+  if (!done()) throw new Error(what);
+}

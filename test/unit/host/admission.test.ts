@@ -10,7 +10,7 @@ import type { OnCallActivation } from '../../../core/host/on-call.js';
 import { SupervisedPlugin } from '../../../core/host/supervised-plugin.js';
 import { WorkerSwap } from '../../../core/host/worker-swap.js';
 import { RpcError } from '../../../core/rpc/errors.js';
-import { partsEnv, ScriptedWorker } from '../../helpers/host-parts.js';
+import { partsEnv, ScriptedWorker, settled } from '../../helpers/host-parts.js';
 
 /** The onCall activation as admission uses it: it counts calls and, asked, starts the worker. */
 class FakeOnCall {
@@ -41,12 +41,6 @@ function rig(state: PluginState = 'ready', maxInFlight = 2) {
   });
   const admission = new Admission(plugin, swap, onCall as unknown as OnCallActivation);
   return { plugin, worker, swap, onCall, admission };
-}
-
-/** Lets the promise chains run until `done()` holds; fails the test after a bounded number of turns. */
-async function settled(done: () => boolean): Promise<void> {
-  for (let turn = 0; turn < 100 && !done(); turn++) await Promise.resolve();
-  if (!done()) throw new Error('the call never reached the worker');
 }
 
 async function refusal(promise: Promise<unknown>): Promise<RpcError> {

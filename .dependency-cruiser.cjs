@@ -22,6 +22,7 @@ const SDK_MAY_IMPORT = [
   '^core/signals\\.ts$',
   '^core/rpc/errors\\.ts$',
   '^core/worker/loop\\.ts$',
+  '^core/worker/plugin-api\\.ts$',
   // sdk/testing.ts runs a plugin in-process the way the daemon does.
   '^core/worker/instance\\.ts$',
   '^core/hooks\\.ts$',
@@ -70,24 +71,10 @@ module.exports = {
     {
       name: 'core-never-imports-sdk',
       severity: 'error',
-      comment: 'The SDK builds on core (its protocol), never the other way round; core/worker reads its types only.',
-      from: { path: '^core/', pathNot: '^core/worker/' },
-      to: { path: '^sdk/' },
-    },
-    {
-      name: 'worker-imports-only-sdk-index',
-      severity: 'error',
       comment:
-        'core/worker runs what sdk/index.ts defines: its types, never SDK code (the harness imports the worker).',
-      from: { path: '^core/worker/' },
-      to: { path: '^sdk/', pathNot: '^sdk/index\\.ts$' },
-    },
-    {
-      name: 'worker-imports-sdk-types-only',
-      severity: 'error',
-      comment: 'core/worker imports sdk/index.ts for its types only: `import type`.',
-      from: { path: '^core/worker/' },
-      to: { path: '^sdk/', dependencyTypesNot: ['type-only'] },
+        'The SDK builds on core, never the other way round: the plugin API it exports lives in core/worker/plugin-api.ts.',
+      from: { path: '^core/' },
+      to: { path: '^sdk/' },
     },
     {
       name: 'worker-sits-on-the-channel',

@@ -14,7 +14,7 @@ import {
 } from '../channel/protocol.js';
 import { ErrorCode, toWireError } from '../rpc/errors.js';
 import type { BridgedSignal } from '../signals.js';
-import type { CallMeta, MethodHandler, PluginContext, PluginDefinition, PluginHooks } from '../../sdk/index.js';
+import type { CallMeta, MethodHandler, PluginContext, PluginDefinition, PluginHooks } from './plugin-api.js';
 import { loadTapable } from './lazy-packages.js';
 import { PluginLoop, type LoopCounters } from './loop.js';
 

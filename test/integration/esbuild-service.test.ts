@@ -42,9 +42,9 @@ test('the esbuild service stops when no build runs, and a reload starts it again
   writeFileSync(join(daemon.pluginDir, 'versioned.plugin.ts'), plugin(2));
   t.like(await daemon.call('plugins.reload', { name: 'versioned' }), { changed: true });
   t.is(await daemon.call('versioned.version'), 2, 'compiled by a new esbuild service');
-  await until(
+  const after = await until(
     async () => esbuildChildren(daemon.pid),
     (children) => children.length === 0,
   );
-  t.pass();
+  t.deepEqual(after, [], 'the new service stopped too once no build ran');
 });
